@@ -1,0 +1,1 @@
+//! Executing a `Plan` against Stripe in dependency order.

@@ -1,0 +1,121 @@
+//! The typed desired-state graph a script evaluates to.
+//!
+//! This module is the contract between the script engine (which fills a `Catalog`) and the
+//! planner (which reads it): the planner sees every object through `Declaration`, in apply
+//! order, and never the Rhai values behind it.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::stripe::fields::ObjectKind;
+
+/// Where a script declared an object, so errors found later (even after fetching the live
+/// account) still point at the line to edit.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct DeclaredAt {
+    /// Project-relative path, e.g. `scripts/catalog.rhai` or `stdlib/campaign.rhai`.
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl std::fmt::Display for DeclaredAt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Test mode or live mode: decides which API keys are acceptable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Test,
+    Live,
+}
+
+/// The environment a script was evaluated for.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Environment {
+    pub name: String,
+    pub mode: Mode,
+    /// Values the environment defines, visible to scripts as `env.values`.
+    pub values: Map<String, Value>,
+}
+
+/// A place in an object's params where the key of another object stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    /// Concrete form path, e.g. `product` or `features[subscription_update][products][0][prices][1]`.
+    pub path: String,
+    pub kind: ObjectKind,
+    pub key: String,
+}
+
+/// One declared object, as the planner sees it.
+pub trait Declaration: std::fmt::Debug {
+    fn kind(&self) -> ObjectKind;
+    /// The matching key (DESIGN.md): product id, price lookup_key, coupon id, promotion
+    /// code, portal key.
+    fn key(&self) -> &str;
+    fn declared_at(&self) -> &DeclaredAt;
+    /// The id of an existing Stripe object this declaration adopts, when the script names one.
+    fn adopt_id(&self) -> Option<&str> {
+        None
+    }
+    /// Stripe's create params for this object, with Stripe's names and nesting. Where another
+    /// object is referenced, the value is that object's key (see `references`).
+    fn to_params(&self) -> Map<String, Value>;
+    /// Every reference in `to_params`.
+    fn references(&self) -> Vec<Reference>;
+}
+
+/// The whole desired state of one catalog in one environment.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    pub environment: Environment,
+    /// The ownership scope (metadata `billingctl_scope`): by default the script's file stem.
+    pub scope: String,
+    declarations: Vec<Box<dyn Declaration>>,
+}
+
+impl Catalog {
+    pub fn new(environment: Environment, scope: String) -> Self {
+        Self {
+            environment,
+            scope,
+            declarations: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, declaration: Box<dyn Declaration>) {
+        self.declarations.push(declaration);
+    }
+
+    /// Every object, kinds in apply order (`ObjectKind::ALL`), each kind in declaration order.
+    pub fn declarations(&self) -> impl Iterator<Item = &dyn Declaration> + '_ {
+        ObjectKind::ALL
+            .into_iter()
+            .flat_map(move |kind| self.of_kind(kind))
+    }
+
+    /// The objects of one kind, in declaration order.
+    pub fn of_kind(&self, kind: ObjectKind) -> impl Iterator<Item = &dyn Declaration> + '_ {
+        self.declarations
+            .iter()
+            .map(Box::as_ref)
+            .filter(move |d| d.kind() == kind)
+    }
+
+    pub fn get(&self, kind: ObjectKind, key: &str) -> Option<&dyn Declaration> {
+        self.of_kind(kind).find(|d| d.key() == key)
+    }
+
+    pub fn len(&self) -> usize {
+        self.declarations.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.declarations.is_empty()
+    }
+}

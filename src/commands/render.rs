@@ -1,0 +1,8 @@
+//! `billingctl render`.
+
+use crate::cli::ScriptArgs;
+use crate::ExitStatus;
+
+pub fn execute(_args: ScriptArgs) -> anyhow::Result<ExitStatus> {
+    anyhow::bail!("`billingctl render` is not built yet")
+}

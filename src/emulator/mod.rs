@@ -1,0 +1,1 @@
+//! A Stripe-faithful emulator of the catalog endpoints.

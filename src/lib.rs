@@ -1,0 +1,64 @@
+//! billingctl: a Stripe billing catalog as code.
+//!
+//! The data flows one way: `script` evaluates Rhai into a typed `catalog`, `plan` fetches the
+//! live account through the `stripe` client and diffs it into a `Plan`, and `apply` executes
+//! that plan. `emulator` is a Stripe-faithful server for tests and the built-in sandbox.
+
+pub mod apply;
+pub mod catalog;
+pub mod cli;
+pub mod commands;
+pub mod diag;
+pub mod emulator;
+pub mod plan;
+pub mod script;
+pub mod stripe;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// How a command ended, mapped to the process exit code once, here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// 0: done, or (with `--detailed-exitcode`) nothing to change.
+    Success,
+    /// 1: any error: bad input, invalid plan, failed write, refused key.
+    Failure,
+    /// 2: `plan --detailed-exitcode` / `verify`: changes pending (drift).
+    Changes,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        match status {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Changes => ExitCode::from(2),
+        }
+    }
+}
+
+/// Entry point of the binary: parse the command line and run the command.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap exits 2 on usage errors; 2 means "changes pending" here, so usage errors are 1.
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match commands::execute(cli) {
+        Ok(status) => status.into(),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}

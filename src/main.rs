@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    billingctl::main(std::env::args_os())
+}

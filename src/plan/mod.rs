@@ -1,0 +1,1 @@
+//! Fetching the live account, diffing it against the catalog, and the `Plan` value.

@@ -313,7 +313,10 @@ impl Client {
             );
             if !again {
                 return Err(match failure {
-                    Failure::Api(error) => Error::Api { error, attempts },
+                    Failure::Api(error) => Error::Api {
+                        error: Box::new(error),
+                        attempts,
+                    },
                     Failure::Network(message) => Error::Network { message, attempts },
                 });
             }

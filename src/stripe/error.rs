@@ -94,9 +94,9 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 /// A request that did not succeed, after the retries the policy allowed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Stripe answered with an error status.
+    /// Stripe answered with an error status. (Boxed: it keeps `Result<_, Error>` small.)
     #[error("{error}{}", after(*attempts))]
-    Api { error: ApiError, attempts: u32 },
+    Api { error: Box<ApiError>, attempts: u32 },
     /// No answer: connection refused or dropped, timeout, TLS failure.
     #[error("network error talking to Stripe: {message}{}", after(*attempts))]
     Network { message: String, attempts: u32 },
@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn display_names_status_type_param_message_request_and_attempts() {
         let err = Error::Api {
-            error: invalid_currency(),
+            error: Box::new(invalid_currency()),
             attempts: 3,
         };
         assert_eq!(
@@ -161,7 +161,7 @@ mod tests {
             "Stripe 400 invalid_request_error (param `currency`): Invalid currency: xyz [req_123] (after 3 attempts)"
         );
         let once = Error::Api {
-            error: invalid_currency(),
+            error: Box::new(invalid_currency()),
             attempts: 1,
         };
         assert_eq!(

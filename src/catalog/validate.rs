@@ -474,7 +474,7 @@ pub fn price(spec: &PriceSpec, check: &mut Check<'_>) {
                 "add `billing_scheme: \"tiered\"` (with `tiers_mode` and `tiers`)",
             );
         }
-        if !has_amount && spec.custom_unit_amount.is_none() {
+        if !has_amount && spec.custom_unit_amount.is_none() && spec.tiers.is_none() {
             check.error_help(
                 "unit_amount",
                 "a price needs an amount",

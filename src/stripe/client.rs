@@ -308,7 +308,7 @@ impl Client {
                     .retry
                     .allows_another(attempts, started.elapsed(), delay);
             tracing::debug!(
-                %method, target, attempts, ?outcome, again,
+                %method, path = target, attempts, ?outcome, again,
                 "stripe request failed"
             );
             if !again {

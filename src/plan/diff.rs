@@ -321,6 +321,7 @@ fn update(
     if fields.is_empty() {
         return Ok(None);
     }
+    fields.sort_by(|a, b| a.path.cmp(&b.path));
     let deactivates = fields
         .iter()
         .any(|f| f.path == "active" && f.desired == Value::Bool(false));
@@ -730,4 +731,410 @@ pub(crate) fn references_within<'a>(
     references
         .iter()
         .filter(move |r| params.contains_key(segments(&r.path)[0]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{DeclaredAt, Environment};
+    use serde_json::json;
+
+    /// A declaration as the script engine would hand it over.
+    #[derive(Debug)]
+    struct Decl {
+        kind: ObjectKind,
+        key: String,
+        at: DeclaredAt,
+        adopt: Option<String>,
+        params: Map<String, Value>,
+        references: Vec<Reference>,
+    }
+
+    impl Declaration for Decl {
+        fn kind(&self) -> ObjectKind {
+            self.kind
+        }
+        fn key(&self) -> &str {
+            &self.key
+        }
+        fn declared_at(&self) -> &DeclaredAt {
+            &self.at
+        }
+        fn adopt_id(&self) -> Option<&str> {
+            self.adopt.as_deref()
+        }
+        fn to_params(&self) -> Map<String, Value> {
+            self.params.clone()
+        }
+        fn references(&self) -> Vec<Reference> {
+            self.references.clone()
+        }
+    }
+
+    fn decl(kind: ObjectKind, key: &str, params: Value) -> Decl {
+        let params = params.as_object().cloned().expect("params are an object");
+        let mut references = Vec::new();
+        collect_refs(kind, &Value::Object(params.clone()), "", &mut references);
+        Decl {
+            kind,
+            key: key.to_owned(),
+            at: DeclaredAt {
+                file: "scripts/catalog.rhai".to_owned(),
+                line: 3,
+                column: 1,
+            },
+            adopt: None,
+            params,
+            references,
+        }
+    }
+
+    /// The references the script engine reports, for the places this test catalog uses.
+    fn collect_refs(kind: ObjectKind, value: &Value, path: &str, out: &mut Vec<Reference>) {
+        match value {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    collect_refs(kind, v, &join(path, k), out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    collect_refs(kind, v, &format!("{path}[{i}]"), out);
+                }
+            }
+            Value::String(key) => {
+                let target = match (kind, pattern_of(path).as_str()) {
+                    (ObjectKind::Price, "product") => Some(ObjectKind::Product),
+                    (ObjectKind::Product, "default_price") => Some(ObjectKind::Price),
+                    (ObjectKind::PromotionCode, "promotion[coupon]") => Some(ObjectKind::Coupon),
+                    (
+                        ObjectKind::PortalConfiguration,
+                        "features[subscription_update][products][][product]",
+                    ) => Some(ObjectKind::Product),
+                    (
+                        ObjectKind::PortalConfiguration,
+                        "features[subscription_update][products][][prices][]",
+                    ) => Some(ObjectKind::Price),
+                    _ => None,
+                };
+                if let Some(kind) = target {
+                    out.push(Reference {
+                        path: path.to_owned(),
+                        kind,
+                        key: key.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn catalog(decls: Vec<Decl>) -> Catalog {
+        let mut catalog = Catalog::new(Environment::default(), "catalog".to_owned());
+        for d in decls {
+            catalog.push(Box::new(d));
+        }
+        catalog
+    }
+
+    fn live(objects: Vec<(ObjectKind, Value)>) -> LiveState {
+        let mut by_kind: HashMap<ObjectKind, Vec<Value>> = HashMap::new();
+        for (kind, object) in objects {
+            by_kind.entry(kind).or_default().push(object);
+        }
+        LiveState::new(by_kind)
+    }
+
+    /// A live price as Stripe returns it after a create with `recurring[interval]` only.
+    fn live_price(id: &str, lookup_key: &str, amount: i64) -> Value {
+        json!({
+            "id": id, "object": "price", "active": true, "billing_scheme": "per_unit",
+            "created": 1_700_000_000, "currency": "eur", "custom_unit_amount": null,
+            "livemode": false, "lookup_key": lookup_key, "metadata": {}, "nickname": null,
+            "product": "basic",
+            "recurring": {"interval": "month", "interval_count": 1, "meter": null,
+                          "trial_period_days": null, "usage_type": "licensed"},
+            "tax_behavior": "unspecified", "tiers_mode": null, "transform_quantity": null,
+            "type": "recurring", "unit_amount": amount, "unit_amount_decimal": amount.to_string()
+        })
+    }
+
+    fn basic_monthly(amount: i64) -> Decl {
+        decl(
+            ObjectKind::Price,
+            "basic_monthly",
+            json!({"product": "basic", "currency": "eur", "unit_amount": amount,
+                   "lookup_key": "basic_monthly", "recurring": {"interval": "month"}}),
+        )
+    }
+
+    #[test]
+    fn an_applied_price_compares_equal_despite_stripe_defaults() {
+        // interval_count = 1, usage_type, tax_behavior, unit_amount_decimal, nulls.
+        let plan = diff_catalog(
+            &catalog(vec![basic_monthly(900)]),
+            &live(vec![(ObjectKind::Price, live_price("price_1", "basic_monthly", 900))]),
+        );
+        assert!(plan.is_valid(), "{:?}", plan.errors);
+        assert!(plan.changes.is_empty(), "{:?}", plan.changes);
+        assert_eq!(plan.unchanged, 1);
+    }
+
+    #[test]
+    fn normalisation_table() {
+        // (what, desired params, live object, expect unchanged)
+        let coupon_live = json!({"id": "launch_30", "object": "coupon", "percent_off": 30.0,
+            "duration": "repeating", "duration_in_months": 3, "metadata": {}, "name": null,
+            "amount_off": null, "currency": null, "max_redemptions": null, "redeem_by": null,
+            "valid": true, "times_redeemed": 0});
+        let portal_live = json!({"id": "bpc_1", "object": "billing_portal.configuration",
+            "active": true, "is_default": false, "metadata": {"billingctl_key": "default"},
+            "features": {"customer_update": {"enabled": true,
+                                             "allowed_updates": ["email", "address", "name"]}}});
+        let cases: Vec<(&str, Decl, Value, bool)> = vec![
+            (
+                "integer percent_off equals float",
+                decl(ObjectKind::Coupon, "launch_30", json!({"id": "launch_30",
+                     "percent_off": 30, "duration": "repeating", "duration_in_months": 3})),
+                coupon_live.clone(),
+                true,
+            ),
+            (
+                "different percent_off",
+                decl(ObjectKind::Coupon, "launch_30", json!({"id": "launch_30",
+                     "percent_off": 25.5, "duration": "repeating", "duration_in_months": 3})),
+                coupon_live,
+                false,
+            ),
+            (
+                "decimal strings compare by value",
+                decl(ObjectKind::Price, "metered", json!({"product": "basic",
+                     "currency": "eur", "unit_amount_decimal": "12.50",
+                     "lookup_key": "metered"})),
+                json!({"id": "price_9", "object": "price", "active": true, "currency": "eur",
+                       "lookup_key": "metered", "metadata": {}, "product": "basic",
+                       "recurring": null, "unit_amount": null,
+                       "unit_amount_decimal": "12.5"}),
+                true,
+            ),
+            (
+                "set-like lists ignore order",
+                decl(ObjectKind::PortalConfiguration, "default", json!({"features":
+                     {"customer_update": {"enabled": true,
+                                          "allowed_updates": ["name", "address", "email"]}}})),
+                portal_live.clone(),
+                true,
+            ),
+            (
+                "set-like lists still compare members",
+                decl(ObjectKind::PortalConfiguration, "default", json!({"features":
+                     {"customer_update": {"enabled": true,
+                                          "allowed_updates": ["name", "email"]}}})),
+                portal_live,
+                false,
+            ),
+        ];
+        for (what, declaration, object, unchanged) in cases {
+            let kind = declaration.kind;
+            let plan = diff_catalog(&catalog(vec![declaration]), &live(vec![(kind, object)]));
+            let same = plan.is_valid() && plan.changes.is_empty();
+            assert_eq!(same, unchanged, "{what}: {:?} {:?}", plan.changes, plan.errors);
+        }
+    }
+
+    #[test]
+    fn a_changed_mutable_field_is_one_update_with_only_that_field() {
+        let mut declaration = basic_monthly(900);
+        declaration
+            .params
+            .insert("nickname".to_owned(), json!("Basic (monthly)"));
+        let mut object = live_price("price_1", "basic_monthly", 900);
+        object["nickname"] = json!("Basic");
+        let plan = diff_catalog(&catalog(vec![declaration]), &live(vec![(ObjectKind::Price, object)]));
+        assert_eq!(plan.changes.len(), 1);
+        let change = &plan.changes[0];
+        assert_eq!(change.action, Action::Update);
+        assert_eq!(change.id.as_deref(), Some("price_1"));
+        assert_eq!(
+            change.fields,
+            vec![FieldChange {
+                path: "nickname".to_owned(),
+                live: json!("Basic"),
+                desired: json!("Basic (monthly)"),
+            }]
+        );
+        assert_eq!(Value::Object(change.params.clone()), json!({"nickname": "Basic (monthly)"}));
+    }
+
+    #[test]
+    fn immutable_drift_is_an_error_with_both_values_and_the_span() {
+        let plan = diff_catalog(
+            &catalog(vec![basic_monthly(1000)]),
+            &live(vec![(ObjectKind::Price, live_price("price_1", "basic_monthly", 900))]),
+        );
+        assert!(plan.changes.is_empty());
+        let error = &plan.errors.0[0];
+        assert_eq!(error.subject.object, Some(ObjectKind::Price));
+        assert_eq!(error.subject.key.as_deref(), Some("basic_monthly"));
+        assert_eq!(error.subject.field.as_deref(), Some("unit_amount"));
+        assert_eq!(error.subject.live, Some(json!(900)));
+        assert_eq!(error.subject.desired, Some(json!(1000)));
+        assert_eq!(error.span.as_ref().map(ToString::to_string).as_deref(), Some("scripts/catalog.rhai:3:1"));
+        assert!(error.help.as_deref().unwrap_or_default().contains("new lookup_key"));
+    }
+
+    #[test]
+    fn metadata_set_out_of_band_is_removed() {
+        let declaration = decl(
+            ObjectKind::Product,
+            "basic",
+            json!({"id": "basic", "name": "Basic", "metadata": {"tier": "1"}}),
+        );
+        let object = json!({"id": "basic", "object": "product", "active": true, "name": "Basic",
+            "metadata": {"tier": "1", "stray": "x"}, "description": "set in the Dashboard",
+            "images": [], "marketing_features": [], "default_price": null});
+        let plan = diff_catalog(&catalog(vec![declaration]), &live(vec![(ObjectKind::Product, object)]));
+        let change = &plan.changes[0];
+        let paths: Vec<&str> = change.fields.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["description", "metadata[stray]"]);
+        assert_eq!(
+            Value::Object(change.params.clone()),
+            json!({"description": "", "metadata": {"stray": ""}})
+        );
+    }
+
+    #[test]
+    fn references_compare_as_keys() {
+        let product = decl(
+            ObjectKind::Product,
+            "basic",
+            json!({"id": "basic", "name": "Basic", "default_price": "basic_monthly"}),
+        );
+        let portal = decl(
+            ObjectKind::PortalConfiguration,
+            "default",
+            json!({"features": {"subscription_update": {"enabled": true, "products": [
+                {"product": "basic", "prices": ["basic_yearly", "basic_monthly"]}]}}}),
+        );
+        let mut yearly = live_price("price_2", "basic_yearly", 9000);
+        yearly["recurring"]["interval"] = json!("year");
+        let state = live(vec![
+            (ObjectKind::Product, json!({"id": "basic", "active": true, "name": "Basic",
+                "metadata": {}, "default_price": "price_1"})),
+            (ObjectKind::Price, live_price("price_1", "basic_monthly", 900)),
+            (ObjectKind::Price, yearly),
+            (ObjectKind::PortalConfiguration, json!({"id": "bpc_1", "active": true,
+                "metadata": {"billingctl_key": "default"},
+                "features": {"subscription_update": {"enabled": true, "products": [
+                    {"product": "basic", "prices": ["price_1", "price_2"]}]}}})),
+        ]);
+        let plan = diff_catalog(&catalog(vec![product, portal]), &state);
+        assert!(plan.changes.is_empty(), "{:?}", plan.changes);
+        assert_eq!(plan.unchanged, 2);
+    }
+
+    #[test]
+    fn active_false_deactivates_and_missing_inactive_objects_are_created_inactive() {
+        let mut declaration = basic_monthly(900);
+        declaration.params.insert("active".to_owned(), json!(false));
+        let plan = diff_catalog(
+            &catalog(vec![declaration]),
+            &live(vec![(ObjectKind::Price, live_price("price_1", "basic_monthly", 900))]),
+        );
+        assert_eq!(plan.changes[0].action, Action::Deactivate);
+        assert_eq!(Value::Object(plan.changes[0].params.clone()), json!({"active": false}));
+
+        let portal = decl(
+            ObjectKind::PortalConfiguration,
+            "default",
+            json!({"active": false, "features": {"invoice_history": {"enabled": true}}}),
+        );
+        let plan = diff_catalog(&catalog(vec![portal]), &LiveState::default());
+        let change = &plan.changes[0];
+        assert_eq!(change.action, Action::Create);
+        // Create does not take `active` for portal configurations: it follows as an update.
+        assert!(!change.params.contains_key("active"));
+        assert_eq!(Value::Object(change.after_create.clone()), json!({"active": false}));
+        assert_eq!(change.params["metadata"], json!({"billingctl_key": "default"}));
+    }
+
+    #[test]
+    fn promotion_codes_match_active_codes_case_insensitively() {
+        let code = |active: bool| {
+            decl(
+                ObjectKind::PromotionCode,
+                "LAUNCH",
+                json!({"code": "LAUNCH", "active": active,
+                       "promotion": {"type": "coupon", "coupon": "launch_30"}}),
+            )
+        };
+        let live_code = |id: &str, active: bool| {
+            json!({"id": id, "object": "promotion_code", "code": "launch", "active": active,
+                   "metadata": {}, "promotion": {"type": "coupon", "coupon": "launch_30"}})
+        };
+        // An active live code with another case is the same code.
+        let plan = diff_catalog(
+            &catalog(vec![code(true)]),
+            &live(vec![(ObjectKind::PromotionCode, live_code("promo_1", true))]),
+        );
+        assert!(plan.changes.is_empty() && plan.is_valid(), "{:?}", plan.changes);
+        // Only an inactive one: the code is free, a new one is created.
+        let plan = diff_catalog(
+            &catalog(vec![code(true)]),
+            &live(vec![(ObjectKind::PromotionCode, live_code("promo_1", false))]),
+        );
+        assert_eq!(plan.changes[0].action, Action::Create);
+        // Wanted inactive, and an inactive one exists: nothing to do.
+        let plan = diff_catalog(
+            &catalog(vec![code(false)]),
+            &live(vec![(ObjectKind::PromotionCode, live_code("promo_1", false))]),
+        );
+        assert!(plan.changes.is_empty());
+        assert_eq!(plan.unchanged, 1);
+    }
+
+    #[test]
+    fn adoption_by_id_sets_the_key() {
+        let mut declaration = basic_monthly(900);
+        declaration.adopt = Some("price_7".to_owned());
+        let mut object = live_price("price_7", "", 900);
+        object["lookup_key"] = Value::Null;
+        let plan = diff_catalog(&catalog(vec![declaration]), &live(vec![(ObjectKind::Price, object)]));
+        let change = &plan.changes[0];
+        assert_eq!(change.reason, Some(Reason::Adopt));
+        assert_eq!(Value::Object(change.params.clone()), json!({"lookup_key": "basic_monthly"}));
+    }
+
+    #[test]
+    fn several_immutable_errors_are_all_reported() {
+        let coupon = decl(
+            ObjectKind::Coupon,
+            "launch_30",
+            json!({"id": "launch_30", "percent_off": 40, "duration": "once"}),
+        );
+        let plan = diff_catalog(
+            &catalog(vec![basic_monthly(1000), coupon]),
+            &live(vec![
+                (ObjectKind::Price, live_price("price_1", "basic_monthly", 900)),
+                (ObjectKind::Coupon, json!({"id": "launch_30", "percent_off": 30.0,
+                    "duration": "once", "metadata": {}})),
+            ]),
+        );
+        let fields: Vec<_> = plan
+            .errors
+            .0
+            .iter()
+            .map(|e| e.subject.field.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(fields, ["unit_amount", "percent_off"]);
+    }
+
+    #[test]
+    fn decimals_and_numbers_normalise() {
+        assert_eq!(decimal("12.50"), "12.5");
+        assert_eq!(decimal("900.000"), "900");
+        assert_eq!(decimal("900"), "900");
+        assert_eq!(normalise_number(&serde_json::Number::from_f64(30.0).unwrap()), json!(30));
+        assert_eq!(pattern_of("a[b][0][c][12]"), "a[b][][c][]");
+    }
 }

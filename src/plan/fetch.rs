@@ -4,12 +4,59 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::stripe::fields::ObjectKind;
+use crate::stripe::{Client, Error};
 
 /// Metadata key under which a portal configuration carries its script key.
 pub const PORTAL_KEY_METADATA: &str = "billingctl_key";
+
+/// A list call that failed, naming what was being listed.
+#[derive(Debug, thiserror::Error)]
+#[error("listing {what}: {error}")]
+pub struct FetchError {
+    pub what: String,
+    pub error: Error,
+}
+
+/// Fetches every managed object, active and inactive, with paginated list calls run
+/// concurrently: one list per kind, plus a second for prices, whose list returns only active
+/// prices unless `active=false` is given (the other lists return both unfiltered).
+pub async fn fetch_live(client: &Client) -> Result<LiveState, FetchError> {
+    let list = |kind: ObjectKind, filters: Map<String, Value>| {
+        let client = client.clone();
+        async move {
+            let path = kind.table().path;
+            client
+                .list_all(path, &filters)
+                .await
+                .map_err(|error| FetchError {
+                    what: format!("{}s ({path})", kind.name()),
+                    error,
+                })
+        }
+    };
+    let mut inactive = Map::new();
+    inactive.insert("active".to_owned(), Value::Bool(false));
+    let (products, active_prices, inactive_prices, coupons, codes, portals) = tokio::try_join!(
+        list(ObjectKind::Product, Map::new()),
+        list(ObjectKind::Price, Map::new()),
+        list(ObjectKind::Price, inactive),
+        list(ObjectKind::Coupon, Map::new()),
+        list(ObjectKind::PromotionCode, Map::new()),
+        list(ObjectKind::PortalConfiguration, Map::new()),
+    )?;
+    let mut prices = active_prices;
+    prices.extend(inactive_prices);
+    Ok(LiveState::new([
+        (ObjectKind::Product, products),
+        (ObjectKind::Price, prices),
+        (ObjectKind::Coupon, coupons),
+        (ObjectKind::PromotionCode, codes),
+        (ObjectKind::PortalConfiguration, portals),
+    ]))
+}
 
 /// The live objects of every managed kind, as Stripe returned them (newest first), indexed
 /// by id and by matching key.

@@ -126,7 +126,9 @@ pub async fn apply_plan(
             let (write, result) = match joined {
                 Ok(pair) => pair,
                 Err(panic) => {
-                    report.failures.push(format!("a write task failed: {panic}"));
+                    report
+                        .failures
+                        .push(format!("a write task failed: {panic}"));
                     stop.store(true, Ordering::SeqCst);
                     continue;
                 }
@@ -139,7 +141,8 @@ pub async fn apply_plan(
                         .unwrap_or_default()
                         .to_owned();
                     if write.op == Op::Create {
-                        ids.created.insert((write.kind, write.key.clone()), id.clone());
+                        ids.created
+                            .insert((write.kind, write.key.clone()), id.clone());
                     }
                     let line = done_line(&write, &plan.changes[write.change].action, &id);
                     progress.done(&line);
@@ -154,7 +157,9 @@ pub async fn apply_plan(
                     }
                 }
                 Err(error) => {
-                    report.failures.push(format!("{}: {error}", write.describe()));
+                    report
+                        .failures
+                        .push(format!("{}: {error}", write.describe()));
                     stop.store(true, Ordering::SeqCst);
                 }
             }
@@ -235,12 +240,14 @@ impl Ids<'_> {
             if !params.contains_key(segments(&reference.path)[0]) {
                 continue;
             }
-            let id = self.resolve(reference.kind, &reference.key).ok_or_else(|| {
-                format!(
-                    "it references {} `{}`, which is not in the account",
-                    reference.kind, reference.key
-                )
-            })?;
+            let id = self
+                .resolve(reference.kind, &reference.key)
+                .ok_or_else(|| {
+                    format!(
+                        "it references {} `{}`, which is not in the account",
+                        reference.kind, reference.key
+                    )
+                })?;
             set_path(&mut params, &reference.path, Value::String(id));
         }
         Ok((path, params))
@@ -297,7 +304,8 @@ struct Progress {
 impl Progress {
     fn new(mode: ProgressMode, total: usize) -> Self {
         let bar = (mode == ProgressMode::Bar).then(|| {
-            let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
             if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} writes {msg}") {
                 bar.set_style(style);
             }

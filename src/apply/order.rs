@@ -45,7 +45,9 @@ pub enum Op {
     Create,
     /// `id` is `None` when the object is created earlier in the same apply: its id is known
     /// only once that create has answered.
-    Update { id: Option<String> },
+    Update {
+        id: Option<String>,
+    },
 }
 
 impl Write {

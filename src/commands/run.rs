@@ -2,15 +2,13 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use crate::apply::{apply_plan, ProgressMode, Report};
 use crate::apply::order::write_count;
+use crate::apply::{apply_plan, ProgressMode, Report};
 use crate::cli::RunArgs;
 use crate::plan::render;
 use crate::ExitStatus;
 
-use super::plan::{
-    prepare, print_errors, refuse_unbuilt_policy, runtime, stdout_color, Prepared,
-};
+use super::plan::{prepare, print_errors, refuse_unbuilt_policy, runtime, stdout_color, Prepared};
 
 pub fn execute(args: RunArgs) -> anyhow::Result<ExitStatus> {
     refuse_unbuilt_policy(&args.policy)?;

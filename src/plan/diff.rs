@@ -79,7 +79,10 @@ impl ReferencePatterns {
 /// What the live account holds for one declaration.
 enum Found<'a> {
     Missing,
-    Live { object: &'a Value, adopted: bool },
+    Live {
+        object: &'a Value,
+        adopted: bool,
+    },
     /// Nothing to do although no object was matched: an inactive promotion code the script
     /// also wants inactive (its code is free; nothing needs to exist).
     Settled,
@@ -359,12 +362,7 @@ fn clear_value(param: &Param) -> Option<Value> {
     }
 }
 
-fn immutable(
-    declaration: &dyn Declaration,
-    path: &str,
-    live: Value,
-    desired: Value,
-) -> Diagnostic {
+fn immutable(declaration: &dyn Declaration, path: &str, live: Value, desired: Value) -> Diagnostic {
     let kind = declaration.kind();
     let key = declaration.key();
     let help = match kind {
@@ -416,7 +414,12 @@ pub fn show(value: &Value) -> String {
 }
 
 /// Paths in `map` the field table does not know.
-fn unknown_paths(table: &ObjectTable, map: &Map<String, Value>, prefix: &str, out: &mut Vec<String>) {
+fn unknown_paths(
+    table: &ObjectTable,
+    map: &Map<String, Value>,
+    prefix: &str,
+    out: &mut Vec<String>,
+) {
     for (name, value) in map {
         let path = join(prefix, name);
         match (table.param(&path), value) {
@@ -723,16 +726,6 @@ pub(crate) fn insert_path(map: &mut Map<String, Value>, path: &str, value: Value
     target.insert((*leaf).to_owned(), value);
 }
 
-/// The references of a change that fall inside a given params map, for the executor.
-pub(crate) fn references_within<'a>(
-    references: &'a [Reference],
-    params: &'a Map<String, Value>,
-) -> impl Iterator<Item = &'a Reference> + 'a {
-    references
-        .iter()
-        .filter(move |r| params.contains_key(segments(&r.path)[0]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -873,7 +866,10 @@ mod tests {
         // interval_count = 1, usage_type, tax_behavior, unit_amount_decimal, nulls.
         let plan = diff_catalog(
             &catalog(vec![basic_monthly(900)]),
-            &live(vec![(ObjectKind::Price, live_price("price_1", "basic_monthly", 900))]),
+            &live(vec![(
+                ObjectKind::Price,
+                live_price("price_1", "basic_monthly", 900),
+            )]),
         );
         assert!(plan.is_valid(), "{:?}", plan.errors);
         assert!(plan.changes.is_empty(), "{:?}", plan.changes);
@@ -894,23 +890,35 @@ mod tests {
         let cases: Vec<(&str, Decl, Value, bool)> = vec![
             (
                 "integer percent_off equals float",
-                decl(ObjectKind::Coupon, "launch_30", json!({"id": "launch_30",
-                     "percent_off": 30, "duration": "repeating", "duration_in_months": 3})),
+                decl(
+                    ObjectKind::Coupon,
+                    "launch_30",
+                    json!({"id": "launch_30",
+                     "percent_off": 30, "duration": "repeating", "duration_in_months": 3}),
+                ),
                 coupon_live.clone(),
                 true,
             ),
             (
                 "different percent_off",
-                decl(ObjectKind::Coupon, "launch_30", json!({"id": "launch_30",
-                     "percent_off": 25.5, "duration": "repeating", "duration_in_months": 3})),
+                decl(
+                    ObjectKind::Coupon,
+                    "launch_30",
+                    json!({"id": "launch_30",
+                     "percent_off": 25.5, "duration": "repeating", "duration_in_months": 3}),
+                ),
                 coupon_live,
                 false,
             ),
             (
                 "decimal strings compare by value",
-                decl(ObjectKind::Price, "metered", json!({"product": "basic",
+                decl(
+                    ObjectKind::Price,
+                    "metered",
+                    json!({"product": "basic",
                      "currency": "eur", "unit_amount_decimal": "12.50",
-                     "lookup_key": "metered"})),
+                     "lookup_key": "metered"}),
+                ),
                 json!({"id": "price_9", "object": "price", "active": true, "currency": "eur",
                        "lookup_key": "metered", "metadata": {}, "product": "basic",
                        "recurring": null, "unit_amount": null,
@@ -919,17 +927,25 @@ mod tests {
             ),
             (
                 "set-like lists ignore order",
-                decl(ObjectKind::PortalConfiguration, "default", json!({"features":
+                decl(
+                    ObjectKind::PortalConfiguration,
+                    "default",
+                    json!({"features":
                      {"customer_update": {"enabled": true,
-                                          "allowed_updates": ["name", "address", "email"]}}})),
+                                          "allowed_updates": ["name", "address", "email"]}}}),
+                ),
                 portal_live.clone(),
                 true,
             ),
             (
                 "set-like lists still compare members",
-                decl(ObjectKind::PortalConfiguration, "default", json!({"features":
+                decl(
+                    ObjectKind::PortalConfiguration,
+                    "default",
+                    json!({"features":
                      {"customer_update": {"enabled": true,
-                                          "allowed_updates": ["name", "email"]}}})),
+                                          "allowed_updates": ["name", "email"]}}}),
+                ),
                 portal_live,
                 false,
             ),
@@ -938,7 +954,11 @@ mod tests {
             let kind = declaration.kind;
             let plan = diff_catalog(&catalog(vec![declaration]), &live(vec![(kind, object)]));
             let same = plan.is_valid() && plan.changes.is_empty();
-            assert_eq!(same, unchanged, "{what}: {:?} {:?}", plan.changes, plan.errors);
+            assert_eq!(
+                same, unchanged,
+                "{what}: {:?} {:?}",
+                plan.changes, plan.errors
+            );
         }
     }
 
@@ -950,7 +970,10 @@ mod tests {
             .insert("nickname".to_owned(), json!("Basic (monthly)"));
         let mut object = live_price("price_1", "basic_monthly", 900);
         object["nickname"] = json!("Basic");
-        let plan = diff_catalog(&catalog(vec![declaration]), &live(vec![(ObjectKind::Price, object)]));
+        let plan = diff_catalog(
+            &catalog(vec![declaration]),
+            &live(vec![(ObjectKind::Price, object)]),
+        );
         assert_eq!(plan.changes.len(), 1);
         let change = &plan.changes[0];
         assert_eq!(change.action, Action::Update);
@@ -963,14 +986,20 @@ mod tests {
                 desired: json!("Basic (monthly)"),
             }]
         );
-        assert_eq!(Value::Object(change.params.clone()), json!({"nickname": "Basic (monthly)"}));
+        assert_eq!(
+            Value::Object(change.params.clone()),
+            json!({"nickname": "Basic (monthly)"})
+        );
     }
 
     #[test]
     fn immutable_drift_is_an_error_with_both_values_and_the_span() {
         let plan = diff_catalog(
             &catalog(vec![basic_monthly(1000)]),
-            &live(vec![(ObjectKind::Price, live_price("price_1", "basic_monthly", 900))]),
+            &live(vec![(
+                ObjectKind::Price,
+                live_price("price_1", "basic_monthly", 900),
+            )]),
         );
         assert!(plan.changes.is_empty());
         let error = &plan.errors.0[0];
@@ -979,8 +1008,15 @@ mod tests {
         assert_eq!(error.subject.field.as_deref(), Some("unit_amount"));
         assert_eq!(error.subject.live, Some(json!(900)));
         assert_eq!(error.subject.desired, Some(json!(1000)));
-        assert_eq!(error.span.as_ref().map(ToString::to_string).as_deref(), Some("scripts/catalog.rhai:3:1"));
-        assert!(error.help.as_deref().unwrap_or_default().contains("new lookup_key"));
+        assert_eq!(
+            error.span.as_ref().map(ToString::to_string).as_deref(),
+            Some("scripts/catalog.rhai:3:1")
+        );
+        assert!(error
+            .help
+            .as_deref()
+            .unwrap_or_default()
+            .contains("new lookup_key"));
     }
 
     #[test]
@@ -993,7 +1029,10 @@ mod tests {
         let object = json!({"id": "basic", "object": "product", "active": true, "name": "Basic",
             "metadata": {"tier": "1", "stray": "x"}, "description": "set in the Dashboard",
             "images": [], "marketing_features": [], "default_price": null});
-        let plan = diff_catalog(&catalog(vec![declaration]), &live(vec![(ObjectKind::Product, object)]));
+        let plan = diff_catalog(
+            &catalog(vec![declaration]),
+            &live(vec![(ObjectKind::Product, object)]),
+        );
         let change = &plan.changes[0];
         let paths: Vec<&str> = change.fields.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["description", "metadata[stray]"]);
@@ -1019,14 +1058,23 @@ mod tests {
         let mut yearly = live_price("price_2", "basic_yearly", 9000);
         yearly["recurring"]["interval"] = json!("year");
         let state = live(vec![
-            (ObjectKind::Product, json!({"id": "basic", "active": true, "name": "Basic",
-                "metadata": {}, "default_price": "price_1"})),
-            (ObjectKind::Price, live_price("price_1", "basic_monthly", 900)),
+            (
+                ObjectKind::Product,
+                json!({"id": "basic", "active": true, "name": "Basic",
+                "metadata": {}, "default_price": "price_1"}),
+            ),
+            (
+                ObjectKind::Price,
+                live_price("price_1", "basic_monthly", 900),
+            ),
             (ObjectKind::Price, yearly),
-            (ObjectKind::PortalConfiguration, json!({"id": "bpc_1", "active": true,
+            (
+                ObjectKind::PortalConfiguration,
+                json!({"id": "bpc_1", "active": true,
                 "metadata": {"billingctl_key": "default"},
                 "features": {"subscription_update": {"enabled": true, "products": [
-                    {"product": "basic", "prices": ["price_1", "price_2"]}]}}})),
+                    {"product": "basic", "prices": ["price_1", "price_2"]}]}}}),
+            ),
         ]);
         let plan = diff_catalog(&catalog(vec![product, portal]), &state);
         assert!(plan.changes.is_empty(), "{:?}", plan.changes);
@@ -1039,10 +1087,16 @@ mod tests {
         declaration.params.insert("active".to_owned(), json!(false));
         let plan = diff_catalog(
             &catalog(vec![declaration]),
-            &live(vec![(ObjectKind::Price, live_price("price_1", "basic_monthly", 900))]),
+            &live(vec![(
+                ObjectKind::Price,
+                live_price("price_1", "basic_monthly", 900),
+            )]),
         );
         assert_eq!(plan.changes[0].action, Action::Deactivate);
-        assert_eq!(Value::Object(plan.changes[0].params.clone()), json!({"active": false}));
+        assert_eq!(
+            Value::Object(plan.changes[0].params.clone()),
+            json!({"active": false})
+        );
 
         let portal = decl(
             ObjectKind::PortalConfiguration,
@@ -1054,8 +1108,14 @@ mod tests {
         assert_eq!(change.action, Action::Create);
         // Create does not take `active` for portal configurations: it follows as an update.
         assert!(!change.params.contains_key("active"));
-        assert_eq!(Value::Object(change.after_create.clone()), json!({"active": false}));
-        assert_eq!(change.params["metadata"], json!({"billingctl_key": "default"}));
+        assert_eq!(
+            Value::Object(change.after_create.clone()),
+            json!({"active": false})
+        );
+        assert_eq!(
+            change.params["metadata"],
+            json!({"billingctl_key": "default"})
+        );
     }
 
     #[test]
@@ -1075,19 +1135,32 @@ mod tests {
         // An active live code with another case is the same code.
         let plan = diff_catalog(
             &catalog(vec![code(true)]),
-            &live(vec![(ObjectKind::PromotionCode, live_code("promo_1", true))]),
+            &live(vec![(
+                ObjectKind::PromotionCode,
+                live_code("promo_1", true),
+            )]),
         );
-        assert!(plan.changes.is_empty() && plan.is_valid(), "{:?}", plan.changes);
+        assert!(
+            plan.changes.is_empty() && plan.is_valid(),
+            "{:?}",
+            plan.changes
+        );
         // Only an inactive one: the code is free, a new one is created.
         let plan = diff_catalog(
             &catalog(vec![code(true)]),
-            &live(vec![(ObjectKind::PromotionCode, live_code("promo_1", false))]),
+            &live(vec![(
+                ObjectKind::PromotionCode,
+                live_code("promo_1", false),
+            )]),
         );
         assert_eq!(plan.changes[0].action, Action::Create);
         // Wanted inactive, and an inactive one exists: nothing to do.
         let plan = diff_catalog(
             &catalog(vec![code(false)]),
-            &live(vec![(ObjectKind::PromotionCode, live_code("promo_1", false))]),
+            &live(vec![(
+                ObjectKind::PromotionCode,
+                live_code("promo_1", false),
+            )]),
         );
         assert!(plan.changes.is_empty());
         assert_eq!(plan.unchanged, 1);
@@ -1099,10 +1172,16 @@ mod tests {
         declaration.adopt = Some("price_7".to_owned());
         let mut object = live_price("price_7", "", 900);
         object["lookup_key"] = Value::Null;
-        let plan = diff_catalog(&catalog(vec![declaration]), &live(vec![(ObjectKind::Price, object)]));
+        let plan = diff_catalog(
+            &catalog(vec![declaration]),
+            &live(vec![(ObjectKind::Price, object)]),
+        );
         let change = &plan.changes[0];
         assert_eq!(change.reason, Some(Reason::Adopt));
-        assert_eq!(Value::Object(change.params.clone()), json!({"lookup_key": "basic_monthly"}));
+        assert_eq!(
+            Value::Object(change.params.clone()),
+            json!({"lookup_key": "basic_monthly"})
+        );
     }
 
     #[test]
@@ -1115,9 +1194,15 @@ mod tests {
         let plan = diff_catalog(
             &catalog(vec![basic_monthly(1000), coupon]),
             &live(vec![
-                (ObjectKind::Price, live_price("price_1", "basic_monthly", 900)),
-                (ObjectKind::Coupon, json!({"id": "launch_30", "percent_off": 30.0,
-                    "duration": "once", "metadata": {}})),
+                (
+                    ObjectKind::Price,
+                    live_price("price_1", "basic_monthly", 900),
+                ),
+                (
+                    ObjectKind::Coupon,
+                    json!({"id": "launch_30", "percent_off": 30.0,
+                    "duration": "once", "metadata": {}}),
+                ),
             ]),
         );
         let fields: Vec<_> = plan
@@ -1134,7 +1219,10 @@ mod tests {
         assert_eq!(decimal("12.50"), "12.5");
         assert_eq!(decimal("900.000"), "900");
         assert_eq!(decimal("900"), "900");
-        assert_eq!(normalise_number(&serde_json::Number::from_f64(30.0).unwrap()), json!(30));
+        assert_eq!(
+            normalise_number(&serde_json::Number::from_f64(30.0).unwrap()),
+            json!(30)
+        );
         assert_eq!(pattern_of("a[b][0][c][12]"), "a[b][][c][]");
     }
 }

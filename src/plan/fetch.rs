@@ -157,7 +157,10 @@ fn normalise_key(kind: ObjectKind, key: &str) -> String {
 
 /// Whether a live object is active. Coupons have no `active`; they count as active.
 pub fn is_active(object: &Value) -> bool {
-    object.get("active").and_then(Value::as_bool).unwrap_or(true)
+    object
+        .get("active")
+        .and_then(Value::as_bool)
+        .unwrap_or(true)
 }
 
 #[cfg(test)]
@@ -187,11 +190,20 @@ mod tests {
                 vec![json!({"id": "bpc_1", "metadata": {"billingctl_key": "default"}})],
             ),
         ]);
-        assert_eq!(live.by_key(ObjectKind::Price, "basic_monthly")[0]["id"], "price_2");
-        assert_eq!(live.key_of(ObjectKind::Price, "price_2").as_deref(), Some("basic_monthly"));
+        assert_eq!(
+            live.by_key(ObjectKind::Price, "basic_monthly")[0]["id"],
+            "price_2"
+        );
+        assert_eq!(
+            live.key_of(ObjectKind::Price, "price_2").as_deref(),
+            Some("basic_monthly")
+        );
         assert_eq!(live.key_of(ObjectKind::Price, "price_1"), None);
         assert_eq!(live.by_key(ObjectKind::PromotionCode, "Launch").len(), 2);
-        assert_eq!(live.by_key(ObjectKind::PortalConfiguration, "default")[0]["id"], "bpc_1");
+        assert_eq!(
+            live.by_key(ObjectKind::PortalConfiguration, "default")[0]["id"],
+            "bpc_1"
+        );
         assert!(live.by_key(ObjectKind::Coupon, "x").is_empty());
     }
 }

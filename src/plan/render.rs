@@ -45,7 +45,10 @@ pub fn human(plan: &Plan, color: bool) -> String {
         ));
         for field in &change.fields {
             let (symbol, text) = field_line(change.action, field);
-            out.push_str(&format!("      {} {text}\n", paint(field_colour(symbol), &symbol.to_string())));
+            out.push_str(&format!(
+                "      {} {text}\n",
+                paint(field_colour(symbol), &symbol.to_string())
+            ));
         }
     }
     let summary = plan.summary();
@@ -336,7 +339,9 @@ mod tests {
     fn markdown_has_summary_table_and_diff() {
         let text = markdown(&sample());
         assert!(text.contains("**Plan: 1 to create, 1 to update, 0 to deactivate, 14 unchanged.**"));
-        assert!(text.contains("| update | price | `basic_monthly` | `nickname`, `metadata[stray]` |"));
+        assert!(
+            text.contains("| update | price | `basic_monthly` | `nickname`, `metadata[stray]` |")
+        );
         assert!(text.contains("!   nickname = \"Basic\" -> \"Basic (monthly)\"\n"));
     }
 }

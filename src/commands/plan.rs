@@ -4,7 +4,6 @@
 use std::io::IsTerminal;
 
 use anyhow::Context;
-use serde_json::json;
 
 use crate::cli::{AccountArgs, ChangePolicy, OutputFormat, PlanArgs, ScriptArgs};
 use crate::config::Account;
@@ -88,11 +87,8 @@ pub(super) async fn prepare(
 /// written. JSON goes to stdout in the plan's shape; the other views go to stderr.
 pub(super) fn print_failed(plan: &Plan, output: OutputFormat) {
     match output {
-        OutputFormat::Json => {
-            let mut value = render::json(plan);
-            value["changes"] = json!([]);
-            println!("{value:#}");
-        }
+        // The whole plan, so a reader sees what else would change once the errors are fixed.
+        OutputFormat::Json => println!("{:#}", render::json(plan)),
         OutputFormat::Markdown => print!("{}", render::markdown(plan)),
         OutputFormat::Human => print_errors(&plan.errors),
     }

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 
 use super::fetch::{is_active, LiveState, PORTAL_KEY_METADATA};
 use super::plan::{Action, Change, FieldChange, Plan, Reason};
-use crate::catalog::{Catalog, Declaration, Reference};
+use crate::catalog::{Catalog, Declaration};
 use crate::diag::Diagnostic;
 use crate::stripe::fields::{segments, ObjectKind, ObjectTable, Param, Presence, Type};
 
@@ -97,6 +97,18 @@ fn diff_declaration(
     let kind = declaration.kind();
     let table = kind.table();
     let mut desired = declaration.to_params();
+    // The key is what later runs match by, so it must be written with the object.
+    let key_field = match kind {
+        ObjectKind::Product | ObjectKind::Coupon => Some("id"),
+        ObjectKind::Price => Some("lookup_key"),
+        ObjectKind::PromotionCode => Some("code"),
+        ObjectKind::PortalConfiguration => None,
+    };
+    if let Some(field) = key_field {
+        desired
+            .entry(field)
+            .or_insert_with(|| Value::String(declaration.key().to_owned()));
+    }
     if kind == ObjectKind::PortalConfiguration {
         // The portal's key lives in Stripe as metadata, like every other key lives in a field.
         let metadata = desired
@@ -124,7 +136,7 @@ fn diff_declaration(
         .and_then(Value::as_bool)
         .unwrap_or(true);
     match find_live(declaration, wants_active, live) {
-        Err(diagnostic) => plan.errors.push(diagnostic),
+        Err(diagnostic) => plan.errors.push(*diagnostic),
         Ok(Found::Settled) => plan.unchanged += 1,
         Ok(Found::Missing) => plan.changes.push(create(declaration, desired, references)),
         Ok(Found::Live { object, adopted }) => {
@@ -150,7 +162,7 @@ fn find_live<'a>(
     declaration: &dyn Declaration,
     wants_active: bool,
     live: &'a LiveState,
-) -> Result<Found<'a>, Diagnostic> {
+) -> Result<Found<'a>, Box<Diagnostic>> {
     let kind = declaration.kind();
     if let Some(id) = declaration.adopt_id() {
         return match live.by_id(kind, id) {
@@ -158,13 +170,15 @@ fn find_live<'a>(
                 object,
                 adopted: true,
             }),
-            None => Err(Diagnostic::error(format!(
-                "{kind} `{}` adopts `{id}`, but the account has no {kind} with that id",
-                declaration.key()
-            ))
-            .at(declaration.declared_at().clone())
-            .object(kind, declaration.key())
-            .help("check the id in the Stripe Dashboard, or remove it to create a new object")),
+            None => Err(Box::new(
+                Diagnostic::error(format!(
+                    "{kind} `{}` adopts `{id}`, but the account has no {kind} with that id",
+                    declaration.key()
+                ))
+                .at(declaration.declared_at().clone())
+                .object(kind, declaration.key())
+                .help("check the id in the Stripe Dashboard, or remove it to create a new object"),
+            )),
         };
     }
     let matches = live.by_key(kind, declaration.key());
@@ -212,7 +226,7 @@ fn create(
             .is_some_and(|p| p.on_create == Presence::Absent);
         if !update_only {
             params.insert(name, value);
-        } else if !is_default(table.param(&name), &value) {
+        } else if !(is_default(table.param(&name), &value) || name == "active" && value == true) {
             after_create.insert(name, value);
         }
     }
@@ -282,7 +296,8 @@ fn update(
         // A param the live object does not carry at all (e.g. a coupon's `applies_to`, only
         // returned when expanded) cannot be compared; absent is not the same as null.
         let top = segments(&path)[0];
-        if !live_object.contains_key(top) {
+        // `id` is the identity the object was matched by (or adopted with), not a value.
+        if top == "id" || !live_object.contains_key(top) {
             continue;
         }
         let Some(param) = table.param(&path) else {
@@ -729,7 +744,7 @@ pub(crate) fn insert_path(map: &mut Map<String, Value>, path: &str, value: Value
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::{DeclaredAt, Environment};
+    use crate::catalog::{DeclaredAt, Environment, Reference};
     use serde_json::json;
 
     /// A declaration as the script engine would hand it over.

@@ -33,8 +33,7 @@ impl TestContext {
         let emulator =
             start(options, "127.0.0.1:0".parse().expect("an address")).expect("emulator starts");
         let key = ApiKey::new(TEST_KEY.to_owned()).expect("a valid test key");
-        let client =
-            Client::new(ClientConfig::new(emulator.base_url(), key)).expect("a client");
+        let client = Client::new(ClientConfig::new(emulator.base_url(), key)).expect("a client");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()

@@ -30,7 +30,10 @@ fn first_run_creates_everything_and_a_second_run_writes_nothing() {
     let output = ctx.command(&["run", SCRIPT, "--yes"]).output().unwrap();
     let (stdout, stderr) = texts(&output);
     assert!(output.status.success(), "{stderr}");
-    assert!(stdout.contains("No changes. The account matches the catalog."), "{stdout}");
+    assert!(
+        stdout.contains("No changes. The account matches the catalog."),
+        "{stdout}"
+    );
     assert_eq!(ctx.posts(), 0, "a second run must not write");
 }
 
@@ -73,7 +76,10 @@ fn a_changed_mutable_field_is_exactly_one_update_carrying_only_that_field() {
     let output = ctx.command(&["plan", SCRIPT]).output().unwrap();
     let (stdout, _) = texts(&output);
     assert!(stdout.contains("~ price basic_monthly"), "{stdout}");
-    assert!(stdout.contains("+ nickname = \"Basic (monthly)\""), "{stdout}");
+    assert!(
+        stdout.contains("+ nickname = \"Basic (monthly)\""),
+        "{stdout}"
+    );
     assert!(
         stdout.contains("Plan: 0 to create, 1 to update, 0 to deactivate, 6 unchanged."),
         "{stdout}"
@@ -81,7 +87,10 @@ fn a_changed_mutable_field_is_exactly_one_update_carrying_only_that_field() {
     assert_eq!(ctx.posts(), 0, "plan never writes");
 
     let stdout = ctx.apply();
-    assert!(stdout.contains("Applied: 0 created, 1 updated, 0 deactivated."), "{stdout}");
+    assert!(
+        stdout.contains("Applied: 0 created, 1 updated, 0 deactivated."),
+        "{stdout}"
+    );
     let stats = ctx.emulator.stats();
     assert_eq!(stats.posts(), 1);
     assert_eq!(stats.route("POST /v1/prices/{id}"), 1, "{stats:?}");
@@ -102,7 +111,10 @@ fn immutable_drift_fails_with_every_error_and_writes_nothing() {
         );
     ctx.write(SCRIPT, &changed);
 
-    let output = ctx.command(&["plan", SCRIPT, "--output", "json"]).output().unwrap();
+    let output = ctx
+        .command(&["plan", SCRIPT, "--output", "json"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let plan: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
     let errors = plan["errors"].as_array().unwrap();
@@ -120,7 +132,12 @@ fn immutable_drift_fails_with_every_error_and_writes_nothing() {
     assert_eq!(
         found,
         vec![
-            ("price".into(), "unit_amount".into(), json!(900), json!(1000)),
+            (
+                "price".into(),
+                "unit_amount".into(),
+                json!(900),
+                json!(1000)
+            ),
             ("coupon".into(), "percent_off".into(), json!(30), json!(40)),
             (
                 "promotion_code".into(),
@@ -130,14 +147,26 @@ fn immutable_drift_fails_with_every_error_and_writes_nothing() {
             ),
         ]
     );
-    assert_eq!(plan["changes"], json!([]));
+    assert_eq!(
+        plan["summary"]["create"], 1,
+        "the new coupon is still shown"
+    );
 
     let output = ctx.command(&["run", SCRIPT, "--yes"]).output().unwrap();
     let (_, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.contains("unit_amount is immutable (live 900, script 1000)"), "{stderr}");
-    assert!(stderr.contains("scripts/catalog.rhai:"), "errors point at the script: {stderr}");
-    assert!(stderr.contains("3 problems found; nothing was written."), "{stderr}");
+    assert!(
+        stderr.contains("unit_amount is immutable (live 900, script 1000)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("scripts/catalog.rhai:"),
+        "errors point at the script: {stderr}"
+    );
+    assert!(
+        stderr.contains("3 problems found; nothing was written."),
+        "{stderr}"
+    );
     assert_eq!(ctx.posts(), 0, "an invalid plan writes nothing");
 }
 
@@ -150,11 +179,19 @@ fn active_false_deactivates() {
         &CATALOG.replace("unit_amount: 1900,", "unit_amount: 1900, active: false,"),
     );
     let stdout = ctx.apply();
-    assert!(stdout.contains("! price plus_monthly (deactivate)"), "{stdout}");
-    assert!(stdout.contains("Applied: 0 created, 0 updated, 1 deactivated."), "{stdout}");
+    assert!(
+        stdout.contains("! price plus_monthly (deactivate)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Applied: 0 created, 0 updated, 1 deactivated."),
+        "{stdout}"
+    );
     let price = ctx.get(&format!(
         "/v1/prices/{}",
-        ctx.get("/v1/prices?active=false")["data"][0]["id"].as_str().unwrap()
+        ctx.get("/v1/prices?active=false")["data"][0]["id"]
+            .as_str()
+            .unwrap()
     ));
     assert_eq!(price["lookup_key"], "plus_monthly");
     assert_eq!(price["active"], false);
@@ -176,8 +213,14 @@ fn an_out_of_band_edit_shows_in_the_plan_and_is_reverted() {
     let output = ctx.command(&["plan", SCRIPT]).output().unwrap();
     let (stdout, _) = texts(&output);
     assert!(stdout.contains("~ product basic"), "{stdout}");
-    assert!(stdout.contains("~ name = \"Hacked\" -> \"Basic\""), "{stdout}");
-    assert!(stdout.contains("- description = \"set in the Dashboard\""), "{stdout}");
+    assert!(
+        stdout.contains("~ name = \"Hacked\" -> \"Basic\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("- description = \"set in the Dashboard\""),
+        "{stdout}"
+    );
     assert!(stdout.contains("- metadata[stray] = \"x\""), "{stdout}");
 
     ctx.apply();
@@ -201,7 +244,10 @@ fn json_output_follows_the_contract() {
             CATALOG.replace("name: \"Plus\"", "name: \"Plus+\"")
         ),
     );
-    let output = ctx.command(&["plan", SCRIPT, "-o", "json"]).output().unwrap();
+    let output = ctx
+        .command(&["plan", SCRIPT, "-o", "json"])
+        .output()
+        .unwrap();
     assert!(output.status.success());
     let plan: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let keys: Vec<&String> = plan.as_object().unwrap().keys().collect();
@@ -240,7 +286,10 @@ fn detailed_exitcode_is_0_for_none_2_for_changes_1_for_errors() {
     assert_eq!(code(&ctx), Some(2));
     ctx.apply();
     assert_eq!(code(&ctx), Some(0));
-    ctx.write(SCRIPT, &CATALOG.replace("unit_amount: 900,", "unit_amount: 901,"));
+    ctx.write(
+        SCRIPT,
+        &CATALOG.replace("unit_amount: 900,", "unit_amount: 901,"),
+    );
     assert_eq!(code(&ctx), Some(1));
 }
 
@@ -257,7 +306,9 @@ fn verify_reports_sync_drift_and_errors() {
     ctx.post("/v1/products/plus", json!({"name": "Renamed"}));
     let output = verify(&ctx);
     assert_eq!(output.status.code(), Some(2));
-    assert!(texts(&output).0.contains("~ name = \"Renamed\" -> \"Plus\""));
+    assert!(texts(&output)
+        .0
+        .contains("~ name = \"Renamed\" -> \"Plus\""));
 }
 
 #[test]
@@ -267,7 +318,10 @@ fn run_without_a_terminal_and_without_yes_refuses() {
     let output = ctx.command(&["run", SCRIPT]).output().unwrap();
     let (stdout, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stdout.contains("Plan: 7 to create"), "the plan is shown: {stdout}");
+    assert!(
+        stdout.contains("Plan: 7 to create"),
+        "the plan is shown: {stdout}"
+    );
     assert!(stderr.contains("pass --yes"), "{stderr}");
     assert_eq!(ctx.posts(), 0);
 }
@@ -289,16 +343,31 @@ fn a_failed_write_stops_the_apply_and_a_rerun_completes_it() {
         stderr.contains("error: creating coupon `launch_30`: Stripe 400 invalid_request_error"),
         "{stderr}"
     );
-    assert!(stderr.contains("Applied: 4 created, 0 updated, 0 deactivated."), "{stderr}");
+    assert!(
+        stderr.contains("Applied: 4 created, 0 updated, 0 deactivated."),
+        "{stderr}"
+    );
     assert!(stderr.contains("created price `basic_monthly`"), "{stderr}");
     assert!(stderr.contains("Not done:"), "{stderr}");
-    assert!(stderr.contains("create promotion_code `LAUNCH`"), "{stderr}");
-    assert!(stderr.contains("create portal_configuration `default`"), "{stderr}");
-    assert!(!stderr.contains(super::context::TEST_KEY), "the key never shows");
+    assert!(
+        stderr.contains("create promotion_code `LAUNCH`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("create portal_configuration `default`"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(super::context::TEST_KEY),
+        "the key never shows"
+    );
 
     ctx.write(SCRIPT, CATALOG);
     let stdout = ctx.apply();
-    assert!(stdout.contains("Applied: 3 created, 0 updated, 0 deactivated."), "{stdout}");
+    assert!(
+        stdout.contains("Applied: 3 created, 0 updated, 0 deactivated."),
+        "{stdout}"
+    );
     ctx.reset_stats();
     ctx.apply();
     assert_eq!(ctx.posts(), 0);
@@ -316,7 +385,10 @@ fn a_live_key_is_refused_for_a_test_environment_before_any_request() {
         .unwrap();
     let (stdout, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.contains("refusing to use a live-mode key"), "{stderr}");
+    assert!(
+        stderr.contains("refusing to use a live-mode key"),
+        "{stderr}"
+    );
     assert!(!stdout.contains(live_key) && !stderr.contains(live_key));
     assert_eq!(ctx.requests(), 0, "refused before any request");
 }

@@ -134,3 +134,134 @@ fn stages(kind: ObjectKind, action: Action) -> (Stage, Stage) {
 pub fn write_count(plan: &Plan) -> usize {
     levels(plan).iter().map(|(_, writes)| writes.len()).sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::DeclaredAt;
+    use crate::plan::Change;
+    use serde_json::json;
+
+    fn change(action: Action, kind: ObjectKind, key: &str, params: Value, after: Value) -> Change {
+        Change {
+            action,
+            kind,
+            key: key.to_owned(),
+            id: (action != Action::Create).then(|| format!("id_{key}")),
+            declared_at: DeclaredAt {
+                file: "s.rhai".to_owned(),
+                line: 1,
+                column: 1,
+            },
+            fields: Vec::new(),
+            reason: None,
+            params: params.as_object().cloned().unwrap_or_default(),
+            after_create: after.as_object().cloned().unwrap_or_default(),
+            references: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn writes_follow_the_dependency_levels() {
+        let plan = Plan {
+            changes: vec![
+                change(
+                    Action::Create,
+                    ObjectKind::PortalConfiguration,
+                    "default",
+                    json!({"features": {}}),
+                    json!({"active": false}),
+                ),
+                change(
+                    Action::Create,
+                    ObjectKind::Product,
+                    "basic",
+                    json!({"id": "basic", "name": "Basic"}),
+                    json!({"default_price": "basic_monthly"}),
+                ),
+                change(
+                    Action::Update,
+                    ObjectKind::Product,
+                    "plus",
+                    json!({"name": "Plus", "default_price": "plus_monthly"}),
+                    Value::Null,
+                ),
+                change(
+                    Action::Deactivate,
+                    ObjectKind::Price,
+                    "old",
+                    json!({"active": false}),
+                    Value::Null,
+                ),
+                change(
+                    Action::Create,
+                    ObjectKind::Price,
+                    "basic_monthly",
+                    json!({"product": "basic"}),
+                    Value::Null,
+                ),
+                change(
+                    Action::Create,
+                    ObjectKind::PromotionCode,
+                    "LAUNCH",
+                    json!({"code": "LAUNCH"}),
+                    Value::Null,
+                ),
+            ],
+            ..Plan::default()
+        };
+        let shape: Vec<(Stage, Vec<String>)> = levels(&plan)
+            .into_iter()
+            .map(|(stage, writes)| {
+                let writes = writes
+                    .iter()
+                    .map(|w| {
+                        let keys: Vec<&str> = w.params.keys().map(String::as_str).collect();
+                        format!("{} {}", w.describe(), keys.join(","))
+                    })
+                    .collect();
+                (stage, writes)
+            })
+            .collect();
+        assert_eq!(
+            shape,
+            vec![
+                (
+                    Stage::Products,
+                    vec![
+                        "creating product `basic` id,name".to_owned(),
+                        "updating product `plus` name".to_owned()
+                    ]
+                ),
+                (
+                    Stage::Prices,
+                    vec!["creating price `basic_monthly` product".to_owned()]
+                ),
+                (
+                    Stage::ProductDefaultPrices,
+                    vec![
+                        "updating product `basic` default_price".to_owned(),
+                        "updating product `plus` default_price".to_owned()
+                    ]
+                ),
+                (
+                    Stage::PriceDeactivations,
+                    vec!["updating price `old` active".to_owned()]
+                ),
+                (
+                    Stage::PromotionCodes,
+                    vec!["creating promotion_code `LAUNCH` code".to_owned()]
+                ),
+                (
+                    Stage::PortalConfigurations,
+                    vec!["creating portal_configuration `default` features".to_owned()]
+                ),
+                (
+                    Stage::PortalFollowUps,
+                    vec!["updating portal_configuration `default` active".to_owned()]
+                ),
+            ]
+        );
+        assert_eq!(write_count(&plan), 9);
+    }
+}

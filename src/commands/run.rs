@@ -45,7 +45,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitStatus> {
             }
         }
         let writes = write_count(plan);
-        let progress = ProgressMode::choose(std::io::stderr().is_terminal(), writes);
+        let progress = ProgressMode::choose(std::io::stdout().is_terminal(), writes);
         let report = apply_plan(
             &planned.account.client,
             plan,

@@ -1,0 +1,189 @@
+//! `Recorder`: what a script declared, in order, and every problem found on the way. The
+//! registered functions write here; `finish` turns it into a validated `Catalog`.
+
+use serde_json::{Map, Value};
+
+use crate::catalog::object::Object;
+use crate::catalog::{graph, Catalog, DeclaredAt, Environment};
+use crate::diag::Diagnostic;
+use crate::stripe::fields::ObjectKind;
+
+/// One declaration as the script wrote it (fields still untyped, so overlays can merge).
+#[derive(Debug)]
+pub struct Entry {
+    pub kind: ObjectKind,
+    pub key: String,
+    pub at: DeclaredAt,
+    pub adopt: Option<String>,
+    pub fields: Map<String, Value>,
+    /// Overlay calls that changed this entry, for the notes of any error it then has.
+    pub changed_at: Vec<DeclaredAt>,
+    pub dropped: bool,
+}
+
+/// The state shared between the engine's registered functions and `evaluate`.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    pub entries: Vec<Entry>,
+    pub diags: Vec<Diagnostic>,
+    /// Set by `scope("...")`, with where it was set.
+    pub scope: Option<(String, DeclaredAt)>,
+}
+
+impl Recorder {
+    /// The live (not dropped) entry of `kind` named `key` (promotion codes regardless of case).
+    pub fn find_mut(&mut self, kind: ObjectKind, key: &str) -> Option<&mut Entry> {
+        self.entries.iter_mut().find(|e| {
+            !e.dropped
+                && e.kind == kind
+                && if kind == ObjectKind::PromotionCode {
+                    e.key.eq_ignore_ascii_case(key)
+                } else {
+                    e.key == key
+                }
+        })
+    }
+
+    /// Keys of live entries of `kind`, for "did you mean" hints.
+    pub fn keys(&self, kind: ObjectKind) -> Vec<&str> {
+        self.entries
+            .iter()
+            .filter(|e| !e.dropped && e.kind == kind)
+            .map(|e| e.key.as_str())
+            .collect()
+    }
+
+    /// Builds the typed objects, validates them and the graph between them. All problems,
+    /// including those recorded during evaluation, come back together.
+    pub fn finish(
+        self,
+        environment: Environment,
+        scope: String,
+    ) -> Result<Catalog, Vec<Diagnostic>> {
+        self.build(environment, scope, true)
+    }
+
+    /// After an aborted evaluation: each declared object is still typed and validated, but
+    /// the graph is not checked, since the missing rest of the script would only show up as
+    /// dangling references.
+    pub fn finish_partial(self) -> Vec<Diagnostic> {
+        match self.build(Environment::default(), String::new(), false) {
+            Ok(_) => Vec::new(),
+            Err(diags) => diags,
+        }
+    }
+
+    fn build(
+        self,
+        environment: Environment,
+        scope: String,
+        graph: bool,
+    ) -> Result<Catalog, Vec<Diagnostic>> {
+        let Recorder {
+            entries, mut diags, ..
+        } = self;
+        let mut objects = Vec::new();
+        let mut invalid = Vec::new();
+        for entry in entries.iter().filter(|e| !e.dropped) {
+            let notes: Vec<String> = entry
+                .changed_at
+                .iter()
+                .map(|at| format!("changed by the overlay at {at}"))
+                .collect();
+            let before = diags.len();
+            let built = build_reporting_unknown_fields(entry, &mut diags);
+            for d in &mut diags[before..] {
+                d.notes.extend(notes.iter().cloned());
+            }
+            match built {
+                Ok(object) => {
+                    let before = diags.len();
+                    object.validate(&mut diags);
+                    for d in &mut diags[before..] {
+                        d.notes.extend(notes.iter().cloned());
+                    }
+                    objects.push(object);
+                }
+                Err(mut d) => {
+                    d.notes.extend(notes);
+                    diags.push(*d);
+                    invalid.push((entry.kind, entry.key.clone()));
+                }
+            }
+        }
+        let declarations: Vec<_> = objects.iter().map(Object::as_declaration).collect();
+        if graph {
+            graph::check(&declarations, &invalid, &mut diags);
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let mut catalog = Catalog::new(environment, scope);
+        for object in objects {
+            catalog.push(object.into_declaration());
+        }
+        Ok(catalog)
+    }
+}
+
+/// Builds the entry's object. An unknown field is reported and taken out, and the build
+/// retried, so one typo does not hide the entry's other mistakes (or its references).
+fn build_reporting_unknown_fields(
+    entry: &Entry,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Object, Box<Diagnostic>> {
+    let mut fields = entry.fields.clone();
+    loop {
+        let result = Object::build(
+            entry.kind,
+            &entry.key,
+            &entry.at,
+            entry.adopt.clone(),
+            Value::Object(fields.clone()),
+        );
+        match result {
+            Err(d) if d.message.starts_with("unknown field") => {
+                let path = d.subject.field.clone().unwrap_or_default();
+                if !remove_path(&mut fields, &path) {
+                    return Err(d);
+                }
+                diags.push(*d);
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Removes the value at a form path (`a[b][0][c]`); false when there is none.
+fn remove_path(fields: &mut Map<String, Value>, path: &str) -> bool {
+    let segments = crate::stripe::fields::segments(path);
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let Some((first, rest)) = parents.split_first() else {
+        return fields.remove(*last).is_some();
+    };
+    let mut node = match fields.get_mut(*first) {
+        Some(v) => v,
+        None => return false,
+    };
+    for segment in rest {
+        node = match node {
+            Value::Object(map) => match map.get_mut(*segment) {
+                Some(v) => v,
+                None => return false,
+            },
+            Value::Array(items) => {
+                match segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    Some(v) => v,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+    }
+    match node {
+        Value::Object(map) => map.remove(*last).is_some(),
+        _ => false,
+    }
+}

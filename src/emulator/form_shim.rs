@@ -69,11 +69,7 @@ pub(crate) fn decode(input: &str) -> Result<Map<String, Value>, FormError> {
                         seg.parse::<usize>().map_err(|e| FormError(e.to_string()))?
                     };
                     while items.len() <= idx {
-                        items.push(if last {
-                            Value::Null
-                        } else {
-                            fresh.clone()
-                        });
+                        items.push(if last { Value::Null } else { fresh.clone() });
                     }
                     if last {
                         items[idx] = fresh;

@@ -88,7 +88,10 @@ fn parse_limit(value: &Value) -> Result<usize, ApiError> {
 fn cursor(name: &str, value: &Value) -> Result<String, ApiError> {
     match value.as_str() {
         Some(id) if !id.is_empty() => Ok(id.to_owned()),
-        _ => Err(ApiError::param(name, format!("Invalid {name}: expected an object id"))),
+        _ => Err(ApiError::param(
+            name,
+            format!("Invalid {name}: expected an object id"),
+        )),
     }
 }
 

@@ -7,7 +7,11 @@ use serde_json::{Map, Value};
 use crate::stripe::fields::{segments, ObjectTable, Type};
 
 /// Merges `params` (from `params::validate`) into `target`.
-pub(crate) fn merge(table: &ObjectTable, target: &mut Map<String, Value>, params: &Map<String, Value>) {
+pub(crate) fn merge(
+    table: &ObjectTable,
+    target: &mut Map<String, Value>,
+    params: &Map<String, Value>,
+) {
     merge_at(table, "", target, params);
 }
 
@@ -27,9 +31,10 @@ fn merge_at(
             .param(&path)
             .filter(|param| segments(param.path).len() == segments(&path).len())
             .map(|param| param.ty);
-        let is_string_map = ty == Some(Type::Map) && value
-            .as_object()
-            .map_or(true, |map| map.values().all(Value::is_string));
+        let is_string_map = ty == Some(Type::Map)
+            && value
+                .as_object()
+                .map_or(true, |map| map.values().all(Value::is_string));
         match value {
             Value::Null if is_string_map => {
                 target.insert(key.clone(), Value::Object(Map::new()));

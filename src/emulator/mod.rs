@@ -118,9 +118,8 @@ pub fn start(options: EmulatorOptions, addr: SocketAddr) -> std::io::Result<Emul
         .build()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let serving = shared.clone();
-    let thread = std::thread::Builder::new()
-        .name("emulator".into())
-        .spawn(move || -> std::io::Result<()> {
+    let thread = std::thread::Builder::new().name("emulator".into()).spawn(
+        move || -> std::io::Result<()> {
             let served = runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener)?;
                 tokio::select! {
@@ -132,7 +131,8 @@ pub fn start(options: EmulatorOptions, addr: SocketAddr) -> std::io::Result<Emul
             runtime.shutdown_timeout(Duration::from_secs(1));
             let flushed = persister.map_or(Ok(()), |mut p| p.flush_and_stop());
             served.and(flushed)
-        })?;
+        },
+    )?;
     Ok(EmulatorHandle {
         addr,
         shared,

@@ -249,8 +249,15 @@ impl Checker {
 /// A leaf value must be a string in a form body; anything nested is the wrong type.
 fn scalar<'v>(path: &str, value: &'v Value, kind: &str) -> Result<&'v str, ApiError> {
     value.as_str().ok_or_else(|| {
-        let got = if value.is_array() { "an array" } else { "a hash" };
-        ApiError::param(path, format!("Invalid {kind}: {path} must be a {kind}, not {got}"))
+        let got = if value.is_array() {
+            "an array"
+        } else {
+            "a hash"
+        };
+        ApiError::param(
+            path,
+            format!("Invalid {kind}: {path} must be a {kind}, not {got}"),
+        )
     })
 }
 

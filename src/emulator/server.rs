@@ -236,7 +236,10 @@ impl Request<'_> {
             account.idempotency.save(key.to_owned(), fingerprint, saved);
         }
         drop(account);
-        let writes = matches!(self.route, Route::Create(_) | Route::Update(..) | Route::Delete(..));
+        let writes = matches!(
+            self.route,
+            Route::Create(_) | Route::Update(..) | Route::Delete(..)
+        );
         Answer {
             lost: writes && shared.faults.lose_answer(),
             ..outcome
@@ -253,7 +256,11 @@ enum Refused {
 }
 
 /// Runs the endpoint.
-fn run(account: &mut Account, route: &Route, mut params: Map<String, Value>) -> Result<Value, Refused> {
+fn run(
+    account: &mut Account,
+    route: &Route,
+    mut params: Map<String, Value>,
+) -> Result<Value, Refused> {
     let expand = match params.remove("expand") {
         Some(value) => list::expansions(&value).map_err(Refused::Invalid)?,
         None => Vec::new(),

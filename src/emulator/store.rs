@@ -144,7 +144,11 @@ impl Account {
             ObjectKind::PromotionCode => {
                 if let Some(code) = object["code"].as_str() {
                     let code = code.to_lowercase();
-                    if self.active_codes.get(&code).is_some_and(|owner| owner == id) {
+                    if self
+                        .active_codes
+                        .get(&code)
+                        .is_some_and(|owner| owner == id)
+                    {
                         self.active_codes.remove(&code);
                     }
                 }
@@ -158,7 +162,12 @@ impl Account {
         Snapshot {
             objects: ObjectKind::ALL
                 .iter()
-                .map(|&kind| (kind, self.collections[slot(kind)].values().cloned().collect()))
+                .map(|&kind| {
+                    (
+                        kind,
+                        self.collections[slot(kind)].values().cloned().collect(),
+                    )
+                })
                 .collect(),
         }
     }

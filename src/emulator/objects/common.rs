@@ -83,7 +83,9 @@ impl Filter {
                         "lte" => |c, at| c <= at,
                         _ => return Err(ApiError::unknown_param(&path)),
                     };
-                    self.push(move |object| object["created"].as_i64().is_some_and(|c| test(c, at)));
+                    self.push(move |object| {
+                        object["created"].as_i64().is_some_and(|c| test(c, at))
+                    });
                 }
             }
             other => {
@@ -204,7 +206,10 @@ fn rank(key: &str) -> u8 {
 }
 
 /// `map[key]` as an object (for nested normalisation).
-pub(crate) fn object_mut<'m>(map: &'m mut Map<String, Value>, key: &str) -> Option<&'m mut Map<String, Value>> {
+pub(crate) fn object_mut<'m>(
+    map: &'m mut Map<String, Value>,
+    key: &str,
+) -> Option<&'m mut Map<String, Value>> {
     map.get_mut(key).and_then(Value::as_object_mut)
 }
 

@@ -130,7 +130,10 @@ fn check_discount(params: &mut Map<String, Value>) -> Result<(), ApiError> {
 
 /// `duration=repeating` needs `duration_in_months`; other durations refuse it.
 fn check_duration(params: &Map<String, Value>) -> Result<(), ApiError> {
-    let duration = params.get("duration").and_then(Value::as_str).unwrap_or("once");
+    let duration = params
+        .get("duration")
+        .and_then(Value::as_str)
+        .unwrap_or("once");
     let months = params.get("duration_in_months");
     match (duration, months) {
         ("repeating", None) => Err(ApiError::missing_param("duration_in_months")),

@@ -91,7 +91,12 @@ fn check_products(account: &Account, params: &Map<String, Value>) -> Result<(), 
         let at = format!("features[subscription_update][products][{index}]");
         let product = entry["product"].as_str().unwrap_or_default();
         if account.get(ObjectKind::Product, product).is_none() {
-            return Err(ApiError::no_such("product", product, &format!("{at}[product]"), 400));
+            return Err(ApiError::no_such(
+                "product",
+                product,
+                &format!("{at}[product]"),
+                400,
+            ));
         }
         for price in entry["prices"].as_array().into_iter().flatten() {
             let price = price.as_str().unwrap_or_default();
@@ -99,7 +104,12 @@ fn check_products(account: &Account, params: &Map<String, Value>) -> Result<(), 
                 .get(ObjectKind::Price, price)
                 .is_some_and(|p| p["product"].as_str() == Some(product));
             if !belongs {
-                return Err(ApiError::no_such("price", price, &format!("{at}[prices]"), 400));
+                return Err(ApiError::no_such(
+                    "price",
+                    price,
+                    &format!("{at}[prices]"),
+                    400,
+                ));
             }
         }
     }

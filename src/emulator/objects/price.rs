@@ -50,7 +50,10 @@ pub(super) fn build(
             format!("{prefix}[{param}]")
         }
     };
-    let currency = common::currency(&name("currency"), params.get("currency").unwrap_or(&Value::Null))?;
+    let currency = common::currency(
+        &name("currency"),
+        params.get("currency").unwrap_or(&Value::Null),
+    )?;
     params.insert("currency".into(), Value::String(currency));
     if let Some(product) = params.get("product").and_then(Value::as_str) {
         if known_product != Some(product) && account.get(ObjectKind::Product, product).is_none() {
@@ -106,12 +109,14 @@ pub(super) fn create(
     mut params: Map<String, Value>,
 ) -> Result<Arc<Value>, ApiError> {
     let transfer = params.get("transfer_lookup_key") == Some(&Value::Bool(true));
-    let inline_product = match (params.contains_key("product"), params.remove("product_data")) {
+    let inline_product = match (
+        params.contains_key("product"),
+        params.remove("product_data"),
+    ) {
         (true, Some(_)) => {
             return Err(ApiError::param(
                 "product",
-                "You may only specify one of these parameters: product, product_data."
-                    .to_owned(),
+                "You may only specify one of these parameters: product, product_data.".to_owned(),
             ))
         }
         (false, None) => return Err(ApiError::missing_param("product")),
@@ -252,7 +257,10 @@ fn normalise(price: &mut Map<String, Value>) {
         *custom = common::stripe_order(std::mem::take(custom));
     }
     if let Some(Value::Array(tiers)) = price.get_mut("tiers") {
-        tiers.iter_mut().filter_map(Value::as_object_mut).for_each(tier);
+        tiers
+            .iter_mut()
+            .filter_map(Value::as_object_mut)
+            .for_each(tier);
     }
     if let Some(options) = common::object_mut(price, "currency_options") {
         for option in options.values_mut().filter_map(Value::as_object_mut) {
@@ -260,7 +268,10 @@ fn normalise(price: &mut Map<String, Value>) {
             common::default_field(option, "tax_behavior", json!("unspecified"));
             amounts(option, "unit_amount", "unit_amount_decimal");
             if let Some(Value::Array(tiers)) = option.get_mut("tiers") {
-                tiers.iter_mut().filter_map(Value::as_object_mut).for_each(tier);
+                tiers
+                    .iter_mut()
+                    .filter_map(Value::as_object_mut)
+                    .for_each(tier);
             }
             if let Some(custom) = common::object_mut(option, "custom_unit_amount") {
                 custom.remove("enabled");

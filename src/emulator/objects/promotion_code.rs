@@ -50,7 +50,12 @@ pub(super) fn create(
     match (promotion["type"].as_str(), coupon) {
         (Some("coupon"), None) => return Err(ApiError::missing_param("promotion[coupon]")),
         (_, Some(coupon)) if account.get(ObjectKind::Coupon, &coupon).is_none() => {
-            return Err(ApiError::no_such("coupon", &coupon, "promotion[coupon]", 400));
+            return Err(ApiError::no_such(
+                "coupon",
+                &coupon,
+                "promotion[coupon]",
+                400,
+            ));
         }
         _ => {}
     }
@@ -89,11 +94,14 @@ pub(super) fn update(
     params: Map<String, Value>,
 ) -> Result<Arc<Value>, ApiError> {
     let id = current["id"].as_str().unwrap_or_default();
-    let reactivating = params.get("active") == Some(&Value::Bool(true))
-        && current["active"] != Value::Bool(true);
+    let reactivating =
+        params.get("active") == Some(&Value::Bool(true)) && current["active"] != Value::Bool(true);
     if reactivating {
         let code = current["code"].as_str().unwrap_or_default();
-        if account.active_code_owner(code).is_some_and(|owner| owner != id) {
+        if account
+            .active_code_owner(code)
+            .is_some_and(|owner| owner != id)
+        {
             return Err(taken(code));
         }
     }

@@ -78,3 +78,64 @@ fn object_slot<'t>(target: &'t mut Map<String, Value>, key: &str) -> &'t mut Map
     }
     slot.as_object_mut().expect("just made an object")
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::stripe::fields::{ObjectKind, Param, Presence};
+
+    static TABLE: ObjectTable = ObjectTable {
+        kind: ObjectKind::Product,
+        object: "test",
+        path: "/v1/tests",
+        id_prefix: "t_",
+        custom_id: false,
+        deletable: false,
+        list_filters: &[],
+        params: &[Param {
+            path: "metadata",
+            ty: Type::Map,
+            on_create: Presence::Optional,
+            on_update: Presence::Optional,
+            emptyable: true,
+            default: None,
+        }],
+    };
+
+    fn merged(target: serde_json::Value, params: serde_json::Value) -> serde_json::Value {
+        let mut target = target.as_object().cloned().unwrap();
+        merge(&TABLE, &mut target, params.as_object().unwrap());
+        serde_json::Value::Object(target)
+    }
+
+    #[test]
+    fn metadata_merges_and_unsets_keys() {
+        assert_eq!(
+            merged(
+                json!({ "metadata": { "a": "1", "b": "2" } }),
+                json!({ "metadata": { "a": "", "c": "3" } })
+            ),
+            json!({ "metadata": { "b": "2", "c": "3" } })
+        );
+        assert_eq!(
+            merged(
+                json!({ "metadata": { "a": "1" } }),
+                json!({ "metadata": null })
+            ),
+            json!({ "metadata": {} })
+        );
+    }
+
+    #[test]
+    fn hashes_merge_arrays_replace_and_null_clears() {
+        assert_eq!(
+            merged(
+                json!({ "o": { "x": 1, "y": 2 }, "list": [1, 2], "s": "v", "images": ["a"] }),
+                json!({ "o": { "y": 3 }, "list": [9], "s": null, "images": null })
+            ),
+            json!({ "o": { "x": 1, "y": 3 }, "list": [9], "s": null, "images": [] })
+        );
+    }
+}

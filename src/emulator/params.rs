@@ -407,3 +407,191 @@ fn for_each_instance_mut(value: &mut Value, pattern: &[&str], f: &mut dyn FnMut(
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::stripe::fields::{Default, ObjectKind};
+
+    const fn param(
+        path: &'static str,
+        ty: Type,
+        on_create: Presence,
+        on_update: Presence,
+        default: Option<Default>,
+    ) -> Param {
+        Param {
+            path,
+            ty,
+            on_create,
+            on_update,
+            emptyable: false,
+            default,
+        }
+    }
+
+    use Presence::{Absent, Optional, Required};
+
+    static TABLE: ObjectTable = ObjectTable {
+        kind: ObjectKind::Price,
+        object: "test",
+        path: "/v1/tests",
+        id_prefix: "t_",
+        custom_id: false,
+        deletable: false,
+        list_filters: &[],
+        params: &[
+            param("name", Type::String, Required, Optional, None),
+            Param {
+                emptyable: true,
+                ..param("note", Type::String, Optional, Optional, None)
+            },
+            param("amount", Type::Integer, Optional, Absent, None),
+            param("share", Type::Number, Optional, Absent, None),
+            param("recurring", Type::Object, Optional, Absent, None),
+            param(
+                "recurring[interval]",
+                Type::Enum(&["month", "year"]),
+                Required,
+                Absent,
+                None,
+            ),
+            param(
+                "recurring[interval_count]",
+                Type::Integer,
+                Optional,
+                Absent,
+                Some(Default::Int(1)),
+            ),
+            Param {
+                emptyable: true,
+                ..param("metadata", Type::Map, Optional, Optional, None)
+            },
+            param("tiers", Type::Array, Optional, Absent, None),
+            param("tiers[][up_to]", Type::Integer, Required, Absent, None),
+            param("tags", Type::StringArray, Optional, Optional, None),
+            param("tags[]", Type::Enum(&["a", "b"]), Optional, Optional, None),
+            param("currency_options", Type::Map, Optional, Optional, None),
+            param(
+                "currency_options[<key>][unit_amount]",
+                Type::Integer,
+                Optional,
+                Optional,
+                None,
+            ),
+            param(
+                "active",
+                Type::Boolean,
+                Optional,
+                Optional,
+                Some(Default::Bool(true)),
+            ),
+        ],
+    };
+
+    fn raw(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().unwrap()
+    }
+
+    fn create(value: Value) -> Result<Map<String, Value>, ApiError> {
+        validate(&TABLE, Operation::Create, &raw(value))
+    }
+
+    #[test]
+    fn values_are_typed_by_the_table() {
+        let typed = create(json!({
+            "name": "A", "amount": "12", "share": "2.5", "active": "false",
+            "recurring": { "interval": "month" },
+            "tiers": [{ "up_to": "10" }],
+            "tags": ["a", "b"],
+            "currency_options": { "usd": { "unit_amount": "5" } },
+            "metadata": { "k": "v", "gone": "" },
+        }))
+        .unwrap();
+        assert_eq!(
+            Value::Object(typed),
+            json!({
+                "name": "A", "amount": 12, "share": 2.5, "active": false,
+                "recurring": { "interval": "month" },
+                "tiers": [{ "up_to": 10 }],
+                "tags": ["a", "b"],
+                "currency_options": { "usd": { "unit_amount": 5 } },
+                "metadata": { "k": "v", "gone": "" },
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_and_create_only_params_are_unknown() {
+        assert_eq!(
+            create(json!({ "name": "A", "colour": "red" })).unwrap_err(),
+            ApiError::unknown_param("colour")
+        );
+        assert_eq!(
+            create(json!({ "name": "A", "currency_options": { "usd": { "x": "1" } } }))
+                .unwrap_err(),
+            ApiError::unknown_param("currency_options[usd][x]")
+        );
+        assert_eq!(
+            validate(&TABLE, Operation::Update, &raw(json!({ "amount": "1" }))).unwrap_err(),
+            ApiError::unknown_param("amount")
+        );
+    }
+
+    #[test]
+    fn required_params_are_checked_where_their_parent_is() {
+        assert_eq!(
+            create(json!({ "amount": "1" })).unwrap_err(),
+            ApiError::missing_param("name")
+        );
+        assert_eq!(
+            create(json!({ "name": "A", "tiers": [{ "up_to": "1" }, {}] })).unwrap_err(),
+            ApiError::missing_param("tiers[1][up_to]")
+        );
+        // Update does not require `name`.
+        assert!(validate(&TABLE, Operation::Update, &raw(json!({ "note": "n" }))).is_ok());
+    }
+
+    #[test]
+    fn enum_elements_of_string_arrays_are_checked() {
+        assert_eq!(
+            create(json!({ "name": "A", "tags": ["a", "c"] })).unwrap_err(),
+            ApiError::param(
+                "tags[1]",
+                "Invalid tags[1]: must be one of a, or b".to_owned()
+            )
+        );
+    }
+
+    #[test]
+    fn empty_strings_clear_only_emptyable_params() {
+        let typed = validate(&TABLE, Operation::Update, &raw(json!({ "note": "" }))).unwrap();
+        assert_eq!(typed["note"], Value::Null);
+        let refused = validate(&TABLE, Operation::Update, &raw(json!({ "name": "" })));
+        assert_eq!(refused.unwrap_err().param.as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn defaults_fill_in_only_where_the_parent_was_given() {
+        let mut without = create(json!({ "name": "A" })).unwrap();
+        apply_defaults(&TABLE, &mut without);
+        assert_eq!(
+            Value::Object(without),
+            json!({ "name": "A", "active": true })
+        );
+        let mut with = create(json!({ "name": "A", "recurring": { "interval": "year" } })).unwrap();
+        apply_defaults(&TABLE, &mut with);
+        assert_eq!(
+            with["recurring"],
+            json!({ "interval": "year", "interval_count": 1 })
+        );
+    }
+
+    #[test]
+    fn decimals_are_plain_decimal_strings() {
+        assert!(is_decimal("12") && is_decimal("12.50") && is_decimal("-1.5"));
+        assert!(!is_decimal("1e3") && !is_decimal("12.") && !is_decimal("") && !is_decimal("x"));
+    }
+}

@@ -7,14 +7,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::error::ApiError;
-use crate::stripe::fields::{segments, ObjectTable, Param, Presence, Type};
-
-/// Which endpoint the params are for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Operation {
-    Create,
-    Update,
-}
+use crate::stripe::fields::{segments, ObjectTable, Operation, Param, Presence, Type};
 
 /// Metadata limits (Stripe's documented ones).
 const METADATA_MAX_KEYS: usize = 50;
@@ -36,32 +29,6 @@ pub(crate) fn validate(
     Ok(typed)
 }
 
-/// Fills in, for every object present in `params`, the defaults the table records for the
-/// params it leaves out (e.g. `recurring[interval_count]` = 1 once `recurring` is given).
-pub(crate) fn apply_defaults(table: &ObjectTable, params: &mut Map<String, Value>) {
-    for param in table.params {
-        let Some(default) = param.default else {
-            continue;
-        };
-        if param.on_create == Presence::Absent {
-            continue;
-        }
-        let pattern = segments(param.path);
-        let (leaf, parents) = pattern.split_last().expect("a path has a segment");
-        let mut root = Value::Object(std::mem::take(params));
-        for_each_instance_mut(&mut root, parents, &mut |parent| {
-            if let Value::Object(map) = parent {
-                if !map.contains_key(*leaf) {
-                    map.insert((*leaf).to_owned(), default.to_json());
-                }
-            }
-        });
-        if let Value::Object(map) = root {
-            *params = map;
-        }
-    }
-}
-
 struct Checker {
     table: &'static ObjectTable,
     op: Operation,
@@ -69,10 +36,7 @@ struct Checker {
 
 impl Checker {
     fn presence(&self, param: &Param) -> Presence {
-        match self.op {
-            Operation::Create => param.on_create,
-            Operation::Update => param.on_update,
-        }
+        param.presence(self.op)
     }
 
     /// The param that names exactly this concrete path (not a map param above it).
@@ -160,6 +124,19 @@ impl Checker {
                     Err(ApiError::param(path, format!("Invalid decimal: {text}")))
                 }
             }
+            Type::IntegerOr(words) => {
+                let text = scalar(path, value, "integer")?;
+                if words.contains(&text) {
+                    Ok(Value::String(text.to_owned()))
+                } else {
+                    text.parse::<i64>().map(Value::from).map_err(|_| {
+                        ApiError::param(
+                            path,
+                            format!("Invalid integer: {text} (an integer or {})", one_of(words)),
+                        )
+                    })
+                }
+            }
             Type::Boolean => match scalar(path, value, "boolean")? {
                 "true" => Ok(Value::Bool(true)),
                 "false" => Ok(Value::Bool(false)),
@@ -208,7 +185,7 @@ impl Checker {
                 let Value::Object(map) = value else {
                     return Err(ApiError::param(path, "Invalid hash".to_owned()));
                 };
-                if self.has_children(&format!("{path}[x]")) {
+                if self.table.has_keyed_fields(param) {
                     // A map of objects such as `currency_options[<currency>][...]`.
                     return self.walk_children(path, map).map(Value::Object);
                 }
@@ -383,31 +360,6 @@ fn for_each_instance<'v>(
     }
 }
 
-fn for_each_instance_mut(value: &mut Value, pattern: &[&str], f: &mut dyn FnMut(&mut Value)) {
-    let Some((head, rest)) = pattern.split_first() else {
-        f(value);
-        return;
-    };
-    match (*head, value) {
-        ("", Value::Array(items)) => {
-            for item in items {
-                for_each_instance_mut(item, rest, f);
-            }
-        }
-        ("<key>", Value::Object(map)) => {
-            for item in map.values_mut() {
-                for_each_instance_mut(item, rest, f);
-            }
-        }
-        (name, Value::Object(map)) => {
-            if let Some(item) = map.get_mut(name) {
-                for_each_instance_mut(item, rest, f);
-            }
-        }
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -571,22 +523,6 @@ mod tests {
         assert_eq!(typed["note"], Value::Null);
         let refused = validate(&TABLE, Operation::Update, &raw(json!({ "name": "" })));
         assert_eq!(refused.unwrap_err().param.as_deref(), Some("name"));
-    }
-
-    #[test]
-    fn defaults_fill_in_only_where_the_parent_was_given() {
-        let mut without = create(json!({ "name": "A" })).unwrap();
-        apply_defaults(&TABLE, &mut without);
-        assert_eq!(
-            Value::Object(without),
-            json!({ "name": "A", "active": true })
-        );
-        let mut with = create(json!({ "name": "A", "recurring": { "interval": "year" } })).unwrap();
-        apply_defaults(&TABLE, &mut with);
-        assert_eq!(
-            with["recurring"],
-            json!({ "interval": "year", "interval_count": 1 })
-        );
     }
 
     #[test]

@@ -21,10 +21,11 @@ use super::form;
 use super::idempotency::{Fingerprint, Lookup, Saved, MAX_KEY_LEN};
 use super::list::{self, ListRequest};
 use super::objects;
-use super::params::{self, Operation};
+use super::params;
 use super::routes::Route;
 use super::stats::Counters;
 use super::store::{new_id, Account};
+use crate::stripe::fields::Operation;
 use crate::stripe::API_VERSION;
 
 /// Everything the connections share.

@@ -9,7 +9,6 @@ use serde_json::{json, Map, Value};
 use super::common;
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
-use crate::emulator::params::apply_defaults;
 use crate::emulator::store::{new_code, now, Account};
 use crate::stripe::fields::ObjectKind;
 
@@ -45,7 +44,7 @@ pub(super) fn create(
         None => new_code(8),
     };
     check_discount(&mut params)?;
-    apply_defaults(KIND.table(), &mut params);
+    KIND.table().fill_defaults(&mut params);
     check_duration(&params)?;
     let now = now();
     if let Some(redeem_by) = params.get("redeem_by").and_then(Value::as_i64) {

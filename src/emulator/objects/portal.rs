@@ -11,7 +11,6 @@ use serde_json::{json, Map, Value};
 use super::common::{self, Filter};
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
-use crate::emulator::params::apply_defaults;
 use crate::emulator::store::{new_id, now, Account};
 use crate::stripe::fields::ObjectKind;
 
@@ -58,7 +57,7 @@ pub(super) fn create(
     mut params: Map<String, Value>,
 ) -> Result<Arc<Value>, ApiError> {
     check_products(account, &params)?;
-    apply_defaults(KIND.table(), &mut params);
+    KIND.table().fill_defaults(&mut params);
     let first = account.len(KIND) == 0;
     let mut configuration = skeleton(&new_id("bpc_", 24), now(), first);
     merge(KIND.table(), &mut configuration, &params);

@@ -12,7 +12,6 @@ use super::common::{self, Filter};
 use super::product;
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
-use crate::emulator::params::apply_defaults;
 use crate::emulator::store::{new_id, now, Account};
 use crate::stripe::fields::ObjectKind;
 
@@ -76,7 +75,7 @@ pub(super) fn build(
         }
     }
     check_currency_options(&params)?;
-    apply_defaults(KIND.table(), &mut params);
+    KIND.table().fill_defaults(&mut params);
     match params.get("billing_scheme").and_then(Value::as_str) {
         Some("tiered") => {
             for required in ["tiers", "tiers_mode"] {

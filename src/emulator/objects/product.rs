@@ -10,7 +10,6 @@ use super::common::{self, Filter};
 use super::price;
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
-use crate::emulator::params::apply_defaults;
 use crate::emulator::store::{new_id, now, Account};
 use crate::stripe::fields::ObjectKind;
 
@@ -45,7 +44,7 @@ pub(super) fn build(account: &Account, mut params: Map<String, Value>) -> Result
         None => new_id("prod_", 14),
     };
     check_statement_descriptor(&params)?;
-    apply_defaults(KIND.table(), &mut params);
+    KIND.table().fill_defaults(&mut params);
     let mut product = skeleton(&id, now());
     merge(KIND.table(), &mut product, &params);
     normalise(&mut product);

@@ -10,7 +10,6 @@ use serde_json::{json, Map, Value};
 use super::common::{self, Filter};
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
-use crate::emulator::params::apply_defaults;
 use crate::emulator::store::{new_code, new_id, now, Account};
 use crate::stripe::fields::ObjectKind;
 
@@ -65,7 +64,7 @@ pub(super) fn create(
             return Err(ApiError::no_such(noun, id, param, 400));
         }
     }
-    apply_defaults(KIND.table(), &mut params);
+    KIND.table().fill_defaults(&mut params);
     let code = match params.get("code").and_then(Value::as_str) {
         Some(code) => {
             check_code(code)?;

@@ -270,3 +270,29 @@ async fn list_expand_applies_to_each_object() {
     let page = emu.get("/v1/prices?expand[]=data.product").await.ok().body;
     assert_eq!(page["data"][0]["product"]["id"], "p");
 }
+
+#[tokio::test]
+async fn created_filters_take_a_timestamp_or_bounds() {
+    let emu = Emu::start();
+    emu.coupon("a").await;
+    let created = emu.get("/v1/coupons/a").await.ok().body["created"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        ids(&emu
+            .get(&format!("/v1/coupons?created={created}"))
+            .await
+            .ok()
+            .body),
+        ["a"]
+    );
+    assert!(ids(&emu
+        .get(&format!("/v1/coupons?created[gt]={created}"))
+        .await
+        .ok()
+        .body)
+    .is_empty());
+    emu.get("/v1/coupons?created[after]=1")
+        .await
+        .unknown("created[after]");
+}

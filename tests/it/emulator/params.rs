@@ -206,3 +206,24 @@ async fn retrieve_takes_only_expand() {
     emu.get("/v1/products/p?expand[]=default_price").await.ok();
     emu.get("/v1/products/p?limit=3").await.unknown("limit");
 }
+
+#[tokio::test]
+async fn expand_is_accepted_on_create() {
+    let emu = Emu::start();
+    emu.product("p").await;
+    let price = emu
+        .post(
+            "/v1/prices",
+            &[
+                ("product", "p"),
+                ("currency", "eur"),
+                ("unit_amount", "1"),
+                ("expand[]", "product"),
+                ("expand[]", "no.such.path"),
+            ],
+        )
+        .await
+        .ok()
+        .body;
+    assert_eq!(price["product"]["id"], "p");
+}

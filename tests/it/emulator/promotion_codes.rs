@@ -186,3 +186,23 @@ async fn codes_take_letters_digits_and_dashes_only() {
          dashes (-), up to 500 characters.",
     );
 }
+
+#[tokio::test]
+async fn a_customer_names_nothing_in_the_emulator() {
+    let emu = Emu::start();
+    emu.coupon("c").await;
+    emu.post(
+        "/v1/promotion_codes",
+        &[
+            ("promotion[type]", "coupon"),
+            ("promotion[coupon]", "c"),
+            ("customer", "cus_123"),
+        ],
+    )
+    .await
+    .invalid(
+        Some("resource_missing"),
+        Some("customer"),
+        "No such customer: 'cus_123'",
+    );
+}

@@ -12,7 +12,6 @@
 
 mod error;
 mod faults;
-mod form_shim;
 mod idempotency;
 mod list;
 mod merge;
@@ -24,7 +23,7 @@ mod server;
 mod stats;
 mod store;
 
-use form_shim as form;
+use crate::stripe::form;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

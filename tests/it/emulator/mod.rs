@@ -12,6 +12,7 @@ mod portal;
 mod prices;
 mod products;
 mod promotion_codes;
+mod shapes;
 mod state;
 mod stats;
 mod support;

@@ -308,7 +308,7 @@ fn update(
         let default = table.default_for(&path);
         let wanted = want.get(&path).filter(|v| !is_unset_for(param, default, v));
         let held = have.get(&path).filter(|v| !is_unset_for(param, default, v));
-        if wanted == held {
+        if wanted == held || same_code(kind, &path, wanted, held) {
             continue;
         }
         let live_value = have.get(&path).cloned().unwrap_or(Value::Null);
@@ -368,6 +368,12 @@ fn update(
         after_create: Map::new(),
         references,
     }))
+}
+
+/// Stripe compares promotion codes case-insensitively: `LAUNCH` and `launch` are one code.
+fn same_code(kind: ObjectKind, path: &str, wanted: Option<&Value>, held: Option<&Value>) -> bool {
+    let lower = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_lowercase);
+    kind == ObjectKind::PromotionCode && path == "code" && lower(wanted) == lower(held)
 }
 
 /// The value that clears a mutable field the script leaves out: `""` where Stripe accepts
@@ -490,9 +496,6 @@ impl Canon<'_> {
     fn string(&self, path: &str, ty: Option<Type>, text: &str) -> String {
         if ty == Some(Type::Decimal) {
             return decimal(text);
-        }
-        if self.kind == ObjectKind::PromotionCode && path == "code" {
-            return text.to_lowercase();
         }
         if let (Some(live), Some(target)) = (self.live, self.references.target(self.kind, path)) {
             if let Some(key) = live.key_of(target, text) {

@@ -396,3 +396,51 @@ async fn tiered_prices_need_tiers_and_a_mode() {
         ])
     );
 }
+
+#[tokio::test]
+async fn currency_options_can_be_cleared() {
+    let emu = Emu::start();
+    emu.product("p").await;
+    let id = emu
+        .post(
+            "/v1/prices",
+            &[
+                ("product", "p"),
+                ("currency", "eur"),
+                ("unit_amount", "900"),
+                ("currency_options[usd][unit_amount]", "1000"),
+            ],
+        )
+        .await
+        .ok()
+        .id();
+    let changed = emu
+        .post(
+            &format!("/v1/prices/{id}"),
+            &[
+                ("currency_options[usd][unit_amount]", "1100"),
+                ("expand[]", "currency_options"),
+            ],
+        )
+        .await
+        .ok()
+        .body;
+    assert_eq!(changed["currency_options"]["usd"]["unit_amount"], 1100);
+    assert_eq!(
+        changed["currency_options"]["usd"]["unit_amount_decimal"],
+        "1100"
+    );
+    let cleared = emu
+        .post(
+            &format!("/v1/prices/{id}"),
+            &[("currency_options", ""), ("expand[]", "currency_options")],
+        )
+        .await
+        .ok()
+        .body;
+    assert_eq!(
+        cleared["currency_options"],
+        json!({ "eur": { "custom_unit_amount": null, "tax_behavior": "unspecified",
+                         "unit_amount": 900, "unit_amount_decimal": "900" } })
+    );
+}

@@ -1,8 +1,8 @@
 //! Prices: a product (or `product_data`), an amount per the billing scheme, derived `type` and
 //! `unit_amount_decimal`, lookup keys unique across prices (`transfer_lookup_key` moves one
-//! atomically), `tax_behavior` that only changes away from `unspecified`, and the list's
-//! filters (`lookup_keys[]` through the index; active prices only unless `active` is given,
-//! as the spec's list description says).
+//! atomically), `tax_behavior` that only changes away from `unspecified`, a product's default
+//! price that cannot be archived, and the list's filters (`lookup_keys[]` through the index;
+//! active prices only unless `active` is given, as the spec's list description says).
 
 use std::sync::Arc;
 
@@ -169,6 +169,33 @@ pub(super) fn update(
         }
     }
     check_currency_options(&params)?;
+    if let Some(Value::Object(options)) = params.get("currency_options") {
+        if let Some(own) = current["currency"]
+            .as_str()
+            .filter(|c| options.contains_key(*c))
+        {
+            return Err(ApiError::param(
+                &format!("currency_options[{own}]"),
+                "You are specifying an update to a currency option that matches the top-level \
+                 currency for this price. Please remove this currency option and update the \
+                 top-level params instead."
+                    .to_owned(),
+            ));
+        }
+    }
+    let archiving = params.get("active") == Some(&Value::Bool(false));
+    let product_default = current["product"]
+        .as_str()
+        .and_then(|product| account.get(ObjectKind::Product, product))
+        .and_then(|product| product["default_price"].as_str().map(str::to_owned));
+    if archiving && product_default.as_deref() == Some(id) {
+        return Err(ApiError::invalid(
+            None,
+            None,
+            "This price cannot be archived because it is the default price of its product."
+                .to_owned(),
+        ));
+    }
     let mut price = current.as_object().cloned().unwrap_or_default();
     merge(KIND.table(), &mut price, &params);
     normalise(&mut price);

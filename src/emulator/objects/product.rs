@@ -91,17 +91,15 @@ pub(super) fn update(
     Ok(account.put(KIND, Value::Object(product)))
 }
 
-/// Stripe: "You can only delete products that have no prices associated with them."
+/// Stripe: "You can only delete products that have no prices associated with them" (archived
+/// ones included).
 pub(super) fn check_deletable(account: &Account, id: &str) -> Result<(), ApiError> {
-    let prices = account.price_count(id);
-    if prices > 0 {
+    if account.price_count(id) > 0 {
         return Err(ApiError::invalid(
             None,
             None,
-            format!(
-                "This product cannot be deleted because it has one or more prices ({prices}) \
-                 associated with it. Archive it with `active=false` instead."
-            ),
+            "This product cannot be deleted because it has one or more user-created prices."
+                .to_owned(),
         ));
     }
     Ok(())

@@ -444,3 +444,22 @@ async fn currency_options_can_be_cleared() {
                          "unit_amount": 900, "unit_amount_decimal": "900" } })
     );
 }
+
+#[tokio::test]
+async fn an_update_cannot_name_the_price_s_own_currency_as_an_option() {
+    let emu = Emu::start();
+    emu.product("p").await;
+    let price = emu.price("p", "k").await;
+    emu.post(
+        &format!("/v1/prices/{price}"),
+        &[("currency_options[eur][unit_amount]", "1")],
+    )
+    .await
+    .invalid(
+        None,
+        Some("currency_options[eur]"),
+        "You are specifying an update to a currency option that matches the top-level currency \
+         for this price. Please remove this currency option and update the top-level params \
+         instead.",
+    );
+}

@@ -64,6 +64,7 @@ pub(super) fn create(
             return Err(ApiError::no_such(noun, id, param, 400));
         }
     }
+    check_restrictions(&mut params)?;
     KIND.table().fill_defaults(&mut params);
     let code = match params.get("code").and_then(Value::as_str) {
         Some(code) => {
@@ -107,6 +108,28 @@ pub(super) fn update(
     let mut promo = current.as_object().cloned().unwrap_or_default();
     merge(KIND.table(), &mut promo, &params);
     Ok(account.put(KIND, Value::Object(promo)))
+}
+
+/// A minimum amount comes with its currency (lowercased, as Stripe stores it).
+fn check_restrictions(params: &mut Map<String, Value>) -> Result<(), ApiError> {
+    let Some(Value::Object(restrictions)) = params.get_mut("restrictions") else {
+        return Ok(());
+    };
+    match (
+        restrictions.contains_key("minimum_amount"),
+        restrictions.get("minimum_amount_currency"),
+    ) {
+        (true, None) => Err(ApiError::missing_param(
+            "restrictions[minimum_amount_currency]",
+        )),
+        (false, Some(_)) => Err(ApiError::missing_param("restrictions[minimum_amount]")),
+        (true, Some(currency)) => {
+            let currency = common::currency("restrictions[minimum_amount_currency]", currency)?;
+            restrictions.insert("minimum_amount_currency".into(), currency.into());
+            Ok(())
+        }
+        (false, None) => Ok(()),
+    }
 }
 
 /// Letters, digits and dashes (the spec's rule), at most 500 characters.

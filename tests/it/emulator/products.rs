@@ -207,3 +207,18 @@ async fn the_default_price_cannot_be_archived() {
         .await
         .ok();
 }
+
+#[tokio::test]
+async fn at_most_15_marketing_features() {
+    let emu = Emu::start();
+    let names: Vec<(String, String)> = (0..16)
+        .map(|i| (format!("marketing_features[{i}][name]"), format!("F{i}")))
+        .collect();
+    let mut form: Vec<(&str, &str)> = vec![("name", "A")];
+    form.extend(names.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    emu.post("/v1/products", &form).await.invalid(
+        None,
+        Some("marketing_features"),
+        "Invalid marketing_features: a product can have at most 15 marketing features, got 16.",
+    );
+}

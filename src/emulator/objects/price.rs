@@ -414,7 +414,9 @@ pub(super) fn filter(account: &Account, filters: &Map<String, Value>) -> Result<
         let currency = common::currency("currency", currency)?;
         filter.push(move |price| price["currency"].as_str() == Some(currency.as_str()));
     }
-    filter.string(filters, "product", "product")?;
+    if let Some(product) = filters.get("product") {
+        filter.narrow(account.prices_of(common::scalar("product", product)?));
+    }
     filter.string(filters, "type", "type")?;
     if let Some(Value::Object(recurring)) = filters.get("recurring") {
         for (key, value) in recurring {
@@ -443,7 +445,7 @@ pub(super) fn filter(account: &Account, filters: &Map<String, Value>) -> Result<
             .collect();
         positions.sort_unstable();
         positions.dedup();
-        filter.candidates = Some(positions);
+        filter.narrow(&positions);
     }
     Ok(filter)
 }

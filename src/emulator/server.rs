@@ -181,9 +181,13 @@ impl Request<'_> {
             return Answer::error(&error, self.request_id);
         }
         let raw = if *self.method == Method::POST {
-            std::str::from_utf8(self.body).unwrap_or_default()
+            std::str::from_utf8(self.body)
         } else {
-            self.uri.query().unwrap_or_default()
+            Ok(self.uri.query().unwrap_or_default())
+        };
+        let Ok(raw) = raw else {
+            let error = ApiError::invalid(None, None, "Invalid request body: not UTF-8".into());
+            return Answer::error(&error, self.request_id);
         };
         let params = match form::decode(raw) {
             Ok(params) => params,

@@ -45,7 +45,10 @@ fn median(mut runs: Vec<Duration>) -> Duration {
 fn operations_needed(dir: &Path, script: &str) -> u64 {
     let mut limit = 50_000;
     loop {
-        let limits = Limits { operations: limit, ..Limits::default() };
+        let limits = Limits {
+            operations: limit,
+            ..Limits::default()
+        };
         if evaluate_in(dir, Path::new(script), "test", &limits).is_ok() {
             return limit;
         }
@@ -67,12 +70,16 @@ fn main() {
         runs.push(start.elapsed());
         assert_eq!(catalog.len(), 10_000);
     }
-    println!("10,000-object catalog: evaluate + validate, median of 5: {:?} (runs {runs:?})", median(runs.clone()));
+    println!(
+        "10,000-object catalog: evaluate + validate, median of 5: {:?} (runs {runs:?})",
+        median(runs.clone())
+    );
 
     let mut runs = Vec::new();
     for _ in 0..5 {
         let start = Instant::now();
-        let catalog = evaluate_in(&dir, Path::new("campaign.rhai"), "test", &Limits::default()).unwrap();
+        let catalog =
+            evaluate_in(&dir, Path::new("campaign.rhai"), "test", &Limits::default()).unwrap();
         runs.push(start.elapsed());
         assert_eq!(catalog.len(), 5_001);
     }
@@ -80,8 +87,14 @@ fn main() {
 
     let limit = Limits::default().operations;
     println!("operations limit: {limit}");
-    println!("catalog needs at most {} operations", operations_needed(&dir, "catalog.rhai"));
-    println!("campaign needs at most {} operations", operations_needed(&dir, "campaign.rhai"));
+    println!(
+        "catalog needs at most {} operations",
+        operations_needed(&dir, "catalog.rhai")
+    );
+    println!(
+        "campaign needs at most {} operations",
+        operations_needed(&dir, "campaign.rhai")
+    );
 
     write(&dir, "loop.rhai", "let n = 0; loop { n += 1; }");
     let start = Instant::now();

@@ -81,6 +81,15 @@ impl ProjectResolver {
             ));
         };
         let label = relative.to_string_lossy().replace('\\', "/");
+        // A symlink inside the project may still point outside it.
+        if let (Ok(real), Ok(real_root)) = (file.canonicalize(), self.root.canonicalize()) {
+            if !real.starts_with(&real_root) {
+                return Err(runtime(
+                    format!("import \"{path}\" is a link to a file outside the project root"),
+                    pos,
+                ));
+            }
+        }
         match std::fs::read_to_string(&file) {
             Ok(text) => Ok((label, text)),
             Err(_) => Err(Box::new(EvalAltResult::ErrorModuleNotFound(

@@ -2,12 +2,12 @@
 //! planner and every test, so all of them run scripts under the same sandbox.
 
 use std::cell::RefCell;
-use std::path::Path;
 use std::rc::Rc;
 
 use rhai::Engine;
 
 use super::api;
+use super::project::Project;
 use super::recorder::Recorder;
 use super::resolver::ProjectResolver;
 
@@ -37,8 +37,8 @@ impl Default for Limits {
 }
 
 /// A sandboxed engine whose declaring functions write into `recorder`, and whose imports
-/// resolve inside `root`.
-pub fn new_engine(recorder: &Rc<RefCell<Recorder>>, root: &Path, limits: &Limits) -> Engine {
+/// resolve inside the project.
+pub fn new_engine(recorder: &Rc<RefCell<Recorder>>, project: &Project, limits: &Limits) -> Engine {
     let mut engine = Engine::new();
     engine
         .set_strict_variables(true)
@@ -49,7 +49,7 @@ pub fn new_engine(recorder: &Rc<RefCell<Recorder>>, root: &Path, limits: &Limits
         .set_max_array_size(limits.array_items)
         .set_max_map_size(limits.map_entries)
         .set_max_expr_depths(64, 64)
-        .set_module_resolver(ProjectResolver::new(root));
+        .set_module_resolver(ProjectResolver::new(project));
     // `eval` would compile code the resolver and positions never see.
     engine.disable_symbol("eval");
     // stdout carries `render`'s JSON; script output goes to stderr.

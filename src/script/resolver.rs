@@ -8,7 +8,9 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
+
+use super::project::{normalize, Project};
 
 use rhai::{Engine, EvalAltResult, Module, ModuleResolver, Position, Scope, Shared};
 
@@ -35,16 +37,15 @@ pub fn stdlib_source(file: &str) -> Option<&'static str> {
 }
 
 pub struct ProjectResolver {
-    /// Absolute, normalised.
-    root: PathBuf,
+    project: Project,
     cache: RefCell<HashMap<String, Shared<Module>>>,
     loading: RefCell<Vec<String>>,
 }
 
 impl ProjectResolver {
-    pub fn new(root: &Path) -> Self {
+    pub fn new(project: &Project) -> Self {
         Self {
-            root: normalize(root),
+            project: project.clone(),
             cache: RefCell::default(),
             loading: RefCell::default(),
         }
@@ -65,8 +66,8 @@ impl ProjectResolver {
         }
         let importer_dir = importer
             .filter(|s| !s.starts_with("stdlib/"))
-            .and_then(|s| Path::new(s).parent())
-            .map_or_else(|| self.root.clone(), |dir| self.root.join(dir));
+            .and_then(|s| self.project.path(s).parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| self.project.root().to_path_buf());
         if Path::new(path).is_absolute() {
             return Err(runtime(format!("import \"{path}\": use a path relative to the importing script, not an absolute one"), pos));
         }
@@ -74,15 +75,15 @@ impl ProjectResolver {
         if file.extension().is_none() {
             file.set_extension("rhai");
         }
-        let Ok(relative) = file.strip_prefix(&self.root) else {
+        let Some(label) = self.project.name(&file) else {
             return Err(runtime(
                 format!("import \"{path}\" reaches outside the project root; imports may only load files inside the project"),
                 pos,
             ));
         };
-        let label = relative.to_string_lossy().replace('\\', "/");
         // A symlink inside the project may still point outside it.
-        if let (Ok(real), Ok(real_root)) = (file.canonicalize(), self.root.canonicalize()) {
+        if let (Ok(real), Ok(real_root)) = (file.canonicalize(), self.project.root().canonicalize())
+        {
             if !real.starts_with(&real_root) {
                 return Err(runtime(
                     format!("import \"{path}\" is a link to a file outside the project root"),
@@ -102,21 +103,6 @@ impl ProjectResolver {
 
 fn runtime(message: String, pos: Position) -> Box<EvalAltResult> {
     Box::new(EvalAltResult::ErrorRuntime(message.into(), pos))
-}
-
-/// Resolves `.` and `..` without touching the file system (the file may not exist).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 impl ProjectResolver {

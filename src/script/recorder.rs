@@ -88,7 +88,7 @@ impl Recorder {
             let notes: Vec<String> = entry
                 .changed_at
                 .iter()
-                .map(|at| format!("changed by the overlay at {at}"))
+                .map(|at| format!("changed at {at}"))
                 .collect();
             let mut found = Vec::new();
             let (built, suggested) = build_reporting_unknown_fields(entry, &mut found);

@@ -8,7 +8,7 @@ use super::{validate::Check, Declaration, DeclaredAt, Reference};
 use crate::stripe::fields::ObjectKind;
 
 /// What each object's typed spec provides: Stripe's create params and the keys it names.
-pub trait Spec: Serialize + std::fmt::Debug + 'static {
+pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
     /// The kind of object this spec declares.
     const KIND: ObjectKind;
     /// The create params: the spec's own fields (only those the script set) plus the key

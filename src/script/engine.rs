@@ -49,6 +49,7 @@ pub fn new_engine(recorder: &Rc<RefCell<Recorder>>, project: &Project, limits: &
         .set_max_array_size(limits.array_items)
         .set_max_map_size(limits.map_entries)
         .set_max_expr_depths(64, 64)
+        .set_max_modules(100)
         .set_module_resolver(ProjectResolver::new(project));
     // `eval` would compile code the resolver and positions never see.
     engine.disable_symbol("eval");
@@ -57,6 +58,13 @@ pub fn new_engine(recorder: &Rc<RefCell<Recorder>>, project: &Project, limits: &
     engine.on_debug(|text, source, pos| match source {
         Some(source) => eprintln!("{source}:{pos}: {text}"),
         None => eprintln!("{pos}: {text}"),
+    });
+    // The same script must always give the same catalog: no clock.
+    engine.register_fn("timestamp", || -> Result<(), Box<rhai::EvalAltResult>> {
+        Err(
+            "timestamp() is not available: a catalog must not depend on when it is evaluated"
+                .into(),
+        )
     });
     api::register(&mut engine, recorder);
     engine

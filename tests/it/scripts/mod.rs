@@ -4,4 +4,5 @@
 
 mod bad;
 mod examples;
+mod overlay;
 mod render;

@@ -110,6 +110,17 @@ fn default_prices_belong_to_their_product(
                 .get("product")
                 .and_then(|v| v.as_str())
                 .unwrap_or_default();
+            if params.get("active") == Some(&serde_json::Value::Bool(false)) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`default_price`: price `{}` is deactivated; a product's default price must be active",
+                        r.key
+                    ))
+                    .at(product.declared_at().clone())
+                    .object(product.kind(), product.key())
+                    .field("default_price"),
+                );
+            }
             if owner != product.key() {
                 diags.push(
                     Diagnostic::error(format!(

@@ -28,6 +28,8 @@ pub const MARKETING_FEATURE_NAME_MAX: usize = 80;
 pub const IMAGES_MAX: usize = 8;
 pub const STATEMENT_DESCRIPTOR_MAX: usize = 22;
 pub const PORTAL_PRODUCTS_MAX: usize = 10;
+/// The longest promotion code the API takes.
+pub const PROMOTION_CODE_MAX: usize = 500;
 /// Stripe's largest amount in minor units (8 digits).
 pub const AMOUNT_MAX: i64 = 99_999_999;
 /// Metadata keys the planner writes itself (`billingctl_scope`, `billingctl_key`).
@@ -361,13 +363,11 @@ fn id_key(check: &mut Check<'_>, what: &str) {
     if key.is_empty()
         || !key
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
     {
         check.error_help(
             what,
-            format!(
-                "{what} \"{key}\" must be non-empty and use only letters, digits, `_`, `-` and `.`"
-            ),
+            format!("{what} \"{key}\" must be non-empty and use only letters, digits, `_` and `-`"),
             "ids appear in API paths, so keep them to these characters",
         );
     }
@@ -655,6 +655,15 @@ pub fn coupon(spec: &CouponSpec, check: &mut Check<'_>) {
 
 pub fn promotion_code(spec: &PromotionCodeSpec, check: &mut Check<'_>) {
     let code = check.key;
+    if code.chars().count() > PROMOTION_CODE_MAX {
+        check.error(
+            "code",
+            format!(
+                "promotion code is {} characters; at most {PROMOTION_CODE_MAX}",
+                code.chars().count()
+            ),
+        );
+    }
     if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         check.error_help(
             "code",

@@ -1,6 +1,7 @@
 //! The functions a script calls: one declaring function per Stripe object, named as Stripe
 //! names them (`product`, `price`, `coupon`, `promotion_code`, `portal`), the overlay
-//! functions (`update`, `deactivate`, `drop`), `scope`, and `generate_codes` behind
+//! functions (`update`, `deactivate`, `drop`), `scope`, `env()` (the environment, for code inside
+//! functions, which cannot see the `env` variable), and `generate_codes` behind
 //! `stdlib/campaign.rhai`.
 //!
 //! A declaring function records the object with the place it was called and returns its key.
@@ -87,6 +88,8 @@ pub fn register(engine: &mut Engine, recorder: &Shared) {
             Ok(())
         },
     );
+    let rec = recorder.clone();
+    engine.register_fn("env", move || rec.borrow().env.clone());
     engine.register_fn("generate_codes", |options: Map| -> RhaiResult<Array> {
         let options: codes::CodeOptions = rhai::serde::from_dynamic(&Dynamic::from_map(options))
             .map_err(|e| format!("campaign codes: {}", strip_position(&e.to_string())))?;

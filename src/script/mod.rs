@@ -74,6 +74,7 @@ pub fn evaluate_in(
         None => environment::default_environment(env),
     };
     let env_value = environment::to_dynamic(&environment);
+    recorder.borrow_mut().env = env_value.clone();
 
     let mut scope = Scope::new();
     scope.push_constant("env", env_value.clone());

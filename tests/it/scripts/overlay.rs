@@ -53,7 +53,7 @@ fn the_overlay_declares_the_environment_and_changes_the_base() {
 #[test]
 fn without_an_overlay_test_and_live_are_their_own_mode() {
     let test = evaluate("tests/it/scripts/fixtures/overlay.rhai", "test");
-    assert_eq!((test.environment.mode, test.len()), (Mode::Test, 5));
+    assert_eq!((test.environment.mode, test.len()), (Mode::Test, 6));
     let live = evaluate("tests/it/scripts/fixtures/overlay.rhai", "live");
     assert_eq!(live.environment.mode, Mode::Live);
     assert!(live.environment.values.is_empty());
@@ -85,5 +85,33 @@ fn the_scope_defaults_to_the_file_stem_and_a_script_may_set_it() {
     assert_eq!(
         evaluate("scripts/campaigns/black_friday.rhai", "test").scope,
         "black_friday_2026"
+    );
+}
+
+#[test]
+fn functions_read_the_environment_through_env_and_print_goes_to_stderr() {
+    let out = assert_cmd::Command::cargo_bin("billingctl")
+        .unwrap()
+        .args([
+            "render",
+            "tests/it/scripts/fixtures/overlay.rhai",
+            "--env",
+            "demo",
+        ])
+        .assert()
+        .success();
+    let output = out.get_output();
+    let json: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is only JSON");
+    let yearly = json["objects"]["price"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "basic_yearly")
+        .unwrap();
+    assert_eq!(yearly["params"]["nickname"], "Basic (demo)");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "evaluated for demo\n"
     );
 }

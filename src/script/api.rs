@@ -1,7 +1,7 @@
 //! The functions a script calls: one declaring function per Stripe object, named as Stripe
 //! names them (`product`, `price`, `coupon`, `promotion_code`, `portal`), the overlay
-//! functions (`update`, `deactivate`, `drop`), `scope`, `env()` (the environment, for code inside
-//! functions, which cannot see the `env` variable), and `generate_codes` behind
+//! functions (`update`, `deactivate`, `drop`), `scope`, `env()` (the environment, for imported
+//! modules, which cannot see the `env` variable), and `generate_codes` behind
 //! `stdlib/campaign.rhai`.
 //!
 //! A declaring function records the object with the place it was called and returns its key.

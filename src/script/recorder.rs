@@ -28,7 +28,7 @@ pub struct Recorder {
     pub diags: Vec<Diagnostic>,
     /// Set by `scope("...")`, with where it was set.
     pub scope: Option<(String, DeclaredAt)>,
-    /// `env` as scripts see it, also returned by `env()` (functions cannot see the variable).
+    /// `env` as scripts see it, also returned by `env()` (modules cannot see the variable).
     pub env: rhai::Dynamic,
 }
 

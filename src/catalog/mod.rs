@@ -9,6 +9,7 @@ pub mod coupon;
 pub mod currency;
 pub mod declared;
 pub mod graph;
+pub mod key;
 pub mod object;
 pub mod parse;
 pub mod portal;

@@ -98,9 +98,10 @@ pub fn register(engine: &mut Engine, recorder: &Shared) {
     });
 }
 
-/// Where the current native call was made. Rhai keeps the caller's source while a script
-/// function runs, so inside a function the file is the id of the function's own module
-/// (the last namespace pushed for the call), which our resolver sets to the module's path.
+/// Where the current native call was made. Inside a script function Rhai does not always
+/// carry the file (a function of the main script runs with no source), so there the file is
+/// the id of the function's own namespace (the last one pushed for the call), which
+/// `evaluate` and the resolver set to the file's project path.
 pub fn declared_at(ctx: &NativeCallContext) -> DeclaredAt {
     let pos = ctx.call_position();
     let in_function = if ctx.call_level() > 0 {

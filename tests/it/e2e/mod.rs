@@ -2,6 +2,7 @@
 //! verify, the JSON contract, exit codes, fail-fast on immutable drift, partial failures.
 
 mod context;
+mod lifecycle;
 mod plan_and_run;
 
 /// The catalog most tests start from: two products, two prices, a coupon, a promotion code

@@ -264,8 +264,9 @@ fn update(
     let kind = declaration.kind();
     let table = kind.table();
     table.fill_defaults(&mut desired);
-    let empty = Map::new();
-    let live_object = object.as_object().unwrap_or(&empty);
+    let mut live_object = object.as_object().cloned().unwrap_or_default();
+    drop_own_currency_option(&mut live_object, &desired);
+    let live_object = &live_object;
 
     let desired_canon = Canon {
         table,
@@ -368,6 +369,25 @@ fn update(
         after_create: Map::new(),
         references,
     }))
+}
+
+/// Stripe lists an object's own currency among its `currency_options`, mirroring the
+/// top-level amount; unless the script declares that entry itself, it is not a difference.
+fn drop_own_currency_option(live: &mut Map<String, Value>, desired: &Map<String, Value>) {
+    let Some(currency) = live
+        .get("currency")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    let declared = desired
+        .get("currency_options")
+        .and_then(|o| o.get(&currency))
+        .is_some();
+    if let (false, Some(Value::Object(options))) = (declared, live.get_mut("currency_options")) {
+        options.remove(&currency);
+    }
 }
 
 /// Stripe compares promotion codes case-insensitively: `LAUNCH` and `launch` are one code.
@@ -476,6 +496,10 @@ impl Canon<'_> {
                 Value::String(decimal(&number.to_string()))
             }
             Value::Number(number) => normalise_number(number),
+            // An unbounded tier is sent as `up_to=inf` and returned as `up_to: null`.
+            Value::String(text) if matches!(ty, Some(Type::IntegerOr(_))) && text == "inf" => {
+                Value::Null
+            }
             Value::String(text) => Value::String(self.string(path, ty, text)),
             Value::Array(items) => {
                 let mut items: Vec<Value> = items
@@ -939,6 +963,38 @@ mod tests {
                 ),
                 portal_live,
                 false,
+            ),
+            (
+                "an unbounded tier is returned as up_to null",
+                decl(ObjectKind::Price, "tiered", json!({"product": "basic",
+                     "currency": "eur", "billing_scheme": "tiered", "tiers_mode": "volume",
+                     "tiers": [{"up_to": 10, "unit_amount": 100},
+                               {"up_to": "inf", "unit_amount": 80}]})),
+                json!({"id": "price_8", "object": "price", "active": true, "currency": "eur",
+                       "lookup_key": "tiered", "metadata": {}, "product": "basic",
+                       "billing_scheme": "tiered", "tiers_mode": "volume",
+                       "tiers": [{"flat_amount": null, "flat_amount_decimal": null,
+                                  "unit_amount": 100, "unit_amount_decimal": "100", "up_to": 10},
+                                 {"flat_amount": null, "flat_amount_decimal": null,
+                                  "unit_amount": 80, "unit_amount_decimal": "80", "up_to": null}]}),
+                true,
+            ),
+            (
+                "the own currency mirrored in currency_options is not a difference",
+                decl(ObjectKind::Price, "multi", json!({"product": "basic", "currency": "eur",
+                     "unit_amount": 900, "tax_behavior": "exclusive",
+                     "currency_options": {"usd": {"unit_amount": 1000,
+                                                  "tax_behavior": "exclusive"}}})),
+                json!({"id": "price_7", "object": "price", "active": true, "currency": "eur",
+                       "lookup_key": "multi", "metadata": {}, "product": "basic",
+                       "unit_amount": 900, "unit_amount_decimal": "900",
+                       "tax_behavior": "exclusive",
+                       "currency_options": {
+                           "eur": {"custom_unit_amount": null, "tax_behavior": "exclusive",
+                                   "unit_amount": 900, "unit_amount_decimal": "900"},
+                           "usd": {"custom_unit_amount": null, "tax_behavior": "exclusive",
+                                   "unit_amount": 1000, "unit_amount_decimal": "1000"}}}),
+                true,
             ),
         ];
         for (what, declaration, object, unchanged) in cases {

@@ -966,10 +966,14 @@ mod tests {
             ),
             (
                 "an unbounded tier is returned as up_to null",
-                decl(ObjectKind::Price, "tiered", json!({"product": "basic",
+                decl(
+                    ObjectKind::Price,
+                    "tiered",
+                    json!({"product": "basic",
                      "currency": "eur", "billing_scheme": "tiered", "tiers_mode": "volume",
                      "tiers": [{"up_to": 10, "unit_amount": 100},
-                               {"up_to": "inf", "unit_amount": 80}]})),
+                               {"up_to": "inf", "unit_amount": 80}]}),
+                ),
                 json!({"id": "price_8", "object": "price", "active": true, "currency": "eur",
                        "lookup_key": "tiered", "metadata": {}, "product": "basic",
                        "billing_scheme": "tiered", "tiers_mode": "volume",
@@ -981,10 +985,14 @@ mod tests {
             ),
             (
                 "the own currency mirrored in currency_options is not a difference",
-                decl(ObjectKind::Price, "multi", json!({"product": "basic", "currency": "eur",
+                decl(
+                    ObjectKind::Price,
+                    "multi",
+                    json!({"product": "basic", "currency": "eur",
                      "unit_amount": 900, "tax_behavior": "exclusive",
                      "currency_options": {"usd": {"unit_amount": 1000,
-                                                  "tax_behavior": "exclusive"}}})),
+                                                  "tax_behavior": "exclusive"}}}),
+                ),
                 json!({"id": "price_7", "object": "price", "active": true, "currency": "eur",
                        "lookup_key": "multi", "metadata": {}, "product": "basic",
                        "unit_amount": 900, "unit_amount_decimal": "900",

@@ -433,3 +433,14 @@ fn markdown_output_is_a_pull_request_comment() {
     );
     assert_eq!(ctx.posts(), 0);
 }
+
+#[test]
+fn the_first_plan_reads_like_terraform() {
+    let ctx = TestContext::new();
+    ctx.write(SCRIPT, CATALOG);
+    let output = ctx.command(&["plan", SCRIPT]).output().unwrap();
+    let (stdout, _) = texts(&output);
+    insta::with_settings!({filters => vec![(r"127\.0\.0\.1:\d+", "[EMULATOR]")]}, {
+        insta::assert_snapshot!(stdout);
+    });
+}

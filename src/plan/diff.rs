@@ -47,8 +47,59 @@ pub fn diff_catalog(catalog: &Catalog, live: &LiveState) -> Plan {
     for declaration in catalog.declarations() {
         diff_declaration(declaration, live, &references, &mut plan);
     }
+    check_default_prices(live, &mut plan);
     plan.sort();
     plan
+}
+
+/// Stripe refuses to archive a price that is its product's default price; a plan doing so
+/// would fail halfway through, so it is an error before any write unless the same plan
+/// points the product's `default_price` elsewhere.
+fn check_default_prices(live: &LiveState, plan: &mut Plan) {
+    let mut errors = Vec::new();
+    for change in &plan.changes {
+        let (ObjectKind::Price, Action::Deactivate, Some(price_id)) =
+            (change.kind, change.action, change.id.as_deref())
+        else {
+            continue;
+        };
+        for product in live.all(ObjectKind::Product) {
+            if product.get("default_price").and_then(Value::as_str) != Some(price_id) {
+                continue;
+            }
+            let product_id = product
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let moved = plan.changes.iter().any(|other| {
+                other.kind == ObjectKind::Product
+                    && other.id.as_deref() == Some(product_id)
+                    && other
+                        .params
+                        .get("default_price")
+                        .is_some_and(|key| key.as_str() != Some(change.key.as_str()))
+            });
+            if !moved {
+                errors.push(
+                    Diagnostic::error(format!(
+                        "price `{}` cannot be deactivated: it is the default price of product \
+                         `{product_id}`",
+                        change.key
+                    ))
+                    .at(change.declared_at.clone())
+                    .object(ObjectKind::Price, change.key.clone())
+                    .field("active")
+                    .values(Value::Bool(true), Value::Bool(false))
+                    .help(format!(
+                        "give product `{product_id}` another default_price in the script"
+                    )),
+                );
+            }
+        }
+    }
+    for error in errors {
+        plan.errors.push(error);
+    }
 }
 
 /// Where references stand in each kind's params, as patterns (`products[][prices][]`), so
@@ -1171,6 +1222,61 @@ mod tests {
             change.params["metadata"],
             json!({"billingctl_key": "default"})
         );
+    }
+
+    #[test]
+    fn a_default_price_cannot_be_deactivated_unless_the_default_moves() {
+        let product = |default: &str| {
+            decl(
+                ObjectKind::Product,
+                "basic",
+                json!({"id": "basic", "name": "Basic", "default_price": default}),
+            )
+        };
+        let monthly_inactive = || {
+            let mut monthly = basic_monthly(900);
+            monthly.params.insert("active".to_owned(), json!(false));
+            monthly
+        };
+        let yearly = || {
+            decl(
+                ObjectKind::Price,
+                "basic_yearly",
+                json!({"product": "basic", "currency": "eur", "unit_amount": 9000,
+                       "recurring": {"interval": "year"}}),
+            )
+        };
+        let mut live_yearly = live_price("price_2", "basic_yearly", 9000);
+        live_yearly["recurring"]["interval"] = json!("year");
+        let state = live(vec![
+            (
+                ObjectKind::Product,
+                json!({"id": "basic", "active": true, "name": "Basic",
+                "metadata": {}, "default_price": "price_1"}),
+            ),
+            (
+                ObjectKind::Price,
+                live_price("price_1", "basic_monthly", 900),
+            ),
+            (ObjectKind::Price, live_yearly),
+        ]);
+
+        let stuck = diff_catalog(
+            &catalog(vec![product("basic_monthly"), monthly_inactive(), yearly()]),
+            &state,
+        );
+        assert_eq!(stuck.errors.0.len(), 1, "{:?}", stuck.errors);
+        assert!(stuck.errors.0[0]
+            .message
+            .contains("default price of product `basic`"));
+
+        let moved = diff_catalog(
+            &catalog(vec![product("basic_yearly"), monthly_inactive(), yearly()]),
+            &state,
+        );
+        assert!(moved.is_valid(), "{:?}", moved.errors);
+        assert_eq!(moved.summary().deactivate, 1);
+        assert_eq!(moved.summary().update, 1);
     }
 
     #[test]

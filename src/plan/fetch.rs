@@ -145,6 +145,11 @@ impl LiveState {
         self.by_id(kind, id).and_then(|o| matching_key(kind, o))
     }
 
+    /// Every live object of a kind, newest first.
+    pub fn all(&self, kind: ObjectKind) -> &[Value] {
+        self.kinds.get(&kind).map_or(&[], |o| o.objects.as_slice())
+    }
+
     /// The number of live objects of a kind.
     pub fn count(&self, kind: ObjectKind) -> usize {
         self.kinds.get(&kind).map_or(0, |o| o.objects.len())

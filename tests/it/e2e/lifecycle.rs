@@ -199,3 +199,53 @@ fn a_portal_feature_changed_elsewhere_is_one_update() {
     assert_eq!(portal["features"]["invoice_history"]["enabled"], true);
     assert!(portal["default_return_url"].is_null(), "{portal}");
 }
+
+#[test]
+fn a_default_price_moves_before_the_old_price_is_archived() {
+    let ctx = TestContext::new();
+    let with_default = |default: &str| {
+        CATALOG.replace(
+            "product(\"basic\", #{ name: \"Basic\" });",
+            &format!("product(\"basic\", #{{ name: \"Basic\", default_price: \"{default}\" }});"),
+        )
+    };
+    ctx.write(SCRIPT, &with_default("basic_monthly"));
+    ctx.apply();
+
+    // Archiving the default price without moving the default is refused before any write.
+    ctx.write(
+        SCRIPT,
+        &with_default("basic_monthly")
+            .replace("unit_amount: 900,", "unit_amount: 900, active: false,"),
+    );
+    ctx.reset_stats();
+    let output = ctx.command(&["run", SCRIPT, "--yes"]).output().unwrap();
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr.contains("it is the default price of product `basic`"),
+        "{stderr}"
+    );
+    assert_eq!(ctx.posts(), 0);
+
+    // Moving the default to a new price in the same run: create, re-point, then archive.
+    ctx.write(
+        SCRIPT,
+        &with_default("basic_yearly")
+            .replace("unit_amount: 900,", "unit_amount: 900, active: false,")
+            .replace(
+                "coupon(\"launch_30\"",
+                "price(\"basic_yearly\", #{ product: \"basic\", currency: \"eur\", \
+                 unit_amount: 9000, recurring: #{ interval: \"year\" } });\ncoupon(\"launch_30\"",
+            ),
+    );
+    let stdout = ctx.apply();
+    assert!(
+        stdout.contains("Applied: 1 created, 1 updated, 1 deactivated."),
+        "{stdout}"
+    );
+    let yearly = ctx.price("basic_yearly");
+    assert_eq!(ctx.get("/v1/products/basic")["default_price"], yearly["id"]);
+    let monthly = ctx.get("/v1/prices?active=false");
+    assert_eq!(monthly["data"][0]["lookup_key"], "basic_monthly");
+}

@@ -347,10 +347,10 @@ fn update(
     let mut params = Map::new();
     let mut errors = Vec::new();
     for path in paths {
-        // A param the live object does not carry at all (e.g. a coupon's `applies_to`, only
-        // returned when expanded) cannot be compared; absent is not the same as null.
+        // `id` is the identity the object was matched by (or adopted with), not a value. A
+        // param the live object does not carry at all (an includable field Stripe returns
+        // only when expanded) cannot be compared: absent is not the same as null.
         let top = segments(&path)[0];
-        // `id` is the identity the object was matched by (or adopted with), not a value.
         if top == "id" || !live_object.contains_key(top) {
             continue;
         }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod diag;
 pub mod emulator;
+pub mod export;
 pub mod plan;
 pub mod script;
 pub mod stripe;

@@ -10,6 +10,8 @@ use super::live::{self, LiveObjects, SCOPE_METADATA};
 use crate::stripe::fields::ObjectKind;
 
 type Object = Map<String, Value>;
+/// An object by kind and Stripe id.
+type ObjectRef = (ObjectKind, String);
 
 /// The objects to write, grouped and ordered.
 #[derive(Debug, Default)]
@@ -20,7 +22,7 @@ pub struct Selection<'a> {
     pub coupons: Vec<(&'a Object, Vec<&'a Object>)>,
     pub portals: Vec<&'a Object>,
     /// Objects outside the requested scope, written only because a kept object refers to them.
-    pub dependencies: HashSet<(ObjectKind, String)>,
+    pub dependencies: HashSet<ObjectRef>,
     /// Objects left out, one line each saying why (written as comments at the top).
     pub left_out: Vec<String>,
 }
@@ -203,15 +205,15 @@ fn one_per_code<'a>(codes: &'a [Object], left_out: &mut Vec<String>) -> Vec<&'a 
 fn in_scope_with_references(
     index: &HashMap<(ObjectKind, &str), &Object>,
     scope: &str,
-) -> (HashSet<(ObjectKind, String)>, HashSet<(ObjectKind, String)>) {
-    let mut kept: HashSet<(ObjectKind, String)> = index
+) -> (HashSet<ObjectRef>, HashSet<ObjectRef>) {
+    let mut kept: HashSet<ObjectRef> = index
         .iter()
         .filter(|(_, object)| live::metadata(object, SCOPE_METADATA) == Some(scope))
         .map(|((kind, id), _)| (*kind, id.to_string()))
         .collect();
     let mut dependencies = HashSet::new();
     // A BTreeSet keeps the walk order stable, though the result does not depend on it.
-    let mut todo: BTreeSet<(ObjectKind, String)> = kept.iter().cloned().collect();
+    let mut todo: BTreeSet<ObjectRef> = kept.iter().cloned().collect();
     while let Some(next) = todo.pop_first() {
         let Some(object) = index.get(&(next.0, next.1.as_str())) else {
             continue;

@@ -266,3 +266,6 @@ fn prices_to_keys(raw: &mut Object, keys: &Keys) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

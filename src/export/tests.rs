@@ -1,0 +1,223 @@
+//! Unit tests of the generator over a hand-written account (`testdata/account.json`): the
+//! exported text is evaluated by a stub Rhai engine that records every declaration, so the
+//! tests check what a script engine would receive, not how the text happens to look.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use super::*;
+
+/// One recorded declaration: function, key, params.
+type Call = (String, String, Value);
+
+fn account() -> LiveObjects {
+    serde_json::from_str(include_str!("testdata/account.json")).expect("fixture parses")
+}
+
+fn scoped(scope: &str) -> ExportOptions {
+    ExportOptions {
+        scope: Some(scope.to_string()),
+    }
+}
+
+/// Runs `script` with stub declaring functions and returns what they were called with.
+fn evaluate(script: &str) -> Vec<Call> {
+    let calls: Rc<RefCell<Vec<Call>>> = Rc::default();
+    let mut engine = rhai::Engine::new();
+    for name in ["product", "price", "coupon", "promotion_code", "portal"] {
+        let calls = Rc::clone(&calls);
+        engine.register_fn(name, move |key: &str, params: rhai::Map| {
+            let params: Value =
+                rhai::serde::from_dynamic(&params.into()).expect("params convert to JSON");
+            calls
+                .borrow_mut()
+                .push((name.to_string(), key.to_string(), params));
+        });
+    }
+    engine
+        .run(script)
+        .unwrap_or_else(|err| panic!("exported script does not run: {err}\n{script}"));
+    let calls = calls.borrow().clone();
+    calls
+}
+
+fn declared(script: &str) -> Vec<(String, String)> {
+    evaluate(script)
+        .into_iter()
+        .map(|(function, key, _)| (function, key))
+        .collect()
+}
+
+fn params_of(calls: &[Call], function: &str, key: &str) -> Value {
+    calls
+        .iter()
+        .find(|(f, k, _)| f == function && k == key)
+        .map(|(_, _, params)| params.clone())
+        .unwrap_or_else(|| panic!("no {function}({key:?}) in {calls:#?}"))
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(f, k)| (f.to_string(), k.to_string()))
+        .collect()
+}
+
+#[test]
+fn products_come_with_their_prices_and_coupons_with_their_codes_oldest_first() {
+    let script = export_script(&account(), &ExportOptions::default());
+    assert_eq!(
+        declared(&script),
+        pairs(&[
+            ("product", "prod_Legacy123"),
+            ("price", "prod_Legacy123_one_time_eur"),
+            ("product", "basic"),
+            ("price", "basic_monthly"),
+            ("price", "basic_year_usd_2"),
+            ("price", "basic_year_usd_3"),
+            ("price", "basic_year_usd"),
+            ("coupon", "FIVE_OFF"),
+            ("promotion_code", "FIVE"),
+            ("coupon", "launch_30"),
+            ("promotion_code", "LAUNCH"),
+            ("portal", "default"),
+            ("portal", "enterprise"),
+        ])
+    );
+}
+
+#[test]
+fn the_same_account_in_any_list_order_exports_the_same_text() {
+    let live = account();
+    let mut shuffled = live.clone();
+    for kind in ObjectKind::ALL {
+        shuffled.of_kind_mut(kind).reverse();
+    }
+    let first = export_script(&live, &ExportOptions::default());
+    assert_eq!(first, export_script(&shuffled, &ExportOptions::default()));
+    assert_eq!(first, export_script(&live, &ExportOptions::default()));
+}
+
+#[test]
+fn made_up_keys_are_unique_and_adopt_by_id() {
+    let calls = evaluate(&export_script(&account(), &ExportOptions::default()));
+    // `basic_year_usd` is already some price's lookup key, so the two yearly prices
+    // without one get the next free keys.
+    assert_eq!(
+        params_of(&calls, "price", "basic_year_usd_2")["id"],
+        json!("price_1BasicYearlyA")
+    );
+    assert_eq!(
+        params_of(&calls, "price", "basic_year_usd_3")["id"],
+        json!("price_1BasicYearlyB")
+    );
+    // Objects that already have their key are matched by it, not adopted.
+    assert!(params_of(&calls, "price", "basic_monthly")
+        .get("id")
+        .is_none());
+    assert!(params_of(&calls, "portal", "enterprise")
+        .get("id")
+        .is_none());
+    // The default portal configuration has no key yet: `default`, by id.
+    assert_eq!(
+        params_of(&calls, "portal", "default")["id"],
+        json!("bpc_1Default")
+    );
+    let mut keys: Vec<(String, String)> =
+        declared(&export_script(&account(), &ExportOptions::default()));
+    let total = keys.len();
+    keys.sort();
+    keys.dedup();
+    assert_eq!(keys.len(), total, "every declaration has its own key");
+}
+
+#[test]
+fn generated_portal_keys_skip_keys_in_use() {
+    let mut live = account();
+    // Another configuration already holds `default`; the unkeyed default one takes `default_2`,
+    // and a further unkeyed one is numbered.
+    let mut extra = live.portal_configurations[1].clone();
+    extra.insert("id".into(), "bpc_1Other".into());
+    extra.insert("metadata".into(), json!({ "billingctl_key": "default" }));
+    live.portal_configurations.push(extra);
+    let mut unkeyed = live.portal_configurations[1].clone();
+    unkeyed.insert("id".into(), "bpc_1Unkeyed".into());
+    unkeyed.insert("created".into(), json!(1700009000));
+    unkeyed.insert("metadata".into(), json!({}));
+    live.portal_configurations.push(unkeyed);
+    let portals: Vec<String> = declared(&export_script(&live, &ExportOptions::default()))
+        .into_iter()
+        .filter(|(function, _)| function == "portal")
+        .map(|(_, key)| key)
+        .collect();
+    assert_eq!(portals, ["default_2", "enterprise", "default", "portal_1"]);
+}
+
+#[test]
+fn a_scope_keeps_its_objects_and_what_they_refer_to() {
+    let script = export_script(&account(), &scoped("campaign"));
+    assert_eq!(
+        declared(&script),
+        pairs(&[("coupon", "launch_30"), ("promotion_code", "LAUNCH")])
+    );
+
+    // `catalog` holds the product `basic`, its monthly price and the enterprise portal; the
+    // product's default price is in scope too, nothing else of it is.
+    let script = export_script(&account(), &scoped("catalog"));
+    assert_eq!(
+        declared(&script),
+        pairs(&[
+            ("product", "basic"),
+            ("price", "basic_monthly"),
+            ("portal", "enterprise"),
+        ])
+    );
+}
+
+#[test]
+fn objects_outside_the_scope_are_written_when_a_kept_one_refers_to_them() {
+    let mut live = account();
+    // The default portal joins `catalog`: it lists the unscoped yearly price, which must then
+    // be declared too, and is marked as coming from outside the scope.
+    live.portal_configurations[0]
+        .insert("metadata".into(), json!({ "billingctl_scope": "catalog" }));
+    let script = export_script(&live, &scoped("catalog"));
+    let keys: Vec<String> = declared(&script).into_iter().map(|(_, key)| key).collect();
+    assert_eq!(
+        keys,
+        [
+            "basic",
+            "basic_monthly",
+            "basic_year_usd_2",
+            "default",
+            "enterprise"
+        ]
+    );
+    assert_eq!(
+        script.matches("// Outside the scope").count(),
+        1,
+        "only the yearly price is outside the scope:\n{script}"
+    );
+}
+
+#[test]
+fn a_scope_nothing_carries_exports_an_empty_catalog() {
+    let script = export_script(&account(), &scoped("nobody"));
+    assert!(declared(&script).is_empty());
+}
+
+#[test]
+fn older_inactive_duplicates_of_a_code_are_left_out_and_said_so() {
+    let script = export_script(&account(), &ExportOptions::default());
+    let codes: Vec<String> = declared(&script)
+        .into_iter()
+        .filter(|(function, _)| function == "promotion_code")
+        .map(|(_, key)| key)
+        .collect();
+    assert_eq!(codes, ["FIVE", "LAUNCH"]);
+    assert!(
+        script.contains("// Left out: promotion code launch (promo_1LaunchOld)"),
+        "{script}"
+    );
+}

@@ -8,6 +8,7 @@ pub mod apply;
 pub mod catalog;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod diag;
 pub mod emulator;
 pub mod export;

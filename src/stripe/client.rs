@@ -1,0 +1,504 @@
+//! The HTTP client for Stripe's API (or any Stripe-compatible server, such as the emulator).
+//!
+//! One [`Client`] is shared (cheaply cloned) by every task of a run, so they all share one
+//! connection pool, one rate limiter and one concurrency bound. Each call is one logical
+//! request: the client paces it, sends it, and retries it under the [`RetryPolicy`]; a POST
+//! carries one `Idempotency-Key` for all its attempts, so a write whose answer was lost is
+//! replayed by Stripe, never done twice. Every request sends the API key as a bearer token,
+//! `Stripe-Version` ([`API_VERSION`](crate::stripe::API_VERSION)) and form-encoded parameters.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), billingctl::stripe::Error> {
+//! use billingctl::stripe::{ApiKey, Client, ClientConfig};
+//! let key = ApiKey::new("sk_test_…".into()).expect("a valid key");
+//! let client = Client::new(ClientConfig::new("https://api.stripe.com", key))?;
+//! let prices = client.list_all("/v1/prices", &serde_json::Map::new()).await?;
+//! let mut params = serde_json::Map::new();
+//! params.insert("name".into(), "Basic".into());
+//! let product = client.post("/v1/products", &params).await?;
+//! # Ok(()) }
+//! ```
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::Method;
+use serde_json::{Map, Value};
+
+use super::api_key::{ApiKey, KeyMode};
+use super::error::{snippet, ApiError, Error};
+use super::pacing::Pacer;
+use super::retry::{self, Outcome, RetryPolicy};
+use super::API_VERSION;
+
+/// Stripe's SDKs give up on a connection after about this long.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Stripe's SDKs wait this long for an answer (stripe-python: 80 s).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(80);
+/// The largest page Stripe serves.
+const PAGE_LIMIT: u64 = 100;
+
+/// Everything a client needs; see [`ClientConfig::new`] for the defaults.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// `https://api.stripe.com`, or an emulator's `http://127.0.0.1:PORT`. Paths such as
+    /// `/v1/prices` are appended to it.
+    pub base_url: String,
+    pub api_key: ApiKey,
+    /// Request starts per second (Stripe allows 25 in test mode, 100 in live mode).
+    pub max_rps: u32,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    pub retry: RetryPolicy,
+}
+
+impl ClientConfig {
+    /// Stripe's limits for the key's mode (25 req/s test, 100 live), 8 in flight, and the
+    /// default retry policy.
+    pub fn new(base_url: impl Into<String>, api_key: ApiKey) -> Self {
+        let max_rps = default_max_rps(api_key.mode());
+        Self {
+            base_url: base_url.into(),
+            api_key,
+            max_rps,
+            concurrency: 8,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+/// Stripe's documented rate limit for a key mode.
+pub fn default_max_rps(mode: KeyMode) -> u32 {
+    match mode {
+        KeyMode::Test => 25,
+        KeyMode::Live => 100,
+    }
+}
+
+/// Counters since the client was built, over all its clones.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ClientStats {
+    /// HTTP requests sent, retries included.
+    pub requests: u64,
+    /// Of those, the retries.
+    pub retries: u64,
+    /// 429 answers received.
+    pub rate_limited: u64,
+    /// The pacer's current target rate (below the configured one after 429s).
+    pub current_rps: f64,
+}
+
+/// A Stripe API client. Clones share the connection pool, the pacing and the counters.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    api_key: ApiKey,
+    retry: RetryPolicy,
+    pacer: Pacer,
+    requests: AtomicU64,
+    retries: AtomicU64,
+    rate_limited: AtomicU64,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("api_key", &self.inner.api_key)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Builds the client: TLS (rustls), keep-alive pool, timeouts and default headers.
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        let base_url = config.base_url.trim_end_matches('/').to_string();
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::Config(format!("base URL `{base_url}`: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return Err(Error::Config(format!(
+                "base URL `{base_url}` must start with https:// (or http:// for a local emulator)"
+            )));
+        }
+        if config.max_rps == 0 {
+            return Err(Error::Config("max_rps must be at least 1".into()));
+        }
+        if config.concurrency == 0 {
+            return Err(Error::Config("concurrency must be at least 1".into()));
+        }
+        if config.retry.max_attempts == 0 {
+            return Err(Error::Config(
+                "retry.max_attempts must be at least 1".into(),
+            ));
+        }
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", config.api_key.expose()))
+            .map_err(|_| Error::Config("the API key is not a valid header value".into()))?;
+        // Keeps the header out of hyper's and reqwest's debug output.
+        auth.set_sensitive(true);
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, auth);
+        headers.insert("Stripe-Version", HeaderValue::from_static(API_VERSION));
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(concat!("billingctl/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .pool_idle_timeout(Duration::from_secs(90))
+            .tcp_keepalive(Duration::from_secs(60))
+            .tcp_nodelay(true)
+            .build()
+            .map_err(|e| Error::Config(format!("building the HTTP client: {e}")))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                api_key: config.api_key,
+                retry: config.retry,
+                pacer: Pacer::new(config.max_rps, config.concurrency),
+                requests: AtomicU64::new(0),
+                retries: AtomicU64::new(0),
+                rate_limited: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// The base URL requests go to (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The key's mode (test or live).
+    pub fn key_mode(&self) -> KeyMode {
+        self.inner.api_key.mode()
+    }
+
+    /// `GET path?query`: a retrieve or one list page. Retried freely (reads are idempotent).
+    pub async fn get(&self, path: &str, query: &Map<String, Value>) -> Result<Value, Error> {
+        let encoded = encode_form(query);
+        let target = if encoded.is_empty() {
+            path.to_string()
+        } else {
+            format!("{path}?{encoded}")
+        };
+        self.execute(Method::GET, &target, None).await
+    }
+
+    /// One logical write: one `Idempotency-Key` (a UUID v4), reused on every retry of it, so a
+    /// write Stripe committed but whose answer was lost is replayed, not repeated.
+    pub async fn post(&self, path: &str, params: &Map<String, Value>) -> Result<Value, Error> {
+        let body = Post {
+            form: encode_form(params),
+            idempotency_key: uuid::Uuid::new_v4().to_string(),
+        };
+        self.execute(Method::POST, path, Some(&body)).await
+    }
+
+    /// Every object of a list endpoint: pages of `limit=100` following `starting_after`
+    /// until `has_more` is false. `filters` are the endpoint's list filters (`active`, …).
+    pub async fn list_all(
+        &self,
+        path: &str,
+        filters: &Map<String, Value>,
+    ) -> Result<Vec<Value>, Error> {
+        let mut query = filters.clone();
+        query.insert("limit".into(), PAGE_LIMIT.into());
+        query.remove("starting_after");
+        let mut objects = Vec::new();
+        loop {
+            let page = self.get(path, &query).await?;
+            let decode = |message: &str| Error::Decode {
+                what: format!("GET {path}"),
+                message: message.to_string(),
+            };
+            let data = page
+                .get("data")
+                .and_then(Value::as_array)
+                .ok_or_else(|| decode("a list has no `data` array"))?;
+            let has_more = page
+                .get("has_more")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let last_id = data
+                .last()
+                .and_then(|o| o.get("id"))
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            objects.extend(data.iter().cloned());
+            if !has_more {
+                return Ok(objects);
+            }
+            let cursor = last_id
+                .ok_or_else(|| decode("`has_more` is true but the page has no last object id"))?;
+            query.insert("starting_after".into(), Value::String(cursor));
+        }
+    }
+
+    /// Counters over every clone of this client.
+    pub fn stats(&self) -> ClientStats {
+        ClientStats {
+            requests: self.inner.requests.load(Ordering::Relaxed),
+            retries: self.inner.retries.load(Ordering::Relaxed),
+            rate_limited: self.inner.rate_limited.load(Ordering::Relaxed),
+            current_rps: self.inner.pacer.rps(),
+        }
+    }
+
+    /// Sends one logical request, retrying under the policy.
+    async fn execute(
+        &self,
+        method: Method,
+        target: &str,
+        post: Option<&Post>,
+    ) -> Result<Value, Error> {
+        let inner = &*self.inner;
+        let url = format!("{}{}", inner.base_url, target);
+        let started = Instant::now();
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            let answer = {
+                let _permit = inner.pacer.acquire().await;
+                inner.requests.fetch_add(1, Ordering::Relaxed);
+                if attempts > 1 {
+                    inner.retries.fetch_add(1, Ordering::Relaxed);
+                }
+                self.send_once(&method, &url, post).await
+            };
+            let (outcome, retry_after, failure) = match answer {
+                Ok(Answer {
+                    status,
+                    body,
+                    request_id,
+                    should_retry,
+                    retry_after,
+                }) => {
+                    if (200..300).contains(&status) {
+                        return serde_json::from_slice(&body).map_err(|e| Error::Decode {
+                            what: format!("{method} {target}"),
+                            message: format!("{e}: {}", snippet(&body)),
+                        });
+                    }
+                    if status == 429 {
+                        inner.rate_limited.fetch_add(1, Ordering::Relaxed);
+                        inner.pacer.throttled();
+                    }
+                    let mut error = ApiError::from_response(status, &body, request_id);
+                    error.message = self.scrub(&error.message);
+                    let outcome = Outcome::Status {
+                        status,
+                        should_retry,
+                    };
+                    (outcome, retry_after, Failure::Api(error))
+                }
+                Err(message) => (Outcome::Network, None, Failure::Network(message)),
+            };
+            let delay = inner
+                .retry
+                .delay(attempts, retry_after, &mut rand::thread_rng());
+            let again = retry::is_retryable(outcome)
+                && inner
+                    .retry
+                    .allows_another(attempts, started.elapsed(), delay);
+            tracing::debug!(
+                %method, target, attempts, ?outcome, again,
+                "stripe request failed"
+            );
+            if !again {
+                return Err(match failure {
+                    Failure::Api(error) => Error::Api {
+                        error: Box::new(error),
+                        attempts,
+                    },
+                    Failure::Network(message) => Error::Network { message, attempts },
+                });
+            }
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// One HTTP exchange. `Err` is a network failure, already described and scrubbed.
+    async fn send_once(
+        &self,
+        method: &Method,
+        url: &str,
+        post: Option<&Post>,
+    ) -> Result<Answer, String> {
+        let mut request = self.inner.http.request(method.clone(), url);
+        if let Some(post) = post {
+            request = request
+                .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header("Idempotency-Key", &post.idempotency_key)
+                .body(post.form.clone());
+        }
+        let response = request.send().await.map_err(|e| self.describe(&e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let header = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let request_id = header("request-id");
+        let should_retry = retry::parse_should_retry(header("stripe-should-retry").as_deref());
+        let retry_after = header(RETRY_AFTER.as_str())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        // A body cut off mid-way is a network failure like any other: retried.
+        let body = response.bytes().await.map_err(|e| self.describe(&e))?;
+        Ok(Answer {
+            status,
+            body: body.to_vec(),
+            request_id,
+            should_retry,
+            retry_after,
+        })
+    }
+
+    /// A network error with its causes, on one line, the key scrubbed out.
+    fn describe(&self, error: &reqwest::Error) -> String {
+        let mut text = if error.is_timeout() {
+            "timed out".to_string()
+        } else {
+            error.to_string()
+        };
+        let mut source = std::error::Error::source(error);
+        while let Some(cause) = source {
+            let cause_text = cause.to_string();
+            if !text.contains(&cause_text) {
+                text.push_str(": ");
+                text.push_str(&cause_text);
+            }
+            source = cause.source();
+        }
+        self.scrub(&text)
+    }
+
+    /// A server may echo the key back in a message; it goes no further than here.
+    fn scrub(&self, text: &str) -> String {
+        let key = self.inner.api_key.expose();
+        text.replace(key, &self.inner.api_key.redacted())
+    }
+}
+
+/// A POST's body and its idempotency key, fixed for all attempts.
+struct Post {
+    form: String,
+    idempotency_key: String,
+}
+
+/// What came back from one exchange.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+    request_id: Option<String>,
+    should_retry: Option<bool>,
+    retry_after: Option<Duration>,
+}
+
+/// The last attempt's failure, before the attempt count is attached.
+enum Failure {
+    Api(ApiError),
+    Network(String),
+}
+
+/// Stripe's bracket-notation form encoding (temporary: replaced by `stripe::form::encode`
+/// when that module lands on main).
+fn encode_form(params: &Map<String, Value>) -> String {
+    fn walk(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
+        match value {
+            Value::Null => out.push((prefix.to_string(), String::new())),
+            Value::Bool(b) => out.push((prefix.to_string(), b.to_string())),
+            Value::Number(n) => out.push((prefix.to_string(), n.to_string())),
+            Value::String(s) => out.push((prefix.to_string(), s.clone())),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(&format!("{prefix}[{i}]"), item, out);
+                }
+            }
+            Value::Object(map) => {
+                for (k, v) in map {
+                    walk(&format!("{prefix}[{k}]"), v, out);
+                }
+            }
+        }
+    }
+    let mut pairs = Vec::new();
+    for (key, value) in params {
+        walk(key, value, &mut pairs);
+    }
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent(k), percent(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn percent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> ApiKey {
+        ApiKey::new("sk_test_0123456789abcdefghijWXYZ".into()).unwrap()
+    }
+
+    #[test]
+    fn defaults_follow_the_key_mode() {
+        let config = ClientConfig::new("https://api.stripe.com", key());
+        assert_eq!(config.max_rps, 25);
+        let live = ApiKey::new("sk_live_0123456789abcdefghijWXYZ".into()).unwrap();
+        assert_eq!(ClientConfig::new("https://x", live).max_rps, 100);
+    }
+
+    #[test]
+    fn bad_configurations_are_refused_without_the_key() {
+        let mut config = ClientConfig::new("ftp://example", key());
+        let err = Client::new(config.clone()).unwrap_err().to_string();
+        assert!(err.contains("must start with https://"), "{err}");
+        config.base_url = "http://127.0.0.1:1".into();
+        config.max_rps = 0;
+        let err = Client::new(config).unwrap_err().to_string();
+        assert!(err.contains("max_rps"), "{err}");
+        assert!(!err.contains("0123456789"), "{err}");
+    }
+
+    #[test]
+    fn debug_of_a_client_redacts_the_key() {
+        let client = Client::new(ClientConfig::new("http://127.0.0.1:9/", key())).unwrap();
+        let shown = format!("{client:?}");
+        assert!(shown.contains("sk_test_…WXYZ"), "{shown}");
+        assert!(!shown.contains("0123456789"), "{shown}");
+        assert_eq!(client.base_url(), "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn scrub_removes_an_echoed_key() {
+        let client = Client::new(ClientConfig::new("http://127.0.0.1:9", key())).unwrap();
+        let echoed = format!("Invalid API Key provided: {}", key().expose());
+        assert_eq!(
+            client.scrub(&echoed),
+            "Invalid API Key provided: sk_test_…WXYZ"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests: the Stripe client over real HTTP (a scripted server; the emulator).
+
+mod scripted;

@@ -114,7 +114,10 @@ impl Script<'_> {
     }
 
     fn section(&mut self, title: &str) {
-        self.text.push_str(&format!("\n// {title}.\n\n"));
+        if !self.text.ends_with("\n\n") {
+            self.text.push('\n');
+        }
+        self.text.push_str(&format!("// {title}.\n\n"));
     }
 
     fn declare(&mut self, kind: ObjectKind, object: &Object) {

@@ -221,3 +221,139 @@ fn older_inactive_duplicates_of_a_code_are_left_out_and_said_so() {
         "{script}"
     );
 }
+
+#[test]
+fn declarations_hold_create_params_with_keys_for_ids() {
+    let calls = evaluate(&export_script(&account(), &ExportOptions::default()));
+    assert_eq!(
+        params_of(&calls, "price", "basic_monthly"),
+        json!({ "product": "basic", "currency": "usd", "recurring": { "interval": "month" },
+                "unit_amount": 900 })
+    );
+    assert_eq!(
+        params_of(&calls, "price", "basic_year_usd_2"),
+        json!({ "id": "price_1BasicYearlyA", "product": "basic", "currency": "usd",
+                "nickname": "Basic yearly",
+                "recurring": { "interval": "year", "trial_period_days": 14 },
+                "tax_behavior": "exclusive", "unit_amount": 9000 })
+    );
+    assert_eq!(
+        params_of(&calls, "promotion_code", "LAUNCH"),
+        json!({ "coupon": "launch_30", "max_redemptions": 500 })
+    );
+    assert_eq!(
+        params_of(&calls, "promotion_code", "FIVE"),
+        json!({ "coupon": "FIVE_OFF", "expires_at": 1900000000,
+                "restrictions": { "first_time_transaction": true, "minimum_amount": 1000,
+                                  "minimum_amount_currency": "usd" } })
+    );
+    // `duration: "once"` is Stripe's default and is left out.
+    assert_eq!(
+        params_of(&calls, "coupon", "FIVE_OFF"),
+        json!({ "amount_off": 500, "currency": "usd", "max_redemptions": 100,
+                "redeem_by": 1900000000 })
+    );
+    assert_eq!(
+        params_of(&calls, "portal", "default"),
+        json!({
+            "id": "bpc_1Default",
+            "business_profile": { "privacy_policy_url": "https://example.com/privacy",
+                                  "terms_of_service_url": "https://example.com/terms" },
+            "features": {
+                "customer_update": { "allowed_updates": ["email", "tax_id"], "enabled": true },
+                "invoice_history": { "enabled": true },
+                "subscription_update": {
+                    "default_allowed_updates": ["price"],
+                    "enabled": true,
+                    "products": [{ "product": "basic",
+                                   "prices": ["basic_monthly", "basic_year_usd_2"] }],
+                    "proration_behavior": "create_prorations"
+                }
+            }
+        })
+    );
+}
+
+#[test]
+fn a_product_names_its_default_price_by_key() {
+    let calls = evaluate(&export_script(&account(), &ExportOptions::default()));
+    assert_eq!(
+        params_of(&calls, "product", "basic")["default_price"],
+        json!("basic_monthly")
+    );
+}
+
+#[test]
+fn strings_come_back_exactly_after_escaping() {
+    let calls = evaluate(&export_script(&account(), &ExportOptions::default()));
+    assert_eq!(
+        params_of(&calls, "product", "basic")["description"],
+        json!("The \"Basic\" plan:\nfor one\tteam, C:\\path, ${not} interpolated")
+    );
+    assert_eq!(
+        params_of(&calls, "portal", "enterprise")["business_profile"]["headline"],
+        json!("Manage \"your\" plan")
+    );
+}
+
+#[test]
+fn metadata_is_kept_except_billingctl_keys() {
+    let calls = evaluate(&export_script(&account(), &ExportOptions::default()));
+    assert_eq!(
+        params_of(&calls, "product", "basic")["metadata"],
+        json!({ "owner": "growth", "plan-tier": "1" })
+    );
+    // Only billingctl's keys: nothing left to write.
+    assert!(params_of(&calls, "portal", "enterprise")
+        .get("metadata")
+        .is_none());
+    assert!(params_of(&calls, "coupon", "launch_30")
+        .get("metadata")
+        .is_none());
+}
+
+#[test]
+fn inactive_objects_are_declared_inactive() {
+    let calls = evaluate(&export_script(&account(), &ExportOptions::default()));
+    assert_eq!(
+        params_of(&calls, "product", "prod_Legacy123")["active"],
+        json!(false)
+    );
+    assert_eq!(
+        params_of(&calls, "price", "prod_Legacy123_one_time_eur"),
+        json!({ "id": "price_1LegacyOnce", "product": "prod_Legacy123", "active": false,
+                "currency": "eur", "unit_amount_decimal": "12.5" })
+    );
+    // Portal configurations take `active` on update only; the script still says it.
+    assert_eq!(
+        params_of(&calls, "portal", "enterprise")["active"],
+        json!(false)
+    );
+    // Active objects leave `active` out (true is the default).
+    assert!(params_of(&calls, "product", "basic")
+        .get("active")
+        .is_none());
+}
+
+#[test]
+fn response_only_fields_are_not_written() {
+    let script = export_script(&account(), &ExportOptions::default());
+    for field in [
+        "created",
+        "livemode",
+        "object",
+        "is_default",
+        "times_redeemed",
+        "valid",
+        "login_page",
+    ] {
+        assert!(!script.contains(field), "`{field}` in\n{script}");
+    }
+    let calls = evaluate(&script);
+    assert_eq!(
+        params_of(&calls, "coupon", "launch_30"),
+        json!({ "duration": "repeating", "duration_in_months": 3, "name": "Launch 30%",
+                "percent_off": 30.0 })
+    );
+    assert!(params_of(&calls, "coupon", "launch_30")["percent_off"].is_f64());
+}

@@ -72,7 +72,9 @@ pub struct ObjectTable {
     pub deletable: bool,
     /// The list endpoint's filters (besides limit, starting_after, ending_before, expand).
     pub list_filters: &'static [&'static str],
-    /// Every create and update param, nested ones included.
+    /// Every create and update param, nested ones included: array elements as `path[]`, the
+    /// values of a map of objects as `path[<key>]`. `expand`, which every endpoint takes, is
+    /// not a field and not listed.
     pub params: &'static [Param],
 }
 
@@ -207,8 +209,11 @@ impl ObjectTable {
     }
 
     /// The default Stripe fills in at a concrete path, e.g. `recurring[interval_count]` → 1.
+    /// A key inside a map (`metadata[plan]`) has none, though the map itself defaults to `{}`.
     pub fn default_for(&self, concrete: &str) -> Option<Default> {
-        self.param(concrete).and_then(|param| param.default)
+        self.param(concrete)
+            .filter(|param| segments(param.path).len() == segments(concrete).len())
+            .and_then(|param| param.default)
     }
 
     /// Fills in, where `object` leaves them out, the defaults of the table: a top-level field
@@ -475,6 +480,12 @@ mod tests {
             Some(Default::Str("per_unit"))
         );
         assert_eq!(price.default_for("nickname"), None);
+        assert_eq!(price.default_for("metadata"), Some(Default::EmptyObject));
+        assert_eq!(price.default_for("metadata[plan]"), None);
+        assert_eq!(
+            price.default_for("currency_options[eur][tax_behavior]"),
+            Some(Default::Str("unspecified"))
+        );
         assert_eq!(ObjectKind::Product.table().default_for("shippable"), None);
     }
 

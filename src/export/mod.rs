@@ -216,14 +216,21 @@ fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object 
     out
 }
 
-/// Stripe's answer for a price differs from its create params in two places: a custom unit
-/// amount is on when present (`enabled` is not echoed), and the last tier's open end is `null`
-/// where a create says `"inf"`.
+/// Stripe's answer for a price differs from its create params in three places: a custom unit
+/// amount is on when present (`enabled` is not echoed), the last tier's open end is `null`
+/// where a create says `"inf"`, and an expanded `currency_options` repeats the price's own
+/// currency (which the create params must not: it is the price itself).
 fn prepare_price(raw: &mut Object) {
     if let Some(Value::Object(custom)) = raw.get_mut("custom_unit_amount") {
         custom.insert("enabled".into(), true.into());
     }
     open_last_tier(raw.get_mut("tiers"));
+    let currency = live::text(raw, "currency").map(str::to_string);
+    if let (Some(Value::Object(options)), Some(currency)) =
+        (raw.get_mut("currency_options"), currency)
+    {
+        options.remove(&currency);
+    }
     if let Some(Value::Object(options)) = raw.get_mut("currency_options") {
         for option in options.values_mut() {
             if let Value::Object(option) = option {

@@ -357,3 +357,48 @@ fn response_only_fields_are_not_written() {
     );
     assert!(params_of(&calls, "coupon", "launch_30")["percent_off"].is_f64());
 }
+
+#[test]
+fn expanded_price_fields_are_written_as_create_params() {
+    let mut live = account();
+    let price = &mut live.prices[0];
+    price.insert("billing_scheme".into(), json!("tiered"));
+    price.insert("tiers_mode".into(), json!("volume"));
+    price.insert("unit_amount".into(), Value::Null);
+    price.insert("unit_amount_decimal".into(), Value::Null);
+    price.insert(
+        "tiers".into(),
+        json!([
+            { "flat_amount": null, "flat_amount_decimal": null, "unit_amount": 900,
+              "unit_amount_decimal": "900", "up_to": 10 },
+            { "flat_amount": null, "flat_amount_decimal": null, "unit_amount": 700,
+              "unit_amount_decimal": "700", "up_to": null }
+        ]),
+    );
+    // Stripe repeats the price's own currency among the expanded currency options.
+    price.insert(
+        "currency_options".into(),
+        json!({
+            "usd": { "custom_unit_amount": null, "tax_behavior": "unspecified",
+                     "unit_amount": null, "unit_amount_decimal": null },
+            "eur": { "custom_unit_amount": null, "tax_behavior": "unspecified",
+                     "tiers": [{ "flat_amount": null, "flat_amount_decimal": null,
+                                 "unit_amount": 800, "unit_amount_decimal": "800",
+                                 "up_to": null }],
+                     "unit_amount": null, "unit_amount_decimal": null }
+        }),
+    );
+    let calls = evaluate(&export_script(&live, &ExportOptions::default()));
+    assert_eq!(
+        params_of(&calls, "price", "basic_monthly"),
+        json!({
+            "product": "basic",
+            "billing_scheme": "tiered",
+            "currency": "usd",
+            "currency_options": { "eur": { "tiers": [{ "unit_amount": 800, "up_to": "inf" }] } },
+            "recurring": { "interval": "month" },
+            "tiers": [{ "unit_amount": 900, "up_to": 10 }, { "unit_amount": 700, "up_to": "inf" }],
+            "tiers_mode": "volume"
+        })
+    );
+}

@@ -18,7 +18,7 @@ use keys::Keys;
 pub use live::LiveObjects;
 use live::{KEY_METADATA, SCOPE_METADATA};
 use rhai_text::RhaiWriter;
-use select::Selection;
+use select::{ScopeChoice, Selection};
 
 type Object = Map<String, Value>;
 
@@ -35,7 +35,7 @@ pub struct Export {
     pub script: String,
     /// Objects declared.
     pub objects: usize,
-    /// Objects declared with `id: ...` because they have no billingctl key yet.
+    /// Objects declared with `adopt: "<id>"` because they have no billingctl key yet.
     pub adopted: usize,
 }
 
@@ -55,7 +55,6 @@ pub fn export(live: &LiveObjects, options: &ExportOptions) -> Export {
         text: String::new(),
         keys: &keys,
         selection: &selection,
-        scope: options.scope.as_deref(),
     };
     out.header();
     out.section("Products, each followed by its prices");
@@ -91,25 +90,32 @@ struct Script<'a> {
     text: String,
     keys: &'a Keys,
     selection: &'a Selection<'a>,
-    scope: Option<&'a str>,
 }
 
 impl Script<'_> {
     fn header(&mut self) {
         self.text.push_str(
             "// The live billing catalog, written by `billingctl export`.\n\
-             // Objects that had no billingctl key are declared with their Stripe `id`: applying\n\
-             // this script adopts them (a price gets its lookup key, a portal configuration its\n\
-             // metadata key). See docs/EXPORT.md.\n",
+             // Objects that had no billingctl key yet say which Stripe object they `adopt`:\n\
+             // applying this script gives them their key (a price its lookup key, a portal\n\
+             // configuration its metadata key). See docs/EXPORT.md.\n",
         );
-        if let Some(scope) = self.scope {
-            self.text.push_str(&format!(
-                "// Scope: only objects whose metadata billingctl_scope is {}.\n",
-                rhai_text::string_literal(scope)
-            ));
-        }
         for line in &self.selection.left_out {
             self.text.push_str(&format!("// Left out: {line}.\n"));
+        }
+        match &self.selection.scope {
+            ScopeChoice::One(scope) => {
+                self.text
+                    .push_str(&format!("\nscope({});\n", rhai_text::string_literal(scope)));
+            }
+            ScopeChoice::Several(scopes) => {
+                self.text.push_str(&format!(
+                    "// These objects belong to several scopes ({}); applying this script as one\n\
+                     // catalog gives them all its scope. Export each with --scope to keep them apart.\n",
+                    scopes.join(", ")
+                ));
+            }
+            ScopeChoice::None => {}
         }
     }
 
@@ -163,7 +169,7 @@ fn function(kind: ObjectKind) -> &'static str {
 }
 
 /// The map a declaration takes: the object's create params, with ids of other objects
-/// turned into their keys, and `id` first where the object is adopted.
+/// turned into their keys, and `adopt` first where the object has no key yet.
 fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object {
     let id = live::id(object);
     let mut raw = object.clone();
@@ -207,7 +213,7 @@ fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object 
 
     let mut out = Object::new();
     if keys.is_adopted(id) {
-        out.insert("id".into(), id.into());
+        out.insert("adopt".into(), id.into());
     }
     if let Some((field, key)) = reference {
         out.insert(field.into(), key.into());

@@ -25,6 +25,21 @@ pub struct Selection<'a> {
     pub dependencies: HashSet<ObjectRef>,
     /// Objects left out, one line each saying why (written as comments at the top).
     pub left_out: Vec<String>,
+    /// The scope the script declares.
+    pub scope: ScopeChoice,
+}
+
+/// The `scope(...)` an exported script declares, so that applying it keeps each object's
+/// `billingctl_scope` as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum ScopeChoice {
+    /// No object carries a scope: the script's own (its file stem) applies.
+    #[default]
+    None,
+    /// `--scope`, or the one scope every scoped object carries.
+    One(String),
+    /// Objects of several scopes, sorted: no one scope fits them all.
+    Several(Vec<String>),
 }
 
 impl Selection<'_> {
@@ -145,12 +160,36 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         .collect();
     sort_by_creation(&mut portals);
 
+    let scope = match scope {
+        Some(scope) => ScopeChoice::One(scope.to_string()),
+        None => {
+            let all = products
+                .iter()
+                .flat_map(|(p, prices)| std::iter::once(p).chain(prices));
+            let all = all.chain(
+                coupons
+                    .iter()
+                    .flat_map(|(c, codes)| std::iter::once(c).chain(codes)),
+            );
+            let scopes: BTreeSet<&str> = all
+                .chain(portals.iter())
+                .filter_map(|object| live::metadata(object, SCOPE_METADATA))
+                .collect();
+            match scopes.len() {
+                0 => ScopeChoice::None,
+                1 => ScopeChoice::One(scopes.into_iter().next().unwrap_or_default().to_string()),
+                _ => ScopeChoice::Several(scopes.into_iter().map(str::to_string).collect()),
+            }
+        }
+    };
+
     Selection {
         products,
         coupons,
         portals,
         dependencies,
         left_out,
+        scope,
     }
 }
 

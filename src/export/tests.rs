@@ -26,6 +26,7 @@ fn scoped(scope: &str) -> ExportOptions {
 fn evaluate(script: &str) -> Vec<Call> {
     let calls: Rc<RefCell<Vec<Call>>> = Rc::default();
     let mut engine = rhai::Engine::new();
+    engine.register_fn("scope", |_: &str| {});
     for name in ["product", "price", "coupon", "promotion_code", "portal"] {
         let calls = Rc::clone(&calls);
         engine.register_fn(name, move |key: &str, params: rhai::Map| {
@@ -105,23 +106,23 @@ fn made_up_keys_are_unique_and_adopt_by_id() {
     // `basic_year_usd` is already some price's lookup key, so the two yearly prices
     // without one get the next free keys.
     assert_eq!(
-        params_of(&calls, "price", "basic_year_usd_2")["id"],
+        params_of(&calls, "price", "basic_year_usd_2")["adopt"],
         json!("price_1BasicYearlyA")
     );
     assert_eq!(
-        params_of(&calls, "price", "basic_year_usd_3")["id"],
+        params_of(&calls, "price", "basic_year_usd_3")["adopt"],
         json!("price_1BasicYearlyB")
     );
     // Objects that already have their key are matched by it, not adopted.
     assert!(params_of(&calls, "price", "basic_monthly")
-        .get("id")
+        .get("adopt")
         .is_none());
     assert!(params_of(&calls, "portal", "enterprise")
-        .get("id")
+        .get("adopt")
         .is_none());
     // The default portal configuration has no key yet: `default`, by id.
     assert_eq!(
-        params_of(&calls, "portal", "default")["id"],
+        params_of(&calls, "portal", "default")["adopt"],
         json!("bpc_1Default")
     );
     let mut keys: Vec<(String, String)> =
@@ -232,7 +233,7 @@ fn declarations_hold_create_params_with_keys_for_ids() {
     );
     assert_eq!(
         params_of(&calls, "price", "basic_year_usd_2"),
-        json!({ "id": "price_1BasicYearlyA", "product": "basic", "currency": "usd",
+        json!({ "adopt": "price_1BasicYearlyA", "product": "basic", "currency": "usd",
                 "nickname": "Basic yearly",
                 "recurring": { "interval": "year", "trial_period_days": 14 },
                 "tax_behavior": "exclusive", "unit_amount": 9000 })
@@ -256,7 +257,7 @@ fn declarations_hold_create_params_with_keys_for_ids() {
     assert_eq!(
         params_of(&calls, "portal", "default"),
         json!({
-            "id": "bpc_1Default",
+            "adopt": "bpc_1Default",
             "business_profile": { "privacy_policy_url": "https://example.com/privacy",
                                   "terms_of_service_url": "https://example.com/terms" },
             "features": {
@@ -321,7 +322,7 @@ fn inactive_objects_are_declared_inactive() {
     );
     assert_eq!(
         params_of(&calls, "price", "prod_Legacy123_one_time_eur"),
-        json!({ "id": "price_1LegacyOnce", "product": "prod_Legacy123", "active": false,
+        json!({ "adopt": "price_1LegacyOnce", "product": "prod_Legacy123", "active": false,
                 "currency": "eur", "unit_amount_decimal": "12.5" })
     );
     // Portal configurations take `active` on update only; the script still says it.
@@ -347,7 +348,10 @@ fn response_only_fields_are_not_written() {
         "valid",
         "login_page",
     ] {
-        assert!(!script.contains(field), "`{field}` in\n{script}");
+        assert!(
+            !script.contains(&format!("{field}:")),
+            "`{field}` in\n{script}"
+        );
     }
     let calls = evaluate(&script);
     assert_eq!(
@@ -401,4 +405,29 @@ fn expanded_price_fields_are_written_as_create_params() {
             "tiers_mode": "volume"
         })
     );
+}
+
+#[test]
+fn the_script_keeps_the_scope_of_its_objects() {
+    // The fixture holds two scopes: no single `scope(...)` fits, and the script says so.
+    let script = export_script(&account(), &ExportOptions::default());
+    assert!(!script.contains("\nscope("), "{script}");
+    assert!(
+        script.contains("several scopes (campaign, catalog)"),
+        "{script}"
+    );
+
+    let script = export_script(&account(), &scoped("campaign"));
+    assert!(script.contains("\nscope(\"campaign\");\n"), "{script}");
+
+    // One scope among the objects (others unscoped): the script declares it.
+    let mut live = account();
+    for coupon in &mut live.coupons {
+        coupon.insert("metadata".into(), json!({}));
+    }
+    for code in &mut live.promotion_codes {
+        code.insert("metadata".into(), json!({}));
+    }
+    let script = export_script(&live, &ExportOptions::default());
+    assert!(script.contains("\nscope(\"catalog\");\n"), "{script}");
 }

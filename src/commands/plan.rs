@@ -1,8 +1,138 @@
-//! `billingctl plan`.
+//! `billingctl plan`, and the pipeline `run` and `verify` share: evaluate the script (no
+//! network), connect, fetch the live account, diff.
 
-use crate::cli::PlanArgs;
+use std::io::IsTerminal;
+
+use anyhow::Context;
+
+use crate::cli::{AccountArgs, ChangePolicy, OutputFormat, PlanArgs, ScriptArgs};
+use crate::config::Account;
+use crate::diag::Diagnostics;
+use crate::plan::fetch::fetch_live;
+use crate::plan::{diff_catalog, render, LiveState, Plan};
 use crate::ExitStatus;
 
-pub fn execute(_args: PlanArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`billingctl plan` is not built yet")
+/// Everything a command needs once the plan is known.
+pub(super) struct Planned {
+    pub account: Account,
+    pub live: LiveState,
+    pub plan: Plan,
+}
+
+/// The script failed (nothing was fetched), or the plan is ready.
+pub(super) enum Prepared {
+    ScriptErrors(Diagnostics),
+    Ready(Planned),
+}
+
+pub fn execute(args: PlanArgs) -> anyhow::Result<ExitStatus> {
+    refuse_unbuilt_policy(&args.policy)?;
+    runtime()?.block_on(async {
+        let planned = match prepare(&args.script, &args.account).await? {
+            Prepared::ScriptErrors(errors) => {
+                print_failed(
+                    &Plan {
+                        errors,
+                        ..Plan::default()
+                    },
+                    args.output,
+                );
+                return Ok(ExitStatus::Failure);
+            }
+            Prepared::Ready(planned) => planned,
+        };
+        let plan = &planned.plan;
+        if !plan.is_valid() {
+            print_failed(plan, args.output);
+            return Ok(ExitStatus::Failure);
+        }
+        match args.output {
+            OutputFormat::Human => {
+                eprintln!("Account: {}", planned.account.description);
+                print!("{}", render::human(plan, stdout_color()));
+            }
+            OutputFormat::Json => println!("{:#}", render::json(plan)),
+            OutputFormat::Markdown => print!("{}", render::markdown(plan)),
+        }
+        Ok(if args.detailed_exitcode && plan.summary().has_changes() {
+            ExitStatus::Changes
+        } else {
+            ExitStatus::Success
+        })
+    })
+}
+
+/// Evaluates the script, then (only if it is valid) connects, fetches and diffs.
+pub(super) async fn prepare(
+    script: &ScriptArgs,
+    account: &AccountArgs,
+) -> anyhow::Result<Prepared> {
+    let catalog = match crate::script::evaluate(&script.script, &script.env) {
+        Ok(catalog) => catalog,
+        Err(errors) => return Ok(Prepared::ScriptErrors(errors)),
+    };
+    let account = crate::config::connect(account, &catalog.environment)?;
+    let live = fetch_live(&account.client)
+        .await
+        .context("fetching the live catalog")?;
+    let plan = diff_catalog(&catalog, &live);
+    Ok(Prepared::Ready(Planned {
+        account,
+        live,
+        plan,
+    }))
+}
+
+/// Prints a plan that has errors (script or diff): every error, and that nothing was
+/// written. JSON goes to stdout in the plan's shape; the other views go to stderr.
+pub(super) fn print_failed(plan: &Plan, output: OutputFormat) {
+    match output {
+        // The whole plan, so a reader sees what else would change once the errors are fixed.
+        OutputFormat::Json => println!("{:#}", render::json(plan)),
+        OutputFormat::Markdown => print!("{}", render::markdown(plan)),
+        OutputFormat::Human => print_errors(&plan.errors),
+    }
+}
+
+/// Every error with its span, then one line saying nothing was written.
+pub(super) fn print_errors(errors: &Diagnostics) {
+    eprint!("{}", crate::diag::render_human(errors, stderr_color()));
+    let count = errors.0.len();
+    eprintln!(
+        "error: {count} problem{} found; nothing was written.",
+        if count == 1 { "" } else { "s" }
+    );
+}
+
+/// `--allow-replace` and `--prune` (issue 6) are not built: refusing is safer than ignoring.
+pub(super) fn refuse_unbuilt_policy(policy: &ChangePolicy) -> anyhow::Result<()> {
+    if policy.allow_replace {
+        anyhow::bail!("--allow-replace is not available in this build yet");
+    }
+    if policy.prune {
+        anyhow::bail!("--prune is not available in this build yet");
+    }
+    Ok(())
+}
+
+/// The runtime for one command: network calls and concurrent writes.
+pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// Colour on stdout: a terminal and no `NO_COLOR`.
+pub(super) fn stdout_color() -> bool {
+    std::io::stdout().is_terminal() && !no_color()
+}
+
+/// Colour on stderr: a terminal and no `NO_COLOR`.
+pub(super) fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && !no_color()
 }

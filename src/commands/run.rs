@@ -1,8 +1,103 @@
-//! `billingctl run`.
+//! `billingctl run`: plan, show the plan, confirm, apply, summarise.
 
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::apply::order::write_count;
+use crate::apply::{apply_plan, ProgressMode, Report};
 use crate::cli::RunArgs;
+use crate::plan::render;
 use crate::ExitStatus;
 
-pub fn execute(_args: RunArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`billingctl run` is not built yet")
+use super::plan::{prepare, print_errors, refuse_unbuilt_policy, runtime, stdout_color, Prepared};
+
+pub fn execute(args: RunArgs) -> anyhow::Result<ExitStatus> {
+    refuse_unbuilt_policy(&args.policy)?;
+    let concurrency = args.account.concurrency;
+    runtime()?.block_on(async {
+        let planned = match prepare(&args.script, &args.account).await? {
+            Prepared::ScriptErrors(errors) => {
+                print_errors(&errors);
+                return Ok(ExitStatus::Failure);
+            }
+            Prepared::Ready(planned) => planned,
+        };
+        let plan = &planned.plan;
+        if !plan.is_valid() {
+            print_errors(&plan.errors);
+            return Ok(ExitStatus::Failure);
+        }
+        eprintln!("Account: {}", planned.account.description);
+        print!("{}", render::human(plan, stdout_color()));
+        if !plan.summary().has_changes() {
+            return Ok(ExitStatus::Success);
+        }
+        if !args.yes {
+            if !std::io::stdin().is_terminal() {
+                eprintln!(
+                    "error: refusing to apply without confirmation: standard input is not a \
+                     terminal. Review the plan above, then pass --yes to apply it."
+                );
+                return Ok(ExitStatus::Failure);
+            }
+            if !confirm(&planned.account.description)? {
+                eprintln!("Apply cancelled; nothing was written.");
+                return Ok(ExitStatus::Failure);
+            }
+        }
+        let writes = write_count(plan);
+        let progress = ProgressMode::choose(std::io::stdout().is_terminal(), writes);
+        let report = apply_plan(
+            &planned.account.client,
+            plan,
+            &planned.live,
+            concurrency,
+            progress,
+        )
+        .await;
+        Ok(print_report(&report))
+    })
+}
+
+/// Asks on the terminal; only `yes` applies.
+fn confirm(account: &str) -> anyhow::Result<bool> {
+    eprint!("Apply these changes to {account}? Only 'yes' will be accepted: ");
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+fn print_report(report: &Report) -> ExitStatus {
+    let applied = format!(
+        "Applied: {} created, {} updated, {} deactivated.",
+        report.created, report.updated, report.deactivated
+    );
+    if report.is_complete() {
+        println!("{applied}");
+        return ExitStatus::Success;
+    }
+    for failure in &report.failures {
+        eprintln!("error: {failure}");
+    }
+    if report.interrupted {
+        eprintln!("error: interrupted; writes in flight were allowed to finish.");
+    }
+    eprintln!("{applied}");
+    if !report.done.is_empty() {
+        eprintln!("Done before stopping:");
+        for line in &report.done {
+            eprintln!("  {line}");
+        }
+    }
+    if !report.not_done.is_empty() {
+        eprintln!("Not done:");
+        for line in &report.not_done {
+            eprintln!("  {line}");
+        }
+    }
+    eprintln!(
+        "Nothing else was written. Run again to finish: the next plan starts from what the \
+         account holds now."
+    );
+    ExitStatus::Failure
 }

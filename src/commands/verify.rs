@@ -1,8 +1,39 @@
-//! `billingctl verify`.
+//! `billingctl verify`: does the account match the script? For a scheduled CI job:
+//! 0 in sync, 2 drift (the diff is printed), 1 error.
 
 use crate::cli::VerifyArgs;
+use crate::plan::render;
 use crate::ExitStatus;
 
-pub fn execute(_args: VerifyArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`billingctl verify` is not built yet")
+use super::plan::{prepare, print_errors, runtime, stdout_color, Prepared};
+
+pub fn execute(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
+    runtime()?.block_on(async {
+        let planned = match prepare(&args.script, &args.account).await? {
+            Prepared::ScriptErrors(errors) => {
+                print_errors(&errors);
+                return Ok(ExitStatus::Failure);
+            }
+            Prepared::Ready(planned) => planned,
+        };
+        let plan = &planned.plan;
+        if !plan.is_valid() {
+            print_errors(&plan.errors);
+            return Ok(ExitStatus::Failure);
+        }
+        if plan.summary().has_changes() {
+            print!("{}", render::human(plan, stdout_color()));
+            eprintln!(
+                "drift: {} does not match the catalog",
+                planned.account.description
+            );
+            Ok(ExitStatus::Changes)
+        } else {
+            println!(
+                "In sync: the account matches the catalog ({} objects).",
+                plan.unchanged
+            );
+            Ok(ExitStatus::Success)
+        }
+    })
 }

@@ -1,0 +1,374 @@
+//! Executing a valid `Plan`: the writes of each dependency level run concurrently (the
+//! client paces them), references are resolved to the ids Stripe holds or just returned, and
+//! the first failed write (or Ctrl-C / SIGTERM) stops all scheduling: writes in flight
+//! finish, nothing new starts, and the report says what was done and what was not. A re-run
+//! completes the job, since its plan is recomputed from the live account.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::{Map, Value};
+use tokio::task::JoinSet;
+
+use super::order::{levels, Op, Write};
+use crate::catalog::Reference;
+use crate::plan::fetch::is_active;
+use crate::plan::{Action, LiveState, Plan};
+use crate::stripe::fields::{segments, ObjectKind};
+use crate::stripe::Client;
+
+/// Applies showing a bar past this many writes (on a terminal).
+const BAR_THRESHOLD: usize = 20;
+
+/// How progress is shown, on stderr.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProgressMode {
+    /// An indicatif bar (a terminal and a large apply).
+    Bar,
+    /// Plain lines: one per write for small applies, one per 10% otherwise.
+    Lines,
+    /// Nothing.
+    Quiet,
+}
+
+impl ProgressMode {
+    /// A bar on a terminal for more than 20 writes, plain lines otherwise.
+    pub fn choose(on_terminal: bool, writes: usize) -> Self {
+        if on_terminal && writes > BAR_THRESHOLD {
+            ProgressMode::Bar
+        } else {
+            ProgressMode::Lines
+        }
+    }
+}
+
+/// How an apply ended.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Changes fully written, per action.
+    pub created: usize,
+    pub updated: usize,
+    pub deactivated: usize,
+    /// Every completed write, e.g. "created price `basic_monthly` (price_123)".
+    pub done: Vec<String>,
+    /// The failed writes, each naming its object and carrying Stripe's error.
+    pub failures: Vec<String>,
+    /// Writes never started, e.g. "create price `plus_yearly`".
+    pub not_done: Vec<String>,
+    /// Stopped by Ctrl-C or SIGTERM.
+    pub interrupted: bool,
+}
+
+impl Report {
+    /// Whether every write of the plan was made.
+    pub fn is_complete(&self) -> bool {
+        self.failures.is_empty() && self.not_done.is_empty() && !self.interrupted
+    }
+}
+
+/// Executes `plan`, which must be valid (no errors), against the account `live` was fetched
+/// from. `concurrency` bounds the writes this executor has started and not finished, so a
+/// stop leaves at most that many in flight.
+pub async fn apply_plan(
+    client: &Client,
+    plan: &Plan,
+    live: &LiveState,
+    concurrency: usize,
+    progress: ProgressMode,
+) -> Report {
+    let levels = levels(plan);
+    let total: usize = levels.iter().map(|(_, w)| w.len()).sum();
+    let progress = Progress::new(progress, total);
+    let stop = Arc::new(AtomicBool::new(false));
+    let interrupted = Arc::new(AtomicBool::new(false));
+    let watcher = tokio::spawn(watch_signals(stop.clone(), interrupted.clone()));
+    let mut ids = Ids {
+        live,
+        created: HashMap::new(),
+    };
+    let mut remaining: Vec<usize> = vec![0; plan.changes.len()];
+    for (_, writes) in &levels {
+        for write in writes {
+            remaining[write.change] += 1;
+        }
+    }
+    let mut report = Report::default();
+    let concurrency = concurrency.max(1);
+
+    for (_, writes) in levels {
+        let mut queue = writes.into_iter();
+        let mut in_flight = JoinSet::new();
+        loop {
+            while in_flight.len() < concurrency && !stop.load(Ordering::SeqCst) {
+                let Some(write) = queue.next() else { break };
+                let change = &plan.changes[write.change];
+                match ids.prepare(&write, &change.references) {
+                    Ok((path, params)) => {
+                        let client = client.clone();
+                        in_flight.spawn(async move {
+                            let result = client.post(&path, &params).await;
+                            (write, result)
+                        });
+                    }
+                    Err(message) => {
+                        report
+                            .failures
+                            .push(format!("{}: {message}", write.describe()));
+                        stop.store(true, Ordering::SeqCst);
+                    }
+                }
+            }
+            let Some(joined) = in_flight.join_next().await else {
+                break;
+            };
+            let (write, result) = match joined {
+                Ok(pair) => pair,
+                Err(panic) => {
+                    report
+                        .failures
+                        .push(format!("a write task failed: {panic}"));
+                    stop.store(true, Ordering::SeqCst);
+                    continue;
+                }
+            };
+            match result {
+                Ok(object) => {
+                    let id = object
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned();
+                    if write.op == Op::Create {
+                        ids.created
+                            .insert((write.kind, write.key.clone()), id.clone());
+                    }
+                    let line = done_line(&write, &plan.changes[write.change].action, &id);
+                    progress.done(&line);
+                    report.done.push(line);
+                    remaining[write.change] -= 1;
+                    if remaining[write.change] == 0 {
+                        match plan.changes[write.change].action {
+                            Action::Create => report.created += 1,
+                            Action::Update => report.updated += 1,
+                            Action::Deactivate => report.deactivated += 1,
+                        }
+                    }
+                }
+                Err(error) => {
+                    report
+                        .failures
+                        .push(format!("{}: {error}", write.describe()));
+                    stop.store(true, Ordering::SeqCst);
+                }
+            }
+        }
+        report.not_done.extend(queue.map(|w| pending_line(&w)));
+    }
+    watcher.abort();
+    progress.finish();
+    report.interrupted = interrupted.load(Ordering::SeqCst);
+    report
+}
+
+/// Stops scheduling on Ctrl-C or SIGTERM, as a failed write would.
+async fn watch_signals(stop: Arc<AtomicBool>, interrupted: Arc<AtomicBool>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    interrupted.store(true, Ordering::SeqCst);
+    stop.store(true, Ordering::SeqCst);
+}
+
+/// Keys to ids: what this apply created, else what the account holds.
+struct Ids<'a> {
+    live: &'a LiveState,
+    created: HashMap<(ObjectKind, String), String>,
+}
+
+impl Ids<'_> {
+    fn resolve(&self, kind: ObjectKind, key: &str) -> Option<String> {
+        if let Some(id) = self.created.get(&(kind, key.to_owned())) {
+            return Some(id.clone());
+        }
+        let matches = self.live.by_key(kind, key);
+        matches
+            .iter()
+            .find(|o| is_active(o))
+            .or(matches.first())
+            .and_then(|o| o.get("id"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
+    /// The endpoint and the params with every reference resolved to an id.
+    fn prepare(
+        &self,
+        write: &Write,
+        references: &[Reference],
+    ) -> Result<(String, Map<String, Value>), String> {
+        let base = write.kind.table().path;
+        let path = match &write.op {
+            Op::Create => base.to_owned(),
+            Op::Update { id: Some(id) } => format!("{base}/{id}"),
+            Op::Update { id: None } => {
+                let id = self
+                    .resolve(write.kind, &write.key)
+                    .ok_or_else(|| format!("{} `{}` was not created", write.kind, write.key))?;
+                format!("{base}/{id}")
+            }
+        };
+        let mut params = write.params.clone();
+        for reference in references {
+            if !params.contains_key(segments(&reference.path)[0]) {
+                continue;
+            }
+            let id = self
+                .resolve(reference.kind, &reference.key)
+                .ok_or_else(|| {
+                    format!(
+                        "it references {} `{}`, which is not in the account",
+                        reference.kind, reference.key
+                    )
+                })?;
+            set_path(&mut params, &reference.path, Value::String(id));
+        }
+        Ok((path, params))
+    }
+}
+
+/// Replaces the value at a concrete path (`features[subscription_update][products][0][prices][1]`)
+/// if it exists; numeric segments index arrays.
+fn set_path(params: &mut Map<String, Value>, path: &str, value: Value) {
+    let parts = segments(path);
+    let Some(mut current) = params.get_mut(parts[0]) else {
+        return;
+    };
+    for part in &parts[1..] {
+        let next = match current {
+            Value::Object(map) => map.get_mut(*part),
+            Value::Array(items) => part.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            _ => None,
+        };
+        match next {
+            Some(next) => current = next,
+            None => return,
+        }
+    }
+    *current = value;
+}
+
+fn done_line(write: &Write, action: &Action, id: &str) -> String {
+    match (&write.op, action) {
+        (Op::Create, _) => format!("created {} `{}` ({id})", write.kind, write.key),
+        (Op::Update { .. }, Action::Deactivate) if write.params.contains_key("active") => {
+            format!("deactivated {} `{}` ({id})", write.kind, write.key)
+        }
+        (Op::Update { .. }, _) => format!("updated {} `{}` ({id})", write.kind, write.key),
+    }
+}
+
+fn pending_line(write: &Write) -> String {
+    let verb = match write.op {
+        Op::Create => "create",
+        Op::Update { .. } => "update",
+    };
+    format!("{verb} {} `{}`", write.kind, write.key)
+}
+
+/// Progress on stderr.
+struct Progress {
+    mode: ProgressMode,
+    total: usize,
+    bar: Option<ProgressBar>,
+    count: Mutex<usize>,
+}
+
+impl Progress {
+    fn new(mode: ProgressMode, total: usize) -> Self {
+        let bar = (mode == ProgressMode::Bar).then(|| {
+            let bar =
+                ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} writes {msg}") {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Self {
+            mode,
+            total,
+            bar,
+            count: Mutex::new(0),
+        }
+    }
+
+    fn done(&self, line: &str) {
+        let mut count = self.count.lock().unwrap_or_else(|e| e.into_inner());
+        *count += 1;
+        match self.mode {
+            ProgressMode::Bar => {
+                if let Some(bar) = &self.bar {
+                    bar.inc(1);
+                }
+            }
+            ProgressMode::Lines if self.total <= BAR_THRESHOLD => eprintln!("  {line}"),
+            ProgressMode::Lines => {
+                let step = self.total.div_ceil(10);
+                if *count % step == 0 || *count == self.total {
+                    eprintln!("  {}/{} writes", *count, self.total);
+                }
+            }
+            ProgressMode::Quiet => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn set_path_replaces_keys_inside_arrays() {
+        let mut params = json!({"features": {"subscription_update": {"products": [
+            {"product": "basic", "prices": ["basic_monthly", "basic_yearly"]}
+        ]}}})
+        .as_object()
+        .cloned()
+        .unwrap();
+        set_path(
+            &mut params,
+            "features[subscription_update][products][0][prices][1]",
+            json!("price_2"),
+        );
+        set_path(&mut params, "features[nope][0]", json!("x"));
+        assert_eq!(
+            params["features"]["subscription_update"]["products"][0]["prices"],
+            json!(["basic_monthly", "price_2"])
+        );
+        assert!(params["features"].get("nope").is_none());
+    }
+}

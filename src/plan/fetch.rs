@@ -1,0 +1,209 @@
+//! The live account: every managed object, fetched with paginated list calls run
+//! concurrently (never one GET per object), and indexed the way the diff matches objects
+//! (DESIGN.md's key table).
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::stripe::fields::ObjectKind;
+use crate::stripe::{Client, Error};
+
+/// Metadata key under which a portal configuration carries its script key.
+pub const PORTAL_KEY_METADATA: &str = "billingctl_key";
+
+/// A list call that failed, naming what was being listed.
+#[derive(Debug, thiserror::Error)]
+#[error("listing {what}: {error}")]
+pub struct FetchError {
+    pub what: String,
+    pub error: Error,
+}
+
+/// Fetches every managed object, active and inactive, with paginated list calls run
+/// concurrently: one list per kind, plus a second for prices, whose list returns only active
+/// prices unless `active=false` is given (the other lists return both unfiltered).
+pub async fn fetch_live(client: &Client) -> Result<LiveState, FetchError> {
+    let list = |kind: ObjectKind, filters: Map<String, Value>| {
+        let client = client.clone();
+        async move {
+            let path = kind.table().path;
+            client
+                .list_all(path, &filters)
+                .await
+                .map_err(|error| FetchError {
+                    what: format!("{}s ({path})", kind.name()),
+                    error,
+                })
+        }
+    };
+    let mut inactive = Map::new();
+    inactive.insert("active".to_owned(), Value::Bool(false));
+    let (products, active_prices, inactive_prices, coupons, codes, portals) = tokio::try_join!(
+        list(ObjectKind::Product, Map::new()),
+        list(ObjectKind::Price, Map::new()),
+        list(ObjectKind::Price, inactive),
+        list(ObjectKind::Coupon, Map::new()),
+        list(ObjectKind::PromotionCode, Map::new()),
+        list(ObjectKind::PortalConfiguration, Map::new()),
+    )?;
+    let mut prices = active_prices;
+    prices.extend(inactive_prices);
+    Ok(LiveState::new([
+        (ObjectKind::Product, products),
+        (ObjectKind::Price, prices),
+        (ObjectKind::Coupon, coupons),
+        (ObjectKind::PromotionCode, codes),
+        (ObjectKind::PortalConfiguration, portals),
+    ]))
+}
+
+/// The live objects of every managed kind, as Stripe returned them (newest first), indexed
+/// by id and by matching key.
+#[derive(Clone, Debug, Default)]
+pub struct LiveState {
+    kinds: HashMap<ObjectKind, LiveObjects>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct LiveObjects {
+    objects: Vec<Value>,
+    by_id: HashMap<String, usize>,
+    /// Matching key → positions in `objects`, newest first. Promotion codes are indexed by
+    /// their lowercased code (Stripe compares codes case-insensitively), so several may share
+    /// one key; at most one of them is active.
+    by_key: HashMap<String, Vec<usize>>,
+}
+
+impl LiveState {
+    /// Indexes the objects of each kind. Objects of one kind should be newest first, as
+    /// Stripe lists them; duplicates (the same id twice) keep the first.
+    pub fn new(objects: impl IntoIterator<Item = (ObjectKind, Vec<Value>)>) -> Self {
+        let mut kinds = HashMap::new();
+        for (kind, list) in objects {
+            let entry: &mut LiveObjects = kinds.entry(kind).or_default();
+            for object in list {
+                let Some(id) = object.get("id").and_then(Value::as_str).map(str::to_owned) else {
+                    continue;
+                };
+                if entry.by_id.contains_key(&id) {
+                    continue;
+                }
+                let index = entry.objects.len();
+                entry.by_id.insert(id, index);
+                if let Some(key) = matching_key(kind, &object) {
+                    entry.by_key.entry(key).or_default().push(index);
+                }
+                entry.objects.push(object);
+            }
+        }
+        Self { kinds }
+    }
+
+    /// The object of this kind with this Stripe id.
+    pub fn by_id(&self, kind: ObjectKind, id: &str) -> Option<&Value> {
+        let objects = self.kinds.get(&kind)?;
+        objects.by_id.get(id).map(|&i| &objects.objects[i])
+    }
+
+    /// Every object of this kind matched by `key` (DESIGN.md's table), newest first.
+    /// Promotion codes match case-insensitively.
+    pub fn by_key(&self, kind: ObjectKind, key: &str) -> Vec<&Value> {
+        let Some(objects) = self.kinds.get(&kind) else {
+            return Vec::new();
+        };
+        let key = normalise_key(kind, key);
+        objects
+            .by_key
+            .get(key.as_str())
+            .map(|found| found.iter().map(|&i| &objects.objects[i]).collect())
+            .unwrap_or_default()
+    }
+
+    /// The script key of a live object given its id (a price id → its lookup key), used to
+    /// show and compare references as keys. `None` when the object is unknown or has no key.
+    pub fn key_of(&self, kind: ObjectKind, id: &str) -> Option<String> {
+        self.by_id(kind, id).and_then(|o| matching_key(kind, o))
+    }
+
+    /// The number of live objects of a kind.
+    pub fn count(&self, kind: ObjectKind) -> usize {
+        self.kinds.get(&kind).map_or(0, |o| o.objects.len())
+    }
+}
+
+/// The key a live object is matched by: product and coupon id, price `lookup_key`, the
+/// lowercased promotion `code`, a portal configuration's metadata `billingctl_key`.
+fn matching_key(kind: ObjectKind, object: &Value) -> Option<String> {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    match kind {
+        ObjectKind::Product | ObjectKind::Coupon => text(object.get("id")),
+        ObjectKind::Price => text(object.get("lookup_key")),
+        ObjectKind::PromotionCode => text(object.get("code")).map(|c| c.to_lowercase()),
+        ObjectKind::PortalConfiguration => text(
+            object
+                .get("metadata")
+                .and_then(|m| m.get(PORTAL_KEY_METADATA)),
+        ),
+    }
+}
+
+fn normalise_key(kind: ObjectKind, key: &str) -> String {
+    match kind {
+        ObjectKind::PromotionCode => key.to_lowercase(),
+        _ => key.to_owned(),
+    }
+}
+
+/// Whether a live object is active. Coupons have no `active`; they count as active.
+pub fn is_active(object: &Value) -> bool {
+    object
+        .get("active")
+        .and_then(Value::as_bool)
+        .unwrap_or(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn indexes_by_key_and_id() {
+        let live = LiveState::new([
+            (
+                ObjectKind::Price,
+                vec![
+                    json!({"id": "price_2", "lookup_key": "basic_monthly"}),
+                    json!({"id": "price_1", "lookup_key": null}),
+                ],
+            ),
+            (
+                ObjectKind::PromotionCode,
+                vec![
+                    json!({"id": "promo_2", "code": "LAUNCH", "active": true}),
+                    json!({"id": "promo_1", "code": "launch", "active": false}),
+                ],
+            ),
+            (
+                ObjectKind::PortalConfiguration,
+                vec![json!({"id": "bpc_1", "metadata": {"billingctl_key": "default"}})],
+            ),
+        ]);
+        assert_eq!(
+            live.by_key(ObjectKind::Price, "basic_monthly")[0]["id"],
+            "price_2"
+        );
+        assert_eq!(
+            live.key_of(ObjectKind::Price, "price_2").as_deref(),
+            Some("basic_monthly")
+        );
+        assert_eq!(live.key_of(ObjectKind::Price, "price_1"), None);
+        assert_eq!(live.by_key(ObjectKind::PromotionCode, "Launch").len(), 2);
+        assert_eq!(
+            live.by_key(ObjectKind::PortalConfiguration, "default")[0]["id"],
+            "bpc_1"
+        );
+        assert!(live.by_key(ObjectKind::Coupon, "x").is_empty());
+    }
+}

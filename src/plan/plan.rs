@@ -1,0 +1,139 @@
+//! The `Plan` value: what `apply` will write, every error the diff found, and the counts.
+//!
+//! A plan is pure data. It is computed from the catalog and the live account and never
+//! stored: a re-run recomputes it, which is what makes `run` idempotent. Rendering lives in
+//! `render.rs`, execution in `crate::apply`.
+
+use serde_json::{Map, Value};
+
+use crate::catalog::{DeclaredAt, Reference};
+use crate::diag::Diagnostics;
+use crate::stripe::fields::ObjectKind;
+
+/// What a change does to one Stripe object. There is no `Delete`: billingctl never deletes;
+/// the most it does is deactivate (`active=false`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    /// The object does not exist yet: one create (and, for update-only params such as a
+    /// product's `default_price`, one update after it).
+    Create,
+    /// Mutable fields differ: one update carrying only those fields.
+    Update,
+    /// The script declares the object `active: false` and it is active: one update setting
+    /// `active=false` (plus any other differing mutable field).
+    Deactivate,
+}
+
+impl Action {
+    /// The name in the JSON plan: `create`, `update`, `deactivate`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Deactivate => "deactivate",
+        }
+    }
+
+    /// The symbol in the human plan (Terraform's `+`, `~`; `-` is deliberately not used).
+    pub fn symbol(self) -> char {
+        match self {
+            Action::Create => '+',
+            Action::Update => '~',
+            Action::Deactivate => '!',
+        }
+    }
+}
+
+/// Why a change exists, for display only: the executor never looks at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// The script adopts an existing object by id; the change writes its key into Stripe
+    /// (a price's `lookup_key`, a portal configuration's metadata `billingctl_key`).
+    Adopt,
+}
+
+/// One field of one object: its concrete form path (`recurring[interval]`,
+/// `metadata[plan]`), the live value and the value the script wants. References are shown as
+/// keys on both sides (a live price id is translated back to its lookup key), so a plan reads
+/// the same in test and live mode. `Value::Null` means "not set".
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldChange {
+    pub path: String,
+    pub live: Value,
+    pub desired: Value,
+}
+
+/// One write (or two, for a create with update-only params) on one object.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub action: Action,
+    pub kind: ObjectKind,
+    pub key: String,
+    /// The live object's id; `None` for a create.
+    pub id: Option<String>,
+    pub declared_at: DeclaredAt,
+    /// What differs, for display and for the JSON plan. For a create: every param it sends.
+    pub fields: Vec<FieldChange>,
+    pub reason: Option<Reason>,
+    /// The params the write sends (create params for a create, only the changed fields for an
+    /// update), nested as Stripe names them. References still hold keys: the executor
+    /// resolves them to ids (`references`) just before sending.
+    pub params: Map<String, Value>,
+    /// Update-only params a create cannot take (a product's `default_price`, a portal
+    /// configuration's `active=false`), sent as an update once the object exists.
+    pub after_create: Map<String, Value>,
+    /// The references inside `params` and `after_create`, by concrete path.
+    pub references: Vec<Reference>,
+}
+
+/// The counts of a plan, as in the footer and the JSON `summary`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub deactivate: usize,
+    pub unchanged: usize,
+}
+
+impl Summary {
+    /// Whether the plan writes anything.
+    pub fn has_changes(&self) -> bool {
+        self.create + self.update + self.deactivate > 0
+    }
+}
+
+/// The result of diffing a catalog against the live account.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// Sorted by (kind, key) for display; the executor orders writes itself.
+    pub changes: Vec<Change>,
+    /// Every problem found (immutable drift, ...). Any error means nothing may be written.
+    pub errors: Diagnostics,
+    /// Declared objects that already match.
+    pub unchanged: usize,
+}
+
+impl Plan {
+    /// Counts per action.
+    pub fn summary(&self) -> Summary {
+        let count = |action| self.changes.iter().filter(|c| c.action == action).count();
+        Summary {
+            create: count(Action::Create),
+            update: count(Action::Update),
+            deactivate: count(Action::Deactivate),
+            unchanged: self.unchanged,
+        }
+    }
+
+    /// Whether the plan may be applied: errors forbid every write.
+    pub fn is_valid(&self) -> bool {
+        !self.errors.has_errors()
+    }
+
+    /// Sorts changes by (kind, key) and errors by span, so every rendering is stable.
+    pub fn sort(&mut self) {
+        self.changes
+            .sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
+        self.errors.sort();
+    }
+}

@@ -59,16 +59,18 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
         .filter(|key| !key.is_empty())
         .map(str::to_string)
         .collect();
-    for price in selection.products.iter().flat_map(|(_, prices)| prices) {
-        let id = live::id(price).to_string();
-        let key = match live::text(price, "lookup_key").filter(|k| !k.is_empty()) {
-            Some(key) => key.to_string(),
-            None => {
-                keys.adopted.insert(id.clone());
-                unique(&price_key_stem(price), &mut taken)
-            }
-        };
-        keys.prices.insert(id, key);
+    for (product, prices) in &selection.products {
+        for price in prices {
+            let id = live::id(price).to_string();
+            let key = match live::text(price, "lookup_key").filter(|k| !k.is_empty()) {
+                Some(key) => key.to_string(),
+                None => {
+                    keys.adopted.insert(id.clone());
+                    unique(&price_key_stem(product, price), &mut taken)
+                }
+            };
+            keys.prices.insert(id, key);
+        }
     }
 
     let mut taken: HashSet<String> = live
@@ -105,9 +107,17 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
 }
 
 /// `<product>_<interval>_<currency>`, e.g. `basic_month_eur`, `basic_3_month_eur` for a
-/// quarterly price, `basic_one_time_eur` for a one-off price.
-fn price_key_stem(price: &Object) -> String {
-    let product = price_product(price).unwrap_or("price");
+/// quarterly price, `basic_one_time_eur` for a one-off price. The product part is its id when
+/// someone chose it (`basic`), else its name made into a key (`Gold plan` → `gold_plan`):
+/// `prod_BHvmpTVB7hpwKR_month_usd` would tell a reader nothing.
+fn price_key_stem(product: &Object, price: &Object) -> String {
+    let id = live::id(product);
+    let name = live::text(product, "name").map(slug).unwrap_or_default();
+    let product = if id.starts_with("prod_") && !name.is_empty() {
+        name
+    } else {
+        price_product(price).unwrap_or("price").to_string()
+    };
     let currency = live::text(price, "currency").unwrap_or("xxx");
     let recurring = price.get("recurring").and_then(Value::as_object);
     let interval = match recurring {
@@ -121,6 +131,20 @@ fn price_key_stem(price: &Object) -> String {
         None => "one_time".to_string(),
     };
     format!("{product}_{interval}_{currency}")
+}
+
+/// Lowercase ASCII letters and digits, every other run of characters one `_`, at most 40.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out: String = out.chars().take(40).collect();
+    out.trim_end_matches('_').to_string()
 }
 
 /// `stem`, or `stem_2`, `stem_3`, … whichever is free first; marked taken.

@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::plan::LiveState;
 use crate::stripe::fields::ObjectKind;
 
 /// Metadata key holding a portal configuration's billingctl key.
@@ -55,6 +56,22 @@ impl LiveObjects {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl From<&LiveState> for LiveObjects {
+    /// The planner's fetch (`plan::fetch::fetch_live`) is the one listing of the account;
+    /// the exporter reads what it fetched.
+    fn from(state: &LiveState) -> Self {
+        let mut live = LiveObjects::default();
+        for kind in ObjectKind::ALL {
+            *live.of_kind_mut(kind) = state
+                .objects(kind)
+                .iter()
+                .filter_map(|object| object.as_object().cloned())
+                .collect();
+        }
+        live
     }
 }
 

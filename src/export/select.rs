@@ -60,6 +60,10 @@ impl Selection<'_> {
 }
 
 /// Picks and orders the objects of `live` to export, keeping only `scope` when given.
+///
+/// Oldest first, the order the catalog was built in. Objects created in the same second keep
+/// the order of Stripe's list (newest first, so the later one in the list comes first here);
+/// the id settles anything left, so the same account always exports the same text.
 pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
     let mut left_out = Vec::new();
     let promotion_codes = one_per_code(&live.promotion_codes, &mut left_out);
@@ -68,6 +72,27 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
             ObjectKind::PromotionCode => promotion_codes.clone(),
             _ => live.of_kind(kind).iter().collect(),
         }
+    };
+    // Where each object stands in Stripe's list (newest first), to order objects created in
+    // the same second.
+    let listed: HashMap<(ObjectKind, &str), usize> = ObjectKind::ALL
+        .into_iter()
+        .flat_map(|kind| {
+            live.of_kind(kind)
+                .iter()
+                .enumerate()
+                .map(move |(position, o)| ((kind, live::id(o)), position))
+        })
+        .collect();
+    let sort_by_creation = |kind: ObjectKind, objects: &mut Vec<&Object>| {
+        objects.sort_by_cached_key(|o| {
+            let position = listed.get(&(kind, live::id(o))).copied().unwrap_or(0);
+            (
+                live::created(o),
+                std::cmp::Reverse(position),
+                live::id(o).to_string(),
+            )
+        });
     };
     let index: HashMap<(ObjectKind, &str), &'a Object> = ObjectKind::ALL
         .into_iter()
@@ -92,12 +117,12 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         .into_iter()
         .filter(|o| is_kept(ObjectKind::Product, o))
         .collect();
-    sort_by_creation(&mut products);
+    sort_by_creation(ObjectKind::Product, &mut products);
     let mut prices: Vec<&Object> = candidates(ObjectKind::Price)
         .into_iter()
         .filter(|o| is_kept(ObjectKind::Price, o))
         .collect();
-    sort_by_creation(&mut prices);
+    sort_by_creation(ObjectKind::Price, &mut prices);
     let products = products
         .into_iter()
         .map(|product| {
@@ -126,12 +151,12 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         .into_iter()
         .filter(|o| is_kept(ObjectKind::Coupon, o))
         .collect();
-    sort_by_creation(&mut coupons);
+    sort_by_creation(ObjectKind::Coupon, &mut coupons);
     let mut codes: Vec<&Object> = candidates(ObjectKind::PromotionCode)
         .into_iter()
         .filter(|o| is_kept(ObjectKind::PromotionCode, o))
         .collect();
-    sort_by_creation(&mut codes);
+    sort_by_creation(ObjectKind::PromotionCode, &mut codes);
     let coupons = coupons
         .into_iter()
         .map(|coupon| {
@@ -158,7 +183,7 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         .into_iter()
         .filter(|o| is_kept(ObjectKind::PortalConfiguration, o))
         .collect();
-    sort_by_creation(&mut portals);
+    sort_by_creation(ObjectKind::PortalConfiguration, &mut portals);
 
     let scope = match scope {
         Some(scope) => ScopeChoice::One(scope.to_string()),
@@ -196,12 +221,6 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
 /// The product a price belongs to.
 pub fn price_product(price: &Object) -> Option<&str> {
     price.get("product").and_then(live::reference_id)
-}
-
-/// Oldest first (the order the catalog was built in); the id breaks ties, so the same
-/// account always exports the same text.
-fn sort_by_creation(objects: &mut [&Object]) {
-    objects.sort_by(|a, b| (live::created(a), live::id(a)).cmp(&(live::created(b), live::id(b))));
 }
 
 /// Stripe keeps every code ever made, but a code is unique only among active ones, and a

@@ -18,12 +18,13 @@ pub fn parse<S: DeserializeOwned>(
     serde_path_to_error::deserialize::<_, S>(value).map_err(|err| {
         let path = form_path(err.path());
         let inner = err.inner().to_string();
-        Box::new(
-            describe(&path, &inner)
-                .at(at.clone())
-                .object(kind, key)
-                .with_field(&path),
-        )
+        let diag = describe(&path, &inner);
+        // A missing field is about the field itself, not the map that lacks it.
+        let field = match diag.message.strip_prefix("missing required field `") {
+            Some(rest) => rest.trim_end_matches('`').to_owned(),
+            None => path,
+        };
+        Box::new(diag.at(at.clone()).object(kind, key).with_field(&field))
     })
 }
 

@@ -474,7 +474,7 @@ pub fn price(spec: &PriceSpec, check: &mut Check<'_>) {
                 "add `billing_scheme: \"tiered\"` (with `tiers_mode` and `tiers`)",
             );
         }
-        if !has_amount && spec.custom_unit_amount.is_none() {
+        if !has_amount && spec.custom_unit_amount.is_none() && spec.tiers.is_none() {
             check.error_help(
                 "unit_amount",
                 "a price needs an amount",
@@ -805,31 +805,35 @@ pub fn portal(spec: &PortalSpec, check: &mut Check<'_>) {
 /// Checks every enum-typed value in `params` against the field table. Params the table does
 /// not know are left alone here: the typed specs already refuse unknown fields.
 pub fn enums(check: &mut Check<'_>, params: &Map<String, Value>) {
-    let table = check.kind.table();
-    let mut stack: Vec<(String, &Value)> = params.iter().map(|(k, v)| (k.clone(), v)).collect();
-    while let Some((path, value)) = stack.pop() {
-        match value {
-            Value::Object(map) => {
-                stack.extend(map.iter().map(|(k, v)| (format!("{path}[{k}]"), v)))
+    for (k, v) in params {
+        enum_value(check, k, v);
+    }
+}
+
+fn enum_value(check: &mut Check<'_>, path: &str, value: &Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                enum_value(check, &format!("{path}[{k}]"), v);
             }
-            Value::Array(items) => stack.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (format!("{path}[{i}]"), v)),
-            ),
-            Value::String(s) => {
-                if let Some(Type::Enum(allowed)) = table.param(&path).map(|p| p.ty) {
-                    if !allowed.contains(&s.as_str()) {
-                        let help = match super::parse::closest(s, allowed) {
-                            Some(best) => format!("did you mean \"{best}\"?"),
-                            None => format!("expected one of: {}", allowed.join(", ")),
-                        };
-                        check.error_help(&path, format!("`{path}`: invalid value \"{s}\""), help);
-                    }
-                }
-            }
-            _ => {}
         }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                enum_value(check, &format!("{path}[{i}]"), v);
+            }
+        }
+        Value::String(s) => {
+            let Some(Type::Enum(allowed)) = check.kind.table().param(path).map(|p| p.ty) else {
+                return;
+            };
+            if !allowed.contains(&s.as_str()) {
+                let help = match super::parse::closest(s, allowed) {
+                    Some(best) => format!("did you mean \"{best}\"?"),
+                    None => format!("expected one of: {}", allowed.join(", ")),
+                };
+                check.error_help(path, format!("`{path}`: invalid value \"{s}\""), help);
+            }
+        }
+        _ => {}
     }
 }

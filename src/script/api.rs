@@ -361,11 +361,44 @@ fn change(rec: &Shared, ctx: &NativeCallContext, kind_name: &str, key: &str, cha
             }
             let mut patch = patch;
             patch.remove("adopt");
+            let changed: Vec<String> = patch.keys().cloned().collect();
             merge(&mut entry.fields, patch);
+            let typos = take_unknown_fields(entry, &changed, &at);
             entry.changed_at.push(at);
+            r.diags.extend(typos);
         }
         None => entry.dropped = true,
     }
+}
+
+/// Unknown fields an update brought in, reported at the update (where the typo is) and taken
+/// out of the entry so the declaration is not blamed for them.
+fn take_unknown_fields(entry: &mut Entry, changed: &[String], at: &DeclaredAt) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    while let Err(d) = crate::catalog::object::Object::build(
+        entry.kind,
+        &entry.key,
+        &entry.at,
+        entry.adopt.clone(),
+        Value::Object(entry.fields.clone()),
+    ) {
+        let path = d.subject.field.clone().unwrap_or_default();
+        let top = crate::stripe::fields::segments(&path)[0].to_owned();
+        if !d.message.starts_with("unknown field") || !changed.contains(&top) {
+            break;
+        }
+        if !super::recorder::remove_path(&mut entry.fields, &path) {
+            break;
+        }
+        let mut d = *d;
+        d.span = Some(at.clone());
+        d.notes.push(format!(
+            "{} `{}` is declared at {}",
+            entry.kind, entry.key, entry.at
+        ));
+        found.push(d);
+    }
+    found
 }
 
 /// Merges `patch` into `base`: maps merge key by key, anything else replaces, `()` removes.

@@ -71,7 +71,7 @@ fn describe(err: &EvalAltResult, limits: &Limits) -> (String, Option<String>) {
             None,
         ),
         E::ErrorDataTooLarge(what, _) => (
-            format!("{what} is larger than billingctl allows"),
+            format!("{} is larger than billingctl allows", data_name(what)),
             Some(format!(
                 "limits: strings {} bytes, arrays {} items, maps {} entries",
                 limits.string_bytes, limits.array_items, limits.map_entries
@@ -98,12 +98,41 @@ fn parse_error(kind: &ParseErrorType) -> (String, Option<String>) {
             format!("variable `{name}` is not defined"),
             Some("declare it with `let` first (scripts run with strict variables); inside a `fn`, pass it as a parameter".into()),
         ),
-        ParseErrorType::Reserved(word) if word == "eval" => (
-            "`eval` is disabled in billingctl scripts".into(),
-            None,
-        ),
+        other if other.to_string().contains("'eval'") => ("`eval` is disabled in billingctl scripts".into(), None),
         other => (format!("syntax error: {other}"), None),
     }
+}
+
+/// Rhai's names for sized data, in the script's words.
+fn data_name(what: &str) -> &str {
+    match what {
+        "Length of string" => "a string",
+        "Size of array" => "an array",
+        "Size of object map" => "a map",
+        other => other,
+    }
+}
+
+/// `price (&str | ImmutableString | String, i64)` as `price(string, integer)`.
+fn plain_signature(signature: &str) -> String {
+    let (name, args) = signature.split_once(" (").unwrap_or((signature, ")"));
+    let args = args.trim_end_matches(')');
+    let args: Vec<&str> = args
+        .split(", ")
+        .filter(|a| !a.is_empty())
+        .map(|a| match a {
+            "&str | ImmutableString | String" | "ImmutableString" | "String" | "&str" => "string",
+            "i64" => "integer",
+            "f64" => "float",
+            "bool" => "boolean",
+            "char" => "character",
+            "()" => "()",
+            a if a.ends_with("Map") => "map",
+            a if a.ends_with("Array") => "array",
+            a => a,
+        })
+        .collect();
+    format!("{name}({})", args.join(", "))
 }
 
 fn function_not_found(signature: &str) -> (String, Option<String>) {
@@ -116,5 +145,8 @@ fn function_not_found(signature: &str) -> (String, Option<String>) {
         "deactivate" | "drop" => Some(format!("{name}(KIND, KEY), e.g. {name}(\"price\", \"basic_monthly\")")),
         _ => None,
     };
-    (format!("no function `{signature}`"), help)
+    (
+        format!("no function `{}`", plain_signature(signature)),
+        help,
+    )
 }

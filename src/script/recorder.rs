@@ -90,25 +90,28 @@ impl Recorder {
                 .iter()
                 .map(|at| format!("changed by the overlay at {at}"))
                 .collect();
-            let before = diags.len();
-            let built = build_reporting_unknown_fields(entry, &mut diags);
-            for d in &mut diags[before..] {
+            let mut found = Vec::new();
+            let (built, suggested) = build_reporting_unknown_fields(entry, &mut found);
+            if let Some(object) = &built {
+                object.validate(&mut found);
+            }
+            // A typo's consequences ("missing `unit_amount`" after `unit_ammount`) repeat the
+            // typo's own error; its "did you mean" already says what to do.
+            found.retain(|d| {
+                d.message.starts_with("unknown field")
+                    || !d
+                        .subject
+                        .field
+                        .as_ref()
+                        .is_some_and(|f| suggested.contains(f))
+            });
+            for mut d in found {
                 d.notes.extend(notes.iter().cloned());
+                diags.push(d);
             }
             match built {
-                Ok(object) => {
-                    let before = diags.len();
-                    object.validate(&mut diags);
-                    for d in &mut diags[before..] {
-                        d.notes.extend(notes.iter().cloned());
-                    }
-                    objects.push(object);
-                }
-                Err(mut d) => {
-                    d.notes.extend(notes);
-                    diags.push(*d);
-                    invalid.push((entry.kind, entry.key.clone()));
-                }
+                Some(object) => objects.push(object),
+                None => invalid.push((entry.kind, entry.key.clone())),
             }
         }
         let declarations: Vec<_> = objects.iter().map(Object::as_declaration).collect();
@@ -128,11 +131,14 @@ impl Recorder {
 
 /// Builds the entry's object. An unknown field is reported and taken out, and the build
 /// retried, so one typo does not hide the entry's other mistakes (or its references).
+/// Returns the object (None if it cannot be built) and the paths the typos were probably
+/// meant to be.
 fn build_reporting_unknown_fields(
     entry: &Entry,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Object, Box<Diagnostic>> {
+) -> (Option<Object>, Vec<String>) {
     let mut fields = entry.fields.clone();
+    let mut suggested = Vec::new();
     loop {
         let result = Object::build(
             entry.kind,
@@ -142,20 +148,44 @@ fn build_reporting_unknown_fields(
             Value::Object(fields.clone()),
         );
         match result {
+            Ok(object) => return (Some(object), suggested),
             Err(d) if d.message.starts_with("unknown field") => {
                 let path = d.subject.field.clone().unwrap_or_default();
-                if !remove_path(&mut fields, &path) {
-                    return Err(d);
+                if let Some(meant) = meant_path(&path, d.help.as_deref()) {
+                    suggested.push(meant);
                 }
+                let removed = remove_path(&mut fields, &path);
                 diags.push(*d);
+                if !removed {
+                    return (None, suggested);
+                }
             }
-            other => return other,
+            Err(d) => {
+                if !d
+                    .subject
+                    .field
+                    .as_ref()
+                    .is_some_and(|f| suggested.contains(f))
+                {
+                    diags.push(*d);
+                }
+                return (None, suggested);
+            }
         }
     }
 }
 
+/// `recurring[intervall]` with help "did you mean `interval`?" → `recurring[interval]`.
+fn meant_path(path: &str, help: Option<&str>) -> Option<String> {
+    let name = help?.strip_prefix("did you mean `")?.strip_suffix("`?")?;
+    Some(match path.rfind('[') {
+        Some(i) => format!("{}[{name}]", &path[..i]),
+        None => name.to_owned(),
+    })
+}
+
 /// Removes the value at a form path (`a[b][0][c]`); false when there is none.
-fn remove_path(fields: &mut Map<String, Value>, path: &str) -> bool {
+pub(crate) fn remove_path(fields: &mut Map<String, Value>, path: &str) -> bool {
     let segments = crate::stripe::fields::segments(path);
     let Some((last, parents)) = segments.split_last() else {
         return false;

@@ -76,11 +76,7 @@ impl ProjectResolver {
         }
         let Ok(relative) = file.strip_prefix(&self.root) else {
             return Err(runtime(
-                format!(
-                    "import \"{path}\" resolves to {}, outside the project root {}",
-                    file.display(),
-                    self.root.display()
-                ),
+                format!("import \"{path}\" reaches outside the project root; imports may only load files inside the project"),
                 pos,
             ));
         };

@@ -444,3 +444,34 @@ fn the_first_plan_reads_like_terraform() {
         insta::assert_snapshot!(stdout);
     });
 }
+
+#[test]
+fn the_sandbox_needs_no_key_and_keeps_its_state_between_runs() {
+    let ctx = TestContext::new();
+    ctx.write(SCRIPT, CATALOG);
+    let sandbox = |args: &[&str]| {
+        let mut command = assert_cmd::Command::cargo_bin("billingctl").unwrap();
+        command
+            .current_dir(ctx.dir.path())
+            .env_clear()
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let first = sandbox(&["run", SCRIPT, "--sandbox", "--yes"]);
+    let (stdout, stderr) = texts(&first);
+    assert!(first.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("Account: sandbox .billingctl/sandbox.json"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Applied: 7 created"), "{stdout}");
+    assert!(ctx.dir.path().join(".billingctl/sandbox.json").exists());
+
+    let second = sandbox(&["plan", SCRIPT, "--sandbox", "--detailed-exitcode"]);
+    let (stdout, _) = texts(&second);
+    assert_eq!(second.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("No changes."), "{stdout}");
+    assert_eq!(ctx.requests(), 0, "the sandbox is its own emulator");
+}

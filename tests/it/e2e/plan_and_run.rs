@@ -402,6 +402,23 @@ fn a_script_error_is_reported_with_its_place_and_nothing_is_fetched() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr.contains("scripts/catalog.rhai:1:"), "{stderr}");
     assert_eq!(ctx.requests(), 0);
+
+    let output = ctx
+        .command(&["plan", SCRIPT, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let plan: Value = serde_json::from_slice(&output.stdout).expect("JSON even for script errors");
+    assert_eq!(plan["errors"][0]["object"], "product");
+    assert!(
+        plan["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nmae"),
+        "{plan:#}"
+    );
+    assert_eq!(plan["changes"], json!([]));
+    assert_eq!(ctx.requests(), 0);
 }
 
 #[test]

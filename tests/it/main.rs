@@ -5,4 +5,5 @@ mod client;
 mod conformance;
 mod e2e;
 mod emulator;
+mod export;
 mod scripts;

@@ -1,0 +1,41 @@
+//! An account billingctl built: `run scripts/catalog.rhai`, `export`, then the export plans
+//! no changes.
+
+use super::{succeeded, Account};
+
+#[test]
+fn an_account_billingctl_built_exports_to_a_script_that_plans_no_changes() {
+    let account = Account::new();
+    account.run("scripts/catalog.rhai");
+
+    let (exported, text) = account.export("exported.rhai", &[]);
+    succeeded(&account.check(&exported), "check of the export");
+    // Every object already has its key: nothing to adopt.
+    assert!(!text.contains("adopt:"), "{text}");
+
+    let (code, output) = account.plan_exit_code(&exported);
+    assert_eq!(code, Some(0), "the export should plan no changes:\n{output}");
+    assert!(output.contains("No changes"), "{output}");
+
+    // The same account exports the same text.
+    let (_, again) = account.export("again.rhai", &[]);
+    assert_eq!(text, again);
+}
+
+#[test]
+fn the_export_declares_what_the_catalog_declares() {
+    let account = Account::new();
+    account.run("scripts/catalog.rhai");
+    let (exported, _) = account.export("exported.rhai", &[]);
+
+    // The catalog evaluated for `test` (with its overlay) and the export hold the same
+    // objects under the same keys; the export groups them by product and coupon.
+    let catalog = account.render(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/catalog.rhai"));
+    let export = account.render(&exported);
+    let sorted = |rendered: &serde_json::Value| {
+        let mut keys = super::rendered_keys(rendered);
+        keys.sort();
+        keys
+    };
+    assert_eq!(sorted(&export), sorted(&catalog));
+}

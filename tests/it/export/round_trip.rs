@@ -14,7 +14,11 @@ fn an_account_billingctl_built_exports_to_a_script_that_plans_no_changes() {
     assert!(!text.contains("adopt:"), "{text}");
 
     let (code, output) = account.plan_exit_code(&exported);
-    assert_eq!(code, Some(0), "the export should plan no changes:\n{output}");
+    assert_eq!(
+        code,
+        Some(0),
+        "the export should plan no changes:\n{output}"
+    );
     assert!(output.contains("No changes"), "{output}");
 
     // The same account exports the same text.
@@ -30,7 +34,8 @@ fn the_export_declares_what_the_catalog_declares() {
 
     // The catalog evaluated for `test` (with its overlay) and the export hold the same
     // objects under the same keys; the export groups them by product and coupon.
-    let catalog = account.render(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/catalog.rhai"));
+    let catalog = account
+        .render(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/catalog.rhai"));
     let export = account.render(&exported);
     let sorted = |rendered: &serde_json::Value| {
         let mut keys = super::rendered_keys(rendered);

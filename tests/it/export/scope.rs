@@ -5,12 +5,18 @@ use serde_json::json;
 
 use super::{rendered_keys, succeeded, Account};
 
-/// Two scopes and an unscoped product: `main` holds a product and its price, `promo` a
-/// coupon and its code, and the promo code of `promo` ... its coupon is `main`'s.
+/// Two scopes and unscoped objects: `main` holds a product and its price, `promo` a coupon
+/// with its code plus a second code whose coupon (`base10`) has no scope.
 fn seed(account: &Account) {
     let scope = |name: &str| json!({ "billingctl_scope": name });
-    account.post("/v1/products", json!({ "id": "pro", "name": "Pro", "metadata": scope("main") }));
-    account.post("/v1/products", json!({ "id": "loose", "name": "Not managed" }));
+    account.post(
+        "/v1/products",
+        json!({ "id": "pro", "name": "Pro", "metadata": scope("main") }),
+    );
+    account.post(
+        "/v1/products",
+        json!({ "id": "loose", "name": "Not managed" }),
+    );
     account.post(
         "/v1/prices",
         json!({ "product": "pro", "currency": "eur", "unit_amount": 2000, "lookup_key": "pro_monthly",

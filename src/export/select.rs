@@ -123,28 +123,13 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         .filter(|o| is_kept(ObjectKind::Price, o))
         .collect();
     sort_by_creation(ObjectKind::Price, &mut prices);
-    let products = products
-        .into_iter()
-        .map(|product| {
-            let own = prices
-                .iter()
-                .copied()
-                .filter(|price| price_product(price) == Some(live::id(product)))
-                .collect();
-            (product, own)
-        })
-        .collect::<Vec<_>>();
-    for price in &prices {
-        if !products
-            .iter()
-            .any(|(p, _)| price_product(price) == Some(live::id(p)))
-        {
-            left_out.push(format!(
-                "price {}: its product {} was not found",
-                live::id(price),
-                price_product(price).unwrap_or("(none)")
-            ));
-        }
+    let (products, orphans) = group(products, prices, price_product);
+    for price in orphans {
+        left_out.push(format!(
+            "price {}: its product {} was not found",
+            live::id(price),
+            price_product(price).unwrap_or("(none)")
+        ));
     }
 
     let mut coupons: Vec<&Object> = candidates(ObjectKind::Coupon)
@@ -157,26 +142,13 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         .filter(|o| is_kept(ObjectKind::PromotionCode, o))
         .collect();
     sort_by_creation(ObjectKind::PromotionCode, &mut codes);
-    let coupons = coupons
-        .into_iter()
-        .map(|coupon| {
-            let own = codes
-                .iter()
-                .copied()
-                .filter(|code| live::promotion_coupon(code) == Some(live::id(coupon)))
-                .collect();
-            (coupon, own)
-        })
-        .collect::<Vec<_>>();
-    for code in &codes {
-        let coupon = live::promotion_coupon(code);
-        if !coupons.iter().any(|(c, _)| coupon == Some(live::id(c))) {
-            left_out.push(format!(
-                "promotion code {}: its coupon {} no longer exists",
-                live::text(code, "code").unwrap_or_default(),
-                coupon.unwrap_or("(none)")
-            ));
-        }
+    let (coupons, orphans) = group(coupons, codes, live::promotion_coupon);
+    for code in orphans {
+        left_out.push(format!(
+            "promotion code {}: its coupon {} no longer exists",
+            live::text(code, "code").unwrap_or_default(),
+            live::promotion_coupon(code).unwrap_or("(none)")
+        ));
     }
 
     let mut portals: Vec<&Object> = candidates(ObjectKind::PortalConfiguration)
@@ -216,6 +188,32 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         left_out,
         scope,
     }
+}
+
+/// Each owner with its members in their order (prices under their product, codes under their
+/// coupon), and the members whose owner is not there.
+fn group<'a>(
+    owners: Vec<&'a Object>,
+    members: Vec<&'a Object>,
+    owner_of: impl Fn(&Object) -> Option<&str>,
+) -> (Vec<(&'a Object, Vec<&'a Object>)>, Vec<&'a Object>) {
+    let mut by_owner: HashMap<&str, Vec<&'a Object>> = HashMap::new();
+    let mut orphans = Vec::new();
+    let known: HashSet<&str> = owners.iter().map(|o| live::id(o)).collect();
+    for member in members {
+        match owner_of(member).filter(|owner| known.contains(owner)) {
+            Some(owner) => by_owner.entry(owner).or_default().push(member),
+            None => orphans.push(member),
+        }
+    }
+    let groups = owners
+        .into_iter()
+        .map(|owner| {
+            let members = by_owner.remove(live::id(owner)).unwrap_or_default();
+            (owner, members)
+        })
+        .collect();
+    (groups, orphans)
 }
 
 /// The product a price belongs to.

@@ -461,3 +461,18 @@ fn made_up_price_keys_use_the_product_name_when_its_id_was_generated() {
         json!("price_1LegacyOnce")
     );
 }
+
+#[test]
+fn codes_of_a_deleted_coupon_are_left_out_and_said_so() {
+    let mut live = account();
+    live.coupons.retain(|coupon| live::id(coupon) != "FIVE_OFF");
+    let script = export_script(&live, &ExportOptions::default());
+    assert!(
+        !declared(&script).contains(&("promotion_code".to_string(), "FIVE".to_string())),
+        "{script}"
+    );
+    assert!(
+        script.contains("// Left out: promotion code FIVE: its coupon FIVE_OFF no longer exists."),
+        "{script}"
+    );
+}

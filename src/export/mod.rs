@@ -13,10 +13,10 @@ pub mod select;
 
 use serde_json::{Map, Value};
 
+use crate::catalog::validate::RESERVED_METADATA_PREFIX;
 use crate::stripe::fields::ObjectKind;
 use keys::Keys;
 pub use live::LiveObjects;
-use live::{KEY_METADATA, SCOPE_METADATA};
 use rhai_text::RhaiWriter;
 use select::{ScopeChoice, Selection};
 
@@ -178,8 +178,9 @@ fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object 
         raw.remove(key_field);
     }
     if let Some(Value::Object(metadata)) = raw.get_mut("metadata") {
-        metadata.remove(KEY_METADATA);
-        metadata.remove(SCOPE_METADATA);
+        // billingctl writes `billingctl_key` and `billingctl_scope` itself, and scripts may
+        // not set any key of that prefix (`catalog::validate`), so none is exported.
+        metadata.retain(|key, _| !key.starts_with(RESERVED_METADATA_PREFIX));
     }
     let mut reference = None;
     match kind {

@@ -476,3 +476,28 @@ fn codes_of_a_deleted_coupon_are_left_out_and_said_so() {
         "{script}"
     );
 }
+
+#[test]
+fn the_real_script_engine_accepts_the_export() {
+    for options in [
+        ExportOptions::default(),
+        scoped("catalog"),
+        scoped("campaign"),
+    ] {
+        let script = export_script(&account(), &options);
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let path = dir.path().join("exported.rhai");
+        std::fs::write(&path, &script).expect("write the export");
+        let catalog = crate::script::evaluate_in(
+            dir.path(),
+            &path,
+            "test",
+            &crate::script::Limits::default(),
+        )
+        .unwrap_or_else(|errors| panic!("{errors:#?}\n{script}"));
+        assert_eq!(catalog.len(), declared(&script).len(), "{script}");
+        if let Some(scope) = &options.scope {
+            assert_eq!(&catalog.scope, scope);
+        }
+    }
+}

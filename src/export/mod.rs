@@ -57,7 +57,10 @@ pub fn export(live: &LiveObjects, options: &ExportOptions) -> Export {
         selection: &selection,
     };
     out.header();
-    out.section("Products, each followed by its prices");
+    // A section without objects gets no heading.
+    if !selection.products.is_empty() {
+        out.section("Products, each followed by its prices");
+    }
     for (product, prices) in &selection.products {
         out.declare(ObjectKind::Product, product);
         for price in prices {
@@ -65,7 +68,9 @@ pub fn export(live: &LiveObjects, options: &ExportOptions) -> Export {
         }
         out.text.push('\n');
     }
-    out.section("Coupons, each followed by its promotion codes");
+    if !selection.coupons.is_empty() {
+        out.section("Coupons, each followed by its promotion codes");
+    }
     for (coupon, codes) in &selection.coupons {
         out.declare(ObjectKind::Coupon, coupon);
         for code in codes {
@@ -73,7 +78,9 @@ pub fn export(live: &LiveObjects, options: &ExportOptions) -> Export {
         }
         out.text.push('\n');
     }
-    out.section("Customer portal configurations");
+    if !selection.portals.is_empty() {
+        out.section("Customer portal configurations");
+    }
     for portal in &selection.portals {
         out.declare(ObjectKind::PortalConfiguration, portal);
     }

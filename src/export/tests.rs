@@ -182,6 +182,9 @@ fn a_scope_keeps_its_objects_and_what_they_refer_to() {
         declared(&script),
         pairs(&[("coupon", "launch_30"), ("promotion_code", "LAUNCH")])
     );
+    // Sections with nothing in them get no heading.
+    assert!(!script.contains("// Products"), "{script}");
+    assert!(!script.contains("// Customer portal"), "{script}");
 
     // `catalog` holds the product `basic`, its monthly price and the enterprise portal; the
     // product's default price is in scope too, nothing else of it is.

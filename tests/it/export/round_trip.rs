@@ -44,3 +44,21 @@ fn the_export_declares_what_the_catalog_declares() {
     };
     assert_eq!(sorted(&export), sorted(&catalog));
 }
+
+#[test]
+fn tiers_and_generated_codes_round_trip() {
+    // The examples use what the main catalog does not: tiered prices, coupons limited to
+    // products, seeded promotion codes.
+    for example in ["examples/tiered.rhai", "examples/launch_campaign.rhai"] {
+        let account = Account::new();
+        account.run(example);
+        let (exported, text) = account.export("exported.rhai", &[]);
+        succeeded(&account.check(&exported), "check of the export");
+        let (code, output) = account.plan_exit_code(&exported);
+        assert_eq!(
+            code,
+            Some(0),
+            "{example}: the export should plan no changes:\n{output}\n{text}"
+        );
+    }
+}

@@ -202,7 +202,8 @@ fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object 
             raw.remove("coupon");
         }
         ObjectKind::PortalConfiguration => prices_to_keys(&mut raw, keys),
-        ObjectKind::Product | ObjectKind::Coupon => {}
+        ObjectKind::Coupon => drop_own_currency_option(&mut raw),
+        ObjectKind::Product => {}
     }
 
     let mut params = params::create_params(kind, &raw);
@@ -232,19 +233,13 @@ fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object 
 
 /// Stripe's answer for a price differs from its create params in three places: a custom unit
 /// amount is on when present (`enabled` is not echoed), the last tier's open end is `null`
-/// where a create says `"inf"`, and an expanded `currency_options` repeats the price's own
-/// currency (which the create params must not: it is the price itself).
+/// where a create says `"inf"`, and an expanded `currency_options` repeats the own currency.
 fn prepare_price(raw: &mut Object) {
     if let Some(Value::Object(custom)) = raw.get_mut("custom_unit_amount") {
         custom.insert("enabled".into(), true.into());
     }
     open_last_tier(raw.get_mut("tiers"));
-    let currency = live::text(raw, "currency").map(str::to_string);
-    if let (Some(Value::Object(options)), Some(currency)) =
-        (raw.get_mut("currency_options"), currency)
-    {
-        options.remove(&currency);
-    }
+    drop_own_currency_option(raw);
     if let Some(Value::Object(options)) = raw.get_mut("currency_options") {
         for option in options.values_mut() {
             if let Value::Object(option) = option {
@@ -254,6 +249,17 @@ fn prepare_price(raw: &mut Object) {
                 open_last_tier(option.get_mut("tiers"));
             }
         }
+    }
+}
+
+/// An expanded `currency_options` (price or coupon) repeats the object's own currency, which
+/// is the object itself, not an option of it.
+fn drop_own_currency_option(raw: &mut Object) {
+    let currency = live::text(raw, "currency").map(str::to_string);
+    if let (Some(Value::Object(options)), Some(currency)) =
+        (raw.get_mut("currency_options"), currency)
+    {
+        options.remove(&currency);
     }
 }
 

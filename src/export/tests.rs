@@ -504,3 +504,22 @@ fn the_real_script_engine_accepts_the_export() {
         }
     }
 }
+
+#[test]
+fn a_coupon_lists_only_other_currencies_as_options() {
+    let mut live = account();
+    let coupon = live
+        .coupons
+        .iter_mut()
+        .find(|coupon| live::id(coupon) == "FIVE_OFF")
+        .expect("FIVE_OFF");
+    coupon.insert(
+        "currency_options".into(),
+        json!({ "usd": { "amount_off": 500 }, "eur": { "amount_off": 450 } }),
+    );
+    let calls = evaluate(&export_script(&live, &ExportOptions::default()));
+    assert_eq!(
+        params_of(&calls, "coupon", "FIVE_OFF")["currency_options"],
+        json!({ "eur": { "amount_off": 450 } })
+    );
+}

@@ -110,19 +110,18 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         ),
         Some(scope) => in_scope_with_references(&index, scope),
     };
-    let is_kept =
-        |kind: ObjectKind, object: &Object| kept.contains(&(kind, live::id(object).to_string()));
+    // The kept objects of a kind, oldest first.
+    let kept_of = |kind: ObjectKind| {
+        let mut objects: Vec<&'a Object> = candidates(kind)
+            .into_iter()
+            .filter(|o| kept.contains(&(kind, live::id(o).to_string())))
+            .collect();
+        sort_by_creation(kind, &mut objects);
+        objects
+    };
 
-    let mut products: Vec<&Object> = candidates(ObjectKind::Product)
-        .into_iter()
-        .filter(|o| is_kept(ObjectKind::Product, o))
-        .collect();
-    sort_by_creation(ObjectKind::Product, &mut products);
-    let mut prices: Vec<&Object> = candidates(ObjectKind::Price)
-        .into_iter()
-        .filter(|o| is_kept(ObjectKind::Price, o))
-        .collect();
-    sort_by_creation(ObjectKind::Price, &mut prices);
+    let products = kept_of(ObjectKind::Product);
+    let prices = kept_of(ObjectKind::Price);
     let (products, orphans) = group(products, prices, price_product);
     for price in orphans {
         left_out.push(format!(
@@ -132,16 +131,8 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         ));
     }
 
-    let mut coupons: Vec<&Object> = candidates(ObjectKind::Coupon)
-        .into_iter()
-        .filter(|o| is_kept(ObjectKind::Coupon, o))
-        .collect();
-    sort_by_creation(ObjectKind::Coupon, &mut coupons);
-    let mut codes: Vec<&Object> = candidates(ObjectKind::PromotionCode)
-        .into_iter()
-        .filter(|o| is_kept(ObjectKind::PromotionCode, o))
-        .collect();
-    sort_by_creation(ObjectKind::PromotionCode, &mut codes);
+    let coupons = kept_of(ObjectKind::Coupon);
+    let codes = kept_of(ObjectKind::PromotionCode);
     let (coupons, orphans) = group(coupons, codes, live::promotion_coupon);
     for code in orphans {
         left_out.push(format!(
@@ -151,11 +142,7 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         ));
     }
 
-    let mut portals: Vec<&Object> = candidates(ObjectKind::PortalConfiguration)
-        .into_iter()
-        .filter(|o| is_kept(ObjectKind::PortalConfiguration, o))
-        .collect();
-    sort_by_creation(ObjectKind::PortalConfiguration, &mut portals);
+    let portals = kept_of(ObjectKind::PortalConfiguration);
 
     let scope = match scope {
         Some(scope) => ScopeChoice::One(scope.to_string()),

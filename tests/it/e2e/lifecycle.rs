@@ -222,8 +222,11 @@ fn a_default_price_moves_before_the_old_price_is_archived() {
     let output = ctx.command(&["run", SCRIPT, "--yes"]).output().unwrap();
     let (_, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(1));
+    // Caught offline by the catalog's validation, before the account is even read.
     assert!(
-        stderr.contains("it is the default price of product `basic`"),
+        stderr.contains(
+            "price `basic_monthly` is deactivated; a product's default price must be active"
+        ),
         "{stderr}"
     );
     assert_eq!(ctx.posts(), 0);

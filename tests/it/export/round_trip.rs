@@ -62,3 +62,36 @@ fn tiers_and_generated_codes_round_trip() {
         );
     }
 }
+
+#[test]
+fn the_sandbox_exports_and_plans_no_changes() {
+    // The newcomer's path: no key, no account, the built-in sandbox in a scratch project.
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts");
+    let catalog = scripts.join("catalog.rhai");
+    let run = |args: &[&str]| {
+        assert_cmd::Command::cargo_bin("billingctl")
+            .expect("the binary is built")
+            .current_dir(dir.path())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .expect("billingctl runs")
+    };
+    let catalog = catalog.to_str().expect("UTF-8");
+    succeeded(
+        &run(&["run", catalog, "--sandbox", "--yes"]),
+        "run --sandbox",
+    );
+    let export = run(&["export", "--sandbox", "-o", "exported.rhai"]);
+    succeeded(&export, "export --sandbox");
+    assert!(
+        String::from_utf8_lossy(&export.stderr).contains("(0 adopted by id)"),
+        "{}",
+        super::texts(&export)
+    );
+    let plan = run(&["plan", "exported.rhai", "--sandbox", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", super::texts(&plan));
+}

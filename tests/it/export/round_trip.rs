@@ -46,9 +46,9 @@ fn the_export_declares_what_the_catalog_declares() {
 }
 
 #[test]
-fn tiers_and_generated_codes_round_trip() {
-    // The examples use what the main catalog does not: tiered prices, coupons limited to
-    // products, seeded promotion codes.
+fn tiers_currency_options_and_generated_codes_round_trip() {
+    // The examples use what the main catalog does not: tiered prices, per-currency amounts,
+    // pay-what-you-want prices, coupons limited to products, seeded promotion codes.
     for example in ["examples/tiered.rhai", "examples/launch_campaign.rhai"] {
         let account = Account::new();
         account.run(example);

@@ -72,7 +72,9 @@ pub struct ObjectTable {
     pub deletable: bool,
     /// The list endpoint's filters (besides limit, starting_after, ending_before, expand).
     pub list_filters: &'static [&'static str],
-    /// Every create and update param, nested ones included.
+    /// Every create and update param, nested ones included: array elements as `path[]`, the
+    /// values of a map of objects as `path[<key>]`. `expand`, which every endpoint takes, is
+    /// not a field and not listed.
     pub params: &'static [Param],
 }
 
@@ -95,6 +97,14 @@ impl Param {
     /// Mutable means the update endpoint takes it; a create-only param is immutable.
     pub fn is_mutable(&self) -> bool {
         self.on_update != Presence::Absent
+    }
+
+    /// Whether (and how) the endpoint of `op` takes this param.
+    pub fn presence(&self, op: Operation) -> Presence {
+        match op {
+            Operation::Create => self.on_create,
+            Operation::Update => self.on_update,
+        }
     }
 }
 
@@ -123,8 +133,12 @@ pub enum Type {
     Array,
     /// An array of plain strings (or enum values when a `path[]` param says so).
     StringArray,
-    /// A free map of string values such as `metadata` (keys ≤ 40 chars, values ≤ 500).
+    /// A map under free keys: of string values such as `metadata` (keys ≤ 40 chars, values
+    /// ≤ 500), or of objects whose fields are params under `path[<key>]`, such as
+    /// `currency_options`.
     Map,
+    /// An integer or one of these words, e.g. a tier's `up_to` (an integer or `inf`).
+    IntegerOr(&'static [&'static str]),
 }
 
 /// A default Stripe fills in on create.
@@ -133,6 +147,11 @@ pub enum Default {
     Bool(bool),
     Int(i64),
     Str(&'static str),
+    /// `[]`, e.g. a product's `images`.
+    EmptyArray,
+    /// `{}`, e.g. `metadata`, or an object Stripe always returns such as a portal feature;
+    /// its own fields' defaults are filled in below it.
+    EmptyObject,
 }
 
 impl Default {
@@ -141,8 +160,17 @@ impl Default {
             Default::Bool(b) => b.into(),
             Default::Int(i) => i.into(),
             Default::Str(s) => s.into(),
+            Default::EmptyArray => serde_json::Value::Array(Vec::new()),
+            Default::EmptyObject => serde_json::Value::Object(serde_json::Map::new()),
         }
     }
+}
+
+/// Which endpoint a param is sent to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Create,
+    Update,
 }
 
 impl ObjectTable {
@@ -163,6 +191,7 @@ impl ObjectTable {
             self.params.iter().find(|param| {
                 let pattern = segments(param.path);
                 param.ty == Type::Map
+                    && !self.has_keyed_fields(param)
                     && pattern.len() < wanted.len()
                     && pattern
                         .iter()
@@ -170,6 +199,54 @@ impl ObjectTable {
                         .all(|(p, w)| segment_matches(p, w))
             })
         })
+    }
+
+    /// The param a concrete path names, if the endpoint of `op` takes it: what the emulator's
+    /// strict param check asks ("Received unknown parameter" when `None`).
+    pub fn param_for(&self, op: Operation, concrete: &str) -> Option<&'static Param> {
+        self.param(concrete)
+            .filter(|param| param.presence(op) != Presence::Absent)
+    }
+
+    /// The default Stripe fills in at a concrete path, e.g. `recurring[interval_count]` → 1.
+    /// A key inside a map (`metadata[plan]`) has none, though the map itself defaults to `{}`.
+    pub fn default_for(&self, concrete: &str) -> Option<Default> {
+        self.param(concrete)
+            .filter(|param| segments(param.path).len() == segments(concrete).len())
+            .and_then(|param| param.default)
+    }
+
+    /// Fills in, where `object` leaves them out, the defaults of the table: a top-level field
+    /// always; a nested one only where its parent is present (in every element of an array
+    /// and under every key of a map). A field present as `null` is left alone. Parents are
+    /// filled before their children, so an `EmptyObject` default gets its own fields'
+    /// defaults too (e.g. a portal's `login_page` becomes `{"enabled": false}`).
+    ///
+    /// Used on Stripe objects and create params alike; the one place defaults are applied.
+    pub fn fill_defaults(&self, object: &mut serde_json::Map<String, serde_json::Value>) {
+        let mut with_default: Vec<(Vec<&str>, Default)> = self
+            .params
+            .iter()
+            .filter_map(|param| Some((segments(param.path), param.default?)))
+            .collect();
+        with_default.sort_by_key(|(pattern, _)| pattern.len());
+        for (pattern, default) in with_default {
+            let (leaf, parents) = pattern.split_last().expect("a path has a segment");
+            for_each_parent(object, parents, &mut |parent| {
+                if !parent.contains_key(*leaf) {
+                    parent.insert((*leaf).to_owned(), default.to_json());
+                }
+            });
+        }
+    }
+
+    /// Whether a `Map` param holds objects with fields of their own (`currency_options`)
+    /// rather than free string values (`metadata`).
+    pub fn has_keyed_fields(&self, map: &Param) -> bool {
+        let prefix = format!("{}[<key>]", map.path);
+        self.params
+            .iter()
+            .any(|param| param.path.starts_with(&prefix))
     }
 
     /// Whether a concrete path can be changed by the update endpoint. Unknown paths are
@@ -199,6 +276,43 @@ pub fn segments(path: &str) -> Vec<&str> {
     parts
 }
 
+/// Calls `visit` on every object `parents` (a pattern's segments) reaches from `object`:
+/// `""` goes into each element of an array, `<key>` into each value of a map.
+fn for_each_parent(
+    object: &mut serde_json::Map<String, serde_json::Value>,
+    parents: &[&str],
+    visit: &mut dyn FnMut(&mut serde_json::Map<String, serde_json::Value>),
+) {
+    let Some((first, rest)) = parents.split_first() else {
+        visit(object);
+        return;
+    };
+    let children: Vec<&mut serde_json::Value> = match *first {
+        "<key>" => object.values_mut().collect(),
+        name => object.get_mut(name).into_iter().collect(),
+    };
+    for child in children {
+        descend(child, rest, visit);
+    }
+}
+
+/// `for_each_parent` from a value: arrays take the `""` segment that follows them.
+fn descend(
+    value: &mut serde_json::Value,
+    parents: &[&str],
+    visit: &mut dyn FnMut(&mut serde_json::Map<String, serde_json::Value>),
+) {
+    match value {
+        serde_json::Value::Object(map) => for_each_parent(map, parents, visit),
+        serde_json::Value::Array(items) if parents.first() == Some(&"") => {
+            for item in items {
+                descend(item, &parents[1..], visit);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn segment_matches(pattern: &str, concrete: &str) -> bool {
     match pattern {
         "<key>" => true,
@@ -210,11 +324,243 @@ fn segment_matches(pattern: &str, concrete: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn segments_split_bracket_paths() {
         assert_eq!(segments("a"), ["a"]);
         assert_eq!(segments("a[b][]"), ["a", "b", ""]);
         assert_eq!(segments("tiers[0][up_to]"), ["tiers", "0", "up_to"]);
+    }
+
+    fn object(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
+        match value {
+            serde_json::Value::Object(map) => map,
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    #[test]
+    fn every_table_is_sorted_unique_and_parented() {
+        for kind in ObjectKind::ALL {
+            let table = kind.table();
+            assert!(!table.params.is_empty(), "{kind} has no params");
+            for pair in table.params.windows(2) {
+                assert!(
+                    segments(pair[0].path) < segments(pair[1].path),
+                    "{kind}: {} before {}",
+                    pair[0].path,
+                    pair[1].path
+                );
+            }
+            for param in table.params {
+                let pattern = segments(param.path);
+                if pattern.len() > 1 {
+                    let parent = &pattern[..pattern.len() - 1];
+                    let found = table.params.iter().any(|p| segments(p.path) == parent);
+                    assert!(found, "{kind}: {} has no parent param", param.path);
+                }
+                assert!(
+                    param.on_create != Presence::Absent || param.on_update != Presence::Absent,
+                    "{kind}: {} is taken by no endpoint",
+                    param.path
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn concrete_paths_find_their_params() {
+        let price = ObjectKind::Price.table();
+        assert_eq!(
+            price.param("recurring[interval]").unwrap().path,
+            "recurring[interval]"
+        );
+        assert_eq!(
+            price.param("tiers[0][up_to]").unwrap().ty,
+            Type::IntegerOr(&["inf"])
+        );
+        assert_eq!(
+            price
+                .param("currency_options[eur][unit_amount]")
+                .unwrap()
+                .path,
+            "currency_options[<key>][unit_amount]"
+        );
+        assert_eq!(
+            price.param("currency_options[eur]").unwrap().ty,
+            Type::Object
+        );
+        assert_eq!(price.param("metadata[plan]").unwrap().path, "metadata");
+        // A map of objects does not swallow unknown fields the way `metadata` takes any key.
+        assert!(price.param("currency_options[eur][bogus]").is_none());
+        assert!(price.param("bogus").is_none());
+        let portal = ObjectKind::PortalConfiguration.table();
+        assert_eq!(
+            portal
+                .param("features[subscription_update][products][0][prices][1]")
+                .unwrap()
+                .ty,
+            Type::String
+        );
+        assert_eq!(
+            portal
+                .param("features[customer_update][allowed_updates][0]")
+                .unwrap()
+                .ty,
+            Type::Enum(&["address", "email", "name", "phone", "shipping", "tax_id"])
+        );
+    }
+
+    #[test]
+    fn param_for_knows_create_only_and_update_only() {
+        let product = ObjectKind::Product.table();
+        assert!(product
+            .param_for(Operation::Create, "default_price_data[currency]")
+            .is_some());
+        assert!(product
+            .param_for(Operation::Update, "default_price_data[currency]")
+            .is_none());
+        assert!(product
+            .param_for(Operation::Create, "default_price")
+            .is_none());
+        assert!(product
+            .param_for(Operation::Update, "default_price")
+            .is_some());
+        assert_eq!(
+            product
+                .param_for(Operation::Create, "name")
+                .unwrap()
+                .presence(Operation::Create),
+            Presence::Required
+        );
+        let price = ObjectKind::Price.table();
+        assert!(price
+            .param_for(Operation::Update, "transfer_lookup_key")
+            .is_some());
+        assert!(price.param_for(Operation::Update, "unit_amount").is_none());
+        let promo = ObjectKind::PromotionCode.table();
+        assert!(promo.param_for(Operation::Create, "coupon").is_none());
+        assert_eq!(
+            promo
+                .param_for(Operation::Create, "promotion[type]")
+                .unwrap()
+                .ty,
+            Type::Enum(&["coupon"])
+        );
+        let portal = ObjectKind::PortalConfiguration.table();
+        assert!(portal.param_for(Operation::Create, "active").is_none());
+        assert!(portal.param_for(Operation::Update, "active").is_some());
+    }
+
+    #[test]
+    fn mutability_follows_the_update_endpoint() {
+        let price = ObjectKind::Price.table();
+        assert!(price.is_mutable("nickname"));
+        assert!(price.is_mutable("currency_options[usd][tiers][2][up_to]"));
+        assert!(!price.is_mutable("recurring[interval_count]"));
+        assert!(!price.is_mutable("no_such_field"));
+        let promo = ObjectKind::PromotionCode.table();
+        assert!(promo.is_mutable("restrictions[currency_options][eur][minimum_amount]"));
+        assert!(!promo.is_mutable("restrictions[first_time_transaction]"));
+        let immutable: Vec<_> = ObjectKind::Coupon.table().immutable_paths().collect();
+        assert!(immutable.contains(&"percent_off"));
+        assert!(!immutable.contains(&"name"));
+    }
+
+    #[test]
+    fn default_for_reads_the_table() {
+        let price = ObjectKind::Price.table();
+        assert_eq!(
+            price.default_for("recurring[interval_count]"),
+            Some(Default::Int(1))
+        );
+        assert_eq!(
+            price.default_for("billing_scheme"),
+            Some(Default::Str("per_unit"))
+        );
+        assert_eq!(price.default_for("nickname"), None);
+        assert_eq!(price.default_for("metadata"), Some(Default::EmptyObject));
+        assert_eq!(price.default_for("metadata[plan]"), None);
+        assert_eq!(
+            price.default_for("currency_options[eur][tax_behavior]"),
+            Some(Default::Str("unspecified"))
+        );
+        assert_eq!(ObjectKind::Product.table().default_for("shippable"), None);
+    }
+
+    #[test]
+    fn fill_defaults_fills_top_level_and_present_parents_only() {
+        let price = ObjectKind::Price.table();
+        let mut one_time = object(json!({"currency": "eur", "unit_amount": 900}));
+        price.fill_defaults(&mut one_time);
+        assert_eq!(
+            serde_json::Value::Object(one_time),
+            json!({"currency": "eur", "unit_amount": 900, "active": true,
+                   "billing_scheme": "per_unit", "metadata": {}, "tax_behavior": "unspecified"})
+        );
+
+        let mut recurring = object(json!({
+            "currency": "eur", "active": false, "recurring": {"interval": "month"},
+            "currency_options": {"usd": {"unit_amount": 1000}, "gbp": {"tax_behavior": "inclusive"}},
+            "tax_behavior": null,
+        }));
+        price.fill_defaults(&mut recurring);
+        assert_eq!(recurring["active"], json!(false), "a given value is kept");
+        assert_eq!(
+            recurring["tax_behavior"],
+            json!(null),
+            "null counts as present"
+        );
+        assert_eq!(
+            recurring["recurring"],
+            json!({"interval": "month", "interval_count": 1, "usage_type": "licensed"})
+        );
+        assert_eq!(
+            recurring["currency_options"]["usd"]["tax_behavior"],
+            json!("unspecified")
+        );
+        assert_eq!(
+            recurring["currency_options"]["gbp"]["tax_behavior"],
+            json!("inclusive")
+        );
+    }
+
+    #[test]
+    fn fill_defaults_fills_new_parents_and_array_elements() {
+        let portal = ObjectKind::PortalConfiguration.table();
+        let mut config = object(json!({"features": {"subscription_update": {
+            "enabled": true,
+            "products": [{"product": "prod_a", "prices": ["price_a"]},
+                         {"product": "prod_b", "prices": [], "adjustable_quantity": {"enabled": true}}],
+        }}}));
+        portal.fill_defaults(&mut config);
+        assert_eq!(config["active"], json!(true));
+        assert_eq!(config["login_page"], json!({"enabled": false}));
+        assert!(
+            !config.contains_key("metadata"),
+            "a portal's metadata is null when unset"
+        );
+        let features = &config["features"];
+        assert_eq!(features["invoice_history"], json!({"enabled": false}));
+        assert_eq!(
+            features["subscription_cancel"]["cancellation_reason"],
+            json!({"enabled": false, "options": []})
+        );
+        let update = &features["subscription_update"];
+        assert_eq!(update["enabled"], json!(true));
+        assert_eq!(update["schedule_at_period_end"], json!({"conditions": []}));
+        assert_eq!(
+            update["products"][0]["adjustable_quantity"],
+            json!({"enabled": false})
+        );
+        assert_eq!(
+            update["products"][1]["adjustable_quantity"],
+            json!({"enabled": true})
+        );
+        assert!(!update
+            .as_object()
+            .unwrap()
+            .contains_key("billing_cycle_anchor"));
     }
 }

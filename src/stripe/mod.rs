@@ -9,6 +9,7 @@ pub mod api_key;
 pub mod client;
 pub mod error;
 pub mod fields;
+pub mod form;
 pub mod pacing;
 pub mod retry;
 

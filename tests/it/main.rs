@@ -2,6 +2,7 @@
 //! against the built binary or the in-process emulator on loopback.
 
 mod client;
+mod conformance;
 mod e2e;
 mod emulator;
 mod scripts;

@@ -19,9 +19,15 @@ pub enum Stage {
     ProductDefaultPrices,
     PriceDeactivations,
     Coupons,
+    /// A replaced promotion code's old code is deactivated just before the new one is
+    /// created: codes are unique among active codes (`apply::replace`).
+    PromotionCodeRetirements,
     PromotionCodes,
     PortalConfigurations,
     PortalFollowUps,
+    /// A replaced price's old price is archived last, once its lookup key, the product's
+    /// `default_price` and the portal configurations have moved to the new price.
+    PriceRetirements,
 }
 
 /// The param that must wait until prices exist.
@@ -74,6 +80,8 @@ pub fn levels(plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
         };
         let (main, follow_up) = stages(change.kind, change.action);
         match change.action {
+            // lifecycle: a replacement's writes and their stages (apply/replace.rs)
+            Action::Replace => staged.extend(super::replace::staged(index, change)),
             Action::Create => {
                 staged.push((main, write(Op::Create, change.params.clone())));
                 if !change.after_create.is_empty() {

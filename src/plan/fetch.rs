@@ -126,6 +126,14 @@ impl LiveState {
         self.by_id(kind, id).and_then(|o| matching_key(kind, o))
     }
 
+    /// Every live object of a kind, newest first (used to find orphans: `plan::scope`).
+    pub fn all(&self, kind: ObjectKind) -> impl Iterator<Item = &Value> + '_ {
+        self.kinds
+            .get(&kind)
+            .into_iter()
+            .flat_map(|objects| objects.objects.iter())
+    }
+
     /// The number of live objects of a kind.
     pub fn count(&self, kind: ObjectKind) -> usize {
         self.kinds.get(&kind).map_or(0, |o| o.objects.len())

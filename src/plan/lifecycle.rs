@@ -1,0 +1,122 @@
+//! The plan as the commands compute it: the diff (`diff.rs`) over the catalog with its
+//! management metadata (`scope.rs`), then opt-in replacement (`replace.rs`) and the orphans
+//! of the catalog's scope, pruned on request. Also the views of what this adds to a plan
+//! (orphans, warnings), which `render.rs` calls.
+
+use serde_json::{json, Value};
+
+use super::diff::diff_catalog;
+use super::fetch::LiveState;
+use super::plan::Plan;
+use super::replace::plan_replacements;
+use super::scope::{find_orphans, managed_catalog, Orphan};
+use crate::catalog::Catalog;
+
+/// How the plan may move forward where the script and the account disagree
+/// (`--allow-replace`, `--prune`). The default is fail-fast and list-only.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// Replace every object whose immutable fields changed (else only those the script
+    /// marks `on_immutable_change: "replace"`).
+    pub allow_replace: bool,
+    /// Deactivate the orphans of this catalog's scope.
+    pub prune: bool,
+}
+
+impl From<&crate::cli::ChangePolicy> for Policy {
+    fn from(policy: &crate::cli::ChangePolicy) -> Self {
+        Self {
+            allow_replace: policy.allow_replace,
+            prune: policy.prune,
+        }
+    }
+}
+
+/// The full plan of `catalog` against `live` under `policy`. Pure: no I/O.
+pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy) -> Plan {
+    let managed = managed_catalog(catalog);
+    let mut plan = diff_catalog(&managed, live);
+    plan_replacements(&mut plan, &managed, live, policy.allow_replace);
+    find_orphans(&mut plan, &managed, live, policy.prune);
+    plan.sort();
+    plan.warnings.sort();
+    plan
+}
+
+/// The orphan and warning lines of the human plan (empty when there are none).
+pub fn human_notes(plan: &Plan) -> String {
+    let mut out = String::new();
+    if !plan.orphans.is_empty() {
+        out.push_str("\nNot in the script, but of its scope (orphans):\n");
+        for orphan in &plan.orphans {
+            out.push_str(&format!("  ? {}\n", orphan_line(orphan)));
+        }
+        if plan.orphans.iter().all(|o| !o.pruned && o.note.is_none()) {
+            out.push_str("  Run with --prune to deactivate them.\n");
+        }
+    }
+    for warning in &plan.warnings.0 {
+        out.push_str(&format!("warning: {}\n", warning.message));
+        if let Some(help) = &warning.help {
+            out.push_str(&format!("  help: {help}\n"));
+        }
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// `price old_monthly (price_123): deactivated by --prune`.
+fn orphan_line(orphan: &Orphan) -> String {
+    let name = if orphan.key == orphan.id {
+        format!("{} {}", orphan.kind, orphan.key)
+    } else {
+        format!("{} {} ({})", orphan.kind, orphan.key, orphan.id)
+    };
+    match (&orphan.note, orphan.pruned) {
+        (Some(note), _) => format!("{name}: {note}"),
+        (None, true) => format!("{name}: deactivated by --prune"),
+        (None, false) => name,
+    }
+}
+
+/// The orphans in the JSON plan: `[{"object","key","id","pruned","note"}]`.
+pub fn orphans_json(plan: &Plan) -> Value {
+    plan.orphans
+        .iter()
+        .map(|o| {
+            json!({
+                "object": o.kind.name(),
+                "key": o.key,
+                "id": o.id,
+                "pruned": o.pruned,
+                "note": o.note,
+            })
+        })
+        .collect()
+}
+
+/// The warnings in the JSON plan, in the errors' shape.
+pub fn warnings_json(plan: &Plan) -> Value {
+    super::render::errors_json(&plan.warnings)
+}
+
+/// The orphan and warning section of the markdown plan.
+pub fn markdown_notes(plan: &Plan) -> String {
+    let mut out = String::new();
+    if !plan.orphans.is_empty() {
+        out.push_str("**Orphans** (this scope, no longer in the script):\n\n");
+        for orphan in &plan.orphans {
+            out.push_str(&format!("- `{}`\n", orphan_line(orphan)));
+        }
+        out.push('\n');
+    }
+    for warning in &plan.warnings.0 {
+        out.push_str(&format!("- warning: {}\n", warning.message));
+    }
+    if !plan.warnings.0.is_empty() {
+        out.push('\n');
+    }
+    out
+}

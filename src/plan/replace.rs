@@ -380,3 +380,301 @@ fn within(path: &str, unit: &str) -> bool {
             .strip_prefix(unit)
             .is_some_and(|rest| rest.starts_with('['))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{DeclaredAt, Environment};
+    use crate::plan::{plan_catalog, Policy};
+    use serde_json::json;
+
+    fn declare(
+        kind: ObjectKind,
+        key: &str,
+        params: Value,
+        refs: &[(&str, ObjectKind, &str)],
+    ) -> Snapshot {
+        Snapshot {
+            kind,
+            key: key.to_owned(),
+            declared_at: DeclaredAt {
+                file: "scripts/catalog.rhai".to_owned(),
+                line: 2,
+                column: 1,
+            },
+            adopt: None,
+            params: params.as_object().cloned().unwrap_or_default(),
+            references: refs
+                .iter()
+                .map(|&(path, kind, key)| Reference {
+                    path: path.to_owned(),
+                    kind,
+                    key: key.to_owned(),
+                })
+                .collect(),
+            allows_replace: false,
+        }
+    }
+
+    fn price(amount: i64) -> Snapshot {
+        declare(
+            ObjectKind::Price,
+            "basic_monthly",
+            json!({"lookup_key": "basic_monthly", "product": "basic", "currency": "eur",
+                   "unit_amount": amount}),
+            &[("product", ObjectKind::Product, "basic")],
+        )
+    }
+
+    fn product(default_price: Option<&str>) -> Snapshot {
+        let mut params = json!({"id": "basic", "name": "Basic"});
+        let mut refs = Vec::new();
+        if let Some(key) = default_price {
+            params["default_price"] = json!(key);
+            refs.push(("default_price", ObjectKind::Price, key));
+        }
+        declare(ObjectKind::Product, "basic", params, &refs)
+    }
+
+    fn portal() -> Snapshot {
+        let path = "features[subscription_update][products][0]";
+        declare(
+            ObjectKind::PortalConfiguration,
+            "default",
+            json!({"features": {"subscription_update": {"enabled": true,
+                "products": [{"product": "basic", "prices": ["basic_monthly"]}]}}}),
+            &[
+                (&format!("{path}[product]"), ObjectKind::Product, "basic"),
+                (
+                    &format!("{path}[prices][0]"),
+                    ObjectKind::Price,
+                    "basic_monthly",
+                ),
+            ],
+        )
+    }
+
+    fn catalog(decls: Vec<Snapshot>) -> Catalog {
+        let mut catalog = Catalog::new(Environment::default(), "catalog".to_owned());
+        for d in decls {
+            catalog.push(Box::new(d));
+        }
+        catalog
+    }
+
+    const SCOPE: &str = "catalog";
+
+    fn live_state(default_price: bool, portal_key: &str) -> LiveState {
+        LiveState::new([
+            (
+                ObjectKind::Product,
+                vec![
+                    json!({"id": "basic", "object": "product", "active": true, "name": "Basic",
+                    "metadata": {"billingctl_scope": SCOPE},
+                    "default_price": if default_price { json!("price_old") } else { Value::Null }}),
+                ],
+            ),
+            (
+                ObjectKind::Price,
+                vec![json!({"id": "price_old", "object": "price", "active": true,
+                    "lookup_key": "basic_monthly", "product": "basic", "currency": "eur",
+                    "unit_amount": 900, "metadata": {"billingctl_scope": SCOPE},
+                    "billing_scheme": "per_unit", "tax_behavior": "unspecified"})],
+            ),
+            (
+                ObjectKind::PortalConfiguration,
+                vec![
+                    json!({"id": "bpc_1", "object": "billing_portal.configuration",
+                    "active": true, "metadata": {"billingctl_key": portal_key,
+                                                 "billingctl_scope": SCOPE},
+                    "features": {"subscription_update": {"enabled": true,
+                        "products": [{"product": "basic", "prices": ["price_old"]}]}}}),
+                ],
+            ),
+        ])
+    }
+
+    fn shape(plan: &Plan) -> Vec<(Action, ObjectKind, String, Option<Reason>)> {
+        plan.changes
+            .iter()
+            .map(|c| (c.action, c.kind, c.key.clone(), c.reason))
+            .collect()
+    }
+
+    #[test]
+    fn without_opting_in_immutable_drift_stays_an_error() {
+        let plan = plan_catalog(
+            &catalog(vec![product(Some("basic_monthly")), price(1000), portal()]),
+            &live_state(true, "default"),
+            Policy::default(),
+        );
+        assert!(!plan.is_valid());
+        assert!(plan.changes.is_empty(), "{:?}", shape(&plan));
+    }
+
+    #[test]
+    fn a_price_is_replaced_and_every_reference_re_pointed() {
+        let plan = plan_catalog(
+            &catalog(vec![product(Some("basic_monthly")), price(1000), portal()]),
+            &live_state(true, "default"),
+            Policy {
+                allow_replace: true,
+                prune: false,
+            },
+        );
+        assert!(plan.is_valid(), "{:?}", plan.errors);
+        assert_eq!(
+            shape(&plan),
+            [
+                (
+                    Action::Update,
+                    ObjectKind::Product,
+                    "basic".to_owned(),
+                    Some(Reason::Repoint)
+                ),
+                (
+                    Action::Replace,
+                    ObjectKind::Price,
+                    "basic_monthly".to_owned(),
+                    None
+                ),
+                (
+                    Action::Update,
+                    ObjectKind::PortalConfiguration,
+                    "default".to_owned(),
+                    Some(Reason::Repoint)
+                ),
+            ]
+        );
+        let replace = &plan.changes[1];
+        assert_eq!(replace.id.as_deref(), Some("price_old"));
+        assert_eq!(replace.params["transfer_lookup_key"], json!(true));
+        assert_eq!(replace.params["lookup_key"], json!("basic_monthly"));
+        assert_eq!(replace.params["unit_amount"], json!(1000));
+        assert_eq!(
+            replace.params["metadata"],
+            json!({"billingctl_scope": SCOPE})
+        );
+        assert_eq!(
+            replace.fields,
+            [FieldChange {
+                path: "unit_amount".to_owned(),
+                live: json!(900),
+                desired: json!(1000)
+            }]
+        );
+        let product = &plan.changes[0];
+        assert_eq!(
+            Value::Object(product.params.clone()),
+            json!({"default_price": "basic_monthly"})
+        );
+        assert_eq!(product.references[0].key, "basic_monthly");
+        let portal = &plan.changes[2];
+        assert_eq!(
+            portal.params["features"]["subscription_update"]["products"],
+            json!([{"product": "basic", "prices": ["basic_monthly"]}])
+        );
+        assert_eq!(portal.references.len(), 2);
+        assert_eq!(plan.summary().replace, 1);
+        assert!(plan.orphans.is_empty(), "the replaced price is no orphan");
+    }
+
+    #[test]
+    fn the_script_can_opt_in_per_object() {
+        let mut marked = price(1000);
+        marked.allows_replace = true;
+        let plan = plan_catalog(
+            &catalog(vec![product(None), marked]),
+            &live_state(false, "default"),
+            Policy::default(),
+        );
+        assert!(plan.is_valid(), "{:?}", plan.errors);
+        assert_eq!(plan.summary().replace, 1);
+    }
+
+    #[test]
+    fn references_outside_the_script_are_reported() {
+        // The product is not declared but its default price is the replaced one: Stripe
+        // would refuse the archive, so the plan stops. The portal is another key's: warned.
+        let plan = plan_catalog(
+            &catalog(vec![price(1000)]),
+            &live_state(true, "elsewhere"),
+            Policy {
+                allow_replace: true,
+                prune: false,
+            },
+        );
+        assert!(!plan.is_valid());
+        assert!(plan.errors.0[0]
+            .message
+            .contains("default price of product `basic`"));
+        assert!(plan.warnings.0[0].message.contains("bpc_1"));
+        let plan = plan_catalog(
+            &catalog(vec![price(1000)]),
+            &live_state(false, "elsewhere"),
+            Policy {
+                allow_replace: true,
+                prune: false,
+            },
+        );
+        assert!(plan.is_valid(), "{:?}", plan.errors);
+    }
+
+    #[test]
+    fn a_promotion_code_is_replaced_and_a_coupon_is_not() {
+        let code = declare(
+            ObjectKind::PromotionCode,
+            "LAUNCH",
+            json!({"code": "LAUNCH", "promotion": {"type": "coupon", "coupon": "launch_40"},
+                   "max_redemptions": 100}),
+            &[("promotion[coupon]", ObjectKind::Coupon, "launch_40")],
+        );
+        let coupon = declare(
+            ObjectKind::Coupon,
+            "launch_30",
+            json!({"id": "launch_30", "percent_off": 40, "duration": "once"}),
+            &[],
+        );
+        let live = LiveState::new([
+            (
+                ObjectKind::PromotionCode,
+                vec![
+                    json!({"id": "promo_1", "object": "promotion_code", "code": "LAUNCH",
+                    "active": true, "metadata": {"billingctl_scope": SCOPE},
+                    "max_redemptions": 100,
+                    "promotion": {"type": "coupon", "coupon": "launch_30"}}),
+                ],
+            ),
+            (
+                ObjectKind::Coupon,
+                vec![
+                    json!({"id": "launch_30", "object": "coupon", "percent_off": 30.0,
+                    "duration": "once", "metadata": {"billingctl_scope": SCOPE}}),
+                ],
+            ),
+        ]);
+        let plan = plan_catalog(
+            &catalog(vec![code, coupon]),
+            &live,
+            Policy {
+                allow_replace: true,
+                prune: false,
+            },
+        );
+        let replace = plan
+            .changes
+            .iter()
+            .find(|c| c.kind == ObjectKind::PromotionCode)
+            .expect("a change for the code");
+        assert_eq!(replace.action, Action::Replace);
+        assert_eq!(replace.id.as_deref(), Some("promo_1"));
+        assert_eq!(replace.params["code"], json!("LAUNCH"));
+        assert!(!replace.params.contains_key("transfer_lookup_key"));
+        assert_eq!(replace.fields[0].path, "promotion[coupon]");
+        // The coupon keeps its error, with help naming the way out.
+        assert_eq!(plan.errors.0.len(), 1);
+        let error = &plan.errors.0[0];
+        assert_eq!(error.subject.key.as_deref(), Some("launch_30"));
+        assert!(error.help.as_deref().unwrap_or_default().contains("new id"));
+    }
+}

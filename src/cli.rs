@@ -46,6 +46,18 @@ pub enum Command {
     /// Write a Rhai script that reproduces the live catalog.
     Export(ExportArgs),
     /// Serve a Stripe-faithful emulator of the catalog endpoints (for tests and SDKs).
+    ///
+    /// Serves /v1/products, /v1/prices, /v1/coupons, /v1/promotion_codes and
+    /// /v1/billing_portal/configurations as Stripe does (API 2026-10-28.endive): strict params,
+    /// Stripe's object shapes and errors, newest-first lists, Idempotency-Key replay. Any
+    /// sk_test_/rk_test_ key is accepted.
+    ///
+    /// Request counters: GET /_emulator/stats (by method and route, no key needed);
+    /// POST /_emulator/stats/reset zeroes them. Every knob below is off by default. Stops on
+    /// Ctrl-C or SIGTERM, writing the state file first.
+    ///
+    /// Point an SDK at it: Python `stripe.api_base = "http://127.0.0.1:12111"`; Node
+    /// `new Stripe("sk_test_x", { host: "127.0.0.1", port: 12111, protocol: "http" })`.
     Emulator(EmulatorArgs),
 }
 
@@ -158,10 +170,12 @@ pub struct ExportArgs {
 /// Serve the emulator. Every knob is off by default: no latency, no limit, no faults.
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
-    /// Address to listen on (loopback; port 0 picks a free one and prints it).
+    /// Address to listen on (port 0 picks a free one; the address is printed on stderr).
     #[arg(long, default_value = "127.0.0.1:12111", value_name = "ADDR")]
     pub listen: SocketAddr,
-    /// Persist the account to this JSON file (written atomically after every change).
+    /// Keep the account in this JSON file: loaded at start, rewritten atomically (temp file +
+    /// rename) at most every 100 ms while it changes, and on exit. Without it, the account
+    /// lives in memory only.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     #[command(flatten)]
@@ -171,23 +185,26 @@ pub struct EmulatorArgs {
 /// Behaviours the emulator can add for tests and benchmarks.
 #[derive(Clone, Debug, Default, Args)]
 pub struct EmulatorKnobs {
-    /// Add this much latency, in milliseconds, to every answer.
+    /// Add this much latency, in milliseconds, before every answer.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
-    /// Answer 429 `rate_limit` past this many requests per second (0 = no limit).
+    /// Admit at most N requests in any one-second window; the rest get 429 with code
+    /// `rate_limit`, before idempotency (so nothing is saved under their key). 0 = no limit.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub rate_limit: u32,
-    /// Fraction (0..1) of requests answered with a 500 `api_error`, before any change.
+    /// Fraction (0..1) of requests answered 500 `api_error` before any change (not saved
+    /// under their idempotency key, so a retry runs afresh).
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]
     pub error_rate: f64,
-    /// Fraction (0..1) of writes whose change is committed but whose answer is lost
-    /// (the connection is dropped).
+    /// Fraction (0..1) of writes (POST, DELETE) whose change is committed and saved under its
+    /// idempotency key, but whose answer is lost: the connection drops mid-response.
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]
     pub lost_rate: f64,
-    /// Fraction (0..1) of requests answered 429 `rate_limit` regardless of the rate.
+    /// Fraction (0..1) of requests answered 429 `rate_limit` whatever the rate.
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]
     pub rate_limit_error_rate: f64,
-    /// Seed for the fault injection, so a chaos run can be repeated.
+    /// Seed for the random faults above: the same seed and the same sequence of requests meet
+    /// the same faults.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
 }

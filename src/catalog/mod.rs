@@ -4,6 +4,19 @@
 //! planner (which reads it): the planner sees every object through `Declaration`, in apply
 //! order, and never the Rhai values behind it.
 
+pub mod common;
+pub mod coupon;
+pub mod currency;
+pub mod declared;
+pub mod graph;
+pub mod object;
+pub mod parse;
+pub mod portal;
+pub mod price;
+pub mod product;
+pub mod promotion_code;
+pub mod validate;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 

@@ -1,8 +1,35 @@
-//! `billingctl check`.
+//! `billingctl check`: evaluate and validate offline; exit 0, or 1 with every error.
+
+use std::io::IsTerminal;
 
 use crate::cli::ScriptArgs;
 use crate::ExitStatus;
 
-pub fn execute(_args: ScriptArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`billingctl check` is not built yet")
+pub fn execute(args: ScriptArgs) -> anyhow::Result<ExitStatus> {
+    match crate::script::evaluate(&args.script, &args.env) {
+        Ok(catalog) => {
+            eprintln!(
+                "{}: {} objects, environment `{}` ({}), scope `{}`: valid",
+                args.script.display(),
+                catalog.len(),
+                catalog.environment.name,
+                if catalog.environment.mode == crate::catalog::Mode::Live {
+                    "live"
+                } else {
+                    "test"
+                },
+                catalog.scope
+            );
+            Ok(ExitStatus::Success)
+        }
+        Err(diags) => {
+            eprint!("{}", crate::diag::render_human(&diags, stderr_color()));
+            Ok(ExitStatus::Failure)
+        }
+    }
+}
+
+/// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
+pub fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
 }

@@ -68,7 +68,7 @@ pub(super) async fn prepare(
     account: &AccountArgs,
     policy: Policy,
 ) -> anyhow::Result<Prepared> {
-    let catalog = match pending::evaluate(&script.script, &script.env) {
+    let catalog = match crate::script::evaluate(&script.script, &script.env) {
         Ok(catalog) => catalog,
         Err(errors) => return Ok(Prepared::ScriptErrors(errors)),
     };
@@ -98,7 +98,7 @@ pub(super) fn print_failed(plan: &Plan, output: OutputFormat) {
 
 /// Every error with its span, then one line saying nothing was written.
 pub(super) fn print_errors(errors: &Diagnostics) {
-    eprint!("{}", pending::render_human(errors, stderr_color()));
+    eprint!("{}", crate::diag::render_human(errors, stderr_color()));
     let count = errors.0.len();
     eprintln!(
         "error: {count} problem{} found; nothing was written.",
@@ -126,24 +126,4 @@ pub(super) fn stdout_color() -> bool {
 /// Colour on stderr: a terminal and no `NO_COLOR`.
 pub(super) fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && !no_color()
-}
-
-// TEMPORARY until the script engine lands on main (then: crate::script / crate::diag).
-mod pending {
-    use crate::catalog::Catalog;
-    use crate::diag::{Diagnostic, Diagnostics};
-
-    pub(super) fn evaluate(_script: &std::path::Path, _env: &str) -> Result<Catalog, Diagnostics> {
-        Err(Diagnostics(vec![Diagnostic::error(
-            "the script engine is not merged yet",
-        )]))
-    }
-
-    pub(super) fn render_human(errors: &Diagnostics, _color: bool) -> String {
-        errors
-            .0
-            .iter()
-            .map(|d| format!("error: {}\n", d.message))
-            .collect()
-    }
 }

@@ -1,1 +1,198 @@
-//! A Stripe-faithful emulator of the catalog endpoints.
+//! A Stripe-faithful emulator of the catalog endpoints: products, prices, coupons, promotion
+//! codes and billing-portal configurations, held to Stripe's behaviour (strict params from the
+//! one field table, Stripe's object shapes, ids, errors, lists, idempotency), with knobs for
+//! latency, rate limits and faults, request counters, and an optional state file.
+//!
+//! Entry points: [`serve`] (for `billingctl emulator`) and [`start`] (its own thread and
+//! runtime: tests, benchmarks and `--sandbox`). See `docs/EMULATOR.md`.
+//!
+//! Modules: `server` (HTTP pipeline, auth, headers), `routes`, `params` (generic param
+//! checks against the field table), `merge`, `objects` (per-object rules and shapes), `list`,
+//! `idempotency`, `faults`, `stats`, `store` (the account and its indexes), `persist`.
+
+mod error;
+mod faults;
+mod idempotency;
+mod list;
+mod merge;
+mod objects;
+mod params;
+mod persist;
+mod routes;
+mod server;
+mod stats;
+mod store;
+
+use crate::stripe::form;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+use self::faults::Faults;
+use self::persist::Persister;
+use self::server::Shared;
+use self::stats::Counters;
+pub use self::stats::RequestStats;
+use crate::cli::EmulatorKnobs;
+
+/// How to run an emulator. `Default` is every knob off and the account in memory only.
+#[derive(Clone, Debug, Default)]
+pub struct EmulatorOptions {
+    /// Latency, rate limit and seeded faults (see `billingctl emulator --help`).
+    pub knobs: EmulatorKnobs,
+    /// Load the account from this file at start and keep it written there.
+    pub state_file: Option<PathBuf>,
+}
+
+/// A loaded emulator, not yet serving: its shared state and its state writer.
+pub(crate) struct Prepared {
+    shared: Arc<Shared>,
+    persister: Option<Persister>,
+}
+
+impl Prepared {
+    /// Checks the knobs and loads the state file (if any).
+    pub(crate) fn new(options: EmulatorOptions) -> std::io::Result<Prepared> {
+        faults::validate(&options.knobs)
+            .map_err(|msg| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg))?;
+        let account = match &options.state_file {
+            Some(path) => persist::load(path)?,
+            None => store::Account::default(),
+        };
+        let account = Arc::new(Mutex::new(account));
+        let persister = options
+            .state_file
+            .map(|path| Persister::start(account.clone(), path));
+        Ok(Prepared {
+            shared: Arc::new(Shared {
+                account,
+                counters: Counters::default(),
+                faults: Faults::new(options.knobs),
+            }),
+            persister,
+        })
+    }
+
+    /// Serves on `listener` until the future is dropped. The state writer is not part of the
+    /// future: the caller flushes it (by dropping `self.persister`) after the connections end.
+    pub(crate) async fn serve(
+        shared: Arc<Shared>,
+        listener: tokio::net::TcpListener,
+    ) -> std::io::Result<()> {
+        axum::serve(listener, server::router(shared)).await
+    }
+
+    /// Splits into the shared state (for serving) and the state writer (dropped last).
+    pub(crate) fn into_parts(self) -> (Arc<Shared>, Option<Persister>) {
+        (self.shared, self.persister)
+    }
+}
+
+/// Serves until the future is dropped or the process ends (used by `billingctl emulator`).
+/// With a state file, the account is flushed to it when the future ends or is dropped.
+pub async fn serve(
+    options: EmulatorOptions,
+    listener: tokio::net::TcpListener,
+) -> std::io::Result<()> {
+    let (shared, _persister) = Prepared::new(options)?.into_parts();
+    Prepared::serve(shared, listener).await
+}
+
+/// Starts the emulator on its own thread with its own tokio runtime (tests, benchmarks, and
+/// `run --sandbox`). `addr` may use port 0; [`EmulatorHandle::base_url`] tells the port.
+pub fn start(options: EmulatorOptions, addr: SocketAddr) -> std::io::Result<EmulatorHandle> {
+    let (shared, persister) = Prepared::new(options)?.into_parts();
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("emulator")
+        .enable_all()
+        .build()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let serving = shared.clone();
+    let thread = std::thread::Builder::new().name("emulator".into()).spawn(
+        move || -> std::io::Result<()> {
+            let served = runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener)?;
+                tokio::select! {
+                    served = Prepared::serve(serving, listener) => served,
+                    _ = stopped => Ok(()),
+                }
+            });
+            // Connections still open end here, before the last write of the state file.
+            runtime.shutdown_timeout(Duration::from_secs(1));
+            let flushed = persister.map_or(Ok(()), |mut p| p.flush_and_stop());
+            served.and(flushed)
+        },
+    )?;
+    Ok(EmulatorHandle {
+        addr,
+        shared,
+        stop: Some(stop),
+        thread: Some(thread),
+    })
+}
+
+/// A running emulator started by [`start`]. Dropping it stops it (and flushes the state file).
+pub struct EmulatorHandle {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl EmulatorHandle {
+    /// `http://127.0.0.1:PORT`: what to give the client (or an SDK) as the API base.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The request counters so far.
+    pub fn stats(&self) -> RequestStats {
+        self.shared.counters.snapshot()
+    }
+
+    /// Zeroes the request counters.
+    pub fn reset_stats(&self) {
+        self.shared.counters.reset();
+    }
+
+    /// Stops serving, waits for the server thread, and writes the state file one last time.
+    pub fn shutdown(mut self) {
+        if let Err(err) = self.stop_and_join() {
+            eprintln!("error: emulator: {err}");
+        }
+    }
+
+    fn stop_and_join(&mut self) -> std::io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.thread.take() {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the emulator thread panicked"))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        if let Err(err) = self.stop_and_join() {
+            eprintln!("error: emulator: {err}");
+        }
+    }
+}

@@ -17,7 +17,7 @@ use super::fetch::{is_active, LiveState, PORTAL_KEY_METADATA};
 use super::plan::{Action, Change, FieldChange, Plan, Reason};
 use crate::catalog::{Catalog, Declaration};
 use crate::diag::Diagnostic;
-use crate::stripe::fields::{segments, ObjectKind, ObjectTable, Param, Presence, Type};
+use crate::stripe::fields::{segments, Default, ObjectKind, ObjectTable, Param, Presence, Type};
 
 /// Lists Stripe stores as sets: their order carries no meaning, so it never makes a diff.
 /// (The field table does not record set semantics; these are the catalog's only ones.)
@@ -226,7 +226,9 @@ fn create(
             .is_some_and(|p| p.on_create == Presence::Absent);
         if !update_only {
             params.insert(name, value);
-        } else if !(is_default(table.param(&name), &value) || name == "active" && value == true) {
+        } else if !(is_default(table.default_for(&name), &value)
+            || name == "active" && value == true)
+        {
             after_create.insert(name, value);
         }
     }
@@ -261,7 +263,7 @@ fn update(
 ) -> Result<Option<Change>, Vec<Diagnostic>> {
     let kind = declaration.kind();
     let table = kind.table();
-    fill_defaults(table, &mut desired);
+    table.fill_defaults(&mut desired);
     let empty = Map::new();
     let live_object = object.as_object().unwrap_or(&empty);
 
@@ -303,9 +305,10 @@ fn update(
         let Some(param) = table.param(&path) else {
             continue;
         };
-        let wanted = want.get(&path).filter(|v| !is_unset_for(param, v));
-        let held = have.get(&path).filter(|v| !is_unset_for(param, v));
-        if wanted == held {
+        let default = table.default_for(&path);
+        let wanted = want.get(&path).filter(|v| !is_unset_for(param, default, v));
+        let held = have.get(&path).filter(|v| !is_unset_for(param, default, v));
+        if wanted == held || same_code(kind, &path, wanted, held) {
             continue;
         }
         let live_value = have.get(&path).cloned().unwrap_or(Value::Null);
@@ -365,6 +368,12 @@ fn update(
         after_create: Map::new(),
         references,
     }))
+}
+
+/// Stripe compares promotion codes case-insensitively: `LAUNCH` and `launch` are one code.
+fn same_code(kind: ObjectKind, path: &str, wanted: Option<&Value>, held: Option<&Value>) -> bool {
+    let lower = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_lowercase);
+    kind == ObjectKind::PromotionCode && path == "code" && lower(wanted) == lower(held)
 }
 
 /// The value that clears a mutable field the script leaves out: `""` where Stripe accepts
@@ -488,9 +497,6 @@ impl Canon<'_> {
         if ty == Some(Type::Decimal) {
             return decimal(text);
         }
-        if self.kind == ObjectKind::PromotionCode && path == "code" {
-            return text.to_lowercase();
-        }
         if let (Some(live), Some(target)) = (self.live, self.references.target(self.kind, path)) {
             if let Some(key) = live.key_of(target, text) {
                 return key;
@@ -511,7 +517,8 @@ impl Canon<'_> {
                 continue;
             }
             let value = self.value(&child, value);
-            if is_unset(&value) || (in_array && is_default(param, &value)) {
+            if is_unset(&value) || (in_array && is_default(self.table.default_for(&child), &value))
+            {
                 continue;
             }
             out.insert(name.clone(), value);
@@ -598,56 +605,20 @@ fn is_unset(value: &Value) -> bool {
 
 /// Unset, or Stripe's default for this param (so "left out" and "the default" compare
 /// equal). A boolean without a known default counts as unset when false.
-fn is_unset_for(param: &Param, value: &Value) -> bool {
+fn is_unset_for(param: &Param, default: Option<Default>, value: &Value) -> bool {
     is_unset(value)
-        || is_default(Some(param), value)
-        || (param.ty == Type::Boolean && param.default.is_none() && value == &Value::Bool(false))
+        || is_default(default, value)
+        || (param.ty == Type::Boolean && default.is_none() && value == &Value::Bool(false))
 }
 
-fn is_default(param: Option<&Param>, value: &Value) -> bool {
-    param
-        .and_then(|p| p.default)
-        .is_some_and(|d| normalise(&d.to_json()) == normalise(value))
+fn is_default(default: Option<Default>, value: &Value) -> bool {
+    default.is_some_and(|d| normalise(&d.to_json()) == normalise(value))
 }
 
 fn normalise(value: &Value) -> Value {
     match value {
         Value::Number(n) => normalise_number(n),
         other => other.clone(),
-    }
-}
-
-/// Fills in the defaults Stripe would, on params the script left out: top-level ones, and
-/// nested ones whose parent object the script set.
-pub(crate) fn fill_defaults(table: &ObjectTable, map: &mut Map<String, Value>) {
-    for param in table.params {
-        let Some(default) = param.default else {
-            continue;
-        };
-        let parts = segments(param.path);
-        if parts.iter().any(|s| s.is_empty() || *s == "<key>") {
-            continue;
-        }
-        let (leaf, parents) = parts.split_last().expect("a path has a segment");
-        if let Some(target) = object_at(map, parents) {
-            target
-                .entry((*leaf).to_owned())
-                .or_insert_with(|| default.to_json());
-        }
-    }
-}
-
-/// The nested object at `parents`, if every level exists and is an object.
-fn object_at<'a>(
-    map: &'a mut Map<String, Value>,
-    parents: &[&str],
-) -> Option<&'a mut Map<String, Value>> {
-    match parents.split_first() {
-        None => Some(map),
-        Some((first, rest)) => match map.get_mut(*first) {
-            Some(Value::Object(inner)) => object_at(inner, rest),
-            _ => None,
-        },
     }
 }
 
@@ -660,13 +631,18 @@ fn flatten(table: &ObjectTable, value: &Value, prefix: &str, out: &mut IndexMap<
     for (name, value) in map {
         let path = join(prefix, name);
         let ty = table.param(&path).map(|p| p.ty);
+        let free_map = table
+            .param(&path)
+            .is_some_and(|p| p.ty == Type::Map && !table.has_keyed_fields(p));
         match (ty, value) {
-            (Some(Type::Map), Value::Object(entries)) => {
+            (Some(Type::Map), Value::Object(entries)) if free_map => {
                 for (key, entry) in entries {
                     out.insert(format!("{path}[{key}]"), entry.clone());
                 }
             }
-            (Some(Type::Object) | None, Value::Object(_)) => flatten(table, value, &path, out),
+            (Some(Type::Object | Type::Map) | None, Value::Object(_)) => {
+                flatten(table, value, &path, out);
+            }
             _ => {
                 out.insert(path, value.clone());
             }

@@ -1,2 +1,136 @@
 //! The Rhai engine: evaluates a catalog script (with its environment overlay and imports)
-//! into a `Catalog`.
+//! into a validated `Catalog`.
+//!
+//! Order of a run for `--env NAME`: the overlay `<script dir>/env/NAME.rhai` (optional) is
+//! compiled and its `fn settings()` called to learn the environment's mode and values; the base
+//! script runs with `env` in scope; then the overlay's top-level statements run and may add,
+//! `update`, `deactivate` or `drop` objects. Then every object is typed and validated and the
+//! graph checked. Every problem of the run comes back together.
+
+pub mod api;
+pub mod codes;
+pub mod engine;
+pub mod environment;
+pub mod error;
+pub mod recorder;
+pub mod resolver;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use rhai::Scope;
+
+use crate::catalog::Catalog;
+use crate::diag::{Diagnostic, Diagnostics};
+pub use engine::{new_engine, Limits};
+use recorder::Recorder;
+pub use resolver::stdlib_source;
+
+/// Evaluates `script` for the environment `env`, relative to the current directory (the
+/// project root when the script lies under it).
+pub fn evaluate(script: &Path, env: &str) -> Result<Catalog, Diagnostics> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    evaluate_in(&cwd, script, env, &Limits::default())
+}
+
+/// `evaluate` with an explicit working directory and limits (tests, benchmarks).
+pub fn evaluate_in(
+    cwd: &Path,
+    script: &Path,
+    env: &str,
+    limits: &Limits,
+) -> Result<Catalog, Diagnostics> {
+    let absolute = resolver::normalize(&cwd.join(script));
+    // The project root bounds imports: the working directory, or the script's own directory
+    // when the script lies elsewhere.
+    let root = if absolute.starts_with(cwd) {
+        resolver::normalize(cwd)
+    } else {
+        absolute
+            .parent()
+            .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
+    };
+    let label = absolute
+        .strip_prefix(&root)
+        .unwrap_or(&absolute)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let fail = |d: Diagnostic| Err(Diagnostics(vec![d]));
+    let source = match std::fs::read_to_string(&absolute) {
+        Ok(source) => source,
+        Err(err) => {
+            return fail(Diagnostic::error(format!(
+                "cannot read {}: {err}",
+                script.display()
+            )))
+        }
+    };
+    let recorder = Rc::new(RefCell::new(Recorder::default()));
+    let engine = new_engine(&recorder, &root, limits);
+    let to_diag = |err: &rhai::EvalAltResult, file: &str| error::diagnostic(err, file, limits);
+
+    let overlay = match environment::Overlay::load(&engine, &root, &absolute, env) {
+        Ok(overlay) => overlay,
+        Err(err) => return fail(err.into_diagnostic(limits)),
+    };
+    let environment = match &overlay {
+        Some(o) => match o.settings(&engine, env) {
+            Ok(environment) => environment,
+            Err(err) => return fail(err.into_diagnostic(limits)),
+        },
+        None => environment::default_environment(env),
+    };
+    let env_value = environment::to_dynamic(&environment);
+
+    let mut scope = Scope::new();
+    scope.push_constant("env", env_value.clone());
+    let mut aborted = false;
+    match engine.compile_with_scope(&scope, &source) {
+        Ok(mut ast) => {
+            ast.set_source(label.as_str());
+            if let Err(err) = engine.run_ast_with_scope(&mut scope, &ast) {
+                recorder.borrow_mut().diags.push(to_diag(&err, &label));
+                aborted = true;
+            }
+        }
+        Err(err) => {
+            recorder
+                .borrow_mut()
+                .diags
+                .push(to_diag(&err.into(), &label));
+            aborted = true;
+        }
+    }
+    if let (Some(o), false) = (&overlay, aborted) {
+        let mut scope = Scope::new();
+        scope.push_constant("env", env_value);
+        if let Err(err) = engine.run_ast_with_scope(&mut scope, &o.ast) {
+            recorder.borrow_mut().diags.push(to_diag(&err, &o.label));
+            aborted = true;
+        }
+    }
+    drop(engine);
+    let recorder = Rc::try_unwrap(recorder)
+        .map_or_else(|rc| rc.replace(Recorder::default()), RefCell::into_inner);
+    let scope_name = recorder
+        .scope
+        .as_ref()
+        .map(|(name, _)| name.clone())
+        .unwrap_or_else(|| {
+            absolute
+                .file_stem()
+                .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+        });
+    if aborted {
+        // The catalog is incomplete: graph checks would only add noise. Report what we have.
+        let mut diags = Diagnostics(recorder.finish_partial());
+        diags.sort();
+        return Err(diags);
+    }
+    recorder.finish(environment, scope_name).map_err(|diags| {
+        let mut diags = Diagnostics(diags);
+        diags.sort();
+        diags
+    })
+}

@@ -30,6 +30,7 @@ use serde_json::{Map, Value};
 
 use super::api_key::{ApiKey, KeyMode};
 use super::error::{snippet, ApiError, Error};
+use super::form;
 use super::pacing::Pacer;
 use super::retry::{self, Outcome, RetryPolicy};
 use super::API_VERSION;
@@ -182,7 +183,7 @@ impl Client {
 
     /// `GET path?query`: a retrieve or one list page. Retried freely (reads are idempotent).
     pub async fn get(&self, path: &str, query: &Map<String, Value>) -> Result<Value, Error> {
-        let encoded = encode_form(query);
+        let encoded = form::encode(query);
         let target = if encoded.is_empty() {
             path.to_string()
         } else {
@@ -195,7 +196,7 @@ impl Client {
     /// write Stripe committed but whose answer was lost is replayed, not repeated.
     pub async fn post(&self, path: &str, params: &Map<String, Value>) -> Result<Value, Error> {
         let body = Post {
-            form: encode_form(params),
+            form: form::encode(params),
             idempotency_key: uuid::Uuid::new_v4().to_string(),
         };
         self.execute(Method::POST, path, Some(&body)).await
@@ -308,7 +309,7 @@ impl Client {
                     .retry
                     .allows_another(attempts, started.elapsed(), delay);
             tracing::debug!(
-                %method, target, attempts, ?outcome, again,
+                %method, path = target, attempts, ?outcome, again,
                 "stripe request failed"
             );
             if !again {
@@ -408,51 +409,6 @@ struct Answer {
 enum Failure {
     Api(ApiError),
     Network(String),
-}
-
-/// Stripe's bracket-notation form encoding (temporary: replaced by `stripe::form::encode`
-/// when that module lands on main).
-fn encode_form(params: &Map<String, Value>) -> String {
-    fn walk(prefix: &str, value: &Value, out: &mut Vec<(String, String)>) {
-        match value {
-            Value::Null => out.push((prefix.to_string(), String::new())),
-            Value::Bool(b) => out.push((prefix.to_string(), b.to_string())),
-            Value::Number(n) => out.push((prefix.to_string(), n.to_string())),
-            Value::String(s) => out.push((prefix.to_string(), s.clone())),
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    walk(&format!("{prefix}[{i}]"), item, out);
-                }
-            }
-            Value::Object(map) => {
-                for (k, v) in map {
-                    walk(&format!("{prefix}[{k}]"), v, out);
-                }
-            }
-        }
-    }
-    let mut pairs = Vec::new();
-    for (key, value) in params {
-        walk(key, value, &mut pairs);
-    }
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent(k), percent(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn percent(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -552,11 +552,11 @@ mod tests {
         assert_eq!(update["schedule_at_period_end"], json!({"conditions": []}));
         assert_eq!(
             update["products"][0]["adjustable_quantity"],
-            json!({"enabled": false})
+            json!({"enabled": false, "minimum": 0})
         );
         assert_eq!(
             update["products"][1]["adjustable_quantity"],
-            json!({"enabled": true})
+            json!({"enabled": true, "minimum": 0})
         );
         assert!(!update
             .as_object()

@@ -353,7 +353,7 @@ const PORTAL_CONFIGURATION_PARAMS: &[Param] = &[
     p("features[subscription_update][products][][adjustable_quantity]", Object, OPT, OPT).default(EmptyObject),
     p("features[subscription_update][products][][adjustable_quantity][enabled]", Boolean, REQ, REQ).default(Bool(false)),
     p("features[subscription_update][products][][adjustable_quantity][maximum]", Integer, OPT, OPT),
-    p("features[subscription_update][products][][adjustable_quantity][minimum]", Integer, OPT, OPT),
+    p("features[subscription_update][products][][adjustable_quantity][minimum]", Integer, OPT, OPT).default(Int(0)), // the emulator fills 0
     p("features[subscription_update][products][][prices]", StringArray, REQ, REQ),
     p("features[subscription_update][products][][prices][]", String, OPT, OPT),
     p("features[subscription_update][products][][product]", String, REQ, REQ),

@@ -183,10 +183,7 @@ async fn every_request_carries_auth_version_agent_and_a_form_body() {
         post.header("content-type"),
         Some("application/x-www-form-urlencoded")
     );
-    assert_eq!(
-        post.body,
-        "id=basic&name=Basic%20%26%20more&metadata%5Btier%5D=1"
-    );
+    assert_eq!(post.body, "id=basic&name=Basic+%26+more&metadata[tier]=1");
     let key = post
         .header("idempotency-key")
         .expect("a POST has an Idempotency-Key");
@@ -197,7 +194,7 @@ async fn every_request_carries_auth_version_agent_and_a_form_body() {
         (get.method.as_str(), get.path.as_str()),
         ("GET", "/v1/products/basic")
     );
-    assert_eq!(get.query.as_deref(), Some("expand%5B0%5D=default_price"));
+    assert_eq!(get.query.as_deref(), Some("expand[0]=default_price"));
     assert_eq!(get.header("idempotency-key"), None);
     assert_eq!(get.body, "");
 }

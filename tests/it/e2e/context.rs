@@ -1,7 +1,7 @@
 //! `TestContext`: an emulator on loopback (its own thread and runtime), a temporary project
 //! directory for scripts, and `billingctl` commands pointed at both with a test key.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 use billingctl::cli::EmulatorKnobs;
@@ -118,14 +118,6 @@ impl TestContext {
     pub fn price(&self, lookup_key: &str) -> Value {
         let list = self.get(&format!("/v1/prices?lookup_keys[]={lookup_key}"));
         list["data"][0].clone()
-    }
-
-    pub fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    pub fn root(&self) -> &Path {
-        self.dir.path()
     }
 }
 

@@ -1,9 +1,8 @@
 //! End-to-end: the built `billingctl` binary against the in-process emulator — plan, run,
 //! verify, the JSON contract, exit codes, fail-fast on immutable drift, partial failures.
 
-// Enabled once the emulator lands on main:
-// mod context;
-// mod plan_and_run;
+mod context;
+mod plan_and_run;
 
 /// The catalog most tests start from: two products, two prices, a coupon, a promotion code
 /// and a portal configuration listing both products and their prices.

@@ -1,1 +1,18 @@
-//! Integration tests: emulator.
+//! Integration tests: the emulator over real HTTP (reqwest against `start` on 127.0.0.1:0),
+//! one test per rule, with exact status codes and error bodies.
+
+mod auth;
+mod cli;
+mod coupons;
+mod faults;
+mod idempotency;
+mod lists;
+mod params;
+mod portal;
+mod prices;
+mod products;
+mod promotion_codes;
+mod shapes;
+mod state;
+mod stats;
+mod support;

@@ -1,0 +1,86 @@
+//! `Declared<S>`: one declared object (its key, where it was declared, an optional adopted
+//! Stripe id, and its typed spec) and the `Declaration` impl the planner reads it through.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::{validate::Check, Declaration, DeclaredAt, Reference};
+use crate::stripe::fields::ObjectKind;
+
+/// What each object's typed spec provides: Stripe's create params and the keys it names.
+pub trait Spec: Serialize + std::fmt::Debug + 'static {
+    /// The kind of object this spec declares.
+    const KIND: ObjectKind;
+    /// The create params: the spec's own fields (only those the script set) plus the key
+    /// placed where Stripe expects it.
+    fn params(&self, key: &str) -> Map<String, Value> {
+        let mut params = Map::new();
+        if let Some(field) = key_field(Self::KIND) {
+            params.insert(field.into(), Value::String(key.into()));
+        }
+        if let Ok(Value::Object(fields)) = serde_json::to_value(self) {
+            params.extend(fields);
+        }
+        params
+    }
+    /// Every reference to another object's key held in `params`.
+    fn references(&self) -> Vec<Reference>;
+    /// Static validation of values Stripe would reject.
+    fn validate(&self, check: &mut Check<'_>);
+}
+
+/// The create param that carries the key, where Stripe has one (the portal has none: the
+/// planner keeps its key in metadata `billingctl_key`).
+fn key_field(kind: ObjectKind) -> Option<&'static str> {
+    match kind {
+        ObjectKind::Product | ObjectKind::Coupon => Some("id"),
+        ObjectKind::Price => Some("lookup_key"),
+        ObjectKind::PromotionCode => Some("code"),
+        ObjectKind::PortalConfiguration => None,
+    }
+}
+
+/// A declared object of one kind.
+#[derive(Debug)]
+pub struct Declared<S> {
+    pub key: String,
+    pub declared_at: DeclaredAt,
+    /// An existing Stripe id to adopt (`price_…`, `bpc_…`).
+    pub adopt: Option<String>,
+    pub spec: S,
+}
+
+impl<S: Spec> Declaration for Declared<S> {
+    fn kind(&self) -> ObjectKind {
+        S::KIND
+    }
+
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn declared_at(&self) -> &DeclaredAt {
+        &self.declared_at
+    }
+
+    fn adopt_id(&self) -> Option<&str> {
+        self.adopt.as_deref()
+    }
+
+    fn to_params(&self) -> Map<String, Value> {
+        self.spec.params(&self.key)
+    }
+
+    fn references(&self) -> Vec<Reference> {
+        self.spec.references()
+    }
+}
+
+/// A reference at `path` to the object of `kind` named `key`.
+pub(crate) fn reference(path: impl Into<String>, kind: ObjectKind, key: &str) -> Reference {
+    Reference {
+        path: path.into(),
+        kind,
+        key: key.to_owned(),
+    }
+}

@@ -1,0 +1,160 @@
+//! Errors in Stripe's shape: `{"error": {"type", "code", "param", "message", "doc_url"}}` with
+//! the HTTP status Stripe uses for them. Every handler returns these; nothing else in the
+//! emulator writes an error body.
+
+use serde_json::{json, Map, Value};
+
+/// One API error, as Stripe reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ApiError {
+    pub status: u16,
+    pub kind: &'static str,
+    pub code: Option<&'static str>,
+    pub param: Option<String>,
+    pub message: String,
+}
+
+impl ApiError {
+    /// A 400 `invalid_request_error`.
+    pub fn invalid(code: Option<&'static str>, param: Option<&str>, message: String) -> Self {
+        ApiError {
+            status: 400,
+            kind: "invalid_request_error",
+            code,
+            param: param.map(str::to_owned),
+            message,
+        }
+    }
+
+    /// A 400 about one param, with no error code (wrong type, bad enum, ...).
+    pub fn param(param: &str, message: String) -> Self {
+        Self::invalid(None, Some(param), message)
+    }
+
+    /// "Received unknown parameter: X" — also what an immutable param sent to update gets.
+    pub fn unknown_param(param: &str) -> Self {
+        Self::invalid(
+            Some("parameter_unknown"),
+            Some(param),
+            format!("Received unknown parameter: {param}"),
+        )
+    }
+
+    /// "Missing required param: X."
+    pub fn missing_param(param: &str) -> Self {
+        Self::invalid(
+            Some("parameter_missing"),
+            Some(param),
+            format!("Missing required param: {param}."),
+        )
+    }
+
+    /// An id that names nothing: 404 from a path, 400 when it came in a param.
+    pub fn no_such(noun: &str, id: &str, param: &str, status: u16) -> Self {
+        ApiError {
+            status,
+            ..Self::invalid(
+                Some("resource_missing"),
+                Some(param),
+                format!("No such {noun}: '{id}'"),
+            )
+        }
+    }
+
+    /// A custom id or a unique value already taken.
+    pub fn already_exists(param: &str, message: String) -> Self {
+        Self::invalid(Some("resource_already_exists"), Some(param), message)
+    }
+
+    /// The idempotency key was first used with other parameters.
+    pub fn idempotency_mismatch(key: &str) -> Self {
+        ApiError {
+            status: 400,
+            kind: "idempotency_error",
+            code: None,
+            param: None,
+            message: format!(
+                "Keys for idempotent requests can only be used with the same parameters they \
+                 were first used with. Try using a key other than '{key}' if you meant to \
+                 execute a different request."
+            ),
+        }
+    }
+
+    /// 429, from the rate limit knobs.
+    pub fn rate_limited() -> Self {
+        ApiError {
+            status: 429,
+            ..Self::invalid(
+                Some("rate_limit"),
+                None,
+                "Request rate limit exceeded. You can learn more about rate limits here \
+                 https://stripe.com/docs/rate-limits."
+                    .to_owned(),
+            )
+        }
+    }
+
+    /// 500 `api_error`, from the `error_rate` knob.
+    pub fn internal() -> Self {
+        ApiError {
+            status: 500,
+            kind: "api_error",
+            code: None,
+            param: None,
+            message: "An unknown error occurred while processing your request (emulated fault)."
+                .to_owned(),
+        }
+    }
+
+    /// 401 for a missing or non-test key. The key itself is never echoed.
+    pub fn unauthorized(message: String) -> Self {
+        ApiError {
+            status: 401,
+            kind: "invalid_request_error",
+            code: None,
+            param: None,
+            message,
+        }
+    }
+
+    /// 404 for a path Stripe does not serve (or a method it does not take there).
+    pub fn unrecognized_url(method: &str, path: &str) -> Self {
+        ApiError {
+            status: 404,
+            kind: "invalid_request_error",
+            code: None,
+            param: None,
+            message: format!(
+                "Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs \
+                 or we can help at https://support.stripe.com/."
+            ),
+        }
+    }
+
+    /// The response body, `{"error": {...}}`, with `request_log_url` for this request.
+    pub fn body(&self, request_id: &str) -> Value {
+        let mut error = Map::new();
+        if let Some(code) = self.code {
+            error.insert("code".into(), code.into());
+            error.insert(
+                "doc_url".into(),
+                format!(
+                    "https://stripe.com/docs/error-codes/{}",
+                    code.replace('_', "-")
+                )
+                .into(),
+            );
+        }
+        error.insert("message".into(), self.message.clone().into());
+        if let Some(param) = &self.param {
+            error.insert("param".into(), param.clone().into());
+        }
+        error.insert(
+            "request_log_url".into(),
+            format!("https://dashboard.stripe.com/test/logs/{request_id}").into(),
+        );
+        error.insert("type".into(), self.kind.into());
+        json!({ "error": error })
+    }
+}

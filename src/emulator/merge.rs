@@ -1,0 +1,141 @@
+//! Applying typed params to an object, as Stripe's update does (and create, onto the object's
+//! skeleton): nested hashes merge key by key, arrays and scalars replace, `null` (a param sent
+//! as `""`) clears, and string maps such as `metadata` merge with `""` unsetting a key.
+
+use serde_json::{Map, Value};
+
+use crate::stripe::fields::{segments, ObjectTable, Type};
+
+/// Merges `params` (from `params::validate`) into `target`.
+pub(crate) fn merge(
+    table: &ObjectTable,
+    target: &mut Map<String, Value>,
+    params: &Map<String, Value>,
+) {
+    merge_at(table, "", target, params);
+}
+
+fn merge_at(
+    table: &ObjectTable,
+    prefix: &str,
+    target: &mut Map<String, Value>,
+    params: &Map<String, Value>,
+) {
+    for (key, value) in params {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}[{key}]")
+        };
+        let ty = table
+            .param(&path)
+            .filter(|param| segments(param.path).len() == segments(&path).len())
+            .map(|param| param.ty);
+        let is_string_map = ty == Some(Type::Map)
+            && value
+                .as_object()
+                .map_or(true, |map| map.values().all(Value::is_string));
+        match value {
+            Value::Null if is_string_map => {
+                target.insert(key.clone(), Value::Object(Map::new()));
+            }
+            Value::Null => {
+                let cleared = if target.get(key).is_some_and(Value::is_array) {
+                    Value::Array(Vec::new())
+                } else {
+                    Value::Null
+                };
+                target.insert(key.clone(), cleared);
+            }
+            Value::Object(entries) if is_string_map => {
+                let slot = object_slot(target, key);
+                for (entry, text) in entries {
+                    if text.as_str() == Some("") {
+                        slot.remove(entry);
+                    } else {
+                        slot.insert(entry.clone(), text.clone());
+                    }
+                }
+            }
+            Value::Object(children) => {
+                let slot = object_slot(target, key);
+                merge_at(table, &path, slot, children);
+            }
+            other => {
+                target.insert(key.clone(), other.clone());
+            }
+        }
+    }
+}
+
+/// `target[key]` as an object, replacing whatever non-object was there.
+fn object_slot<'t>(target: &'t mut Map<String, Value>, key: &str) -> &'t mut Map<String, Value> {
+    let slot = target
+        .entry(key.to_owned())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    slot.as_object_mut().expect("just made an object")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::stripe::fields::{ObjectKind, Param, Presence};
+
+    static TABLE: ObjectTable = ObjectTable {
+        kind: ObjectKind::Product,
+        object: "test",
+        path: "/v1/tests",
+        id_prefix: "t_",
+        custom_id: false,
+        deletable: false,
+        list_filters: &[],
+        params: &[Param {
+            path: "metadata",
+            ty: Type::Map,
+            on_create: Presence::Optional,
+            on_update: Presence::Optional,
+            emptyable: true,
+            default: None,
+        }],
+    };
+
+    fn merged(target: serde_json::Value, params: serde_json::Value) -> serde_json::Value {
+        let mut target = target.as_object().cloned().unwrap();
+        merge(&TABLE, &mut target, params.as_object().unwrap());
+        serde_json::Value::Object(target)
+    }
+
+    #[test]
+    fn metadata_merges_and_unsets_keys() {
+        assert_eq!(
+            merged(
+                json!({ "metadata": { "a": "1", "b": "2" } }),
+                json!({ "metadata": { "a": "", "c": "3" } })
+            ),
+            json!({ "metadata": { "b": "2", "c": "3" } })
+        );
+        assert_eq!(
+            merged(
+                json!({ "metadata": { "a": "1" } }),
+                json!({ "metadata": null })
+            ),
+            json!({ "metadata": {} })
+        );
+    }
+
+    #[test]
+    fn hashes_merge_arrays_replace_and_null_clears() {
+        assert_eq!(
+            merged(
+                json!({ "o": { "x": 1, "y": 2 }, "list": [1, 2], "s": "v", "images": ["a"] }),
+                json!({ "o": { "y": 3 }, "list": [9], "s": null, "images": null })
+            ),
+            json!({ "o": { "x": 1, "y": 3 }, "list": [9], "s": null, "images": [] })
+        );
+    }
+}

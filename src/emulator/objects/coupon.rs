@@ -1,0 +1,175 @@
+//! Coupons: custom ids, exactly one of `percent_off` or `amount_off` + `currency`,
+//! `duration_in_months` with (and only with) `duration=repeating`, `valid` and
+//! `times_redeemed`; `applies_to` and `currency_options` are includable (shown when expanded).
+
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use super::common;
+use crate::emulator::error::ApiError;
+use crate::emulator::merge::merge;
+use crate::emulator::store::{new_code, now, Account};
+use crate::stripe::fields::ObjectKind;
+
+const KIND: ObjectKind = ObjectKind::Coupon;
+
+fn skeleton(id: &str, now: i64) -> Map<String, Value> {
+    let Value::Object(map) = json!({
+        "id": id, "object": "coupon", "amount_off": null, "created": now, "currency": null,
+        "duration": "once", "duration_in_months": null, "livemode": false,
+        "max_redemptions": null, "metadata": {}, "name": null, "percent_off": null,
+        "redeem_by": null, "times_redeemed": 0, "valid": true,
+    }) else {
+        unreachable!("a JSON object literal")
+    };
+    map
+}
+
+pub(super) fn create(
+    account: &mut Account,
+    mut params: Map<String, Value>,
+) -> Result<Arc<Value>, ApiError> {
+    let id = match params.remove("id") {
+        Some(id) => {
+            let id = common::custom_id(&id)?;
+            if account.get(KIND, &id).is_some() {
+                return Err(ApiError::already_exists(
+                    "id",
+                    format!("Coupon already exists: a coupon with id '{id}' exists."),
+                ));
+            }
+            id
+        }
+        None => new_code(8),
+    };
+    check_discount(&mut params)?;
+    KIND.table().fill_defaults(&mut params);
+    check_duration(&params)?;
+    let now = now();
+    if let Some(redeem_by) = params.get("redeem_by").and_then(Value::as_i64) {
+        if redeem_by <= now {
+            return Err(ApiError::param(
+                "redeem_by",
+                "Invalid redeem_by: must be in the future.".to_owned(),
+            ));
+        }
+    }
+    if let Some(max) = params.get("max_redemptions").and_then(Value::as_i64) {
+        if max < 1 {
+            return Err(ApiError::param(
+                "max_redemptions",
+                "Invalid max_redemptions: must be at least 1.".to_owned(),
+            ));
+        }
+    }
+    let mut coupon = skeleton(&id, now);
+    merge(KIND.table(), &mut coupon, &params);
+    coupon = common::stripe_order(coupon);
+    Ok(account.put(KIND, Value::Object(coupon)))
+}
+
+pub(super) fn update(
+    account: &mut Account,
+    current: &Value,
+    params: Map<String, Value>,
+) -> Result<Arc<Value>, ApiError> {
+    check_currency_options(&params)?;
+    let mut coupon = current.as_object().cloned().unwrap_or_default();
+    merge(KIND.table(), &mut coupon, &params);
+    Ok(account.put(KIND, Value::Object(coupon)))
+}
+
+/// Exactly one of `percent_off` (0 < p ≤ 100) or `amount_off` (> 0, with `currency`).
+fn check_discount(params: &mut Map<String, Value>) -> Result<(), ApiError> {
+    match (params.get("percent_off"), params.get("amount_off")) {
+        (Some(_), Some(_)) => Err(ApiError::param(
+            "percent_off",
+            "You may only specify one of these parameters: amount_off, percent_off.".to_owned(),
+        )),
+        (None, None) => Err(ApiError::invalid(
+            Some("parameter_missing"),
+            Some("percent_off"),
+            "You must pass either percent_off or amount_off (with currency).".to_owned(),
+        )),
+        (Some(percent), None) => {
+            let percent = percent.as_f64().unwrap_or_default();
+            if percent <= 0.0 || percent > 100.0 {
+                return Err(ApiError::param(
+                    "percent_off",
+                    format!("Invalid percent_off: must be greater than 0 and at most 100, got {percent}."),
+                ));
+            }
+            if let Some(currency) = params.get("currency") {
+                let currency = common::currency("currency", currency)?;
+                params.insert("currency".into(), currency.into());
+            }
+            check_currency_options(params)
+        }
+        (None, Some(amount)) => {
+            if amount.as_i64().unwrap_or_default() < 1 {
+                return Err(ApiError::param(
+                    "amount_off",
+                    "Invalid amount_off: must be a positive integer.".to_owned(),
+                ));
+            }
+            let Some(currency) = params.get("currency") else {
+                return Err(ApiError::invalid(
+                    Some("parameter_missing"),
+                    Some("currency"),
+                    "You must pass currency when passing amount_off.".to_owned(),
+                ));
+            };
+            let currency = common::currency("currency", currency)?;
+            params.insert("currency".into(), currency.into());
+            check_currency_options(params)
+        }
+    }
+}
+
+/// `duration=repeating` needs `duration_in_months`; other durations refuse it.
+fn check_duration(params: &Map<String, Value>) -> Result<(), ApiError> {
+    let duration = params
+        .get("duration")
+        .and_then(Value::as_str)
+        .unwrap_or("once");
+    let months = params.get("duration_in_months");
+    match (duration, months) {
+        ("repeating", None) => Err(ApiError::missing_param("duration_in_months")),
+        ("repeating", Some(months)) if months.as_i64().unwrap_or_default() < 1 => {
+            Err(ApiError::param(
+                "duration_in_months",
+                "Invalid duration_in_months: must be at least 1.".to_owned(),
+            ))
+        }
+        ("repeating", Some(_)) | (_, None) => Ok(()),
+        (other, Some(_)) => Err(ApiError::param(
+            "duration_in_months",
+            format!(
+                "duration_in_months can only be set when duration is repeating, but duration is \
+                 {other}."
+            ),
+        )),
+    }
+}
+
+fn check_currency_options(params: &Map<String, Value>) -> Result<(), ApiError> {
+    if let Some(Value::Object(options)) = params.get("currency_options") {
+        for currency in options.keys() {
+            common::currency("currency_options", &Value::String(currency.clone()))?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn render(object: &Arc<Value>, expand: &[String]) -> Arc<Value> {
+    let mut shown = common::includable(object, &["applies_to", "currency_options"], expand);
+    // `valid` turns false once `redeem_by` has passed or every redemption is used.
+    let expired = object["redeem_by"].as_i64().is_some_and(|at| at <= now());
+    if expired && shown["valid"] == Value::Bool(true) {
+        let mut copy = (*shown).clone();
+        copy["valid"] = Value::Bool(false);
+        shown = Arc::new(copy);
+    }
+    shown
+}

@@ -1,0 +1,158 @@
+//! Billing portal configurations: `features` fully populated with Stripe's defaults,
+//! `login_page{enabled, url}`, `is_default` (not settable: the first configuration of the
+//! account becomes the default, as the portal's first configuration does), `application`,
+//! `updated`; products and prices named in `features[subscription_update][products]` must
+//! exist.
+
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use super::common::{self, Filter};
+use crate::emulator::error::ApiError;
+use crate::emulator::merge::merge;
+use crate::emulator::store::{new_id, now, Account};
+use crate::stripe::fields::ObjectKind;
+
+const KIND: ObjectKind = ObjectKind::PortalConfiguration;
+
+fn skeleton(id: &str, now: i64, is_default: bool) -> Map<String, Value> {
+    let Value::Object(map) = json!({
+        "id": id, "object": "billing_portal.configuration", "active": true,
+        "application": null,
+        "business_profile": {
+            "headline": null, "privacy_policy_url": null, "terms_of_service_url": null,
+        },
+        "created": now, "default_return_url": null,
+        "features": {
+            "customer_update": { "allowed_updates": [], "enabled": false },
+            "invoice_history": { "enabled": false },
+            "payment_method_update": { "enabled": false, "payment_method_configuration": null },
+            "subscription_cancel": {
+                "cancellation_reason": { "enabled": false, "feedback_options": null, "options": [] },
+                "enabled": false, "mode": "at_period_end", "proration_behavior": "none",
+            },
+            "subscription_pause": {
+                "duration": { "interval_options": [], "type": "indefinite" },
+                "enabled": false,
+            },
+            "subscription_update": {
+                "billing_cycle_anchor": null, "default_allowed_updates": [], "enabled": false,
+                "products": [], "proration_behavior": "none",
+                "schedule_at_period_end": { "conditions": [] },
+                "trial_update_behavior": "end_trial",
+            },
+        },
+        "is_default": is_default, "livemode": false,
+        "login_page": { "enabled": false, "url": null },
+        "metadata": {}, "name": null, "updated": now,
+    }) else {
+        unreachable!("a JSON object literal")
+    };
+    map
+}
+
+pub(super) fn create(
+    account: &mut Account,
+    mut params: Map<String, Value>,
+) -> Result<Arc<Value>, ApiError> {
+    check_products(account, &params)?;
+    KIND.table().fill_defaults(&mut params);
+    let first = account.len(KIND) == 0;
+    let mut configuration = skeleton(&new_id("bpc_", 24), now(), first);
+    merge(KIND.table(), &mut configuration, &params);
+    normalise(&mut configuration);
+    Ok(account.put(KIND, Value::Object(configuration)))
+}
+
+pub(super) fn update(
+    account: &mut Account,
+    current: &Value,
+    params: Map<String, Value>,
+) -> Result<Arc<Value>, ApiError> {
+    check_products(account, &params)?;
+    let mut configuration = current.as_object().cloned().unwrap_or_default();
+    merge(KIND.table(), &mut configuration, &params);
+    configuration.insert("updated".into(), now().into());
+    normalise(&mut configuration);
+    Ok(account.put(KIND, Value::Object(configuration)))
+}
+
+/// Every product and price in `features[subscription_update][products]` must exist, and each
+/// price must belong to its product.
+fn check_products(account: &Account, params: &Map<String, Value>) -> Result<(), ApiError> {
+    let products = params
+        .get("features")
+        .and_then(|f| f.get("subscription_update"))
+        .and_then(|u| u.get("products"))
+        .and_then(Value::as_array);
+    for (index, entry) in products.into_iter().flatten().enumerate() {
+        let at = format!("features[subscription_update][products][{index}]");
+        let product = entry["product"].as_str().unwrap_or_default();
+        if account.get(ObjectKind::Product, product).is_none() {
+            return Err(ApiError::no_such(
+                "product",
+                product,
+                &format!("{at}[product]"),
+                400,
+            ));
+        }
+        for price in entry["prices"].as_array().into_iter().flatten() {
+            let price = price.as_str().unwrap_or_default();
+            let belongs = account
+                .get(ObjectKind::Price, price)
+                .is_some_and(|p| p["product"].as_str() == Some(product));
+            if !belongs {
+                return Err(ApiError::no_such(
+                    "price",
+                    price,
+                    &format!("{at}[prices]"),
+                    400,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Nested defaults inside arrays, and the login page's URL once it is enabled.
+fn normalise(configuration: &mut Map<String, Value>) {
+    if let Some(Value::Array(products)) = configuration
+        .get_mut("features")
+        .and_then(|f| f.get_mut("subscription_update"))
+        .and_then(|u| u.get_mut("products"))
+    {
+        for entry in products.iter_mut().filter_map(Value::as_object_mut) {
+            let quantity = entry
+                .entry("adjustable_quantity")
+                .or_insert_with(|| json!({}));
+            if let Value::Object(quantity) = quantity {
+                common::default_field(quantity, "enabled", Value::Bool(false));
+                common::default_field(quantity, "maximum", Value::Null);
+                common::default_field(quantity, "minimum", json!(0));
+                *quantity = common::stripe_order(std::mem::take(quantity));
+            }
+            common::default_field(entry, "prices", json!([]));
+            *entry = common::stripe_order(std::mem::take(entry));
+        }
+    }
+    if let Some(login) = common::object_mut(configuration, "login_page") {
+        let enabled = login.get("enabled") == Some(&Value::Bool(true));
+        let url = match (enabled, login.get("url")) {
+            (true, Some(Value::String(url))) => Value::String(url.clone()),
+            (true, _) => Value::String(format!(
+                "https://billing.stripe.com/p/login/test_{}",
+                &new_id("", 14)
+            )),
+            (false, _) => Value::Null,
+        };
+        login.insert("url".into(), url);
+    }
+}
+
+pub(super) fn filter(filters: &Map<String, Value>) -> Result<Filter, ApiError> {
+    let mut filter = Filter::default();
+    filter.boolean(filters, "active", "active")?;
+    filter.boolean(filters, "is_default", "is_default")?;
+    Ok(filter)
+}

@@ -1,0 +1,404 @@
+//! Prices: a product (or `product_data`), an amount per the billing scheme, derived `type` and
+//! `unit_amount_decimal`, lookup keys unique across prices (`transfer_lookup_key` moves one
+//! atomically), `tax_behavior` that only changes away from `unspecified`, and the list's
+//! filters (`lookup_keys[]` through the index; active prices only unless `active` is given,
+//! as the spec's list description says).
+
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use super::common::{self, Filter};
+use super::product;
+use crate::emulator::error::ApiError;
+use crate::emulator::merge::merge;
+use crate::emulator::store::{new_id, now, Account};
+use crate::stripe::fields::ObjectKind;
+
+const KIND: ObjectKind = ObjectKind::Price;
+const LOOKUP_KEY_MAX: usize = 200;
+const LOOKUP_KEYS_FILTER_MAX: usize = 10;
+
+fn skeleton(id: &str, now: i64) -> Map<String, Value> {
+    let Value::Object(map) = json!({
+        "id": id, "object": "price", "active": true, "billing_scheme": "per_unit",
+        "created": now, "currency": null, "custom_unit_amount": null, "livemode": false,
+        "lookup_key": null, "metadata": {}, "nickname": null, "product": null,
+        "recurring": null, "tax_behavior": "unspecified", "tiers_mode": null,
+        "transform_quantity": null, "type": "one_time", "unit_amount": null,
+        "unit_amount_decimal": null,
+    }) else {
+        unreachable!("a JSON object literal")
+    };
+    map
+}
+
+/// A new price from checked params, not yet stored. `known_product` is a product being
+/// created in the same request (`default_price_data`); `prefix` names where the params came
+/// from in error messages (`default_price_data`, or "" for a price create).
+pub(super) fn build(
+    account: &Account,
+    mut params: Map<String, Value>,
+    known_product: Option<&str>,
+    prefix: &str,
+) -> Result<Value, ApiError> {
+    let name = |param: &str| {
+        if prefix.is_empty() {
+            param.to_owned()
+        } else {
+            format!("{prefix}[{param}]")
+        }
+    };
+    let currency = common::currency(
+        &name("currency"),
+        params.get("currency").unwrap_or(&Value::Null),
+    )?;
+    params.insert("currency".into(), Value::String(currency));
+    if let Some(product) = params.get("product").and_then(Value::as_str) {
+        if known_product != Some(product) && account.get(ObjectKind::Product, product).is_none() {
+            return Err(ApiError::no_such("product", product, "product", 400));
+        }
+    }
+    if params.contains_key("unit_amount") && params.contains_key("unit_amount_decimal") {
+        return Err(ApiError::param(
+            &name("unit_amount"),
+            "You may only specify one of these parameters: unit_amount, unit_amount_decimal."
+                .to_owned(),
+        ));
+    }
+    if let Some(lookup_key) = params.get("lookup_key").and_then(Value::as_str) {
+        if lookup_key.chars().count() > LOOKUP_KEY_MAX {
+            return Err(ApiError::param(
+                "lookup_key",
+                format!("Invalid lookup_key: must be at most {LOOKUP_KEY_MAX} characters."),
+            ));
+        }
+    }
+    check_currency_options(&params)?;
+    KIND.table().fill_defaults(&mut params);
+    match params.get("billing_scheme").and_then(Value::as_str) {
+        Some("tiered") => {
+            for required in ["tiers", "tiers_mode"] {
+                if !params.contains_key(required) {
+                    return Err(ApiError::missing_param(&name(required)));
+                }
+            }
+        }
+        _ => {
+            let custom = params
+                .get("custom_unit_amount")
+                .is_some_and(|c| c["enabled"] == Value::Bool(true));
+            if !custom
+                && !params.contains_key("unit_amount")
+                && !params.contains_key("unit_amount_decimal")
+            {
+                return Err(ApiError::missing_param(&name("unit_amount")));
+            }
+        }
+    }
+    params.remove("transfer_lookup_key");
+    let mut price = skeleton(&new_id("price_", 24), now());
+    merge(KIND.table(), &mut price, &params);
+    normalise(&mut price);
+    Ok(Value::Object(price))
+}
+
+pub(super) fn create(
+    account: &mut Account,
+    mut params: Map<String, Value>,
+) -> Result<Arc<Value>, ApiError> {
+    let transfer = params.get("transfer_lookup_key") == Some(&Value::Bool(true));
+    let inline_product = match (
+        params.contains_key("product"),
+        params.remove("product_data"),
+    ) {
+        (true, Some(_)) => {
+            return Err(ApiError::param(
+                "product",
+                "You may only specify one of these parameters: product, product_data.".to_owned(),
+            ))
+        }
+        (false, None) => return Err(ApiError::missing_param("product")),
+        (false, Some(Value::Object(data))) => {
+            let product = product::build(account, data)?;
+            params.insert("product".into(), product["id"].clone());
+            Some(product)
+        }
+        _ => None,
+    };
+    let previous_owner = claim_lookup_key(account, &params, None, transfer)?;
+    let price = build(
+        account,
+        params,
+        inline_product.as_ref().and_then(|p| p["id"].as_str()),
+        "",
+    )?;
+    if let Some(product) = inline_product {
+        account.put(ObjectKind::Product, product);
+    }
+    release_lookup_key(account, previous_owner);
+    Ok(account.put(KIND, price))
+}
+
+pub(super) fn update(
+    account: &mut Account,
+    current: &Value,
+    mut params: Map<String, Value>,
+) -> Result<Arc<Value>, ApiError> {
+    let id = current["id"].as_str().unwrap_or_default();
+    let transfer = params.remove("transfer_lookup_key") == Some(Value::Bool(true));
+    if let Some(Value::String(key)) = params.get("lookup_key") {
+        if key.chars().count() > LOOKUP_KEY_MAX {
+            return Err(ApiError::param(
+                "lookup_key",
+                format!("Invalid lookup_key: must be at most {LOOKUP_KEY_MAX} characters."),
+            ));
+        }
+    }
+    let previous_owner = claim_lookup_key(account, &params, Some(id), transfer)?;
+    if let Some(Value::String(wanted)) = params.get("tax_behavior") {
+        let set = current["tax_behavior"].as_str().unwrap_or("unspecified");
+        if set != "unspecified" && set != wanted {
+            return Err(ApiError::param(
+                "tax_behavior",
+                format!(
+                    "tax_behavior cannot be changed once it is set to inclusive or exclusive \
+                     (it is {set})."
+                ),
+            ));
+        }
+    }
+    check_currency_options(&params)?;
+    let mut price = current.as_object().cloned().unwrap_or_default();
+    merge(KIND.table(), &mut price, &params);
+    normalise(&mut price);
+    release_lookup_key(account, previous_owner);
+    Ok(account.put(KIND, Value::Object(price)))
+}
+
+/// Checks that the lookup key in `params` is free for price `id` (or, with `transfer`, may be
+/// taken), and returns the price it must be taken from.
+fn claim_lookup_key(
+    account: &Account,
+    params: &Map<String, Value>,
+    id: Option<&str>,
+    transfer: bool,
+) -> Result<Option<String>, ApiError> {
+    let Some(Value::String(key)) = params.get("lookup_key") else {
+        return Ok(None);
+    };
+    match account.lookup_key_owner(key) {
+        Some(owner) if Some(owner) != id => {
+            if transfer {
+                Ok(Some(owner.to_owned()))
+            } else {
+                Err(ApiError::param(
+                    "lookup_key",
+                    format!("A price (`{owner}`) already uses that lookup key."),
+                ))
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The other half of a transfer: the old holder loses the key (same lock, so atomic).
+fn release_lookup_key(account: &mut Account, previous_owner: Option<String>) {
+    let Some(owner) = previous_owner else {
+        return;
+    };
+    if let Some(old) = account.get(KIND, &owner) {
+        let mut old = (**old).clone();
+        old["lookup_key"] = Value::Null;
+        account.put(KIND, old);
+    }
+}
+
+fn check_currency_options(params: &Map<String, Value>) -> Result<(), ApiError> {
+    if let Some(Value::Object(options)) = params.get("currency_options") {
+        for currency in options.keys() {
+            let lower = common::currency("currency_options", &Value::String(currency.clone()))?;
+            if &lower != currency {
+                return Err(ApiError::param(
+                    "currency_options",
+                    format!("Invalid currency: {currency} (currency codes are lowercase)."),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Derived and nested fields, as Stripe fills them.
+fn normalise(price: &mut Map<String, Value>) {
+    let recurring = price.get("recurring").is_some_and(Value::is_object);
+    price.insert(
+        "type".into(),
+        if recurring { "recurring" } else { "one_time" }.into(),
+    );
+    amounts(price, "unit_amount", "unit_amount_decimal");
+    if let Some(recurring) = common::object_mut(price, "recurring") {
+        for (key, value) in [
+            ("interval_count", json!(1)),
+            ("meter", Value::Null),
+            ("trial_period_days", Value::Null),
+            ("usage_type", json!("licensed")),
+        ] {
+            common::default_field(recurring, key, value);
+        }
+        *recurring = common::stripe_order(std::mem::take(recurring));
+    }
+    if let Some(custom) = common::object_mut(price, "custom_unit_amount") {
+        custom.remove("enabled");
+        for key in ["maximum", "minimum", "preset"] {
+            common::default_field(custom, key, Value::Null);
+        }
+        *custom = common::stripe_order(std::mem::take(custom));
+    }
+    if let Some(Value::Array(tiers)) = price.get_mut("tiers") {
+        tiers
+            .iter_mut()
+            .filter_map(Value::as_object_mut)
+            .for_each(tier);
+    }
+    if let Some(options) = common::object_mut(price, "currency_options") {
+        for option in options.values_mut().filter_map(Value::as_object_mut) {
+            common::default_field(option, "custom_unit_amount", Value::Null);
+            common::default_field(option, "tax_behavior", json!("unspecified"));
+            amounts(option, "unit_amount", "unit_amount_decimal");
+            if let Some(Value::Array(tiers)) = option.get_mut("tiers") {
+                tiers
+                    .iter_mut()
+                    .filter_map(Value::as_object_mut)
+                    .for_each(tier);
+            }
+            if let Some(custom) = common::object_mut(option, "custom_unit_amount") {
+                custom.remove("enabled");
+            }
+            *option = common::stripe_order(std::mem::take(option));
+        }
+    }
+}
+
+fn tier(tier: &mut Map<String, Value>) {
+    amounts(tier, "flat_amount", "flat_amount_decimal");
+    amounts(tier, "unit_amount", "unit_amount_decimal");
+    match tier.get("up_to") {
+        Some(Value::String(text)) if text == "inf" => {
+            tier.insert("up_to".into(), Value::Null);
+        }
+        Some(Value::String(text)) => {
+            let parsed = text.parse::<i64>().map_or(Value::Null, Value::from);
+            tier.insert("up_to".into(), parsed);
+        }
+        Some(_) => {}
+        None => {
+            tier.insert("up_to".into(), Value::Null);
+        }
+    }
+    *tier = common::stripe_order(std::mem::take(tier));
+}
+
+/// Keeps an integer amount and its decimal-string twin in step, as Stripe returns both.
+fn amounts(map: &mut Map<String, Value>, int: &str, decimal: &str) {
+    match (map.get(int).cloned(), map.get(decimal).cloned()) {
+        (Some(Value::Number(n)), _) => {
+            map.insert(decimal.into(), Value::String(n.to_string()));
+        }
+        (_, Some(Value::String(text))) => {
+            let integral = match text.split_once('.') {
+                Some((int, frac)) if frac.bytes().all(|b| b == b'0') => Some(int),
+                Some(_) => None,
+                None => Some(text.as_str()),
+            }
+            .and_then(|int| int.parse::<i64>().ok());
+            map.insert(int.into(), integral.map_or(Value::Null, Value::from));
+        }
+        _ => {
+            map.entry(int.to_owned()).or_insert(Value::Null);
+            map.entry(decimal.to_owned()).or_insert(Value::Null);
+        }
+    }
+}
+
+pub(super) fn filter(account: &Account, filters: &Map<String, Value>) -> Result<Filter, ApiError> {
+    let mut filter = Filter::default();
+    filter.created(filters)?;
+    if filters.contains_key("active") {
+        filter.boolean(filters, "active", "active")?;
+    } else {
+        // "Returns a list of your active prices ... For the list of inactive prices, set
+        // active to false." (the list endpoint's description in the spec)
+        filter.push(|price| price["active"] == Value::Bool(true));
+    }
+    if let Some(currency) = filters.get("currency") {
+        let currency = common::currency("currency", currency)?;
+        filter.push(move |price| price["currency"].as_str() == Some(currency.as_str()));
+    }
+    filter.string(filters, "product", "product")?;
+    filter.string(filters, "type", "type")?;
+    if let Some(Value::Object(recurring)) = filters.get("recurring") {
+        for (key, value) in recurring {
+            if !["interval", "meter", "usage_type"].contains(&key.as_str()) {
+                return Err(ApiError::unknown_param(&format!("recurring[{key}]")));
+            }
+            let wanted = common::scalar(&format!("recurring[{key}]"), value)?.to_owned();
+            let key = key.clone();
+            filter.push(move |price| price["recurring"][&key].as_str() == Some(wanted.as_str()));
+        }
+    }
+    if let Some(keys) = filters.get("lookup_keys") {
+        let keys = common::string_list("lookup_keys", keys)?;
+        if keys.len() > LOOKUP_KEYS_FILTER_MAX {
+            return Err(ApiError::param(
+                "lookup_keys",
+                format!(
+                    "Invalid lookup_keys: you can pass at most {LOOKUP_KEYS_FILTER_MAX} lookup keys."
+                ),
+            ));
+        }
+        let mut positions: Vec<usize> = keys
+            .iter()
+            .filter_map(|key| account.lookup_key_owner(key))
+            .filter_map(|id| account.position(KIND, id))
+            .collect();
+        positions.sort_unstable();
+        positions.dedup();
+        filter.candidates = Some(positions);
+    }
+    Ok(filter)
+}
+
+pub(super) fn render(account: &Account, object: &Arc<Value>, expand: &[String]) -> Arc<Value> {
+    let mut shown = common::includable(object, &["currency_options", "tiers"], expand);
+    if expand.iter().any(|e| e == "currency_options") {
+        // Stripe lists the price's own currency among its currency options.
+        let mut copy = (*shown).clone();
+        let own = json!({
+            "custom_unit_amount": object["custom_unit_amount"],
+            "tax_behavior": object["tax_behavior"],
+            "unit_amount": object["unit_amount"],
+            "unit_amount_decimal": object["unit_amount_decimal"],
+        });
+        let mut options = Map::new();
+        if let Some(currency) = object["currency"].as_str() {
+            options.insert(currency.to_owned(), own);
+        }
+        if let Some(Value::Object(rest)) = object.get("currency_options") {
+            options.extend(rest.clone());
+        }
+        copy["currency_options"] = Value::Object(options);
+        shown = Arc::new(copy);
+    }
+    if expand.iter().any(|e| e == "product") {
+        if let Some(product) = object["product"]
+            .as_str()
+            .and_then(|id| account.get(ObjectKind::Product, id))
+        {
+            let mut copy = (*shown).clone();
+            copy["product"] = (**product).clone();
+            shown = Arc::new(copy);
+        }
+    }
+    shown
+}

@@ -1,0 +1,168 @@
+//! Products: custom ids, `default_price_data` (creates the default price with the product),
+//! `default_price` on update (a price of this product), delete only without prices.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use super::common::{self, Filter};
+use super::price;
+use crate::emulator::error::ApiError;
+use crate::emulator::merge::merge;
+use crate::emulator::store::{new_id, now, Account};
+use crate::stripe::fields::ObjectKind;
+
+const KIND: ObjectKind = ObjectKind::Product;
+
+fn skeleton(id: &str, now: i64) -> Map<String, Value> {
+    let Value::Object(map) = json!({
+        "id": id, "object": "product", "active": true, "created": now, "default_price": null,
+        "description": null, "images": [], "livemode": false, "marketing_features": [],
+        "metadata": {}, "name": null, "package_dimensions": null, "shippable": null,
+        "statement_descriptor": null, "tax_code": null, "tax_details": null, "type": "service",
+        "unit_label": null, "updated": now, "url": null,
+    }) else {
+        unreachable!("a JSON object literal")
+    };
+    map
+}
+
+/// A new product from checked params (also `product_data` of a price create), not yet stored.
+pub(super) fn build(account: &Account, mut params: Map<String, Value>) -> Result<Value, ApiError> {
+    let id = match params.remove("id") {
+        Some(id) => {
+            let id = common::custom_id(&id)?;
+            if account.get(KIND, &id).is_some() {
+                return Err(ApiError::already_exists(
+                    "id",
+                    format!("Product already exists: a product with id '{id}' exists."),
+                ));
+            }
+            id
+        }
+        None => new_id("prod_", 14),
+    };
+    check_statement_descriptor(&params)?;
+    KIND.table().fill_defaults(&mut params);
+    let mut product = skeleton(&id, now());
+    merge(KIND.table(), &mut product, &params);
+    normalise(&mut product);
+    Ok(Value::Object(product))
+}
+
+pub(super) fn create(
+    account: &mut Account,
+    mut params: Map<String, Value>,
+) -> Result<Arc<Value>, ApiError> {
+    let default_price_data = params.remove("default_price_data");
+    let mut product = build(account, params)?;
+    let Some(Value::Object(mut data)) = default_price_data else {
+        return Ok(account.put(KIND, product));
+    };
+    let product_id = product["id"].as_str().unwrap_or_default().to_owned();
+    data.insert("product".into(), Value::String(product_id.clone()));
+    let price = price::build(account, data, Some(&product_id), "default_price_data")?;
+    product["default_price"] = price["id"].clone();
+    let product = account.put(KIND, product);
+    account.put(ObjectKind::Price, price);
+    Ok(product)
+}
+
+pub(super) fn update(
+    account: &mut Account,
+    current: &Value,
+    params: Map<String, Value>,
+) -> Result<Arc<Value>, ApiError> {
+    let id = current["id"].as_str().unwrap_or_default();
+    if let Some(Value::String(price_id)) = params.get("default_price") {
+        let belongs = account
+            .get(ObjectKind::Price, price_id)
+            .is_some_and(|price| price["product"].as_str() == Some(id));
+        if !belongs {
+            return Err(ApiError::no_such("price", price_id, "default_price", 400));
+        }
+    }
+    check_statement_descriptor(&params)?;
+    let mut product = current.as_object().cloned().unwrap_or_default();
+    merge(KIND.table(), &mut product, &params);
+    product.insert("updated".into(), now().into());
+    normalise(&mut product);
+    Ok(account.put(KIND, Value::Object(product)))
+}
+
+/// Stripe: "You can only delete products that have no prices associated with them."
+pub(super) fn check_deletable(account: &Account, id: &str) -> Result<(), ApiError> {
+    let prices = account.price_count(id);
+    if prices > 0 {
+        return Err(ApiError::invalid(
+            None,
+            None,
+            format!(
+                "This product cannot be deleted because it has one or more prices ({prices}) \
+                 associated with it. Archive it with `active=false` instead."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn filter(filters: &Map<String, Value>) -> Result<Filter, ApiError> {
+    let mut filter = Filter::default();
+    filter.created(filters)?;
+    filter.boolean(filters, "active", "active")?;
+    filter.boolean(filters, "shippable", "shippable")?;
+    filter.string(filters, "type", "type")?;
+    filter.string(filters, "url", "url")?;
+    if let Some(ids) = filters.get("ids") {
+        let ids: HashSet<String> = common::string_list("ids", ids)?.into_iter().collect();
+        filter.push(move |object| object["id"].as_str().is_some_and(|id| ids.contains(id)));
+    }
+    Ok(filter)
+}
+
+pub(super) fn render(account: &Account, object: &Arc<Value>, expand: &[String]) -> Arc<Value> {
+    let Some(price) = expand
+        .iter()
+        .any(|e| e == "default_price")
+        .then(|| object["default_price"].as_str())
+        .flatten()
+        .and_then(|id| account.get(ObjectKind::Price, id))
+    else {
+        return object.clone();
+    };
+    let mut copy = (**object).clone();
+    copy["default_price"] = (*price::render(account, price, &[])).clone();
+    Arc::new(copy)
+}
+
+fn normalise(product: &mut Map<String, Value>) {
+    if let Some(Value::Array(features)) = product.get_mut("marketing_features") {
+        for feature in features.iter_mut().filter_map(Value::as_object_mut) {
+            common::default_field(feature, "name", Value::Null);
+        }
+    }
+}
+
+/// ≤ 22 characters, at least one letter, none of `<>\"'`.
+fn check_statement_descriptor(params: &Map<String, Value>) -> Result<(), ApiError> {
+    let Some(Value::String(text)) = params.get("statement_descriptor") else {
+        return Ok(());
+    };
+    let problem = if text.chars().count() > 22 {
+        Some("must be at most 22 characters")
+    } else if !text.chars().any(char::is_alphabetic) {
+        Some("must contain at least one letter")
+    } else if text.chars().any(|c| "<>\\\"'".contains(c)) {
+        Some("must not contain any of < > \\ \" '")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(ApiError::param(
+            "statement_descriptor",
+            format!("Invalid statement_descriptor: {problem}."),
+        )),
+        None => Ok(()),
+    }
+}

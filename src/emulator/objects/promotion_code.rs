@@ -1,0 +1,162 @@
+//! Promotion codes (API 2026-10-28.endive shape): `promotion[type]=coupon` with
+//! `promotion[coupon]` naming an existing coupon; `code` unique case-insensitively among
+//! *active* codes (a deactivated code frees it, reactivating needs it free again); a code is
+//! generated when none is given. Lists filter by `code` case-insensitively.
+
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use super::common::{self, Filter};
+use crate::emulator::error::ApiError;
+use crate::emulator::merge::merge;
+use crate::emulator::store::{new_code, new_id, now, Account};
+use crate::stripe::fields::ObjectKind;
+
+const KIND: ObjectKind = ObjectKind::PromotionCode;
+const CODE_MAX: usize = 500;
+
+fn skeleton(id: &str, now: i64) -> Map<String, Value> {
+    let Value::Object(map) = json!({
+        "id": id, "object": "promotion_code", "active": true, "code": null, "created": now,
+        "customer": null, "customer_account": null, "expires_at": null, "livemode": false,
+        "max_redemptions": null, "metadata": {},
+        "promotion": { "coupon": null, "type": "coupon" },
+        "restrictions": {
+            "first_time_transaction": false, "minimum_amount": null,
+            "minimum_amount_currency": null,
+        },
+        "times_redeemed": 0,
+    }) else {
+        unreachable!("a JSON object literal")
+    };
+    map
+}
+
+fn taken(code: &str) -> ApiError {
+    ApiError::already_exists(
+        "code",
+        format!("An active promotion code with `code: {code}` already exists."),
+    )
+}
+
+pub(super) fn create(
+    account: &mut Account,
+    mut params: Map<String, Value>,
+) -> Result<Arc<Value>, ApiError> {
+    let promotion = params.get("promotion").cloned().unwrap_or_default();
+    let coupon = promotion["coupon"].as_str().map(str::to_owned);
+    match (promotion["type"].as_str(), coupon) {
+        (Some("coupon"), None) => return Err(ApiError::missing_param("promotion[coupon]")),
+        (_, Some(coupon)) if account.get(ObjectKind::Coupon, &coupon).is_none() => {
+            return Err(ApiError::no_such(
+                "coupon",
+                &coupon,
+                "promotion[coupon]",
+                400,
+            ));
+        }
+        _ => {}
+    }
+    for (param, noun) in [("customer", "customer"), ("customer_account", "account")] {
+        if let Some(id) = params.get(param).and_then(Value::as_str) {
+            // The emulator holds no customers or accounts: every id names nothing.
+            return Err(ApiError::no_such(noun, id, param, 400));
+        }
+    }
+    KIND.table().fill_defaults(&mut params);
+    let code = match params.get("code").and_then(Value::as_str) {
+        Some(code) => {
+            check_code(code)?;
+            code.to_owned()
+        }
+        None => loop {
+            let code = new_code(8);
+            if account.active_code_owner(&code).is_none() {
+                break code;
+            }
+        },
+    };
+    params.insert("code".into(), Value::String(code.clone()));
+    let active = params.get("active") != Some(&Value::Bool(false));
+    if active && account.active_code_owner(&code).is_some() {
+        return Err(taken(&code));
+    }
+    let mut promo = skeleton(&new_id("promo_", 24), now());
+    merge(KIND.table(), &mut promo, &params);
+    Ok(account.put(KIND, Value::Object(promo)))
+}
+
+pub(super) fn update(
+    account: &mut Account,
+    current: &Value,
+    params: Map<String, Value>,
+) -> Result<Arc<Value>, ApiError> {
+    let id = current["id"].as_str().unwrap_or_default();
+    let reactivating =
+        params.get("active") == Some(&Value::Bool(true)) && current["active"] != Value::Bool(true);
+    if reactivating {
+        let code = current["code"].as_str().unwrap_or_default();
+        if account
+            .active_code_owner(code)
+            .is_some_and(|owner| owner != id)
+        {
+            return Err(taken(code));
+        }
+    }
+    let mut promo = current.as_object().cloned().unwrap_or_default();
+    merge(KIND.table(), &mut promo, &params);
+    Ok(account.put(KIND, Value::Object(promo)))
+}
+
+/// Letters, digits and dashes (the spec's rule), at most 500 characters.
+fn check_code(code: &str) -> Result<(), ApiError> {
+    if code.chars().count() > CODE_MAX
+        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(ApiError::param(
+            "code",
+            format!(
+                "Invalid code: {code}. Codes may contain only letters (a-z, A-Z), digits \
+                 (0-9) and dashes (-), up to {CODE_MAX} characters."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn filter(filters: &Map<String, Value>) -> Result<Filter, ApiError> {
+    let mut filter = Filter::default();
+    filter.created(filters)?;
+    filter.boolean(filters, "active", "active")?;
+    filter.string(filters, "customer", "customer")?;
+    filter.string(filters, "customer_account", "customer_account")?;
+    if let Some(code) = filters.get("code") {
+        let wanted = common::scalar("code", code)?.to_lowercase();
+        filter.push(move |promo| {
+            promo["code"]
+                .as_str()
+                .is_some_and(|code| code.to_lowercase() == wanted)
+        });
+    }
+    if let Some(coupon) = filters.get("coupon") {
+        let wanted = common::scalar("coupon", coupon)?.to_owned();
+        filter.push(move |promo| promo["promotion"]["coupon"].as_str() == Some(wanted.as_str()));
+    }
+    Ok(filter)
+}
+
+pub(super) fn render(account: &Account, object: &Arc<Value>, expand: &[String]) -> Arc<Value> {
+    let coupon = expand
+        .iter()
+        .any(|e| e == "promotion.coupon")
+        .then(|| object["promotion"]["coupon"].as_str())
+        .flatten()
+        .and_then(|id| account.get(ObjectKind::Coupon, id));
+    let Some(coupon) = coupon else {
+        return object.clone();
+    };
+    let mut copy = (**object).clone();
+    copy["promotion"]["coupon"] = (*super::coupon::render(coupon, &[])).clone();
+    Arc::new(copy)
+}

@@ -1,0 +1,305 @@
+//! The emulated account: every object as the JSON Stripe would return, kept in creation order
+//! per kind (lists are newest first, cursors are positions), plus the indexes the rules need
+//! in O(1): which price holds a lookup key, which active promotion code holds a code
+//! (case-insensitively), how many prices a product has. Objects are `Arc`s so that a response
+//! or a state snapshot takes them without copying under the lock.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use rand::distributions::Alphanumeric;
+use rand::Rng;
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+use super::idempotency::IdempotencyStore;
+use crate::stripe::fields::ObjectKind;
+
+/// The format marker and version written at the top of a state file.
+const STATE_FORMAT: &str = "billingctl-emulator-state/1";
+
+/// Everything the emulated account holds.
+#[derive(Debug, Default)]
+pub(crate) struct Account {
+    collections: [IndexMap<String, Arc<Value>>; 5],
+    /// lookup_key -> id of the price that holds it.
+    lookup_keys: HashMap<String, String>,
+    /// lowercased code -> id of the *active* promotion code that holds it.
+    active_codes: HashMap<String, String>,
+    /// product id -> how many prices name it.
+    product_prices: HashMap<String, usize>,
+    /// Saved answers by `Idempotency-Key`.
+    pub idempotency: IdempotencyStore,
+    /// Bumped on every change; the state writer persists when it moves.
+    generation: u64,
+}
+
+fn slot(kind: ObjectKind) -> usize {
+    ObjectKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or_default()
+}
+
+impl Account {
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    pub fn len(&self, kind: ObjectKind) -> usize {
+        self.collections[slot(kind)].len()
+    }
+
+    pub fn get(&self, kind: ObjectKind, id: &str) -> Option<&Arc<Value>> {
+        self.collections[slot(kind)].get(id)
+    }
+
+    /// The position of an object in creation order (0 = oldest).
+    pub fn position(&self, kind: ObjectKind, id: &str) -> Option<usize> {
+        self.collections[slot(kind)].get_index_of(id)
+    }
+
+    /// The object at a position in creation order.
+    pub fn at(&self, kind: ObjectKind, index: usize) -> Option<&Arc<Value>> {
+        self.collections[slot(kind)]
+            .get_index(index)
+            .map(|(_, value)| value)
+    }
+
+    /// Adds a new object (its `id` must be free) or replaces an existing one in place,
+    /// keeping the indexes in step.
+    pub fn put(&mut self, kind: ObjectKind, object: Value) -> Arc<Value> {
+        let id = object["id"].as_str().unwrap_or_default().to_owned();
+        let object = Arc::new(object);
+        if let Some(old) = self.collections[slot(kind)].insert(id, object.clone()) {
+            self.unindex(kind, &old);
+        }
+        self.index(kind, &object);
+        self.generation += 1;
+        object
+    }
+
+    /// Deletes an object; positions of newer objects shift down by one.
+    pub fn remove(&mut self, kind: ObjectKind, id: &str) -> Option<Arc<Value>> {
+        let old = self.collections[slot(kind)].shift_remove(id)?;
+        self.unindex(kind, &old);
+        self.generation += 1;
+        Some(old)
+    }
+
+    /// The price that holds this lookup key.
+    pub fn lookup_key_owner(&self, lookup_key: &str) -> Option<&str> {
+        self.lookup_keys.get(lookup_key).map(String::as_str)
+    }
+
+    /// The active promotion code that holds this code, in any case.
+    pub fn active_code_owner(&self, code: &str) -> Option<&str> {
+        self.active_codes
+            .get(&code.to_lowercase())
+            .map(String::as_str)
+    }
+
+    /// How many prices name this product.
+    pub fn price_count(&self, product: &str) -> usize {
+        self.product_prices.get(product).copied().unwrap_or(0)
+    }
+
+    fn index(&mut self, kind: ObjectKind, object: &Value) {
+        let id = || object["id"].as_str().unwrap_or_default().to_owned();
+        match kind {
+            ObjectKind::Price => {
+                if let Some(key) = object["lookup_key"].as_str() {
+                    self.lookup_keys.insert(key.to_owned(), id());
+                }
+                if let Some(product) = object["product"].as_str() {
+                    *self.product_prices.entry(product.to_owned()).or_default() += 1;
+                }
+            }
+            ObjectKind::PromotionCode if object["active"] == Value::Bool(true) => {
+                if let Some(code) = object["code"].as_str() {
+                    self.active_codes.insert(code.to_lowercase(), id());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn unindex(&mut self, kind: ObjectKind, object: &Value) {
+        let id = object["id"].as_str().unwrap_or_default();
+        match kind {
+            ObjectKind::Price => {
+                if let Some(key) = object["lookup_key"].as_str() {
+                    if self.lookup_keys.get(key).is_some_and(|owner| owner == id) {
+                        self.lookup_keys.remove(key);
+                    }
+                }
+                if let Some(product) = object["product"].as_str() {
+                    if let Some(count) = self.product_prices.get_mut(product) {
+                        *count = count.saturating_sub(1);
+                    }
+                }
+            }
+            ObjectKind::PromotionCode => {
+                if let Some(code) = object["code"].as_str() {
+                    let code = code.to_lowercase();
+                    if self
+                        .active_codes
+                        .get(&code)
+                        .is_some_and(|owner| owner == id)
+                    {
+                        self.active_codes.remove(&code);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Every object, cheaply (the `Arc`s are shared), for the state writer.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            objects: ObjectKind::ALL
+                .iter()
+                .map(|&kind| {
+                    (
+                        kind,
+                        self.collections[slot(kind)].values().cloned().collect(),
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Rebuilds an account from a state file's JSON.
+    pub fn restore(state: &Value) -> Result<Account, String> {
+        if state["format"] != STATE_FORMAT {
+            return Err(format!(
+                "not an emulator state file (expected \"format\": \"{STATE_FORMAT}\")"
+            ));
+        }
+        let mut account = Account::default();
+        for kind in ObjectKind::ALL {
+            let Some(objects) = state["objects"][kind.name()].as_array() else {
+                continue;
+            };
+            for object in objects {
+                if !object["id"].is_string() {
+                    return Err(format!("a {kind} without an id"));
+                }
+                account.put(kind, object.clone());
+            }
+        }
+        account.generation = 0;
+        Ok(account)
+    }
+}
+
+/// All objects at one moment, serialisable to the state file without holding the lock.
+pub(crate) struct Snapshot {
+    objects: Vec<(ObjectKind, Vec<Arc<Value>>)>,
+}
+
+impl Serialize for Snapshot {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Objects<'a>(&'a [Arc<Value>]);
+        impl Serialize for Objects<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+                for object in self.0 {
+                    seq.serialize_element(&**object)?;
+                }
+                seq.end()
+            }
+        }
+        struct Kinds<'a>(&'a [(ObjectKind, Vec<Arc<Value>>)]);
+        impl Serialize for Kinds<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (kind, objects) in self.0 {
+                    map.serialize_entry(kind.name(), &Objects(objects))?;
+                }
+                map.end()
+            }
+        }
+        let mut map = serializer.serialize_map(Some(2))?;
+        map.serialize_entry("format", STATE_FORMAT)?;
+        map.serialize_entry("objects", &Kinds(&self.objects))?;
+        map.end()
+    }
+}
+
+/// A fresh id such as `price_` + 24 random characters, as Stripe's look.
+pub(crate) fn new_id(prefix: &str, len: usize) -> String {
+    let mut id = String::with_capacity(prefix.len() + len);
+    id.push_str(prefix);
+    id.extend(
+        rand::thread_rng()
+            .sample_iter(Alphanumeric)
+            .take(len)
+            .map(char::from),
+    );
+    id
+}
+
+/// A random code of uppercase letters and digits (generated coupon ids and promotion codes).
+pub(crate) fn new_code(len: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(Alphanumeric)
+        .map(|b| (b as char).to_ascii_uppercase())
+        .take(len)
+        .collect()
+}
+
+/// Seconds since the Unix epoch.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn indexes_follow_puts_and_removes() {
+        let mut account = Account::default();
+        account.put(
+            ObjectKind::Price,
+            json!({"id": "price_a", "lookup_key": "basic", "product": "prod_a"}),
+        );
+        assert_eq!(account.lookup_key_owner("basic"), Some("price_a"));
+        assert_eq!(account.price_count("prod_a"), 1);
+        account.put(
+            ObjectKind::Price,
+            json!({"id": "price_a", "lookup_key": null, "product": "prod_a"}),
+        );
+        assert_eq!(account.lookup_key_owner("basic"), None);
+        assert_eq!(account.price_count("prod_a"), 1);
+
+        account.put(
+            ObjectKind::PromotionCode,
+            json!({"id": "promo_a", "code": "Launch", "active": true}),
+        );
+        assert_eq!(account.active_code_owner("LAUNCH"), Some("promo_a"));
+        account.put(
+            ObjectKind::PromotionCode,
+            json!({"id": "promo_a", "code": "Launch", "active": false}),
+        );
+        assert_eq!(account.active_code_owner("launch"), None);
+    }
+
+    #[test]
+    fn a_snapshot_restores_to_the_same_account() {
+        let mut account = Account::default();
+        account.put(ObjectKind::Product, json!({"id": "prod_1", "name": "A"}));
+        account.put(ObjectKind::Product, json!({"id": "prod_2", "name": "B"}));
+        let text = serde_json::to_string(&account.snapshot()).unwrap();
+        let restored = Account::restore(&serde_json::from_str(&text).unwrap()).unwrap();
+        assert_eq!(restored.len(ObjectKind::Product), 2);
+        assert_eq!(restored.position(ObjectKind::Product, "prod_2"), Some(1));
+    }
+}

@@ -1,0 +1,445 @@
+//! The functions a script calls: one declaring function per Stripe object, named as Stripe
+//! names them (`product`, `price`, `coupon`, `promotion_code`, `portal`), the overlay
+//! functions (`update`, `deactivate`, `drop`), `scope`, and `generate_codes` behind
+//! `stdlib/campaign.rhai`.
+//!
+//! A declaring function records the object with the place it was called and returns its key.
+//! A mistake in one declaration is recorded as a diagnostic and evaluation goes on, so one run
+//! reports every bad declaration, not just the first.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, NativeCallContext};
+use serde_json::Value;
+
+use super::codes;
+use super::recorder::{Entry, Recorder};
+use crate::catalog::parse::closest;
+use crate::catalog::DeclaredAt;
+use crate::diag::Diagnostic;
+use crate::stripe::fields::ObjectKind;
+
+type Shared = Rc<RefCell<Recorder>>;
+type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+
+/// Registers every script function on `engine`, writing into `recorder`.
+pub fn register(engine: &mut Engine, recorder: &Shared) {
+    for (name, kind) in [
+        ("product", ObjectKind::Product),
+        ("price", ObjectKind::Price),
+        ("coupon", ObjectKind::Coupon),
+        ("promotion_code", ObjectKind::PromotionCode),
+        ("portal", ObjectKind::PortalConfiguration),
+    ] {
+        let rec = recorder.clone();
+        engine.register_fn(
+            name,
+            move |ctx: NativeCallContext,
+                  key: ImmutableString,
+                  fields: Map|
+                  -> RhaiResult<ImmutableString> {
+                declare(&rec, &ctx, kind, &key, fields);
+                Ok(key)
+            },
+        );
+    }
+    let rec = recorder.clone();
+    engine.register_fn(
+        "update",
+        move |ctx: NativeCallContext, kind: ImmutableString, key: ImmutableString, fields: Map| {
+            change(&rec, &ctx, &kind, &key, Change::Merge(fields));
+            key
+        },
+    );
+    let rec = recorder.clone();
+    engine.register_fn(
+        "deactivate",
+        move |ctx: NativeCallContext, kind: ImmutableString, key: ImmutableString| {
+            change(&rec, &ctx, &kind, &key, Change::Deactivate);
+            key
+        },
+    );
+    let rec = recorder.clone();
+    engine.register_fn(
+        "drop",
+        move |ctx: NativeCallContext, kind: ImmutableString, key: ImmutableString| {
+            change(&rec, &ctx, &kind, &key, Change::Drop);
+            key
+        },
+    );
+    let rec = recorder.clone();
+    engine.register_fn(
+        "scope",
+        move |ctx: NativeCallContext, name: ImmutableString| -> RhaiResult<()> {
+            let valid = !name.is_empty()
+                && name.len() <= 100
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+            if !valid {
+                return Err(format!(
+                    "scope \"{name}\" must be 1 to 100 letters, digits, `_`, `-` or `.`"
+                )
+                .into());
+            }
+            rec.borrow_mut().scope = Some((name.to_string(), declared_at(&ctx)));
+            Ok(())
+        },
+    );
+    engine.register_fn("generate_codes", |options: Map| -> RhaiResult<Array> {
+        let options: codes::CodeOptions = rhai::serde::from_dynamic(&Dynamic::from_map(options))
+            .map_err(|e| format!("campaign codes: {}", strip_position(&e.to_string())))?;
+        let codes = codes::generate(&options).map_err(|e| format!("campaign codes: {e}"))?;
+        Ok(codes.into_iter().map(Dynamic::from).collect())
+    });
+}
+
+/// Where the current native call was made. Rhai keeps the caller's source while a script
+/// function runs, so inside a function the file is the id of the function's own module
+/// (the last namespace pushed for the call), which our resolver sets to the module's path.
+pub fn declared_at(ctx: &NativeCallContext) -> DeclaredAt {
+    let pos = ctx.call_position();
+    let in_function = if ctx.call_level() > 0 {
+        ctx.namespaces().last().and_then(|m| m.id())
+    } else {
+        None
+    };
+    let file = in_function.or(ctx.call_source()).unwrap_or("<script>");
+    DeclaredAt {
+        file: file.to_owned(),
+        line: pos.line().unwrap_or(0) as u32,
+        column: pos.position().unwrap_or(0) as u32,
+    }
+}
+
+/// The form param holding each kind's key, which a script gives as the first argument.
+fn key_param(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::Product | ObjectKind::Coupon => "id",
+        ObjectKind::Price => "lookup_key",
+        ObjectKind::PromotionCode => "code",
+        ObjectKind::PortalConfiguration => "key",
+    }
+}
+
+fn declare(rec: &Shared, ctx: &NativeCallContext, kind: ObjectKind, key: &str, fields: Map) {
+    let at = declared_at(ctx);
+    let mut errors = Vec::new();
+    let mut fields = to_json(fields, &at, kind, key, &mut errors);
+    if let Some(v) = fields.remove(key_param(kind)) {
+        errors.push(
+            Diagnostic::error(format!(
+                "`{}` is the first argument of `{}`, not a field",
+                key_param(kind),
+                function_name(kind)
+            ))
+            .field(key_param(kind))
+            .help(format!("write {}({v}, #{{ ... }})", function_name(kind))),
+        );
+    }
+    let adopt = match fields.remove("adopt") {
+        None => None,
+        Some(Value::String(id))
+            if matches!(kind, ObjectKind::Price | ObjectKind::PortalConfiguration) =>
+        {
+            Some(id)
+        }
+        Some(Value::String(_)) => {
+            errors.push(
+                Diagnostic::error(format!("a {kind} cannot adopt an id"))
+                    .field("adopt")
+                    .help(format!("a {kind} is matched by its key, which is its Stripe id; only prices and portal configurations adopt")),
+            );
+            None
+        }
+        Some(other) => {
+            errors.push(
+                Diagnostic::error(format!("`adopt` must be a string id, got {other}"))
+                    .field("adopt"),
+            );
+            None
+        }
+    };
+    shape(kind, &mut fields, &mut errors);
+    let mut r = rec.borrow_mut();
+    for e in errors {
+        r.diags.push(e.at(at.clone()).object(kind, key));
+    }
+    r.entries.push(Entry {
+        kind,
+        key: key.to_owned(),
+        at,
+        adopt,
+        fields,
+        changed_at: Vec::new(),
+        dropped: false,
+    });
+}
+
+/// Rewrites script conveniences into Stripe's shape and refuses fields that do not exist
+/// in billingctl's model for a reason the generic "unknown field" would not explain.
+fn shape(
+    kind: ObjectKind,
+    fields: &mut serde_json::Map<String, Value>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    match kind {
+        ObjectKind::Coupon => {
+            if fields.remove("active").is_some() {
+                errors.push(coupon_active_error().field("active"));
+            }
+        }
+        ObjectKind::PromotionCode => {
+            if let Some(coupon) = fields.remove("coupon") {
+                if fields.contains_key("promotion") {
+                    errors.push(
+                        Diagnostic::error(
+                            "give the coupon once: `coupon` or `promotion`, not both",
+                        )
+                        .field("coupon"),
+                    );
+                } else {
+                    let mut promotion = serde_json::Map::new();
+                    promotion.insert("type".into(), "coupon".into());
+                    promotion.insert("coupon".into(), coupon);
+                    fields.insert("promotion".into(), Value::Object(promotion));
+                }
+            }
+        }
+        ObjectKind::Price => {
+            if fields.remove("product_data").is_some() {
+                errors.push(
+                    Diagnostic::error(
+                        "`product_data` is not supported: products are declared on their own",
+                    )
+                    .field("product_data")
+                    .help("declare product(id, #{ ... }) and name its id in `product`"),
+                );
+            }
+        }
+        ObjectKind::Product => {
+            if fields.remove("default_price_data").is_some() {
+                errors.push(
+                    Diagnostic::error("`default_price_data` is not supported: prices are declared on their own")
+                        .field("default_price_data")
+                        .help("declare price(lookup_key, #{ product: ID, ... }) and set `default_price: LOOKUP_KEY`"),
+                );
+            }
+        }
+        ObjectKind::PortalConfiguration => {}
+    }
+}
+
+fn coupon_active_error() -> Diagnostic {
+    Diagnostic::error("coupons have no `active` in Stripe: a coupon cannot be deactivated")
+        .help("to stop new redemptions, deactivate its promotion codes (`active: false`), or set `redeem_by` / `max_redemptions` on a new coupon")
+}
+
+fn function_name(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::PortalConfiguration => "portal",
+        other => other.name(),
+    }
+}
+
+/// Converts the script's map to JSON; values JSON cannot hold (functions, custom types) are
+/// reported and dropped.
+fn to_json(
+    fields: Map,
+    at: &DeclaredAt,
+    kind: ObjectKind,
+    key: &str,
+    errors: &mut Vec<Diagnostic>,
+) -> serde_json::Map<String, Value> {
+    let mut out = serde_json::Map::new();
+    for (name, value) in fields {
+        match rhai::serde::from_dynamic::<Value>(&value) {
+            Ok(v) => {
+                out.insert(name.to_string(), v);
+            }
+            Err(_) => errors.push(
+                Diagnostic::error(format!(
+                    "`{name}` holds a {}, which is not data",
+                    value.type_name()
+                ))
+                .at(at.clone())
+                .object(kind, key)
+                .field(name.as_str()),
+            ),
+        }
+    }
+    out
+}
+
+enum Change {
+    Merge(Map),
+    Deactivate,
+    Drop,
+}
+
+fn parse_kind(name: &str) -> Option<ObjectKind> {
+    Some(match name {
+        "product" => ObjectKind::Product,
+        "price" => ObjectKind::Price,
+        "coupon" => ObjectKind::Coupon,
+        "promotion_code" => ObjectKind::PromotionCode,
+        "portal" | "portal_configuration" => ObjectKind::PortalConfiguration,
+        _ => return None,
+    })
+}
+
+const KIND_NAMES: [&str; 5] = ["product", "price", "coupon", "promotion_code", "portal"];
+
+fn change(rec: &Shared, ctx: &NativeCallContext, kind_name: &str, key: &str, change: Change) {
+    let at = declared_at(ctx);
+    let verb = match change {
+        Change::Merge(_) => "update",
+        Change::Deactivate => "deactivate",
+        Change::Drop => "drop",
+    };
+    let mut r = rec.borrow_mut();
+    let Some(kind) = parse_kind(kind_name) else {
+        let mut d =
+            Diagnostic::error(format!("{verb}: unknown object kind \"{kind_name}\"")).at(at);
+        d = d.help(match closest(kind_name, &KIND_NAMES) {
+            Some(best) => format!("did you mean \"{best}\"?"),
+            None => format!("kinds are: {}", KIND_NAMES.join(", ")),
+        });
+        r.diags.push(d);
+        return;
+    };
+    if matches!(change, Change::Deactivate) && kind == ObjectKind::Coupon {
+        r.diags.push(coupon_active_error().at(at).object(kind, key));
+        return;
+    }
+    let mut patch = match change {
+        Change::Merge(fields) => {
+            let mut errors = Vec::new();
+            let mut patch = to_json(fields, &at, kind, key, &mut errors);
+            if patch.contains_key(key_param(kind)) {
+                errors.push(
+                    Diagnostic::error(format!(
+                        "{verb}: the key (`{}`) cannot be changed",
+                        key_param(kind)
+                    ))
+                    .field(key_param(kind))
+                    .help(format!(
+                        "drop(\"{kind_name}\", \"{key}\") and declare a new one"
+                    )),
+                );
+                patch.remove(key_param(kind));
+            }
+            shape(kind, &mut patch, &mut errors);
+            for e in errors {
+                r.diags.push(e.at(at.clone()).object(kind, key));
+            }
+            Some(patch)
+        }
+        Change::Deactivate => {
+            let mut patch = serde_json::Map::new();
+            patch.insert("active".into(), Value::Bool(false));
+            Some(patch)
+        }
+        Change::Drop => None,
+    };
+    let suggestion = closest(key, &r.keys(kind)).map(str::to_owned);
+    let Some(entry) = r.find_mut(kind, key) else {
+        let mut d = Diagnostic::error(format!("{verb}: no {kind} `{key}` is declared"))
+            .at(at)
+            .object(kind, key);
+        if let Some(best) = suggestion {
+            d = d.help(format!("did you mean `{best}`?"));
+        }
+        r.diags.push(d);
+        return;
+    };
+    match patch.take() {
+        Some(patch) => {
+            if let Some(adopt) = patch.get("adopt").and_then(Value::as_str) {
+                entry.adopt = Some(adopt.to_owned());
+            }
+            let mut patch = patch;
+            patch.remove("adopt");
+            let changed: Vec<String> = patch.keys().cloned().collect();
+            merge(&mut entry.fields, patch);
+            let typos = take_unknown_fields(entry, &changed, &at);
+            entry.changed_at.push(at);
+            r.diags.extend(typos);
+        }
+        None => entry.dropped = true,
+    }
+}
+
+/// Unknown fields an update brought in, reported at the update (where the typo is) and taken
+/// out of the entry so the declaration is not blamed for them.
+fn take_unknown_fields(entry: &mut Entry, changed: &[String], at: &DeclaredAt) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    while let Err(d) = crate::catalog::object::Object::build(
+        entry.kind,
+        &entry.key,
+        &entry.at,
+        entry.adopt.clone(),
+        Value::Object(entry.fields.clone()),
+    ) {
+        let path = d.subject.field.clone().unwrap_or_default();
+        let top = crate::stripe::fields::segments(&path)[0].to_owned();
+        if !d.message.starts_with("unknown field") || !changed.contains(&top) {
+            break;
+        }
+        if !super::recorder::remove_path(&mut entry.fields, &path) {
+            break;
+        }
+        let mut d = *d;
+        d.span = Some(at.clone());
+        d.notes.push(format!(
+            "{} `{}` is declared at {}",
+            entry.kind, entry.key, entry.at
+        ));
+        found.push(d);
+    }
+    found
+}
+
+/// Merges `patch` into `base`: maps merge key by key, anything else replaces, `()` removes.
+fn merge(base: &mut serde_json::Map<String, Value>, patch: serde_json::Map<String, Value>) {
+    for (k, v) in patch {
+        match (base.get_mut(&k), v) {
+            (_, Value::Null) => {
+                base.remove(&k);
+            }
+            (Some(Value::Object(inner)), Value::Object(p)) => merge(inner, p),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Rhai's messages end with " (line L, position P)"; positions are reported separately.
+pub fn strip_position(message: &str) -> String {
+    match message.rfind(" (line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_replaces_scalars_merges_maps_and_removes_unit() {
+        let mut base = json!({"a": 1, "m": {"x": 1, "y": 2}, "gone": true})
+            .as_object()
+            .unwrap()
+            .clone();
+        let patch = json!({"a": 2, "m": {"y": 3}, "gone": null})
+            .as_object()
+            .unwrap()
+            .clone();
+        merge(&mut base, patch);
+        assert_eq!(Value::Object(base), json!({"a": 2, "m": {"x": 1, "y": 3}}));
+    }
+}

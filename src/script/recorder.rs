@@ -1,0 +1,219 @@
+//! `Recorder`: what a script declared, in order, and every problem found on the way. The
+//! registered functions write here; `finish` turns it into a validated `Catalog`.
+
+use serde_json::{Map, Value};
+
+use crate::catalog::object::Object;
+use crate::catalog::{graph, Catalog, DeclaredAt, Environment};
+use crate::diag::Diagnostic;
+use crate::stripe::fields::ObjectKind;
+
+/// One declaration as the script wrote it (fields still untyped, so overlays can merge).
+#[derive(Debug)]
+pub struct Entry {
+    pub kind: ObjectKind,
+    pub key: String,
+    pub at: DeclaredAt,
+    pub adopt: Option<String>,
+    pub fields: Map<String, Value>,
+    /// Overlay calls that changed this entry, for the notes of any error it then has.
+    pub changed_at: Vec<DeclaredAt>,
+    pub dropped: bool,
+}
+
+/// The state shared between the engine's registered functions and `evaluate`.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    pub entries: Vec<Entry>,
+    pub diags: Vec<Diagnostic>,
+    /// Set by `scope("...")`, with where it was set.
+    pub scope: Option<(String, DeclaredAt)>,
+}
+
+impl Recorder {
+    /// The live (not dropped) entry of `kind` named `key` (promotion codes regardless of case).
+    pub fn find_mut(&mut self, kind: ObjectKind, key: &str) -> Option<&mut Entry> {
+        self.entries.iter_mut().find(|e| {
+            !e.dropped
+                && e.kind == kind
+                && if kind == ObjectKind::PromotionCode {
+                    e.key.eq_ignore_ascii_case(key)
+                } else {
+                    e.key == key
+                }
+        })
+    }
+
+    /// Keys of live entries of `kind`, for "did you mean" hints.
+    pub fn keys(&self, kind: ObjectKind) -> Vec<&str> {
+        self.entries
+            .iter()
+            .filter(|e| !e.dropped && e.kind == kind)
+            .map(|e| e.key.as_str())
+            .collect()
+    }
+
+    /// Builds the typed objects, validates them and the graph between them. All problems,
+    /// including those recorded during evaluation, come back together.
+    pub fn finish(
+        self,
+        environment: Environment,
+        scope: String,
+    ) -> Result<Catalog, Vec<Diagnostic>> {
+        self.build(environment, scope, true)
+    }
+
+    /// After an aborted evaluation: each declared object is still typed and validated, but
+    /// the graph is not checked, since the missing rest of the script would only show up as
+    /// dangling references.
+    pub fn finish_partial(self) -> Vec<Diagnostic> {
+        match self.build(Environment::default(), String::new(), false) {
+            Ok(_) => Vec::new(),
+            Err(diags) => diags,
+        }
+    }
+
+    fn build(
+        self,
+        environment: Environment,
+        scope: String,
+        graph: bool,
+    ) -> Result<Catalog, Vec<Diagnostic>> {
+        let Recorder {
+            entries, mut diags, ..
+        } = self;
+        let mut objects = Vec::new();
+        let mut invalid = Vec::new();
+        for entry in entries.iter().filter(|e| !e.dropped) {
+            let notes: Vec<String> = entry
+                .changed_at
+                .iter()
+                .map(|at| format!("changed by the overlay at {at}"))
+                .collect();
+            let mut found = Vec::new();
+            let (built, suggested) = build_reporting_unknown_fields(entry, &mut found);
+            if let Some(object) = &built {
+                object.validate(&mut found);
+            }
+            // A typo's consequences ("missing `unit_amount`" after `unit_ammount`) repeat the
+            // typo's own error; its "did you mean" already says what to do.
+            found.retain(|d| {
+                d.message.starts_with("unknown field")
+                    || !d
+                        .subject
+                        .field
+                        .as_ref()
+                        .is_some_and(|f| suggested.contains(f))
+            });
+            for mut d in found {
+                d.notes.extend(notes.iter().cloned());
+                diags.push(d);
+            }
+            match built {
+                Some(object) => objects.push(object),
+                None => invalid.push((entry.kind, entry.key.clone())),
+            }
+        }
+        let declarations: Vec<_> = objects.iter().map(Object::as_declaration).collect();
+        if graph {
+            graph::check(&declarations, &invalid, &mut diags);
+        }
+        if !diags.is_empty() {
+            return Err(diags);
+        }
+        let mut catalog = Catalog::new(environment, scope);
+        for object in objects {
+            catalog.push(object.into_declaration());
+        }
+        Ok(catalog)
+    }
+}
+
+/// Builds the entry's object. An unknown field is reported and taken out, and the build
+/// retried, so one typo does not hide the entry's other mistakes (or its references).
+/// Returns the object (None if it cannot be built) and the paths the typos were probably
+/// meant to be.
+fn build_reporting_unknown_fields(
+    entry: &Entry,
+    diags: &mut Vec<Diagnostic>,
+) -> (Option<Object>, Vec<String>) {
+    let mut fields = entry.fields.clone();
+    let mut suggested = Vec::new();
+    loop {
+        let result = Object::build(
+            entry.kind,
+            &entry.key,
+            &entry.at,
+            entry.adopt.clone(),
+            Value::Object(fields.clone()),
+        );
+        match result {
+            Ok(object) => return (Some(object), suggested),
+            Err(d) if d.message.starts_with("unknown field") => {
+                let path = d.subject.field.clone().unwrap_or_default();
+                if let Some(meant) = meant_path(&path, d.help.as_deref()) {
+                    suggested.push(meant);
+                }
+                let removed = remove_path(&mut fields, &path);
+                diags.push(*d);
+                if !removed {
+                    return (None, suggested);
+                }
+            }
+            Err(d) => {
+                if !d
+                    .subject
+                    .field
+                    .as_ref()
+                    .is_some_and(|f| suggested.contains(f))
+                {
+                    diags.push(*d);
+                }
+                return (None, suggested);
+            }
+        }
+    }
+}
+
+/// `recurring[intervall]` with help "did you mean `interval`?" → `recurring[interval]`.
+fn meant_path(path: &str, help: Option<&str>) -> Option<String> {
+    let name = help?.strip_prefix("did you mean `")?.strip_suffix("`?")?;
+    Some(match path.rfind('[') {
+        Some(i) => format!("{}[{name}]", &path[..i]),
+        None => name.to_owned(),
+    })
+}
+
+/// Removes the value at a form path (`a[b][0][c]`); false when there is none.
+pub(crate) fn remove_path(fields: &mut Map<String, Value>, path: &str) -> bool {
+    let segments = crate::stripe::fields::segments(path);
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let Some((first, rest)) = parents.split_first() else {
+        return fields.remove(*last).is_some();
+    };
+    let mut node = match fields.get_mut(*first) {
+        Some(v) => v,
+        None => return false,
+    };
+    for segment in rest {
+        node = match node {
+            Value::Object(map) => match map.get_mut(*segment) {
+                Some(v) => v,
+                None => return false,
+            },
+            Value::Array(items) => {
+                match segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                    Some(v) => v,
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+    }
+    match node {
+        Value::Object(map) => map.remove(*last).is_some(),
+        _ => false,
+    }
+}

@@ -26,7 +26,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitStatus> {
             print_errors(&plan.errors);
             return Ok(ExitStatus::Failure);
         }
-        eprintln!("Account: {}", planned.account.description);
+        println!("Account: {}", planned.account.description);
         print!("{}", render::human(plan, stdout_color()));
         if !plan.summary().has_changes() {
             return Ok(ExitStatus::Success);

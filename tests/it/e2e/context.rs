@@ -71,8 +71,13 @@ impl TestContext {
 
     /// `billingctl run scripts/catalog.rhai --yes`, which must succeed; returns stdout.
     pub fn apply(&self) -> String {
+        self.apply_script("scripts/catalog.rhai")
+    }
+
+    /// `billingctl run SCRIPT --yes`, which must succeed; returns stdout.
+    pub fn apply_script(&self, script: &str) -> String {
         let output = self
-            .command(&["run", "scripts/catalog.rhai", "--yes"])
+            .command(&["run", script, "--yes"])
             .output()
             .expect("runs");
         assert!(

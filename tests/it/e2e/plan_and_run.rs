@@ -252,7 +252,10 @@ fn json_output_follows_the_contract() {
     assert!(output.status.success());
     let plan: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let keys: Vec<&String> = plan.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["changes", "errors", "summary", "orphans", "warnings"]);
+    assert_eq!(
+        keys,
+        ["changes", "errors", "summary", "orphans", "warnings"]
+    );
     assert_eq!(
         plan["summary"],
         json!({"create": 1, "update": 1, "deactivate": 0, "replace": 0,

@@ -4,6 +4,8 @@
 mod context;
 mod lifecycle;
 mod plan_and_run;
+mod proxy;
+mod replace;
 mod rich;
 
 /// The catalog most tests start from: two products, two prices, a coupon, a promotion code

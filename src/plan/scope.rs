@@ -150,13 +150,22 @@ pub fn find_orphans(plan: &mut Plan, catalog: &Catalog, live: &LiveState, prune:
                 continue;
             }
             let key = display_key(kind, object).unwrap_or_else(|| id.to_owned());
-            let deactivatable = kind != ObjectKind::Coupon;
-            let note = (prune && !deactivatable).then(|| {
-                "a coupon has no `active` and billingctl never deletes: left as it is \
-                 (delete it in the Dashboard if it must go)"
-                    .to_owned()
-            });
-            let pruned = prune && deactivatable;
+            let note = if kind == ObjectKind::Coupon {
+                Some(
+                    "a coupon has no `active` and billingctl never deletes: left as it is \
+                     (delete it in the Dashboard if it must go)"
+                        .to_owned(),
+                )
+            } else {
+                kept_default(plan, live, kind, id).map(|product| {
+                    format!(
+                        "the default price of product `{product}`, which Stripe refuses to \
+                         archive: give the product another default price first"
+                    )
+                })
+            };
+            let note = note.filter(|_| prune);
+            let pruned = prune && note.is_none();
             if pruned {
                 plan.changes
                     .push(deactivation(kind, id, &key, &catalog.scope));
@@ -172,6 +181,30 @@ pub fn find_orphans(plan: &mut Plan, catalog: &Catalog, live: &LiveState, prune:
     }
     plan.orphans
         .sort_by(|a, b| (a.kind, &a.key, &a.id).cmp(&(b.kind, &b.key, &b.id)));
+}
+
+/// For a price: the live product whose `default_price` it is and stays (the plan does not
+/// move that product's default).
+fn kept_default(plan: &Plan, live: &LiveState, kind: ObjectKind, id: &str) -> Option<String> {
+    if kind != ObjectKind::Price {
+        return None;
+    }
+    live.all(ObjectKind::Product)
+        .iter()
+        .filter(|product| {
+            let default = product.get("default_price");
+            default.and_then(Value::as_str) == Some(id)
+                || default.and_then(|d| d.get("id")).and_then(Value::as_str) == Some(id)
+        })
+        .filter_map(|product| product.get("id").and_then(Value::as_str))
+        .find(|product| {
+            !plan.changes.iter().any(|c| {
+                c.kind == ObjectKind::Product
+                    && c.id.as_deref() == Some(*product)
+                    && c.params.contains_key("default_price")
+            })
+        })
+        .map(str::to_owned)
 }
 
 /// The ids of live objects the catalog's declarations match (by key or by adoption).

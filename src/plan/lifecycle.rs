@@ -7,9 +7,9 @@ use serde_json::{json, Value};
 
 use super::diff::diff_catalog;
 use super::fetch::LiveState;
-use super::plan::Plan;
+use super::plan::{Action, Plan, Reason};
 use super::replace::plan_replacements;
-use super::scope::{find_orphans, managed_catalog, Orphan};
+use super::scope::{find_orphans, managed_catalog, Orphan, SCOPE_METADATA};
 use crate::catalog::Catalog;
 
 /// How the plan may move forward where the script and the account disagree
@@ -38,9 +38,24 @@ pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy) -> Plan
     let mut plan = diff_catalog(&managed, live);
     plan_replacements(&mut plan, &managed, live, policy.allow_replace);
     find_orphans(&mut plan, &managed, live, policy.prune);
+    mark_adoptions(&mut plan);
     plan.sort();
     plan.warnings.sort();
     plan
+}
+
+/// An update that writes the scope onto an object that had none takes that object into
+/// the catalog: it is an adoption, whether the script named the id or matched it by key.
+fn mark_adoptions(plan: &mut Plan) {
+    for change in &mut plan.changes {
+        let takes_scope = change
+            .fields
+            .iter()
+            .any(|f| f.path == format!("metadata[{SCOPE_METADATA}]") && f.live.is_null());
+        if change.action == Action::Update && change.reason.is_none() && takes_scope {
+            change.reason = Some(Reason::Adopt);
+        }
+    }
 }
 
 /// The orphan and warning lines of the human plan (empty when there are none).
@@ -119,4 +134,66 @@ pub fn markdown_notes(plan: &Plan) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{DeclaredAt, Environment};
+    use crate::plan::scope::Snapshot;
+    use crate::stripe::fields::ObjectKind;
+
+    fn catalog() -> Catalog {
+        let mut catalog = Catalog::new(Environment::default(), "catalog".to_owned());
+        catalog.push(Box::new(Snapshot {
+            kind: ObjectKind::Product,
+            key: "basic".to_owned(),
+            declared_at: DeclaredAt {
+                file: "scripts/catalog.rhai".to_owned(),
+                line: 1,
+                column: 1,
+            },
+            adopt: None,
+            params: json!({"id": "basic", "name": "Basic"})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            references: Vec::new(),
+            allows_replace: false,
+        }));
+        catalog
+    }
+
+    #[test]
+    fn an_unscoped_object_matched_by_key_is_adopted_and_its_twin_listed_as_orphan() {
+        let live = LiveState::new([(
+            ObjectKind::Product,
+            vec![
+                json!({"id": "basic", "object": "product", "active": true, "name": "Basic",
+                       "metadata": {}}),
+                json!({"id": "gone", "object": "product", "active": true, "name": "Gone",
+                       "metadata": {"billingctl_scope": "catalog"}}),
+            ],
+        )]);
+        let plan = plan_catalog(&catalog(), &live, Policy::default());
+        assert_eq!(plan.changes.len(), 1);
+        assert_eq!(plan.changes[0].reason, Some(Reason::Adopt));
+        assert_eq!(
+            plan.changes[0].params,
+            *json!({"metadata": {"billingctl_scope": "catalog"}})
+                .as_object()
+                .unwrap()
+        );
+        let text = human_notes(&plan);
+        assert_eq!(
+            text,
+            "\nNot in the script, but of its scope (orphans):\n  ? product gone\n  \
+             Run with --prune to deactivate them.\n\n"
+        );
+        assert_eq!(
+            orphans_json(&plan),
+            json!([{"object": "product", "key": "gone", "id": "gone", "pruned": false,
+                    "note": null}])
+        );
+    }
 }

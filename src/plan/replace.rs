@@ -233,7 +233,7 @@ fn repoint(plan: &mut Plan, catalog: &Catalog, live: &LiveState, key: &str, old_
             FieldChange {
                 path: "default_price".to_owned(),
                 live: Value::String(old_id.to_owned()),
-                desired: Value::String(key.to_owned()),
+                desired: new_price(key),
             },
         );
     }
@@ -284,10 +284,16 @@ fn repoint(plan: &mut Plan, catalog: &Catalog, live: &LiveState, key: &str, old_
             FieldChange {
                 path: place,
                 live: Value::String(old_id.to_owned()),
-                desired: Value::String(key.to_owned()),
+                desired: new_price(key),
             },
         );
     }
+}
+
+/// How a re-pointed reference shows its new value: the key, marked as the new price (the
+/// old price held the same key).
+fn new_price(key: &str) -> Value {
+    Value::String(format!("{key} (new price)"))
 }
 
 /// Adds `path = value` to the plan's update of this object, or a new update carrying only

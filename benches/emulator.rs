@@ -1,5 +1,6 @@
 //! Emulator throughput: simple creates per second with concurrent keep-alive clients, the
-//! same with a state file (coalesced writes), and paging through a 10,000-object list.
+//! same with a state file (coalesced writes), paging through a 10,000-object list, and
+//! filtered lookups (`code=`) among 10,000 promotion codes.
 //! Prints the median of several runs. Run: `cargo bench --bench emulator` (release).
 //!
 //! Not a test: nothing here asserts a speed. It checks that what it measured is right (every
@@ -31,6 +32,7 @@ fn main() {
     let mut creates = Vec::new();
     let mut creates_with_state = Vec::new();
     let mut listing = Vec::new();
+    let mut lookups = Vec::new();
     for run in 1..=RUNS {
         let emulator = launch(EmulatorOptions::default());
         let rate = runtime.block_on(create_products(&emulator, creates_n, "bench"));
@@ -57,6 +59,12 @@ fn main() {
         let elapsed = runtime.block_on(page_through(&emulator, listed_n));
         eprintln!("run {run}: listed {listed_n} objects in {elapsed:?}");
         listing.push(elapsed.as_secs_f64());
+        drop(emulator);
+
+        let emulator = launch(EmulatorOptions::default());
+        let rate = runtime.block_on(look_up_codes(&emulator, listed_n, listed_n / 5));
+        eprintln!("run {run}: {rate:.0} code lookups/s among {listed_n} promotion codes");
+        lookups.push(rate);
     }
     println!(
         "emulator benchmark (median of {RUNS} runs, {CONCURRENCY} concurrent keep-alive clients)"
@@ -74,6 +82,82 @@ fn main() {
         median(&mut listing) * 1000.0,
         listed_n / 100
     );
+    println!(
+        "  GET /v1/promotion_codes?code=X among {listed_n}: {:>6.0} lookups/s",
+        median(&mut lookups)
+    );
+}
+
+/// Creates `count` promotion codes, then looks `lookups` of them up by code (in another case)
+/// from `CONCURRENCY` tasks; lookups/s.
+async fn look_up_codes(emulator: &EmulatorHandle, count: usize, lookups: usize) -> f64 {
+    let client = reqwest::Client::new();
+    let base = emulator.base_url();
+    let coupon = client
+        .post(format!("{base}/v1/coupons"))
+        .bearer_auth(KEY)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("id=bench&percent_off=10")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(coupon.status(), 200);
+    run_concurrently(count, |i| {
+        let request = client
+            .post(format!("{base}/v1/promotion_codes"))
+            .bearer_auth(KEY)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!(
+                "promotion[type]=coupon&promotion[coupon]=bench&code=CODE{i}"
+            ));
+        async move {
+            let response = request.send().await.expect("an answer");
+            assert_eq!(response.status(), 200);
+            response.bytes().await.expect("a body");
+        }
+    })
+    .await;
+    let started = Instant::now();
+    run_concurrently(lookups, |i| {
+        let request = client
+            .get(format!(
+                "{base}/v1/promotion_codes?code=code{}",
+                i * (count / lookups)
+            ))
+            .bearer_auth(KEY);
+        async move {
+            let text = request
+                .send()
+                .await
+                .expect("an answer")
+                .text()
+                .await
+                .expect("a body");
+            let page: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+            assert_eq!(page["data"].as_array().map(Vec::len), Some(1), "{text}");
+        }
+    })
+    .await;
+    lookups as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Runs `count` jobs from `CONCURRENCY` tasks at a time.
+async fn run_concurrently<F, Fut>(count: usize, job: F)
+where
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let mut next = 0;
+    let mut running = tokio::task::JoinSet::new();
+    while next < count || !running.is_empty() {
+        while next < count && running.len() < CONCURRENCY {
+            running.spawn(job(next));
+            next += 1;
+        }
+        if let Some(done) = running.join_next().await {
+            done.expect("a job");
+        }
+    }
 }
 
 fn launch(options: EmulatorOptions) -> EmulatorHandle {

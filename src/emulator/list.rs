@@ -1,8 +1,8 @@
 //! List endpoints: `limit` (1–100, default 10), `starting_after` / `ending_before` cursors
 //! (object ids, mutually exclusive), newest first, `has_more`, `url`, and the kind's filters.
 //! Objects are kept in creation order, so a page is a walk from the cursor's position: a page
-//! costs O(limit) without a filter, and a filter backed by an index (`lookup_keys[]`) only
-//! visits its candidates.
+//! costs O(limit) without a filter, and a filter backed by an index (`lookup_keys[]`, a price's
+//! `product`, a promotion code's `code`) only visits its candidates.
 
 use std::sync::Arc;
 

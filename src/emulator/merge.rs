@@ -1,6 +1,7 @@
 //! Applying typed params to an object, as Stripe's update does (and create, onto the object's
 //! skeleton): nested hashes merge key by key, arrays and scalars replace, `null` (a param sent
-//! as `""`) clears, and string maps such as `metadata` merge with `""` unsetting a key.
+//! as `""`) clears, string maps such as `metadata` merge with `""` unsetting a key, and maps
+//! of objects such as `currency_options` replace each entry they name.
 
 use serde_json::{Map, Value};
 
@@ -27,14 +28,15 @@ fn merge_at(
         } else {
             format!("{prefix}[{key}]")
         };
-        let ty = table
+        let param = table
             .param(&path)
-            .filter(|param| segments(param.path).len() == segments(&path).len())
-            .map(|param| param.ty);
-        let is_string_map = ty == Some(Type::Map)
-            && value
-                .as_object()
-                .map_or(true, |map| map.values().all(Value::is_string));
+            .filter(|param| segments(param.path).len() == segments(&path).len());
+        // `metadata`-like maps of strings, not maps of objects such as `currency_options`.
+        let is_string_map =
+            param.is_some_and(|param| param.ty == Type::Map && !table.has_keyed_fields(param));
+        // Maps of objects replace each entry they name: an entry is one price in one currency.
+        let is_object_map =
+            param.is_some_and(|param| param.ty == Type::Map && table.has_keyed_fields(param));
         match value {
             Value::Null if is_string_map => {
                 target.insert(key.clone(), Value::Object(Map::new()));
@@ -55,6 +57,12 @@ fn merge_at(
                     } else {
                         slot.insert(entry.clone(), text.clone());
                     }
+                }
+            }
+            Value::Object(entries) if is_object_map => {
+                let slot = object_slot(target, key);
+                for (entry, value) in entries {
+                    slot.insert(entry.clone(), value.clone());
                 }
             }
             Value::Object(children) => {

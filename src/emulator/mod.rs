@@ -196,3 +196,35 @@ impl Drop for EmulatorHandle {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_and_options_cross_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<EmulatorHandle>();
+        assert_send_sync::<EmulatorOptions>();
+        assert_send_sync::<RequestStats>();
+    }
+
+    #[test]
+    fn a_bad_knob_is_refused_before_binding() {
+        let options = EmulatorOptions {
+            knobs: EmulatorKnobs {
+                error_rate: -0.5,
+                ..EmulatorKnobs::default()
+            },
+            state_file: None,
+        };
+        let err = start(options, "127.0.0.1:0".parse().expect("an address"))
+            .err()
+            .expect("refused");
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        assert_eq!(
+            err.to_string(),
+            "--error-rate must be between 0 and 1, got -0.5"
+        );
+    }
+}

@@ -181,9 +181,13 @@ impl Request<'_> {
             return Answer::error(&error, self.request_id);
         }
         let raw = if *self.method == Method::POST {
-            std::str::from_utf8(self.body).unwrap_or_default()
+            std::str::from_utf8(self.body)
         } else {
-            self.uri.query().unwrap_or_default()
+            Ok(self.uri.query().unwrap_or_default())
+        };
+        let Ok(raw) = raw else {
+            let error = ApiError::invalid(None, None, "Invalid request body: not UTF-8".into());
+            return Answer::error(&error, self.request_id);
         };
         let params = match form::decode(raw) {
             Ok(params) => params,
@@ -223,7 +227,7 @@ impl Request<'_> {
                 }
             }
         }
-        let outcome = match run(&mut account, self.route, fingerprint.params.clone()) {
+        let outcome = match self.run(&mut account, fingerprint.params.clone()) {
             // Requests refused by the field table are not saved under the key.
             Err(Refused::Invalid(error)) => return Answer::error(&error, self.request_id),
             Err(Refused::Rule(error)) => Answer::error(&error, self.request_id),
@@ -256,56 +260,55 @@ enum Refused {
     Rule(ApiError),
 }
 
-/// Runs the endpoint.
-fn run(
-    account: &mut Account,
-    route: &Route,
-    mut params: Map<String, Value>,
-) -> Result<Value, Refused> {
-    let expand = match params.remove("expand") {
-        Some(value) => list::expansions(&value).map_err(Refused::Invalid)?,
-        None => Vec::new(),
-    };
-    let rule = Refused::Rule;
-    match route {
-        Route::Create(kind) => {
-            let typed = params::validate(kind.table(), Operation::Create, &params)
-                .map_err(Refused::Invalid)?;
-            let object = objects::create(account, *kind, typed).map_err(rule)?;
-            Ok((*objects::render(account, *kind, &object, &expand)).clone())
-        }
-        Route::Update(kind, id) => {
-            objects::retrieve(account, *kind, id).map_err(rule)?;
-            let typed = params::validate(kind.table(), Operation::Update, &params)
-                .map_err(Refused::Invalid)?;
-            let object = objects::update(account, *kind, id, typed).map_err(rule)?;
-            Ok((*objects::render(account, *kind, &object, &expand)).clone())
-        }
-        Route::Retrieve(kind, id) => {
-            if let Some(name) = params.keys().next() {
-                return Err(Refused::Invalid(ApiError::unknown_param(name)));
+impl Request<'_> {
+    /// Runs the endpoint.
+    fn run(&self, account: &mut Account, mut params: Map<String, Value>) -> Result<Value, Refused> {
+        let expand = match params.remove("expand") {
+            Some(value) => list::expansions(&value).map_err(Refused::Invalid)?,
+            None => Vec::new(),
+        };
+        let rule = Refused::Rule;
+        match self.route {
+            Route::Create(kind) => {
+                let typed = params::validate(kind.table(), Operation::Create, &params)
+                    .map_err(Refused::Invalid)?;
+                let object = objects::create(account, *kind, typed).map_err(rule)?;
+                Ok((*objects::render(account, *kind, &object, &expand)).clone())
             }
-            let object = objects::retrieve(account, *kind, id).map_err(rule)?;
-            Ok((*objects::render(account, *kind, object, &expand)).clone())
-        }
-        Route::Delete(kind, id) => {
-            if let Some(name) = params.keys().next() {
-                return Err(Refused::Invalid(ApiError::unknown_param(name)));
+            Route::Update(kind, id) => {
+                objects::retrieve(account, *kind, id).map_err(rule)?;
+                let typed = params::validate(kind.table(), Operation::Update, &params)
+                    .map_err(Refused::Invalid)?;
+                let object = objects::update(account, *kind, id, typed).map_err(rule)?;
+                Ok((*objects::render(account, *kind, &object, &expand)).clone())
             }
-            objects::delete(account, *kind, id).map_err(rule)
-        }
-        Route::List(kind) => {
-            if !expand.is_empty() {
-                params.insert(
-                    "expand".into(),
-                    Value::Array(expand.into_iter().map(Value::String).collect()),
-                );
+            Route::Retrieve(kind, id) => {
+                if let Some(name) = params.keys().next() {
+                    return Err(Refused::Invalid(ApiError::unknown_param(name)));
+                }
+                let object = objects::retrieve(account, *kind, id).map_err(rule)?;
+                Ok((*objects::render(account, *kind, object, &expand)).clone())
             }
-            let request = ListRequest::parse(*kind, params).map_err(Refused::Invalid)?;
-            list::page(account, *kind, &request).map_err(Refused::Invalid)
-        }
-        Route::Stats | Route::StatsReset | Route::Unrecognized => {
-            Err(Refused::Invalid(ApiError::unrecognized_url("?", "?")))
+            Route::Delete(kind, id) => {
+                if let Some(name) = params.keys().next() {
+                    return Err(Refused::Invalid(ApiError::unknown_param(name)));
+                }
+                objects::delete(account, *kind, id).map_err(rule)
+            }
+            Route::List(kind) => {
+                if !expand.is_empty() {
+                    params.insert(
+                        "expand".into(),
+                        Value::Array(expand.into_iter().map(Value::String).collect()),
+                    );
+                }
+                let request = ListRequest::parse(*kind, params).map_err(Refused::Invalid)?;
+                list::page(account, *kind, &request).map_err(Refused::Invalid)
+            }
+            // Answered before the account is reached; kept total rather than panicking.
+            Route::Stats | Route::StatsReset | Route::Unrecognized => Err(Refused::Invalid(
+                ApiError::unrecognized_url(self.method.as_str(), self.uri.path()),
+            )),
         }
     }
 }

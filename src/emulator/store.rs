@@ -1,8 +1,10 @@
 //! The emulated account: every object as the JSON Stripe would return, kept in creation order
-//! per kind (lists are newest first, cursors are positions), plus the indexes the rules need
-//! in O(1): which price holds a lookup key, which active promotion code holds a code
-//! (case-insensitively), how many prices a product has. Objects are `Arc`s so that a response
-//! or a state snapshot takes them without copying under the lock.
+//! per kind (lists are newest first, cursors are positions), plus the indexes the rules and
+//! the list filters need: which price holds a lookup key, which active promotion code holds a
+//! code (case-insensitively), the positions of a product's prices and of a code's promotion
+//! codes. Prices and promotion codes are never deleted (Stripe has no such endpoint), so their
+//! positions never shift and can be indexed. Objects are `Arc`s so that a response or a state
+//! snapshot takes them without copying under the lock.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,8 +30,10 @@ pub(crate) struct Account {
     lookup_keys: HashMap<String, String>,
     /// lowercased code -> id of the *active* promotion code that holds it.
     active_codes: HashMap<String, String>,
-    /// product id -> how many prices name it.
-    product_prices: HashMap<String, usize>,
+    /// product id -> positions of the prices that name it, ascending.
+    product_prices: HashMap<String, Vec<usize>>,
+    /// lowercased code -> positions of the promotion codes with it (active or not), ascending.
+    codes: HashMap<String, Vec<usize>>,
     /// Saved answers by `Idempotency-Key`.
     pub idempotency: IdempotencyStore,
     /// Bumped on every change; the state writer persists when it moves.
@@ -73,16 +77,25 @@ impl Account {
     pub fn put(&mut self, kind: ObjectKind, object: Value) -> Arc<Value> {
         let id = object["id"].as_str().unwrap_or_default().to_owned();
         let object = Arc::new(object);
-        if let Some(old) = self.collections[slot(kind)].insert(id, object.clone()) {
-            self.unindex(kind, &old);
+        let (position, old) = self.collections[slot(kind)].insert_full(id, object.clone());
+        match old {
+            Some(old) => self.unindex(kind, &old),
+            // A price's product and a promotion code's code are immutable: indexed once.
+            None => self.index_new(kind, &object, position),
         }
         self.index(kind, &object);
         self.generation += 1;
         object
     }
 
-    /// Deletes an object; positions of newer objects shift down by one.
+    /// Deletes an object; positions of newer objects shift down by one. Only products and
+    /// coupons are ever deleted (Stripe has no delete for the others), which is what lets the
+    /// position indexes of prices and promotion codes stay valid.
     pub fn remove(&mut self, kind: ObjectKind, id: &str) -> Option<Arc<Value>> {
+        debug_assert!(!matches!(
+            kind,
+            ObjectKind::Price | ObjectKind::PromotionCode
+        ));
         let old = self.collections[slot(kind)].shift_remove(id)?;
         self.unindex(kind, &old);
         self.generation += 1;
@@ -103,7 +116,35 @@ impl Account {
 
     /// How many prices name this product.
     pub fn price_count(&self, product: &str) -> usize {
-        self.product_prices.get(product).copied().unwrap_or(0)
+        self.product_prices.get(product).map_or(0, Vec::len)
+    }
+
+    /// Positions of the prices of this product, ascending.
+    pub fn prices_of(&self, product: &str) -> &[usize] {
+        self.product_prices.get(product).map_or(&[], Vec::as_slice)
+    }
+
+    /// Positions of the promotion codes with this code in any case, ascending.
+    pub fn codes_like(&self, code: &str) -> &[usize] {
+        self.codes
+            .get(&code.to_lowercase())
+            .map_or(&[], Vec::as_slice)
+    }
+
+    fn index_new(&mut self, kind: ObjectKind, object: &Value, position: usize) {
+        let (index, key) = match kind {
+            ObjectKind::Price => (&mut self.product_prices, object["product"].as_str()),
+            ObjectKind::PromotionCode => (&mut self.codes, object["code"].as_str()),
+            _ => return,
+        };
+        if let Some(key) = key {
+            let key = if kind == ObjectKind::PromotionCode {
+                key.to_lowercase()
+            } else {
+                key.to_owned()
+            };
+            index.entry(key).or_default().push(position);
+        }
     }
 
     fn index(&mut self, kind: ObjectKind, object: &Value) {
@@ -112,9 +153,6 @@ impl Account {
             ObjectKind::Price => {
                 if let Some(key) = object["lookup_key"].as_str() {
                     self.lookup_keys.insert(key.to_owned(), id());
-                }
-                if let Some(product) = object["product"].as_str() {
-                    *self.product_prices.entry(product.to_owned()).or_default() += 1;
                 }
             }
             ObjectKind::PromotionCode if object["active"] == Value::Bool(true) => {
@@ -133,11 +171,6 @@ impl Account {
                 if let Some(key) = object["lookup_key"].as_str() {
                     if self.lookup_keys.get(key).is_some_and(|owner| owner == id) {
                         self.lookup_keys.remove(key);
-                    }
-                }
-                if let Some(product) = object["product"].as_str() {
-                    if let Some(count) = self.product_prices.get_mut(product) {
-                        *count = count.saturating_sub(1);
                     }
                 }
             }
@@ -279,6 +312,12 @@ mod tests {
         );
         assert_eq!(account.lookup_key_owner("basic"), None);
         assert_eq!(account.price_count("prod_a"), 1);
+        account.put(
+            ObjectKind::Price,
+            json!({"id": "price_b", "lookup_key": "basic", "product": "prod_a"}),
+        );
+        assert_eq!(account.prices_of("prod_a"), [0, 1]);
+        assert_eq!(account.lookup_key_owner("basic"), Some("price_b"));
 
         account.put(
             ObjectKind::PromotionCode,
@@ -290,6 +329,7 @@ mod tests {
             json!({"id": "promo_a", "code": "Launch", "active": false}),
         );
         assert_eq!(account.active_code_owner("launch"), None);
+        assert_eq!(account.codes_like("LAUNCH"), [0]);
     }
 
     #[test]

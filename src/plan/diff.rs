@@ -357,6 +357,9 @@ fn update(
         let Some(param) = table.param(&path) else {
             continue;
         };
+        if param.ty == Type::Boolean && write_only(live_object, &path) {
+            continue;
+        }
         let default = table.default_for(&path);
         let wanted = want.get(&path).filter(|v| !is_unset_for(param, default, v));
         let held = have.get(&path).filter(|v| !is_unset_for(param, default, v));
@@ -420,6 +423,24 @@ fn update(
         after_create: Map::new(),
         references,
     }))
+}
+
+/// Whether a boolean switch is missing from a live object that has its parent: Stripe takes
+/// some switches without ever returning them (a price's `custom_unit_amount[enabled]` shows
+/// only as the `custom_unit_amount` object being there), so they cannot be compared.
+fn write_only(live: &Map<String, Value>, path: &str) -> bool {
+    let parts = segments(path);
+    let Some((leaf, parents)) = parts.split_last() else {
+        return false;
+    };
+    let mut current = live;
+    for parent in parents {
+        match current.get(*parent) {
+            Some(Value::Object(inner)) => current = inner,
+            _ => return false,
+        }
+    }
+    !parents.is_empty() && !current.contains_key(*leaf)
 }
 
 /// Stripe lists an object's own currency among its `currency_options`, mirroring the
@@ -1053,6 +1074,20 @@ mod tests {
                                    "unit_amount": 900, "unit_amount_decimal": "900"},
                            "usd": {"custom_unit_amount": null, "tax_behavior": "exclusive",
                                    "unit_amount": 1000, "unit_amount_decimal": "1000"}}}),
+                true,
+            ),
+            (
+                "write-only switches are not compared",
+                decl(
+                    ObjectKind::Price,
+                    "flexible",
+                    json!({"product": "basic",
+                     "currency": "eur", "custom_unit_amount": {"enabled": true, "minimum": 500}}),
+                ),
+                json!({"id": "price_6", "object": "price", "active": true, "currency": "eur",
+                       "lookup_key": "flexible", "metadata": {}, "product": "basic",
+                       "unit_amount": null, "unit_amount_decimal": null,
+                       "custom_unit_amount": {"maximum": null, "minimum": 500, "preset": null}}),
                 true,
             ),
         ];

@@ -25,6 +25,18 @@ impl Filter {
         Ok(filter)
     }
 
+    /// Narrows the candidates to these positions (ascending), intersecting with any earlier
+    /// narrowing.
+    pub fn narrow(&mut self, positions: &[usize]) {
+        self.candidates = Some(match self.candidates.take() {
+            None => positions.to_vec(),
+            Some(earlier) => earlier
+                .into_iter()
+                .filter(|p| positions.binary_search(p).is_ok())
+                .collect(),
+        });
+    }
+
     pub fn matches(&self, object: &Value) -> bool {
         self.predicates.iter().all(|p| p(object))
     }

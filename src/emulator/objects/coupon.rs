@@ -44,6 +44,7 @@ pub(super) fn create(
         None => new_code(8),
     };
     check_discount(&mut params)?;
+    check_applies_to(account, &params)?;
     KIND.table().fill_defaults(&mut params);
     check_duration(&params)?;
     let now = now();
@@ -125,6 +126,25 @@ fn check_discount(params: &mut Map<String, Value>) -> Result<(), ApiError> {
             check_currency_options(params)
         }
     }
+}
+
+/// `applies_to[products]` names existing products.
+fn check_applies_to(account: &Account, params: &Map<String, Value>) -> Result<(), ApiError> {
+    let products = params
+        .get("applies_to")
+        .and_then(|a| a.get("products"))
+        .and_then(Value::as_array);
+    for product in products.into_iter().flatten().filter_map(Value::as_str) {
+        if account.get(ObjectKind::Product, product).is_none() {
+            return Err(ApiError::no_such(
+                "product",
+                product,
+                "applies_to[products]",
+                400,
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `duration=repeating` needs `duration_in_months`; other durations refuse it.

@@ -96,7 +96,7 @@ pub(crate) fn filter(
         ObjectKind::Product => product::filter(filters),
         ObjectKind::Price => price::filter(account, filters),
         ObjectKind::Coupon => common::Filter::only_created(filters),
-        ObjectKind::PromotionCode => promotion_code::filter(filters),
+        ObjectKind::PromotionCode => promotion_code::filter(account, filters),
         ObjectKind::PortalConfiguration => portal::filter(filters),
     }
 }

@@ -1,8 +1,8 @@
 //! Prices: a product (or `product_data`), an amount per the billing scheme, derived `type` and
 //! `unit_amount_decimal`, lookup keys unique across prices (`transfer_lookup_key` moves one
-//! atomically), `tax_behavior` that only changes away from `unspecified`, and the list's
-//! filters (`lookup_keys[]` through the index; active prices only unless `active` is given,
-//! as the spec's list description says).
+//! atomically), `tax_behavior` that only changes away from `unspecified`, a product's default
+//! price that cannot be archived, and the list's filters (`lookup_keys[]` through the index;
+//! active prices only unless `active` is given, as the spec's list description says).
 
 use std::sync::Arc;
 
@@ -76,26 +76,8 @@ pub(super) fn build(
     }
     check_currency_options(&params)?;
     KIND.table().fill_defaults(&mut params);
-    match params.get("billing_scheme").and_then(Value::as_str) {
-        Some("tiered") => {
-            for required in ["tiers", "tiers_mode"] {
-                if !params.contains_key(required) {
-                    return Err(ApiError::missing_param(&name(required)));
-                }
-            }
-        }
-        _ => {
-            let custom = params
-                .get("custom_unit_amount")
-                .is_some_and(|c| c["enabled"] == Value::Bool(true));
-            if !custom
-                && !params.contains_key("unit_amount")
-                && !params.contains_key("unit_amount_decimal")
-            {
-                return Err(ApiError::missing_param(&name("unit_amount")));
-            }
-        }
-    }
+    check_amount(&params, &name)?;
+    check_recurring(&params, &name)?;
     params.remove("transfer_lookup_key");
     let mut price = skeleton(&new_id("price_", 24), now());
     merge(KIND.table(), &mut price, &params);
@@ -169,11 +151,108 @@ pub(super) fn update(
         }
     }
     check_currency_options(&params)?;
+    if let Some(Value::Object(options)) = params.get("currency_options") {
+        if let Some(own) = current["currency"]
+            .as_str()
+            .filter(|c| options.contains_key(*c))
+        {
+            return Err(ApiError::param(
+                &format!("currency_options[{own}]"),
+                "You are specifying an update to a currency option that matches the top-level \
+                 currency for this price. Please remove this currency option and update the \
+                 top-level params instead."
+                    .to_owned(),
+            ));
+        }
+    }
+    let archiving = params.get("active") == Some(&Value::Bool(false));
+    let product_default = current["product"]
+        .as_str()
+        .and_then(|product| account.get(ObjectKind::Product, product))
+        .and_then(|product| product["default_price"].as_str().map(str::to_owned));
+    if archiving && product_default.as_deref() == Some(id) {
+        return Err(ApiError::invalid(
+            None,
+            None,
+            "This price cannot be archived because it is the default price of its product."
+                .to_owned(),
+        ));
+    }
     let mut price = current.as_object().cloned().unwrap_or_default();
     merge(KIND.table(), &mut price, &params);
     normalise(&mut price);
     release_lookup_key(account, previous_owner);
     Ok(account.put(KIND, Value::Object(price)))
+}
+
+/// The amount the billing scheme needs: `per_unit` an amount (or a custom amount), `tiered`
+/// tiers ending with `inf` and a tiers mode, and nothing of the other scheme.
+fn check_amount(
+    params: &Map<String, Value>,
+    name: &dyn Fn(&str) -> String,
+) -> Result<(), ApiError> {
+    let has = |key: &str| params.contains_key(key);
+    if params.get("billing_scheme").and_then(Value::as_str) == Some("tiered") {
+        for required in ["tiers", "tiers_mode"] {
+            if !has(required) {
+                return Err(ApiError::missing_param(&name(required)));
+            }
+        }
+        for amount in ["unit_amount", "unit_amount_decimal", "custom_unit_amount"] {
+            if has(amount) {
+                return Err(ApiError::param(
+                    &name(amount),
+                    format!("{amount} cannot be used when billing_scheme is tiered; price the tiers instead."),
+                ));
+            }
+        }
+        let tiers = params["tiers"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let ends_open = tiers.last().is_some_and(|tier| tier["up_to"] == "inf");
+        let open_elsewhere = tiers
+            .iter()
+            .rev()
+            .skip(1)
+            .any(|tier| tier["up_to"] == "inf");
+        if !ends_open || open_elsewhere {
+            return Err(ApiError::param(
+                &name("tiers"),
+                "Invalid tiers: the last tier, and only the last, must have up_to=inf.".to_owned(),
+            ));
+        }
+        return Ok(());
+    }
+    for tiered_only in ["tiers", "tiers_mode"] {
+        if has(tiered_only) {
+            return Err(ApiError::param(
+                &name(tiered_only),
+                format!("{tiered_only} can only be used when billing_scheme is tiered."),
+            ));
+        }
+    }
+    let custom = params
+        .get("custom_unit_amount")
+        .is_some_and(|c| c["enabled"] == Value::Bool(true));
+    if !custom && !has("unit_amount") && !has("unit_amount_decimal") {
+        return Err(ApiError::missing_param(&name("unit_amount")));
+    }
+    Ok(())
+}
+
+/// Metered prices bill through a meter (required since API 2025-03-31.basil).
+fn check_recurring(
+    params: &Map<String, Value>,
+    name: &dyn Fn(&str) -> String,
+) -> Result<(), ApiError> {
+    let Some(recurring) = params.get("recurring") else {
+        return Ok(());
+    };
+    if recurring["usage_type"] == "metered" && !recurring["meter"].is_string() {
+        return Err(ApiError::missing_param(&name("recurring[meter]")));
+    }
+    Ok(())
 }
 
 /// Checks that the lookup key in `params` is free for price `id` (or, with `transfer`, may be
@@ -335,7 +414,9 @@ pub(super) fn filter(account: &Account, filters: &Map<String, Value>) -> Result<
         let currency = common::currency("currency", currency)?;
         filter.push(move |price| price["currency"].as_str() == Some(currency.as_str()));
     }
-    filter.string(filters, "product", "product")?;
+    if let Some(product) = filters.get("product") {
+        filter.narrow(account.prices_of(common::scalar("product", product)?));
+    }
     filter.string(filters, "type", "type")?;
     if let Some(Value::Object(recurring)) = filters.get("recurring") {
         for (key, value) in recurring {
@@ -364,7 +445,7 @@ pub(super) fn filter(account: &Account, filters: &Map<String, Value>) -> Result<
             .collect();
         positions.sort_unstable();
         positions.dedup();
-        filter.candidates = Some(positions);
+        filter.narrow(&positions);
     }
     Ok(filter)
 }

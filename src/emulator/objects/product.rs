@@ -14,6 +14,7 @@ use crate::emulator::store::{new_id, now, Account};
 use crate::stripe::fields::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::Product;
+const MARKETING_FEATURES_MAX: usize = 15;
 
 fn skeleton(id: &str, now: i64) -> Map<String, Value> {
     let Value::Object(map) = json!({
@@ -44,6 +45,7 @@ pub(super) fn build(account: &Account, mut params: Map<String, Value>) -> Result
         None => new_id("prod_", 14),
     };
     check_statement_descriptor(&params)?;
+    check_marketing_features(&params)?;
     KIND.table().fill_defaults(&mut params);
     let mut product = skeleton(&id, now());
     merge(KIND.table(), &mut product, &params);
@@ -84,6 +86,7 @@ pub(super) fn update(
         }
     }
     check_statement_descriptor(&params)?;
+    check_marketing_features(&params)?;
     let mut product = current.as_object().cloned().unwrap_or_default();
     merge(KIND.table(), &mut product, &params);
     product.insert("updated".into(), now().into());
@@ -91,17 +94,15 @@ pub(super) fn update(
     Ok(account.put(KIND, Value::Object(product)))
 }
 
-/// Stripe: "You can only delete products that have no prices associated with them."
+/// Stripe: "You can only delete products that have no prices associated with them" (archived
+/// ones included).
 pub(super) fn check_deletable(account: &Account, id: &str) -> Result<(), ApiError> {
-    let prices = account.price_count(id);
-    if prices > 0 {
+    if account.price_count(id) > 0 {
         return Err(ApiError::invalid(
             None,
             None,
-            format!(
-                "This product cannot be deleted because it has one or more prices ({prices}) \
-                 associated with it. Archive it with `active=false` instead."
-            ),
+            "This product cannot be deleted because it has one or more user-created prices."
+                .to_owned(),
         ));
     }
     Ok(())
@@ -142,6 +143,24 @@ fn normalise(product: &mut Map<String, Value>) {
             common::default_field(feature, "name", Value::Null);
         }
     }
+}
+
+/// At most 15 marketing features (Stripe's limit).
+fn check_marketing_features(params: &Map<String, Value>) -> Result<(), ApiError> {
+    let count = params
+        .get("marketing_features")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if count > MARKETING_FEATURES_MAX {
+        return Err(ApiError::param(
+            "marketing_features",
+            format!(
+                "Invalid marketing_features: a product can have at most \
+                 {MARKETING_FEATURES_MAX} marketing features, got {count}."
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// ≤ 22 characters, at least one letter, none of `<>\"'`.

@@ -183,3 +183,34 @@ async fn a_coupon_can_be_deleted() {
         }),
     );
 }
+
+#[tokio::test]
+async fn applies_to_names_existing_products_and_is_includable() {
+    let emu = Emu::start();
+    emu.post(
+        "/v1/coupons",
+        &[("percent_off", "5"), ("applies_to[products][0]", "nope")],
+    )
+    .await
+    .invalid(
+        Some("resource_missing"),
+        Some("applies_to[products]"),
+        "No such product: 'nope'",
+    );
+    emu.product("p").await;
+    let coupon = emu
+        .post(
+            "/v1/coupons",
+            &[
+                ("id", "c"),
+                ("percent_off", "5"),
+                ("applies_to[products][0]", "p"),
+            ],
+        )
+        .await
+        .ok()
+        .body;
+    assert!(coupon.get("applies_to").is_none());
+    let expanded = emu.get("/v1/coupons/c?expand[]=applies_to").await.ok().body;
+    assert_eq!(expanded["applies_to"], json!({ "products": ["p"] }));
+}

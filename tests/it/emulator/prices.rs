@@ -396,3 +396,138 @@ async fn tiered_prices_need_tiers_and_a_mode() {
         ])
     );
 }
+
+#[tokio::test]
+async fn currency_options_can_be_cleared() {
+    let emu = Emu::start();
+    emu.product("p").await;
+    let id = emu
+        .post(
+            "/v1/prices",
+            &[
+                ("product", "p"),
+                ("currency", "eur"),
+                ("unit_amount", "900"),
+                ("currency_options[usd][unit_amount]", "1000"),
+            ],
+        )
+        .await
+        .ok()
+        .id();
+    let changed = emu
+        .post(
+            &format!("/v1/prices/{id}"),
+            &[
+                ("currency_options[usd][unit_amount]", "1100"),
+                ("expand[]", "currency_options"),
+            ],
+        )
+        .await
+        .ok()
+        .body;
+    assert_eq!(changed["currency_options"]["usd"]["unit_amount"], 1100);
+    assert_eq!(
+        changed["currency_options"]["usd"]["unit_amount_decimal"],
+        "1100"
+    );
+    let cleared = emu
+        .post(
+            &format!("/v1/prices/{id}"),
+            &[("currency_options", ""), ("expand[]", "currency_options")],
+        )
+        .await
+        .ok()
+        .body;
+    assert_eq!(
+        cleared["currency_options"],
+        json!({ "eur": { "custom_unit_amount": null, "tax_behavior": "unspecified",
+                         "unit_amount": 900, "unit_amount_decimal": "900" } })
+    );
+}
+
+#[tokio::test]
+async fn an_update_cannot_name_the_price_s_own_currency_as_an_option() {
+    let emu = Emu::start();
+    emu.product("p").await;
+    let price = emu.price("p", "k").await;
+    emu.post(
+        &format!("/v1/prices/{price}"),
+        &[("currency_options[eur][unit_amount]", "1")],
+    )
+    .await
+    .invalid(
+        None,
+        Some("currency_options[eur]"),
+        "You are specifying an update to a currency option that matches the top-level currency \
+         for this price. Please remove this currency option and update the top-level params \
+         instead.",
+    );
+}
+
+#[tokio::test]
+async fn tiers_end_with_inf_and_belong_to_tiered_prices() {
+    let emu = Emu::start();
+    emu.product("p").await;
+    let base = [
+        ("product", "p"),
+        ("currency", "eur"),
+        ("billing_scheme", "tiered"),
+        ("tiers_mode", "volume"),
+        ("recurring[interval]", "month"),
+    ];
+    let mut bounded = base.to_vec();
+    bounded.extend([("tiers[0][up_to]", "10"), ("tiers[0][unit_amount]", "5")]);
+    emu.post("/v1/prices", &bounded).await.invalid(
+        None,
+        Some("tiers"),
+        "Invalid tiers: the last tier, and only the last, must have up_to=inf.",
+    );
+    let mut with_amount = base.to_vec();
+    with_amount.extend([
+        ("tiers[0][up_to]", "inf"),
+        ("tiers[0][unit_amount]", "5"),
+        ("unit_amount", "5"),
+    ]);
+    emu.post("/v1/prices", &with_amount).await.invalid(
+        None,
+        Some("unit_amount"),
+        "unit_amount cannot be used when billing_scheme is tiered; price the tiers instead.",
+    );
+    emu.post(
+        "/v1/prices",
+        &[
+            ("product", "p"),
+            ("currency", "eur"),
+            ("unit_amount", "5"),
+            ("tiers_mode", "volume"),
+        ],
+    )
+    .await
+    .invalid(
+        None,
+        Some("tiers_mode"),
+        "tiers_mode can only be used when billing_scheme is tiered.",
+    );
+}
+
+#[tokio::test]
+async fn a_metered_price_needs_a_meter() {
+    let emu = Emu::start();
+    emu.product("p").await;
+    emu.post(
+        "/v1/prices",
+        &[
+            ("product", "p"),
+            ("currency", "eur"),
+            ("unit_amount", "5"),
+            ("recurring[interval]", "month"),
+            ("recurring[usage_type]", "metered"),
+        ],
+    )
+    .await
+    .invalid(
+        Some("parameter_missing"),
+        Some("recurring[meter]"),
+        "Missing required param: recurring[meter].",
+    );
+}

@@ -117,8 +117,7 @@ async fn a_product_with_prices_cannot_be_deleted() {
     emu.delete("/v1/products/p").await.invalid(
         None,
         None,
-        "This product cannot be deleted because it has one or more prices (1) associated with \
-         it. Archive it with `active=false` instead.",
+        "This product cannot be deleted because it has one or more user-created prices.",
     );
     emu.get("/v1/products/p").await.ok();
 }
@@ -182,4 +181,44 @@ async fn default_price_data_is_create_only() {
     emu.post("/v1/products/p", &[("default_price_data[currency]", "eur")])
         .await
         .unknown("default_price_data");
+}
+
+#[tokio::test]
+async fn the_default_price_cannot_be_archived() {
+    let emu = Emu::start();
+    emu.product("p").await;
+    let price = emu.price("p", "k").await;
+    emu.post("/v1/products/p", &[("default_price", &price)])
+        .await
+        .ok();
+    emu.post(&format!("/v1/prices/{price}"), &[("active", "false")])
+        .await
+        .invalid(
+            None,
+            None,
+            "This price cannot be archived because it is the default price of its product.",
+        );
+    // Another default frees it.
+    let other = emu.price("p", "other").await;
+    emu.post("/v1/products/p", &[("default_price", &other)])
+        .await
+        .ok();
+    emu.post(&format!("/v1/prices/{price}"), &[("active", "false")])
+        .await
+        .ok();
+}
+
+#[tokio::test]
+async fn at_most_15_marketing_features() {
+    let emu = Emu::start();
+    let names: Vec<(String, String)> = (0..16)
+        .map(|i| (format!("marketing_features[{i}][name]"), format!("F{i}")))
+        .collect();
+    let mut form: Vec<(&str, &str)> = vec![("name", "A")];
+    form.extend(names.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    emu.post("/v1/products", &form).await.invalid(
+        None,
+        Some("marketing_features"),
+        "Invalid marketing_features: a product can have at most 15 marketing features, got 16.",
+    );
 }

@@ -206,3 +206,27 @@ async fn a_customer_names_nothing_in_the_emulator() {
         "No such customer: 'cus_123'",
     );
 }
+
+#[tokio::test]
+async fn a_minimum_amount_comes_with_its_currency() {
+    let emu = Emu::start();
+    emu.coupon("c").await;
+    let base = [("promotion[type]", "coupon"), ("promotion[coupon]", "c")];
+    let mut without = base.to_vec();
+    without.push(("restrictions[minimum_amount]", "1000"));
+    emu.post("/v1/promotion_codes", &without).await.invalid(
+        Some("parameter_missing"),
+        Some("restrictions[minimum_amount_currency]"),
+        "Missing required param: restrictions[minimum_amount_currency].",
+    );
+    let mut with = without.clone();
+    with.push(("restrictions[minimum_amount_currency]", "EUR"));
+    let code = emu.post("/v1/promotion_codes", &with).await.ok().body;
+    assert_eq!(
+        code["restrictions"],
+        json!({
+            "first_time_transaction": false, "minimum_amount": 1000,
+            "minimum_amount_currency": "eur",
+        })
+    );
+}

@@ -34,6 +34,8 @@ pub fn execute(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
                 "In sync: the account matches the catalog ({} objects).",
                 plan.unchanged
             );
+            // lifecycle: orphans are not drift (only --prune acts on them), but say so.
+            eprint!("{}", crate::plan::lifecycle::human_notes(plan));
             Ok(ExitStatus::Success)
         }
     })

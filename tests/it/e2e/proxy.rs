@@ -32,6 +32,8 @@ pub struct Step {
 struct Shared {
     upstream: String,
     probes: Vec<String>,
+    /// POSTs to this exact path are refused with a 400 and never reach the emulator.
+    refuse: Option<String>,
     client: reqwest::Client,
     log: Mutex<Vec<Step>>,
 }
@@ -45,9 +47,16 @@ pub struct Recorder {
 impl Recorder {
     /// A proxy to `ctx`'s emulator probing `probes` (paths with query) after each POST.
     pub fn new(ctx: &TestContext, probes: &[&str]) -> Self {
+        Self::refusing(ctx, probes, None)
+    }
+
+    /// Like `new`, but a POST to `refuse` (an exact path) is answered with Stripe's 400
+    /// `invalid_request_error` without reaching the emulator: a write that fails midway.
+    pub fn refusing(ctx: &TestContext, probes: &[&str], refuse: Option<&str>) -> Self {
         let shared = Arc::new(Shared {
             upstream: ctx.emulator.base_url(),
             probes: probes.iter().map(|p| (*p).to_owned()).collect(),
+            refuse: refuse.map(str::to_owned),
             client: reqwest::Client::new(),
             log: Mutex::new(Vec::new()),
         });
@@ -110,6 +119,23 @@ async fn forward(
     let path = uri
         .path_and_query()
         .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
+    if method == Method::POST && shared.refuse.as_deref() == Some(path.as_str()) {
+        shared.log.lock().expect("log").push(Step {
+            method: method.to_string(),
+            path,
+            body: String::new(),
+            status: 400,
+            probes: Vec::new(),
+        });
+        let body = serde_json::json!({"error": {"type": "invalid_request_error",
+            "message": "Refused by the test proxy."}});
+        return (
+            StatusCode::BAD_REQUEST,
+            [("content-type", "application/json")],
+            body.to_string(),
+        )
+            .into_response();
+    }
     let mut request = shared
         .client
         .request(method.clone(), format!("{}{path}", shared.upstream))

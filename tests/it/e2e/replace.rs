@@ -258,3 +258,56 @@ fn a_coupon_cannot_be_replaced_and_the_error_says_to_name_a_new_id() {
     assert!(stderr.contains("launch_30_v2"), "{stderr}");
     assert_eq!(ctx.posts(), 0);
 }
+
+#[test]
+fn a_replacement_stopped_before_the_archive_is_finished_by_a_pruning_rerun() {
+    let ctx = TestContext::new();
+    ctx.write(SCRIPT, &with_default_price());
+    ctx.apply();
+    let old = ctx.price("basic_monthly")["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    ctx.write(
+        SCRIPT,
+        &with_default_price().replace("unit_amount: 900,", "unit_amount: 1000,"),
+    );
+    let archive = format!("/v1/prices/{old}");
+    let proxy = Recorder::refusing(&ctx, &[], Some(&archive));
+    let output = proxy
+        .command(&ctx, &["run", SCRIPT, "--allow-replace", "--yes"])
+        .output()
+        .unwrap();
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Refused by the test proxy."), "{stderr}");
+    // The key moved and the references followed; only the archive is missing.
+    let new = ctx.price("basic_monthly");
+    assert_eq!(new["unit_amount"], 1000);
+    assert_eq!(ctx.get("/v1/products/basic")["default_price"], new["id"]);
+    let stranded = ctx.get(&archive);
+    assert_eq!(stranded["active"], true);
+    assert!(stranded["lookup_key"].is_null());
+
+    // The re-run lists the old price as an orphan of the scope; --prune archives it.
+    let output = ctx.command(&["plan", SCRIPT]).output().unwrap();
+    let (stdout, _) = texts(&output);
+    assert!(stdout.contains(&format!("? price {old}")), "{stdout}");
+    assert!(stdout.contains("No changes."), "{stdout}");
+    let output = ctx
+        .command(&["run", SCRIPT, "--prune", "--yes"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(ctx.get(&archive)["active"], false);
+    ctx.reset_stats();
+    let output = ctx
+        .command(&["run", SCRIPT, "--prune", "--yes"])
+        .output()
+        .unwrap();
+    let (stdout, _) = texts(&output);
+    assert!(stdout.contains("No changes."), "{stdout}");
+    assert!(!stdout.contains("orphans"), "{stdout}");
+    assert_eq!(ctx.posts(), 0);
+}

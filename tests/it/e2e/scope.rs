@@ -68,6 +68,13 @@ fn every_object_carries_the_scope_of_its_script() {
         stdout.contains("~ metadata[billingctl_scope] = \"catalog\" -> \"pricing\""),
         "{stdout}"
     );
+    assert!(
+        stdout.contains(
+            "warning: product `basic` belongs to scope `catalog`; this plan moves it to \
+             scope `pricing`"
+        ),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -218,4 +218,44 @@ mod tests {
                     "note": null}])
         );
     }
+
+    #[test]
+    fn a_replacement_renders_with_its_symbol_old_id_fields_and_count() {
+        let live = LiveState::new([(
+            ObjectKind::Price,
+            vec![json!({"id": "price_old", "object": "price", "active": true,
+                "lookup_key": "basic_monthly", "product": "basic", "currency": "eur",
+                "unit_amount": 900, "metadata": {"billingctl_scope": "catalog"}})],
+        )]);
+        let mut catalog = Catalog::new(Environment::default(), "catalog".to_owned());
+        catalog.push(Box::new(Snapshot {
+            kind: ObjectKind::Price,
+            key: "basic_monthly".to_owned(),
+            declared_at: DeclaredAt {
+                file: "scripts/catalog.rhai".to_owned(),
+                line: 4,
+                column: 1,
+            },
+            adopt: None,
+            params: json!({"lookup_key": "basic_monthly", "product": "basic",
+                           "currency": "eur", "unit_amount": 1000})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+            references: Vec::new(),
+            allows_replace: true,
+        }));
+        let plan = plan_catalog(&catalog, &live, Policy::default());
+        let text = crate::plan::render::human(&plan, false);
+        assert_eq!(
+            text,
+            "  ↻ price basic_monthly (replace price_old)   (scripts/catalog.rhai:4:1)\n      \
+             ~ unit_amount = 900 -> 1000\nPlan: 0 to create, 0 to update, 0 to deactivate, \
+             1 to replace, 0 unchanged.\n"
+        );
+        let value = crate::plan::render::json(&plan);
+        assert_eq!(value["changes"][0]["action"], "replace");
+        assert_eq!(value["summary"]["replace"], 1);
+        assert!(crate::plan::render::markdown(&plan).contains("| replace | price |"));
+    }
 }

@@ -1,3 +1,4 @@
 //! Integration tests: the Stripe client over real HTTP (a scripted server; the emulator).
 
+mod emulator;
 mod scripted;

@@ -22,7 +22,8 @@ pub(super) struct Planned {
 /// The script failed (nothing was fetched), or the plan is ready.
 pub(super) enum Prepared {
     ScriptErrors(Diagnostics),
-    Ready(Planned),
+    /// Boxed: a plan (with its orphans and warnings) is much larger than a list of errors.
+    Ready(Box<Planned>),
 }
 
 pub fn execute(args: PlanArgs) -> anyhow::Result<ExitStatus> {
@@ -78,11 +79,11 @@ pub(super) async fn prepare(
         .context("fetching the live catalog")?;
     // lifecycle: scope metadata, opt-in replacement, orphans (plan/lifecycle.rs)
     let plan = plan_catalog(&catalog, &live, policy);
-    Ok(Prepared::Ready(Planned {
+    Ok(Prepared::Ready(Box::new(Planned {
         account,
         live,
         plan,
-    }))
+    })))
 }
 
 /// Prints a plan that has errors (script or diff): every error, and that nothing was

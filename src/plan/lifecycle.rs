@@ -12,6 +12,7 @@ use super::replace::plan_replacements;
 use super::scope::{find_orphans, managed_catalog, Orphan, SCOPE_METADATA};
 use crate::catalog::Catalog;
 use crate::diag::{Diagnostic, Severity};
+use crate::stripe::fields::ObjectKind;
 
 /// How the plan may move forward where the script and the account disagree
 /// (`--allow-replace`, `--prune`). The default is fail-fast and list-only.
@@ -40,6 +41,7 @@ pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy) -> Plan
     plan_replacements(&mut plan, &managed, live, policy.allow_replace);
     find_orphans(&mut plan, &managed, live, policy.prune);
     mark_adoptions(&mut plan);
+    check_metadata_room(&mut plan, &managed);
     plan.sort();
     plan.warnings.sort();
     plan
@@ -79,6 +81,41 @@ fn mark_adoptions(plan: &mut Plan) {
         }
     }
 }
+
+/// Stripe allows 50 metadata keys; the scope takes one of them, so a script's own keys must
+/// leave room for it (otherwise the write would fail midway).
+fn check_metadata_room(plan: &mut Plan, managed: &Catalog) {
+    for declaration in managed.declarations() {
+        let params = declaration.to_params();
+        let count = params
+            .get("metadata")
+            .and_then(Value::as_object)
+            .map_or(0, serde_json::Map::len)
+            // The diff adds a portal configuration's key (`billingctl_key`) too.
+            + usize::from(declaration.kind() == ObjectKind::PortalConfiguration);
+        if count > METADATA_KEYS_MAX {
+            plan.errors.push(
+                Diagnostic::error(format!(
+                    "{} `{}`: metadata has {} keys with billingctl's own; Stripe allows \
+                     {METADATA_KEYS_MAX}",
+                    declaration.kind(),
+                    declaration.key(),
+                    count
+                ))
+                .at(declaration.declared_at().clone())
+                .object(declaration.kind(), declaration.key())
+                .field("metadata")
+                .help(format!(
+                    "billingctl keeps the ownership scope in metadata `{SCOPE_METADATA}`: \
+                     remove a key"
+                )),
+            );
+        }
+    }
+}
+
+/// Stripe's limit on metadata keys per object.
+const METADATA_KEYS_MAX: usize = 50;
 
 /// The orphan and warning lines of the human plan (empty when there are none).
 pub fn human_notes(plan: &Plan) -> String {
@@ -257,5 +294,33 @@ mod tests {
         assert_eq!(value["changes"][0]["action"], "replace");
         assert_eq!(value["summary"]["replace"], 1);
         assert!(crate::plan::render::markdown(&plan).contains("| replace | price |"));
+    }
+
+    #[test]
+    fn the_scope_needs_a_free_metadata_slot() {
+        let mut full = catalog();
+        let metadata: serde_json::Map<String, Value> =
+            (0..50).map(|i| (format!("k{i}"), json!("v"))).collect();
+        full.push(Box::new(Snapshot {
+            kind: ObjectKind::Coupon,
+            key: "full".to_owned(),
+            declared_at: DeclaredAt {
+                file: "scripts/catalog.rhai".to_owned(),
+                line: 9,
+                column: 1,
+            },
+            adopt: None,
+            params: json!({"id": "full", "percent_off": 10, "duration": "once",
+                           "metadata": metadata})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+            references: Vec::new(),
+            allows_replace: false,
+        }));
+        let plan = plan_catalog(&full, &LiveState::default(), Policy::default());
+        assert!(!plan.is_valid());
+        assert_eq!(plan.errors.0.len(), 1);
+        assert!(plan.errors.0[0].message.contains("metadata has 51 keys"));
     }
 }

@@ -193,13 +193,20 @@ fn replacement(
 /// Makes every reference the catalog owns to the replaced price (key `key`, live id
 /// `old_id`) point at the new price before the old one is archived.
 fn repoint(plan: &mut Plan, catalog: &Catalog, live: &LiveState, key: &str, old_id: &str) {
+    let span = catalog
+        .get(ObjectKind::Price, key)
+        .map(|d| d.declared_at().clone());
+    let placed = |diagnostic: Diagnostic| match &span {
+        Some(span) => diagnostic.at(span.clone()),
+        None => diagnostic,
+    };
     for product in live.all(ObjectKind::Product) {
         if id_of(product.get("default_price")) != Some(old_id) {
             continue;
         }
         let product_id = id_of(product.get("id")).unwrap_or_default().to_owned();
         let Some(declaration) = catalog.get(ObjectKind::Product, &product_id) else {
-            plan.errors.push(
+            plan.errors.push(placed(
                 Diagnostic::error(format!(
                     "price `{key}` cannot be replaced: it is the default price of product \
                      `{product_id}`, which this script does not declare, and Stripe refuses \
@@ -211,7 +218,7 @@ fn repoint(plan: &mut Plan, catalog: &Catalog, live: &LiveState, key: &str, old_
                     "declare product `{product_id}` in this script, or give it another \
                      default price first"
                 )),
-            );
+            ));
             continue;
         };
         let desired = declaration.to_params().get("default_price").cloned();
@@ -254,12 +261,14 @@ fn repoint(plan: &mut Plan, catalog: &Catalog, live: &LiveState, key: &str, old_
             .of_kind(ObjectKind::PortalConfiguration)
             .find(|d| d.adopt_id() == Some(portal_id.as_str()) || Some(d.key()) == portal_key);
         let Some(declaration) = declaration else {
-            let mut warning = Diagnostic::error(format!(
-                "portal configuration `{portal_id}` is not in this script and lists price \
+            let mut warning = placed(
+                Diagnostic::error(format!(
+                    "portal configuration `{portal_id}` is not in this script and lists price \
                  `{key}` ({old_id}), which this plan archives; it is left as it is"
-            ))
-            .object(ObjectKind::PortalConfiguration, portal_id.clone())
-            .help("add the new price to that configuration, or manage it in this script");
+                ))
+                .object(ObjectKind::PortalConfiguration, portal_id.clone())
+                .help("add the new price to that configuration, or manage it in this script"),
+            );
             warning.severity = Severity::Warning;
             plan.warnings.push(warning);
             continue;

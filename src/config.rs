@@ -124,12 +124,15 @@ fn check_key_mode(key: &ApiKey, found: &FoundKey, env: &Environment) -> anyhow::
     match (key.mode(), env.mode) {
         (KeyMode::Live, Mode::Test) => bail!(
             "refusing to use a live-mode key ({key}, from {} {}) for environment `{}`, which \
-             is a test-mode environment: set {} to a test key (sk_test_… or rk_test_…), or \
-             declare the environment live if it really is",
+             is a test-mode environment: set {} to a test key (sk_test_… or rk_test_…); if \
+             `{}` really is live, declare it with `mode: \"live\"` in the settings() of its \
+             overlay (env/{}.rhai beside the script)",
             found.name,
             found.origin,
             env.name,
             env_key_var(&env.name),
+            env.name,
+            env.name,
         ),
         (KeyMode::Test, Mode::Live) => bail!(
             "refusing to use a test-mode key ({key}, from {} {}) for environment `{}`, which is \

@@ -154,6 +154,11 @@ impl LiveState {
     pub fn count(&self, kind: ObjectKind) -> usize {
         self.kinds.get(&kind).map_or(0, |o| o.objects.len())
     }
+
+    /// Every object of this kind, in the order fetched (`billingctl export` reads them all).
+    pub fn objects(&self, kind: ObjectKind) -> &[Value] {
+        self.kinds.get(&kind).map_or(&[], |o| o.objects.as_slice())
+    }
 }
 
 /// The key a live object is matched by: product and coupon id, price `lookup_key`, the

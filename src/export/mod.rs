@@ -32,6 +32,7 @@ pub struct ExportOptions {
 /// An exported script and what it holds.
 #[derive(Clone, Debug)]
 pub struct Export {
+    /// The Rhai source, ending in a newline.
     pub script: String,
     /// Objects declared.
     pub objects: usize,

@@ -46,9 +46,9 @@ fn the_export_declares_what_the_catalog_declares() {
 }
 
 #[test]
-fn tiers_and_generated_codes_round_trip() {
-    // The examples use what the main catalog does not: tiered prices, coupons limited to
-    // products, seeded promotion codes.
+fn tiers_currency_options_and_generated_codes_round_trip() {
+    // The examples use what the main catalog does not: tiered prices, per-currency amounts,
+    // pay-what-you-want prices, coupons limited to products, seeded promotion codes.
     for example in ["examples/tiered.rhai", "examples/launch_campaign.rhai"] {
         let account = Account::new();
         account.run(example);
@@ -94,4 +94,31 @@ fn the_sandbox_exports_and_plans_no_changes() {
     );
     let plan = run(&["plan", "exported.rhai", "--sandbox", "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(0), "{}", super::texts(&plan));
+}
+
+#[test]
+fn a_catalog_and_a_campaign_of_600_codes_round_trip_in_one_export() {
+    let account = Account::new();
+    account.run("scripts/catalog.rhai");
+    let output = account.billingctl(&[
+        "run",
+        "scripts/campaigns/black_friday.rhai",
+        "--yes",
+        "--max-rps",
+        "2000",
+    ]);
+    succeeded(&output, "run of the campaign");
+
+    let (exported, text) = account.export("everything.rhai", &[]);
+    succeeded(&account.check(&exported), "check of the export");
+    assert!(
+        text.matches("promotion_code(").count() > 600,
+        "the campaign's codes are exported"
+    );
+    let (code, output) = account.plan_exit_code(&exported);
+    assert_eq!(
+        code,
+        Some(0),
+        "the export should plan no changes:\n{output}"
+    );
 }

@@ -74,9 +74,10 @@ pub(super) async fn prepare(
         Err(errors) => return Ok(Prepared::ScriptErrors(errors)),
     };
     let account = crate::config::connect(account, &catalog.environment)?;
-    let live = fetch_live(&account.client)
+    let mut live = fetch_live(&account.client)
         .await
         .context("fetching the live catalog")?;
+    live.adopt_declared(&catalog);
     // lifecycle: scope metadata, opt-in replacement, orphans (plan/lifecycle.rs)
     let plan = plan_catalog(&catalog, &live, policy);
     Ok(Prepared::Ready(Box::new(Planned {

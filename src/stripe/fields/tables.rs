@@ -336,12 +336,12 @@ const PORTAL_CONFIGURATION_PARAMS: &[Param] = &[
     p("features[subscription_cancel][mode]", Enum(&["at_period_end", "immediately"]), OPT, OPT).default(Str("at_period_end")), // fixture
     p("features[subscription_cancel][proration_behavior]", Enum(PRORATION_BEHAVIOR), OPT, OPT).default(Str("none")), // fixture
     p("features[subscription_pause]", Object, OPT, OPT).default(EmptyObject),
-    p("features[subscription_pause][duration]", Object, OPT, OPT),
-    p("features[subscription_pause][duration][interval_options]", Array, OPT, OPT).emptyable(),
+    p("features[subscription_pause][duration]", Object, OPT, OPT).default(EmptyObject), // never null in the response
+    p("features[subscription_pause][duration][interval_options]", Array, OPT, OPT).emptyable().default(EmptyArray), // never null in the response
     p("features[subscription_pause][duration][interval_options][]", Object, OPT, OPT),
     p("features[subscription_pause][duration][interval_options][][interval]", Enum(INTERVAL), REQ, REQ),
     p("features[subscription_pause][duration][interval_options][][interval_count]", Integer, OPT, OPT).default(Int(1)), // spec: "Defaults to 1"
-    p("features[subscription_pause][duration][type]", Enum(&["indefinite", "interval_options"]), REQ, REQ),
+    p("features[subscription_pause][duration][type]", Enum(&["indefinite", "interval_options"]), REQ, REQ).default(Str("indefinite")), // never null; pausing was indefinite before durations existed
     p("features[subscription_pause][enabled]", Boolean, OPT, OPT).default(Bool(false)),
     p("features[subscription_update]", Object, OPT, OPT).default(EmptyObject),
     p("features[subscription_update][billing_cycle_anchor]", Enum(&["now", "unchanged"]), OPT, OPT),

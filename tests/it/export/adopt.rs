@@ -75,9 +75,8 @@ fn seed(account: &Account) -> String {
         json!({ "active": false }),
     );
 
-    // The portal lists a price that already has its lookup key. (A portal listing prices
-    // adopted in the same run does not plan cleanly yet: the planner cannot translate an
-    // adopted price's id to its new key; see the report of the export branch.)
+    // The portal lists a price that already has its lookup key and one that is adopted in
+    // the same run: both must compare as keys and resolve to their ids.
     account.post(
         "/v1/billing_portal/configurations",
         json!({
@@ -87,7 +86,8 @@ fn seed(account: &Account) -> String {
                 "subscription_update": {
                     "enabled": true,
                     "default_allowed_updates": ["price"],
-                    "products": [{ "product": "silver", "prices": [silver_monthly] }],
+                    "products": [{ "product": "silver", "prices": [silver_monthly] },
+                                 { "product": gold, "prices": [monthly] }],
                 },
             },
         }),

@@ -19,27 +19,6 @@ use crate::catalog::{Catalog, Declaration};
 use crate::diag::Diagnostic;
 use crate::stripe::fields::{segments, Default, ObjectKind, ObjectTable, Param, Presence, Type};
 
-/// Lists Stripe stores as sets: their order carries no meaning, so it never makes a diff.
-/// (The field table does not record set semantics; these are the catalog's only ones.)
-const SET_LIKE: &[(ObjectKind, &str)] = &[
-    (
-        ObjectKind::PortalConfiguration,
-        "features[customer_update][allowed_updates]",
-    ),
-    (
-        ObjectKind::PortalConfiguration,
-        "features[subscription_update][default_allowed_updates]",
-    ),
-    (
-        ObjectKind::PortalConfiguration,
-        "features[subscription_cancel][cancellation_reason][options]",
-    ),
-    (
-        ObjectKind::PortalConfiguration,
-        "features[subscription_update][products][][prices]",
-    ),
-];
-
 /// Diffs every declaration of `catalog` against `live`.
 pub fn diff_catalog(catalog: &Catalog, live: &LiveState) -> Plan {
     let references = ReferencePatterns::new(catalog);
@@ -623,11 +602,9 @@ impl Canon<'_> {
         Value::Object(out)
     }
 
+    /// Lists Stripe treats as sets (the field table's `unordered`) compare without order.
     fn is_set_like(&self, path: &str) -> bool {
-        let pattern = pattern_of(path);
-        SET_LIKE
-            .iter()
-            .any(|&(kind, set)| kind == self.kind && set == pattern)
+        self.table.param(path).is_some_and(|param| param.unordered)
     }
 }
 

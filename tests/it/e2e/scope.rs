@@ -60,21 +60,20 @@ fn every_object_carries_the_scope_of_its_script() {
         assert_eq!(scope(object), "catalog", "{object}");
     }
 
-    // `scope("...")` names it explicitly; the change of owner shows in the plan.
-    ctx.write(SCRIPT, &format!("scope(\"pricing\");\n{CATALOG}"));
-    let output = ctx.command(&["plan", SCRIPT]).output().unwrap();
-    let (stdout, _) = texts(&output);
+    // `scope("...")` names the scope; objects already owned keep their scope (a script never
+    // takes another catalog's objects), and new ones get the script's.
+    ctx.write(
+        SCRIPT,
+        &format!("scope(\"pricing\");\n{CATALOG}\nproduct(\"team\", #{{ name: \"Team\" }});"),
+    );
+    ctx.reset_stats();
+    let stdout = ctx.apply();
     assert!(
-        stdout.contains("~ metadata[billingctl_scope] = \"catalog\" -> \"pricing\""),
+        stdout.contains("Applied: 1 created, 0 updated, 0 deactivated."),
         "{stdout}"
     );
-    assert!(
-        stdout.contains(
-            "warning: product `basic` belongs to scope `catalog`; this plan moves it to \
-             scope `pricing`"
-        ),
-        "{stdout}"
-    );
+    assert_eq!(scope(&ctx.get("/v1/products/basic")), "catalog");
+    assert_eq!(scope(&ctx.get("/v1/products/team")), "pricing");
 }
 
 #[test]

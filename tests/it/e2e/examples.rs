@@ -51,3 +51,8 @@ fn the_tiered_example_converges() {
 fn the_launch_campaign_example_converges() {
     converges("examples/launch_campaign.rhai", &[]);
 }
+
+#[test]
+fn the_black_friday_campaign_converges() {
+    converges("scripts/campaigns/black_friday.rhai", &[]);
+}

@@ -4,6 +4,7 @@
 mod chaos;
 mod client;
 mod conformance;
+mod support;
 mod e2e;
 mod emulator;
 mod export;

@@ -4,14 +4,14 @@
 
 use serde_json::json;
 
-use super::context::{texts, TestContext};
+use crate::support::{texts, Harness};
 use super::CATALOG;
 
 const SCRIPT: &str = "scripts/catalog.rhai";
 
 #[test]
 fn a_default_price_is_set_once_its_price_exists() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(
         SCRIPT,
         &CATALOG.replace(
@@ -39,7 +39,7 @@ fn a_default_price_is_set_once_its_price_exists() {
 
 #[test]
 fn objects_declared_inactive_are_created_inactive() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(
         SCRIPT,
         &CATALOG
@@ -71,7 +71,7 @@ fn objects_declared_inactive_are_created_inactive() {
 
 #[test]
 fn a_promotion_code_deactivated_elsewhere_is_created_again_because_its_code_is_free() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     ctx.apply();
     let codes = ctx.get("/v1/promotion_codes");
@@ -100,7 +100,7 @@ fn a_promotion_code_deactivated_elsewhere_is_created_again_because_its_code_is_f
 
 #[test]
 fn an_object_made_in_the_dashboard_is_adopted_by_id() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     ctx.apply();
     let made_elsewhere = ctx.post(
@@ -134,7 +134,7 @@ fn an_object_made_in_the_dashboard_is_adopted_by_id() {
 
 #[test]
 fn a_new_price_is_created_before_the_portal_that_lists_it() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     ctx.apply();
     ctx.write(
@@ -170,7 +170,7 @@ fn a_new_price_is_created_before_the_portal_that_lists_it() {
 
 #[test]
 fn a_portal_feature_changed_elsewhere_is_one_update() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     ctx.apply();
     let id = ctx.get("/v1/billing_portal/configurations")["data"][0]["id"]
@@ -202,7 +202,7 @@ fn a_portal_feature_changed_elsewhere_is_one_update() {
 
 #[test]
 fn a_default_price_moves_before_the_old_price_is_archived() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     let with_default = |default: &str| {
         CATALOG.replace(
             "product(\"basic\", #{ name: \"Basic\" });",
@@ -255,7 +255,7 @@ fn a_default_price_moves_before_the_old_price_is_archived() {
 
 #[test]
 fn a_default_price_set_elsewhere_cannot_be_archived_by_the_plan() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     ctx.apply();
     // The script never names a default price; the Dashboard set one.

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::context::{texts, TestContext};
+use crate::support::{texts, Harness};
 use super::proxy::Recorder;
 use super::CATALOG;
 
@@ -20,7 +20,7 @@ fn with_default_price() -> String {
 
 #[test]
 fn a_price_replacement_never_leaves_its_lookup_key_without_an_active_price() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, &with_default_price());
     ctx.apply();
     let old = ctx.price("basic_monthly")["id"]
@@ -149,7 +149,7 @@ fn a_price_replacement_never_leaves_its_lookup_key_without_an_active_price() {
 
 #[test]
 fn the_script_can_opt_one_price_in() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     ctx.apply();
     ctx.write(
@@ -180,7 +180,7 @@ fn the_script_can_opt_one_price_in() {
 
 #[test]
 fn a_promotion_code_is_deactivated_before_its_successor_takes_the_code() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     ctx.apply();
     let old = ctx.get("/v1/promotion_codes?code=LAUNCH")["data"][0]["id"]
@@ -236,7 +236,7 @@ fn a_promotion_code_is_deactivated_before_its_successor_takes_the_code() {
 
 #[test]
 fn a_coupon_cannot_be_replaced_and_the_error_says_to_name_a_new_id() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     ctx.apply();
     ctx.write(
@@ -261,7 +261,7 @@ fn a_coupon_cannot_be_replaced_and_the_error_says_to_name_a_new_id() {
 
 #[test]
 fn a_replacement_stopped_before_the_archive_is_finished_by_a_pruning_rerun() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, &with_default_price());
     ctx.apply();
     let old = ctx.price("basic_monthly")["id"]

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::context::{texts, TestContext};
+use crate::support::{texts, Harness};
 use super::CATALOG;
 
 const SCRIPT: &str = "scripts/catalog.rhai";
@@ -46,7 +46,7 @@ fn scope(object: &Value) -> Value {
 
 #[test]
 fn every_object_carries_the_scope_of_its_script() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     ctx.apply();
     let objects = [
@@ -78,7 +78,7 @@ fn every_object_carries_the_scope_of_its_script() {
 
 #[test]
 fn orphans_are_listed_and_prune_touches_only_this_scope() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     ctx.apply();
     ctx.write(CAMPAIGN, SPRING);

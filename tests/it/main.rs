@@ -4,8 +4,8 @@
 mod chaos;
 mod client;
 mod conformance;
-mod support;
 mod e2e;
 mod emulator;
 mod export;
 mod scripts;
+mod support;

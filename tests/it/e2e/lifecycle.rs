@@ -4,8 +4,8 @@
 
 use serde_json::json;
 
-use crate::support::{texts, Harness};
 use super::CATALOG;
+use crate::support::{texts, Harness};
 
 const SCRIPT: &str = "scripts/catalog.rhai";
 

@@ -2,8 +2,8 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{texts, Harness};
 use super::{CATALOG, CATALOG_OBJECTS};
+use crate::support::{texts, Harness};
 
 const SCRIPT: &str = "scripts/catalog.rhai";
 

@@ -4,9 +4,9 @@
 
 use serde_json::{json, Value};
 
-use crate::support::{texts, Harness};
 use super::proxy::Recorder;
 use super::CATALOG;
+use crate::support::{texts, Harness};
 
 const SCRIPT: &str = "scripts/catalog.rhai";
 

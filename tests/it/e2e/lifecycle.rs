@@ -64,9 +64,7 @@ fn objects_declared_inactive_are_created_inactive() {
         ctx.get("/v1/billing_portal/configurations")["data"][0]["active"],
         false
     );
-    ctx.reset_stats();
-    ctx.apply();
-    assert_eq!(ctx.posts(), 0);
+    ctx.assert_rerun_writes_nothing();
 }
 
 #[test]
@@ -163,9 +161,7 @@ fn a_new_price_is_created_before_the_portal_that_lists_it() {
         portal["features"]["subscription_update"]["products"][1]["prices"],
         json!([monthly, yearly])
     );
-    ctx.reset_stats();
-    ctx.apply();
-    assert_eq!(ctx.posts(), 0);
+    ctx.assert_rerun_writes_nothing();
 }
 
 #[test]

@@ -229,9 +229,7 @@ fn an_out_of_band_edit_shows_in_the_plan_and_is_reverted() {
     // Out-of-band keys are removed; the ownership scope (docs/LIFECYCLE.md) stays.
     assert_eq!(product["metadata"], json!({"billingctl_scope": "catalog"}));
     assert!(product["description"].is_null(), "{product}");
-    ctx.reset_stats();
-    ctx.apply();
-    assert_eq!(ctx.posts(), 0);
+    ctx.assert_rerun_writes_nothing();
 }
 
 #[test]
@@ -373,9 +371,7 @@ fn a_failed_write_stops_the_apply_and_a_rerun_completes_it() {
         stdout.contains("Applied: 3 created, 0 updated, 0 deactivated."),
         "{stdout}"
     );
-    ctx.reset_stats();
-    ctx.apply();
-    assert_eq!(ctx.posts(), 0);
+    ctx.assert_rerun_writes_nothing();
 }
 
 #[test]

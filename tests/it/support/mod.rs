@@ -122,6 +122,19 @@ impl Harness {
         String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
+    /// Runs `scripts/catalog.rhai` again and asserts it writes nothing: the account has
+    /// converged on the script.
+    #[track_caller]
+    pub fn assert_rerun_writes_nothing(&self) {
+        self.reset_stats();
+        self.apply();
+        assert_eq!(
+            self.posts(),
+            0,
+            "a rerun of the applied script writes nothing"
+        );
+    }
+
     /// POSTs the emulator has served since the last reset.
     pub fn posts(&self) -> u64 {
         self.emulator.stats().posts()

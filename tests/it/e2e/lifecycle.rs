@@ -69,9 +69,7 @@ fn objects_declared_inactive_are_created_inactive() {
 
 #[test]
 fn a_promotion_code_deactivated_elsewhere_is_created_again_because_its_code_is_free() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     let codes = ctx.get("/v1/promotion_codes");
     let old = codes["data"][0]["id"].as_str().unwrap().to_owned();
     ctx.post(
@@ -98,9 +96,7 @@ fn a_promotion_code_deactivated_elsewhere_is_created_again_because_its_code_is_f
 
 #[test]
 fn an_object_made_in_the_dashboard_is_adopted_by_id() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     let made_elsewhere = ctx.post(
         "/v1/prices",
         json!({"product": "basic", "currency": "eur", "unit_amount": 9000,
@@ -132,9 +128,7 @@ fn an_object_made_in_the_dashboard_is_adopted_by_id() {
 
 #[test]
 fn a_new_price_is_created_before_the_portal_that_lists_it() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     ctx.write(
         SCRIPT,
         &CATALOG
@@ -166,9 +160,7 @@ fn a_new_price_is_created_before_the_portal_that_lists_it() {
 
 #[test]
 fn a_portal_feature_changed_elsewhere_is_one_update() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     let id = ctx.get("/v1/billing_portal/configurations")["data"][0]["id"]
         .as_str()
         .unwrap()
@@ -251,9 +243,7 @@ fn a_default_price_moves_before_the_old_price_is_archived() {
 
 #[test]
 fn a_default_price_set_elsewhere_cannot_be_archived_by_the_plan() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     // The script never names a default price; the Dashboard set one.
     let monthly = ctx.price("basic_monthly");
     ctx.post(

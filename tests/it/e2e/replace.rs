@@ -20,9 +20,7 @@ fn with_default_price() -> String {
 
 #[test]
 fn a_price_replacement_never_leaves_its_lookup_key_without_an_active_price() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, &with_default_price());
-    ctx.apply();
+    let ctx = Harness::applied(&with_default_price());
     let old = ctx.price("basic_monthly")["id"]
         .as_str()
         .expect("an id")
@@ -149,9 +147,7 @@ fn a_price_replacement_never_leaves_its_lookup_key_without_an_active_price() {
 
 #[test]
 fn the_script_can_opt_one_price_in() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     ctx.write(
         SCRIPT,
         &CATALOG.replace(
@@ -180,9 +176,7 @@ fn the_script_can_opt_one_price_in() {
 
 #[test]
 fn a_promotion_code_is_deactivated_before_its_successor_takes_the_code() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     let old = ctx.get("/v1/promotion_codes?code=LAUNCH")["data"][0]["id"]
         .as_str()
         .expect("an id")
@@ -234,9 +228,7 @@ fn a_promotion_code_is_deactivated_before_its_successor_takes_the_code() {
 
 #[test]
 fn a_coupon_cannot_be_replaced_and_the_error_says_to_name_a_new_id() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     ctx.write(
         SCRIPT,
         &CATALOG.replace("percent_off: 30.0", "percent_off: 40.0"),
@@ -259,9 +251,7 @@ fn a_coupon_cannot_be_replaced_and_the_error_says_to_name_a_new_id() {
 
 #[test]
 fn a_replacement_stopped_before_the_archive_is_finished_by_a_pruning_rerun() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, &with_default_price());
-    ctx.apply();
+    let ctx = Harness::applied(&with_default_price());
     let old = ctx.price("basic_monthly")["id"]
         .as_str()
         .expect("an id")

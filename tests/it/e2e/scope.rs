@@ -46,9 +46,7 @@ fn scope(object: &Value) -> Value {
 
 #[test]
 fn every_object_carries_the_scope_of_its_script() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     let objects = [
         ctx.get("/v1/products/basic"),
         ctx.price("basic_monthly"),
@@ -78,9 +76,7 @@ fn every_object_carries_the_scope_of_its_script() {
 
 #[test]
 fn orphans_are_listed_and_prune_touches_only_this_scope() {
-    let ctx = Harness::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     ctx.write(CAMPAIGN, SPRING);
     let output = ctx.command(&["run", CAMPAIGN, "--yes"]).output().unwrap();
     assert!(output.status.success(), "{}", texts(&output).1);

@@ -71,6 +71,15 @@ impl Harness {
         }
     }
 
+    /// A harness whose account already holds `text`: written as `scripts/catalog.rhai`
+    /// and applied (which must succeed).
+    pub fn applied(text: &str) -> Self {
+        let harness = Self::new();
+        harness.write("scripts/catalog.rhai", text);
+        harness.apply();
+        harness
+    }
+
     /// A path in the project directory.
     pub fn path(&self, relative: &str) -> PathBuf {
         self.dir.path().join(relative)

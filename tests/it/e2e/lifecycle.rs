@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::CATALOG;
+use super::{with_default_price, CATALOG};
 use crate::support::{texts, Harness};
 
 const SCRIPT: &str = "scripts/catalog.rhai";
@@ -12,13 +12,7 @@ const SCRIPT: &str = "scripts/catalog.rhai";
 #[test]
 fn a_default_price_is_set_once_its_price_exists() {
     let ctx = Harness::new();
-    ctx.write(
-        SCRIPT,
-        &CATALOG.replace(
-            "product(\"basic\", #{ name: \"Basic\" });",
-            "product(\"basic\", #{ name: \"Basic\", default_price: \"basic_monthly\" });",
-        ),
-    );
+    ctx.write(SCRIPT, &with_default_price());
     let stdout = ctx.apply();
     assert!(stdout.contains("Applied: 7 created"), "{stdout}");
     let price = ctx.price("basic_monthly");

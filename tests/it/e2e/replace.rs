@@ -5,18 +5,10 @@
 use serde_json::{json, Value};
 
 use super::proxy::Recorder;
-use super::CATALOG;
+use super::{with_default_price, CATALOG};
 use crate::support::{texts, Harness};
 
 const SCRIPT: &str = "scripts/catalog.rhai";
-
-/// `CATALOG` with `basic_monthly` as the default price of `basic`.
-fn with_default_price() -> String {
-    CATALOG.replace(
-        "product(\"basic\", #{ name: \"Basic\" });",
-        "product(\"basic\", #{ name: \"Basic\", default_price: \"basic_monthly\" });",
-    )
-}
 
 #[test]
 fn a_price_replacement_never_leaves_its_lookup_key_without_an_active_price() {

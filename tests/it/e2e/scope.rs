@@ -4,8 +4,8 @@
 
 use serde_json::{json, Value};
 
-use super::context::{texts, TestContext};
 use super::CATALOG;
+use crate::support::{texts, Harness};
 
 const SCRIPT: &str = "scripts/catalog.rhai";
 const CAMPAIGN: &str = "scripts/campaigns/spring.rhai";
@@ -46,9 +46,7 @@ fn scope(object: &Value) -> Value {
 
 #[test]
 fn every_object_carries_the_scope_of_its_script() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     let objects = [
         ctx.get("/v1/products/basic"),
         ctx.price("basic_monthly"),
@@ -78,9 +76,7 @@ fn every_object_carries_the_scope_of_its_script() {
 
 #[test]
 fn orphans_are_listed_and_prune_touches_only_this_scope() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     ctx.write(CAMPAIGN, SPRING);
     let output = ctx.command(&["run", CAMPAIGN, "--yes"]).output().unwrap();
     assert!(output.status.success(), "{}", texts(&output).1);

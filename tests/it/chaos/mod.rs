@@ -6,30 +6,16 @@
 //! finds nothing to do and writes nothing) with no object created twice.
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::{Command as StdCommand, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use assert_cmd::Command;
 use billingctl::cli::EmulatorKnobs;
-use billingctl::emulator::{start, EmulatorHandle, EmulatorOptions};
-use billingctl::stripe::{ApiKey, Client, ClientConfig};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-const KEY: &str = "sk_test_billingctl_chaos_00000000000";
-
-fn emulator(knobs: EmulatorKnobs) -> EmulatorHandle {
-    start(
-        EmulatorOptions {
-            knobs,
-            state_file: None,
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .unwrap()
-}
+use crate::support::{succeeded, transcript, Harness};
 
 /// Products, three prices each, one coupon each, and `codes` promotion codes.
 struct Shape {
@@ -65,52 +51,49 @@ for i in 0..{codes} {{
     }
 }
 
-fn write_script(dir: &Path, shape: &Shape) -> String {
-    let path = dir.join("chaos.rhai");
-    std::fs::write(&path, shape.script()).unwrap();
+/// Writes the shape's script into the project directory and returns its path.
+fn write_script(harness: &Harness, shape: &Shape) -> String {
+    let path = harness.write("chaos.rhai", &shape.script());
     path.to_str().unwrap().to_string()
 }
 
+/// Fast pacing for the writes of a large apply.
+const FAST: [&str; 4] = ["--max-rps", "2000", "--concurrency", "32"];
+
 /// `billingctl SUBCOMMAND SCRIPT --api-base URL` with a test key and fast pacing.
-fn billingctl(subcommand: &str, script: &str, handle: &EmulatorHandle) -> Command {
-    let mut cmd = Command::cargo_bin("billingctl").unwrap();
-    cmd.args([subcommand, script, "--api-base", &handle.base_url()])
-        .args(["--max-rps", "2000", "--concurrency", "32"])
-        .env("STRIPE_API_KEY", KEY)
-        .env("NO_COLOR", "1")
-        .env_remove("BILLINGCTL_API_BASE")
-        .env_remove("STRIPE_API_KEY_TEST");
+fn billingctl(harness: &Harness, subcommand: &str, script: &str) -> Command {
+    let mut cmd = harness.command(&[subcommand, script]);
+    cmd.args(FAST);
     cmd
 }
 
+/// `billingctl run SCRIPT --yes` with fast pacing, which must succeed.
+fn apply(harness: &Harness, script: &str, what: &str) {
+    let output = billingctl(harness, "run", script)
+        .arg("--yes")
+        .output()
+        .unwrap();
+    succeeded(&output, what);
+}
+
 /// A second plan finds nothing to do and sends no write.
-fn assert_converged(script: &str, handle: &EmulatorHandle) {
-    let posts = handle.stats().posts();
-    let output = billingctl("plan", script, handle)
+fn assert_converged(harness: &Harness, script: &str) {
+    let posts = harness.posts();
+    let output = billingctl(harness, "plan", script)
         .arg("--detailed-exitcode")
         .output()
         .unwrap();
     assert_eq!(
         output.status.code(),
         Some(0),
-        "the re-plan has changes or failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
+        "the re-plan has changes or failed:\n{}",
+        transcript(&output)
     );
-    assert_eq!(handle.stats().posts(), posts, "a plan sent a write");
+    assert_eq!(harness.posts(), posts, "a plan sent a write");
 }
 
 /// Every object of the account, listed with a plain client, is there exactly once.
-fn assert_no_duplicates(handle: &EmulatorHandle, shape: &Shape) {
-    let mut config = ClientConfig::new(handle.base_url(), ApiKey::new(KEY.into()).unwrap());
-    config.max_rps = 2_000;
-    let client = Client::new(config).unwrap();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let list = |path: &str| {
-        runtime
-            .block_on(client.list_all(path, &Map::new()))
-            .unwrap()
-    };
+fn assert_no_duplicates(harness: &Harness, shape: &Shape) {
     let distinct = |objects: &[Value], field: &str| -> BTreeSet<String> {
         objects
             .iter()
@@ -118,15 +101,15 @@ fn assert_no_duplicates(handle: &EmulatorHandle, shape: &Shape) {
             .collect()
     };
 
-    let products = list("/v1/products");
+    let products = harness.list_all("/v1/products");
     assert_eq!(products.len(), shape.products);
     assert_eq!(distinct(&products, "id").len(), shape.products);
-    let prices = list("/v1/prices");
+    let prices = harness.list_all("/v1/prices");
     assert_eq!(prices.len(), shape.prices(), "a price was created twice");
     assert_eq!(distinct(&prices, "lookup_key").len(), shape.prices());
-    let coupons = list("/v1/coupons");
+    let coupons = harness.list_all("/v1/coupons");
     assert_eq!(coupons.len(), shape.products);
-    let codes = list("/v1/promotion_codes");
+    let codes = harness.list_all("/v1/promotion_codes");
     assert_eq!(
         codes.len(),
         shape.codes,
@@ -142,34 +125,24 @@ fn a_1000_object_apply_through_5xx_429_and_lost_answers_converges_without_duplic
         codes: 990,
     };
     assert_eq!(shape.objects(), 1_000);
-    let handle = emulator(EmulatorKnobs {
+    let harness = Harness::with_knobs(EmulatorKnobs {
         error_rate: 0.10,
         rate_limit_error_rate: 0.05,
         lost_rate: 0.05,
         seed: 20_261_124,
         ..EmulatorKnobs::default()
     });
-    let dir = tempfile::tempdir().unwrap();
-    let script = write_script(dir.path(), &shape);
+    let script = write_script(&harness, &shape);
 
-    let output = billingctl("run", &script, &handle)
-        .arg("--yes")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "the chaotic apply failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    apply(&harness, &script, "the chaotic apply");
     // Faults were really injected: more writes arrived than objects were created.
     assert!(
-        handle.stats().posts() > shape.objects() as u64,
+        harness.posts() > shape.objects() as u64,
         "{:?}",
-        handle.stats()
+        harness.emulator.stats()
     );
-    assert_converged(&script, &handle);
-    assert_no_duplicates(&handle, &shape);
+    assert_converged(&harness, &script);
+    assert_no_duplicates(&harness, &shape);
 }
 
 #[test]
@@ -178,30 +151,25 @@ fn an_apply_killed_at_random_points_converges_on_the_next_run_without_duplicates
         products: 3,
         codes: 600,
     };
-    let handle = emulator(EmulatorKnobs {
+    let harness = Harness::with_knobs(EmulatorKnobs {
         latency_ms: 2,
         ..EmulatorKnobs::default()
     });
-    let dir = tempfile::tempdir().unwrap();
-    let script = write_script(dir.path(), &shape);
-    let bin = assert_cmd::cargo::cargo_bin("billingctl");
+    let script = write_script(&harness, &shape);
     let mut rng = SmallRng::seed_from_u64(5);
 
     let mut interrupted = 0;
     for _ in 0..4 {
         // Kill once the emulator has seen a random number of further writes.
-        let target = handle.stats().posts() + rng.gen_range(20..120);
-        let mut child = StdCommand::new(&bin)
-            .args(["run", &script, "--yes", "--api-base", &handle.base_url()])
+        let target = harness.posts() + rng.gen_range(20..120);
+        let mut child = harness
+            .std_command(&["run", &script, "--yes"])
             .args(["--max-rps", "300", "--concurrency", "16"])
-            .env("STRIPE_API_KEY", KEY)
-            .env_remove("BILLINGCTL_API_BASE")
-            .env_remove("STRIPE_API_KEY_TEST")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        while handle.stats().posts() < target && child.try_wait().unwrap().is_none() {
+        while harness.posts() < target && child.try_wait().unwrap().is_none() {
             std::thread::sleep(Duration::from_millis(2));
         }
         if child.try_wait().unwrap().is_none() {
@@ -212,20 +180,11 @@ fn an_apply_killed_at_random_points_converges_on_the_next_run_without_duplicates
     }
     assert!(interrupted >= 3, "only {interrupted} runs were cut short");
     assert!(
-        handle.stats().posts() < shape.objects() as u64,
+        harness.posts() < shape.objects() as u64,
         "the interrupted runs already did everything"
     );
 
-    let output = billingctl("run", &script, &handle)
-        .arg("--yes")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "the resumed apply failed:\n{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_converged(&script, &handle);
-    assert_no_duplicates(&handle, &shape);
+    apply(&harness, &script, "the resumed apply");
+    assert_converged(&harness, &script);
+    assert_no_duplicates(&harness, &shape);
 }

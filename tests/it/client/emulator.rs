@@ -5,22 +5,11 @@
 use std::time::Duration;
 
 use billingctl::cli::EmulatorKnobs;
-use billingctl::emulator::{start, EmulatorHandle, EmulatorOptions};
+use billingctl::emulator::EmulatorHandle;
 use billingctl::stripe::{ApiKey, Client, ClientConfig, Error, RetryPolicy};
 use serde_json::{json, Map, Value};
 
-const KEY: &str = "sk_test_51EmulatorClientTests0000000emu1";
-
-fn emulator(knobs: EmulatorKnobs) -> EmulatorHandle {
-    start(
-        EmulatorOptions {
-            knobs,
-            state_file: None,
-        },
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .unwrap()
-}
+use crate::support::{start_emulator as emulator, TEST_KEY as KEY};
 
 fn client(handle: &EmulatorHandle, max_attempts: u32) -> Client {
     let mut config = ClientConfig::new(handle.base_url(), ApiKey::new(KEY.into()).unwrap());

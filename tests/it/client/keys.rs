@@ -2,43 +2,26 @@
 //! `.env` in the current directory, live/test mismatches refused before any request, and the
 //! sandbox needing no key. No output ever contains a key.
 
-use std::path::Path;
-
 use assert_cmd::Command;
-use billingctl::emulator::{start, EmulatorHandle, EmulatorOptions};
+
+use crate::support::{transcript, Harness};
 
 const TEST_KEY: &str = "sk_test_51KeysTestSecret00000000000tk01";
 const LIVE_KEY: &str = "sk_live_51KeysLiveSecret00000000000lk01";
 const SCRIPT: &str = r#"product("keys_basic", #{ name: "Basic" });"#;
 
-fn emulator() -> EmulatorHandle {
-    start(EmulatorOptions::default(), "127.0.0.1:0".parse().unwrap()).unwrap()
+/// `billingctl ARGS` in the harness's project (holding catalog.rhai), with no key variable.
+fn billingctl(harness: &Harness, args: &[&str]) -> Command {
+    harness.write("catalog.rhai", SCRIPT);
+    harness.offline(args)
 }
 
-/// `billingctl ARGS` in `dir` (holding catalog.rhai), with no key variable inherited.
-fn billingctl(dir: &Path, args: &[&str]) -> Command {
-    std::fs::write(dir.join("catalog.rhai"), SCRIPT).unwrap();
-    let mut cmd = Command::cargo_bin("billingctl").unwrap();
-    cmd.current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("BILLINGCTL_API_BASE");
-    for name in [
-        "STRIPE_API_KEY",
-        "STRIPE_API_KEY_TEST",
-        "STRIPE_API_KEY_LIVE",
-    ] {
-        cmd.env_remove(name);
-    }
+/// `billingctl plan catalog.rhai EXTRA --api-base EMULATOR`, with no key variable.
+fn plan(harness: &Harness, extra: &[&str]) -> Command {
+    let mut cmd = billingctl(harness, &["plan", "catalog.rhai"]);
+    cmd.args(extra)
+        .args(["--api-base", &harness.emulator.base_url()]);
     cmd
-}
-
-fn output_text(output: &std::process::Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn assert_no_key(text: &str) {
@@ -49,66 +32,47 @@ fn assert_no_key(text: &str) {
 
 #[test]
 fn a_live_key_for_a_test_environment_is_refused_before_any_request() {
-    let handle = emulator();
-    let dir = tempfile::tempdir().unwrap();
-    let output = billingctl(
-        dir.path(),
-        &["plan", "catalog.rhai", "--api-base", &handle.base_url()],
-    )
-    .env("STRIPE_API_KEY", LIVE_KEY)
-    .output()
-    .unwrap();
-    let text = output_text(&output);
+    let harness = Harness::new();
+    let output = plan(&harness, &[])
+        .env("STRIPE_API_KEY", LIVE_KEY)
+        .output()
+        .unwrap();
+    let text = transcript(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
         text.contains("refusing to use a live-mode key (sk_live_…lk01, from STRIPE_API_KEY in the environment) for environment `test`"),
         "{text}"
     );
     assert_no_key(&text);
-    assert_eq!(handle.stats().total, 0);
+    assert_eq!(harness.emulator.stats().total, 0);
 }
 
 #[test]
 fn a_test_key_for_a_live_environment_is_refused_before_any_request() {
-    let handle = emulator();
-    let dir = tempfile::tempdir().unwrap();
-    let output = billingctl(
-        dir.path(),
-        &[
-            "plan",
-            "catalog.rhai",
-            "--env",
-            "live",
-            "--api-base",
-            &handle.base_url(),
-        ],
-    )
-    .env("STRIPE_API_KEY_LIVE", TEST_KEY)
-    .output()
-    .unwrap();
-    let text = output_text(&output);
+    let harness = Harness::new();
+    let output = plan(&harness, &["--env", "live"])
+        .env("STRIPE_API_KEY_LIVE", TEST_KEY)
+        .output()
+        .unwrap();
+    let text = transcript(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
         text.contains("refusing to use a test-mode key (sk_test_…tk01, from STRIPE_API_KEY_LIVE in the environment) for environment `live`"),
         "{text}"
     );
     assert_no_key(&text);
-    assert_eq!(handle.stats().total, 0);
+    assert_eq!(harness.emulator.stats().total, 0);
 }
 
 #[test]
 fn the_per_environment_variable_wins_over_stripe_api_key() {
-    let handle = emulator();
-    let dir = tempfile::tempdir().unwrap();
-    let output = billingctl(
-        dir.path(),
-        &["plan", "catalog.rhai", "--api-base", &handle.base_url()],
-    )
-    .env("STRIPE_API_KEY", TEST_KEY)
-    .env("STRIPE_API_KEY_TEST", LIVE_KEY)
-    .output()
-    .unwrap();
-    let text = output_text(&output);
+    let harness = Harness::new();
+    let output = plan(&harness, &[])
+        .env("STRIPE_API_KEY", TEST_KEY)
+        .env("STRIPE_API_KEY_TEST", LIVE_KEY)
+        .output()
+        .unwrap();
+    let text = transcript(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
         text.contains("from STRIPE_API_KEY_TEST in the environment"),
@@ -119,44 +83,29 @@ fn the_per_environment_variable_wins_over_stripe_api_key() {
 
 #[test]
 fn a_dotenv_file_in_the_current_directory_supplies_the_key() {
-    let handle = emulator();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join(".env"),
-        format!("STRIPE_API_KEY={TEST_KEY}\n"),
-    )
-    .unwrap();
-    let output = billingctl(
-        dir.path(),
-        &["plan", "catalog.rhai", "--api-base", &handle.base_url()],
-    )
-    .output()
-    .unwrap();
-    let text = output_text(&output);
+    let harness = Harness::new();
+    std::fs::write(harness.path(".env"), format!("STRIPE_API_KEY={TEST_KEY}\n")).unwrap();
+    let output = plan(&harness, &[]).output().unwrap();
+    let text = transcript(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.contains("(sk_test_…tk01)"), "{text}");
     assert_no_key(&text);
-    assert!(handle.stats().total > 0, "the plan read the account");
-    assert_eq!(handle.stats().posts(), 0);
+    assert!(
+        harness.emulator.stats().total > 0,
+        "the plan read the account"
+    );
+    assert_eq!(harness.emulator.stats().posts(), 0);
 }
 
 #[test]
 fn a_variable_in_the_environment_beats_the_same_one_in_dotenv() {
-    let handle = emulator();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join(".env"),
-        format!("STRIPE_API_KEY={LIVE_KEY}\n"),
-    )
-    .unwrap();
-    let output = billingctl(
-        dir.path(),
-        &["plan", "catalog.rhai", "--api-base", &handle.base_url()],
-    )
-    .env("STRIPE_API_KEY", TEST_KEY)
-    .output()
-    .unwrap();
-    let text = output_text(&output);
+    let harness = Harness::new();
+    std::fs::write(harness.path(".env"), format!("STRIPE_API_KEY={LIVE_KEY}\n")).unwrap();
+    let output = plan(&harness, &[])
+        .env("STRIPE_API_KEY", TEST_KEY)
+        .output()
+        .unwrap();
+    let text = transcript(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.contains("(sk_test_…tk01)"), "{text}");
     assert_no_key(&text);
@@ -164,14 +113,14 @@ fn a_variable_in_the_environment_beats_the_same_one_in_dotenv() {
 
 #[test]
 fn no_key_at_all_says_what_to_set() {
-    let dir = tempfile::tempdir().unwrap();
+    let harness = Harness::new();
     let output = billingctl(
-        dir.path(),
+        &harness,
         &["plan", "catalog.rhai", "--api-base", "http://127.0.0.1:9"],
     )
     .output()
     .unwrap();
-    let text = output_text(&output);
+    let text = transcript(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(
         text.contains(
@@ -183,31 +132,31 @@ fn no_key_at_all_says_what_to_set() {
 
 #[test]
 fn the_sandbox_needs_no_key_and_ignores_a_live_one() {
-    let dir = tempfile::tempdir().unwrap();
+    let harness = Harness::new();
     let output = billingctl(
-        dir.path(),
+        &harness,
         &["run", "catalog.rhai", "--sandbox", "state.json", "--yes"],
     )
     .env("STRIPE_API_KEY", LIVE_KEY)
     .output()
     .unwrap();
-    let text = output_text(&output);
+    let text = transcript(&output);
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.contains("sandbox state.json"), "{text}");
     assert_no_key(&text);
-    let state = std::fs::read_to_string(dir.path().join("state.json")).unwrap();
+    let state = std::fs::read_to_string(harness.path("state.json")).unwrap();
     assert!(state.contains("keys_basic"), "{state}");
 
     // The default path, created with its folder; the second run finds the product there.
     let mut outputs = Vec::new();
     for _ in 0..2 {
-        let output = billingctl(dir.path(), &["run", "catalog.rhai", "--sandbox", "--yes"])
+        let output = billingctl(&harness, &["run", "catalog.rhai", "--sandbox", "--yes"])
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(0), "{}", output_text(&output));
-        outputs.push(output_text(&output));
+        assert_eq!(output.status.code(), Some(0), "{}", transcript(&output));
+        outputs.push(transcript(&output));
     }
-    assert!(dir.path().join(".billingctl/sandbox.json").is_file());
+    assert!(harness.path(".billingctl/sandbox.json").is_file());
     assert!(!outputs[0].contains("No changes"), "{}", outputs[0]);
     assert!(outputs[1].contains("No changes"), "{}", outputs[1]);
 }

@@ -37,6 +37,17 @@ pub fn billingctl_against(cwd: &Path, api_base: &str, args: &[&str]) -> std::pro
     command
 }
 
+/// An emulator on loopback (its own thread and runtime) with `knobs`, for tests that need
+/// only the server: async tests cannot own a `Harness`, whose runtime must not drop inside
+/// theirs.
+pub fn start_emulator(knobs: EmulatorKnobs) -> EmulatorHandle {
+    let options = EmulatorOptions {
+        knobs,
+        ..EmulatorOptions::default()
+    };
+    start(options, "127.0.0.1:0".parse().expect("an address")).expect("emulator starts")
+}
+
 /// An emulator on loopback, a project directory, and `billingctl` pointed at both.
 pub struct Harness {
     pub emulator: EmulatorHandle,
@@ -50,13 +61,9 @@ impl Harness {
         Self::with_knobs(EmulatorKnobs::default())
     }
 
+    /// A harness whose emulator runs with `knobs` (faults, latency, rate limits).
     pub fn with_knobs(knobs: EmulatorKnobs) -> Self {
-        let options = EmulatorOptions {
-            knobs,
-            ..EmulatorOptions::default()
-        };
-        let emulator =
-            start(options, "127.0.0.1:0".parse().expect("an address")).expect("emulator starts");
+        let emulator = start_emulator(knobs);
         let key = ApiKey::new(TEST_KEY.to_owned()).expect("a valid test key");
         let client = Client::new(ClientConfig::new(emulator.base_url(), key)).expect("a client");
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -164,6 +171,13 @@ impl Harness {
         self.runtime
             .block_on(self.client.get(path, &Map::new()))
             .unwrap_or_else(|err| panic!("GET {path}: {err}"))
+    }
+
+    /// Every object of a list endpoint, all pages, straight from the emulator.
+    pub fn list_all(&self, path: &str) -> Vec<Value> {
+        self.runtime
+            .block_on(self.client.list_all(path, &Map::new()))
+            .unwrap_or_else(|err| panic!("GET {path} (all pages): {err}"))
     }
 
     /// An out-of-band POST straight to the emulator, as the Dashboard would make.

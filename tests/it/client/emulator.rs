@@ -9,7 +9,7 @@ use billingctl::emulator::EmulatorHandle;
 use billingctl::stripe::{ApiKey, Client, ClientConfig, Error, RetryPolicy};
 use serde_json::{json, Map, Value};
 
-use crate::support::{start_emulator as emulator, TEST_KEY as KEY};
+use crate::support::{form, start_emulator as emulator, TEST_KEY as KEY};
 
 fn client(handle: &EmulatorHandle, max_attempts: u32) -> Client {
     let mut config = ClientConfig::new(handle.base_url(), ApiKey::new(KEY.into()).unwrap());
@@ -24,10 +24,6 @@ fn client(handle: &EmulatorHandle, max_attempts: u32) -> Client {
     Client::new(config).unwrap()
 }
 
-fn params(value: Value) -> Map<String, Value> {
-    value.as_object().unwrap().clone()
-}
-
 /// Creates `n` products without custom ids, so a write done twice would show as two objects.
 async fn create_products(client: &Client, n: usize) -> Vec<Result<Value, Error>> {
     let tasks: Vec<_> = (0..n)
@@ -37,7 +33,7 @@ async fn create_products(client: &Client, n: usize) -> Vec<Result<Value, Error>>
                 client
                     .post(
                         "/v1/products",
-                        &params(json!({"name": format!("product {i}")})),
+                        &form(json!({"name": format!("product {i}")})),
                     )
                     .await
             })
@@ -67,7 +63,7 @@ async fn list_all_returns_every_one_of_250_objects_in_three_pages() {
         client
             .post(
                 "/v1/coupons",
-                &params(json!({"id": format!("c{i:03}"), "percent_off": 10, "duration": "once"})),
+                &form(json!({"id": format!("c{i:03}"), "percent_off": 10, "duration": "once"})),
             )
             .await
             .unwrap();
@@ -88,10 +84,7 @@ async fn stripes_error_objects_arrive_field_by_field() {
     let client = client(&handle, 3);
 
     let err = client
-        .post(
-            "/v1/products",
-            &params(json!({"name": "x", "colour": "red"})),
-        )
+        .post("/v1/products", &form(json!({"name": "x", "colour": "red"})))
         .await
         .unwrap_err();
     let api = err.api().expect("an API error");
@@ -125,7 +118,7 @@ async fn a_write_whose_answer_is_lost_is_replayed_not_repeated() {
     });
     let client = client(&handle, 4);
     let product = client
-        .post("/v1/products", &params(json!({"name": "only once"})))
+        .post("/v1/products", &form(json!({"name": "only once"})))
         .await
         .unwrap();
     assert_eq!(handle.stats().posts(), 2);

@@ -14,6 +14,8 @@ use axum::Router;
 use billingctl::stripe::{ApiKey, Client, ClientConfig, Error, RetryPolicy, API_VERSION};
 use serde_json::{json, Map, Value};
 
+use crate::support::form;
+
 pub const KEY: &str = "sk_test_51ScriptedSecretValue000000WXYZ";
 
 /// One canned answer.
@@ -138,10 +140,6 @@ pub fn client(base_url: &str, retry: RetryPolicy) -> Client {
     Client::new(config).unwrap()
 }
 
-fn params(value: Value) -> Map<String, Value> {
-    value.as_object().unwrap().clone()
-}
-
 #[tokio::test]
 async fn every_request_carries_auth_version_agent_and_a_form_body() {
     let server = Scripted::start(vec![], Some(Canned::ok(json!({"id": "prod_1"})))).await;
@@ -149,14 +147,14 @@ async fn every_request_carries_auth_version_agent_and_a_form_body() {
     client
         .post(
             "/v1/products",
-            &params(json!({"id": "basic", "name": "Basic & more", "metadata": {"tier": "1"}})),
+            &form(json!({"id": "basic", "name": "Basic & more", "metadata": {"tier": "1"}})),
         )
         .await
         .unwrap();
     client
         .get(
             "/v1/products/basic",
-            &params(json!({"expand": ["default_price"]})),
+            &form(json!({"expand": ["default_price"]})),
         )
         .await
         .unwrap();
@@ -213,12 +211,12 @@ async fn a_retried_post_keeps_its_idempotency_key_and_a_new_post_gets_a_new_one(
     .await;
     let client = client(&server.base_url, fast_retry(5));
     let created = client
-        .post("/v1/coupons", &params(json!({"id": "a"})))
+        .post("/v1/coupons", &form(json!({"id": "a"})))
         .await
         .unwrap();
     assert_eq!(created["id"], "coupon_a");
     client
-        .post("/v1/coupons", &params(json!({"id": "b"})))
+        .post("/v1/coupons", &form(json!({"id": "b"})))
         .await
         .unwrap();
 
@@ -299,7 +297,7 @@ async fn client_errors_are_not_retried_and_keep_every_field() {
     .await;
     let client = client(&server.base_url, fast_retry(5));
     let err = client
-        .post("/v1/prices", &params(json!({"currency": "xyz"})))
+        .post("/v1/prices", &form(json!({"currency": "xyz"})))
         .await
         .unwrap_err();
     let api = err.api().unwrap();
@@ -378,7 +376,7 @@ async fn list_all_follows_cursors_with_pages_of_100() {
     .await;
     let client = client(&server.base_url, fast_retry(1));
     let all = client
-        .list_all("/v1/prices", &params(json!({"active": false})))
+        .list_all("/v1/prices", &form(json!({"active": false})))
         .await
         .unwrap();
     let ids: Vec<&str> = all.iter().map(|o| o["id"].as_str().unwrap()).collect();

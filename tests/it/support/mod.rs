@@ -1,6 +1,7 @@
 //! The shared integration harness: an emulator on loopback (its own thread and runtime), a
 //! temporary project directory for scripts, `billingctl` commands pointed at both with a test
-//! key, and direct GETs and POSTs on the emulator. `e2e` and `export` build on it.
+//! key, and direct GETs and POSTs on the emulator. `e2e`, `export`, `chaos` and `client`
+//! build on it.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -182,9 +183,8 @@ impl Harness {
 
     /// An out-of-band POST straight to the emulator, as the Dashboard would make.
     pub fn post(&self, path: &str, params: Value) -> Value {
-        let params = params.as_object().cloned().expect("params are an object");
         self.runtime
-            .block_on(self.client.post(path, &params))
+            .block_on(self.client.post(path, &form(params)))
             .unwrap_or_else(|err| panic!("POST {path}: {err}"))
     }
 
@@ -193,6 +193,11 @@ impl Harness {
         let list = self.get(&format!("/v1/prices?lookup_keys[]={lookup_key}"));
         list["data"][0].clone()
     }
+}
+
+/// A JSON object as the parameter map the client posts.
+pub fn form(params: Value) -> Map<String, Value> {
+    params.as_object().cloned().expect("params are an object")
 }
 
 /// Stdout and stderr of a finished command, as text.

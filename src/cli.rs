@@ -159,9 +159,14 @@ pub struct VerifyArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     pub account: AccountArgs,
-    /// Only objects of this ownership scope (metadata `billingctl_scope`).
+    /// Only objects of this ownership scope (metadata `billingctl_scope`), plus the objects
+    /// they refer to.
     #[arg(long, value_name = "SCOPE")]
     pub scope: Option<String>,
+    /// The account is in live mode: use a live key (STRIPE_API_KEY_LIVE or STRIPE_API_KEY).
+    /// Without it, a live key is refused, as for a test-mode environment.
+    #[arg(long)]
+    pub live: bool,
     /// Write the script here instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,

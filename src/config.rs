@@ -14,12 +14,14 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 
 use crate::catalog::{Environment, Mode};
-use crate::cli::AccountArgs;
+use crate::cli::{AccountArgs, EmulatorKnobs};
+use crate::emulator::{EmulatorHandle, EmulatorOptions};
 use crate::stripe::client::default_max_rps;
 use crate::stripe::{ApiKey, ApiKeyError, Client, ClientConfig, KeyMode, RetryPolicy};
 
@@ -38,7 +40,7 @@ pub struct Account {
     /// `https://api.stripe.com (sk_live_…abcd)`. Never the key.
     pub description: String,
     /// Dropping the account stops the sandbox.
-    sandbox: Option<Sandbox>,
+    sandbox: Option<EmulatorHandle>,
 }
 
 impl fmt::Debug for Account {
@@ -56,6 +58,11 @@ impl Account {
     /// Whether this account is the built-in sandbox.
     pub fn is_sandbox(&self) -> bool {
         self.sandbox.is_some()
+    }
+
+    /// The sandbox's emulator (for its request counters), when this is the sandbox.
+    pub fn sandbox(&self) -> Option<&EmulatorHandle> {
+        self.sandbox.as_ref()
     }
 }
 
@@ -117,12 +124,15 @@ fn check_key_mode(key: &ApiKey, found: &FoundKey, env: &Environment) -> anyhow::
     match (key.mode(), env.mode) {
         (KeyMode::Live, Mode::Test) => bail!(
             "refusing to use a live-mode key ({key}, from {} {}) for environment `{}`, which \
-             is a test-mode environment: set {} to a test key (sk_test_… or rk_test_…), or \
-             declare the environment live if it really is",
+             is a test-mode environment: set {} to a test key (sk_test_… or rk_test_…); if \
+             `{}` really is live, declare it with `mode: \"live\"` in the settings() of its \
+             overlay (env/{}.rhai beside the script)",
             found.name,
             found.origin,
             env.name,
             env_key_var(&env.name),
+            env.name,
+            env.name,
         ),
         (KeyMode::Test, Mode::Live) => bail!(
             "refusing to use a test-mode key ({key}, from {} {}) for environment `{}`, which is \
@@ -277,15 +287,37 @@ fn dotenv_error(error: &dotenvy::Error) -> String {
     }
 }
 
-/// Placeholder for the in-process emulator until `crate::emulator::start` lands.
-struct Sandbox;
-
+/// `--sandbox PATH`: the emulator in-process on a free loopback port, its account kept in
+/// PATH, used with [`SANDBOX_KEY`]. It emulates a test-mode account; a live environment may
+/// still be previewed in it, since nothing there is real money.
 fn connect_sandbox(
-    _args: &AccountArgs,
-    _env: &Environment,
-    _state_file: &Path,
+    args: &AccountArgs,
+    env: &Environment,
+    state_file: &Path,
 ) -> anyhow::Result<Account> {
-    bail!("--sandbox is not available in this build yet")
+    if let Some(dir) = state_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the sandbox folder {}", dir.display()))?;
+    }
+    let options = EmulatorOptions {
+        knobs: EmulatorKnobs::default(),
+        state_file: Some(state_file.to_path_buf()),
+    };
+    let handle = crate::emulator::start(options, SocketAddr::from(([127, 0, 0, 1], 0)))
+        .with_context(|| format!("starting the sandbox ({})", state_file.display()))?;
+    let key = ApiKey::new(SANDBOX_KEY.to_string()).expect("the sandbox key is a valid test key");
+    let client = build_client(
+        &handle.base_url(),
+        key,
+        args,
+        default_max_rps(KeyMode::Test),
+    )?;
+    Ok(Account {
+        client,
+        mode: env.mode,
+        description: format!("sandbox {}", state_file.display()),
+        sandbox: Some(handle),
+    })
 }
 
 #[cfg(test)]
@@ -489,6 +521,32 @@ mod tests {
             "{err}"
         );
         assert!(!err.contains("PublishableSecret"), "{err}");
+    }
+
+    #[test]
+    fn the_sandbox_needs_no_key_ignores_a_real_one_and_keeps_its_state_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = dir.path().join(".billingctl").join("sandbox.json");
+        let mut sandboxed = args();
+        sandboxed.sandbox = Some(state.clone());
+        // A live key in the environment is not even looked at.
+        let sources = vars(&[("STRIPE_API_KEY", LIVE_KEY)]);
+        let account = connect_with(&sandboxed, &env("test", Mode::Test), &sources).unwrap();
+        assert!(account.is_sandbox());
+        assert_eq!(account.description, format!("sandbox {}", state.display()));
+        assert_eq!(account.client.stats().current_rps, 25.0);
+        assert!(account.client.base_url().starts_with("http://127.0.0.1:"));
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let mut params = serde_json::Map::new();
+        params.insert("id".into(), "sandboxed".into());
+        params.insert("name".into(), "Sandboxed".into());
+        runtime
+            .block_on(account.client.post("/v1/products", &params))
+            .unwrap();
+        assert_eq!(account.sandbox().unwrap().stats().posts(), 1);
+        drop(account);
+        let saved = std::fs::read_to_string(&state).unwrap();
+        assert!(saved.contains("sandboxed"), "{saved}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod config;
 pub mod diag;
 pub mod emulator;
+pub mod export;
 pub mod plan;
 pub mod script;
 pub mod stripe;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::Metadata;
 use super::declared::{reference, Declared, Spec};
+use super::key::{CouponId, ProductKey};
 use super::validate::Check;
 use super::Reference;
 use crate::stripe::fields::ObjectKind;
@@ -52,11 +53,12 @@ pub struct CouponCurrencyOption {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct AppliesTo {
-    pub products: Vec<String>,
+    pub products: Vec<ProductKey>,
 }
 
 impl Spec for CouponSpec {
     const KIND: ObjectKind = ObjectKind::Coupon;
+    type Key = CouponId;
 
     fn references(&self) -> Vec<Reference> {
         self.applies_to
@@ -66,7 +68,7 @@ impl Spec for CouponSpec {
                 reference(
                     format!("applies_to[products][{i}]"),
                     ObjectKind::Product,
-                    key,
+                    key.as_str(),
                 )
             })
             .collect()

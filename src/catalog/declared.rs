@@ -8,9 +8,11 @@ use super::{validate::Check, Declaration, DeclaredAt, Reference};
 use crate::stripe::fields::ObjectKind;
 
 /// What each object's typed spec provides: Stripe's create params and the keys it names.
-pub trait Spec: Serialize + std::fmt::Debug + 'static {
+pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
     /// The kind of object this spec declares.
     const KIND: ObjectKind;
+    /// The type of its key.
+    type Key: AsRef<str> + From<String> + std::fmt::Debug + Send + Sync;
     /// The create params: the spec's own fields (only those the script set) plus the key
     /// placed where Stripe expects it.
     fn params(&self, key: &str) -> Map<String, Value> {
@@ -42,8 +44,8 @@ fn key_field(kind: ObjectKind) -> Option<&'static str> {
 
 /// A declared object of one kind.
 #[derive(Debug)]
-pub struct Declared<S> {
-    pub key: String,
+pub struct Declared<S: Spec> {
+    pub key: S::Key,
     pub declared_at: DeclaredAt,
     /// An existing Stripe id to adopt (`price_…`, `bpc_…`).
     pub adopt: Option<String>,
@@ -56,7 +58,7 @@ impl<S: Spec> Declaration for Declared<S> {
     }
 
     fn key(&self) -> &str {
-        &self.key
+        self.key.as_ref()
     }
 
     fn declared_at(&self) -> &DeclaredAt {
@@ -68,7 +70,7 @@ impl<S: Spec> Declaration for Declared<S> {
     }
 
     fn to_params(&self) -> Map<String, Value> {
-        self.spec.params(&self.key)
+        self.spec.params(self.key.as_ref())
     }
 
     fn references(&self) -> Vec<Reference> {

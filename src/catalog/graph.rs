@@ -88,6 +88,52 @@ pub fn check(
         }
     }
     portal_prices_belong_to_products(declarations, &seen, diags);
+    default_prices_belong_to_their_product(declarations, &seen, diags);
+}
+
+/// Stripe only accepts a product's own price as its `default_price`.
+fn default_prices_belong_to_their_product(
+    declarations: &[&dyn Declaration],
+    seen: &HashMap<(ObjectKind, String), &dyn Declaration>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for product in declarations
+        .iter()
+        .filter(|d| d.kind() == ObjectKind::Product)
+    {
+        for r in product.references() {
+            let Some(price) = seen.get(&identity(ObjectKind::Price, &r.key)) else {
+                continue;
+            };
+            let params = price.to_params();
+            let owner = params
+                .get("product")
+                .and_then(|v| v.as_str())
+                .unwrap_or_default();
+            if params.get("active") == Some(&serde_json::Value::Bool(false)) {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`default_price`: price `{}` is deactivated; a product's default price must be active",
+                        r.key
+                    ))
+                    .at(product.declared_at().clone())
+                    .object(product.kind(), product.key())
+                    .field("default_price"),
+                );
+            }
+            if owner != product.key() {
+                diags.push(
+                    Diagnostic::error(format!(
+                        "`default_price`: price `{}` belongs to product `{owner}`, not to this one",
+                        r.key
+                    ))
+                    .at(product.declared_at().clone())
+                    .object(product.kind(), product.key())
+                    .field("default_price"),
+                );
+            }
+        }
+    }
 }
 
 /// A portal lists, per product, prices of that product; Stripe rejects a price of another one.

@@ -9,6 +9,7 @@ pub mod coupon;
 pub mod currency;
 pub mod declared;
 pub mod graph;
+pub mod key;
 pub mod object;
 pub mod parse;
 pub mod portal;
@@ -66,7 +67,9 @@ pub struct Reference {
 }
 
 /// One declared object, as the planner sees it.
-pub trait Declaration: std::fmt::Debug {
+///
+/// `Send + Sync` so a catalog can cross threads and `.await`s in the async planner.
+pub trait Declaration: std::fmt::Debug + Send + Sync {
     fn kind(&self) -> ObjectKind;
     /// The matching key (DESIGN.md): product id, price lookup_key, coupon id, promotion
     /// code, portal key.

@@ -40,7 +40,7 @@ impl Object {
             fields: Value,
         ) -> Result<Declared<S>, Box<Diagnostic>> {
             Ok(Declared {
-                key: key.to_owned(),
+                key: S::Key::from(key.to_owned()),
                 declared_at: at.clone(),
                 adopt,
                 spec: parse(S::KIND, key, at, fields)?,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::Metadata;
 use super::declared::{reference, Declared, Spec};
+use super::key::{LookupKey, PortalKey, ProductKey};
 use super::validate::Check;
 use super::Reference;
 use crate::stripe::fields::ObjectKind;
@@ -154,8 +155,8 @@ pub struct SubscriptionUpdate {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PortalProduct {
-    pub product: String,
-    pub prices: Vec<String>,
+    pub product: ProductKey,
+    pub prices: Vec<LookupKey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adjustable_quantity: Option<AdjustableQuantity>,
 }
@@ -187,6 +188,7 @@ pub struct Condition {
 
 impl Spec for PortalSpec {
     const KIND: ObjectKind = ObjectKind::PortalConfiguration;
+    type Key = PortalKey;
 
     fn references(&self) -> Vec<Reference> {
         let products = self
@@ -200,13 +202,13 @@ impl Spec for PortalSpec {
             refs.push(reference(
                 format!("{base}[product]"),
                 ObjectKind::Product,
-                &p.product,
+                p.product.as_str(),
             ));
             for (j, price) in p.prices.iter().enumerate() {
                 refs.push(reference(
                     format!("{base}[prices][{j}]"),
                     ObjectKind::Price,
-                    price,
+                    price.as_str(),
                 ));
             }
         }

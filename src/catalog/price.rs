@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::{CurrencyOption, CustomUnitAmount, Metadata, Recurring, Tier};
 use super::declared::{reference, Declared, Spec};
+use super::key::{LookupKey, ProductKey};
 use super::validate::Check;
 use super::Reference;
 use crate::stripe::fields::ObjectKind;
@@ -17,7 +18,7 @@ pub type Price = Declared<PriceSpec>;
 #[serde(deny_unknown_fields)]
 pub struct PriceSpec {
     /// The key of the product this price belongs to.
-    pub product: String,
+    pub product: ProductKey,
     pub currency: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_amount: Option<i64>,
@@ -57,9 +58,14 @@ pub struct TransformQuantity {
 
 impl Spec for PriceSpec {
     const KIND: ObjectKind = ObjectKind::Price;
+    type Key = LookupKey;
 
     fn references(&self) -> Vec<Reference> {
-        vec![reference("product", ObjectKind::Product, &self.product)]
+        vec![reference(
+            "product",
+            ObjectKind::Product,
+            self.product.as_str(),
+        )]
     }
 
     fn validate(&self, check: &mut Check<'_>) {

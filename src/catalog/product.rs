@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::Metadata;
 use super::declared::{reference, Declared, Spec};
+use super::key::{LookupKey, ProductKey};
 use super::validate::Check;
 use super::Reference;
 use crate::stripe::fields::ObjectKind;
@@ -22,7 +23,7 @@ pub struct ProductSpec {
     pub description: Option<String>,
     /// The key of a price of this catalog (set by the planner once the price exists).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_price: Option<String>,
+    pub default_price: Option<LookupKey>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -90,11 +91,12 @@ pub struct TaxDetails {
 
 impl Spec for ProductSpec {
     const KIND: ObjectKind = ObjectKind::Product;
+    type Key = ProductKey;
 
     fn references(&self) -> Vec<Reference> {
         self.default_price
             .iter()
-            .map(|key| reference("default_price", ObjectKind::Price, key))
+            .map(|key| reference("default_price", ObjectKind::Price, key.as_str()))
             .collect()
     }
 

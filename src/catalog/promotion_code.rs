@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::Metadata;
 use super::declared::{reference, Declared, Spec};
+use super::key::{CouponId, PromoCode};
 use super::validate::Check;
 use super::Reference;
 use crate::stripe::fields::ObjectKind;
@@ -39,7 +40,7 @@ pub struct PromotionCodeSpec {
 pub struct Promotion {
     #[serde(rename = "type", default = "coupon_type")]
     pub kind: String,
-    pub coupon: String,
+    pub coupon: CouponId,
 }
 
 fn coupon_type() -> String {
@@ -67,12 +68,13 @@ pub struct MinimumAmount {
 
 impl Spec for PromotionCodeSpec {
     const KIND: ObjectKind = ObjectKind::PromotionCode;
+    type Key = PromoCode;
 
     fn references(&self) -> Vec<Reference> {
         vec![reference(
             "promotion[coupon]",
             ObjectKind::Coupon,
-            &self.promotion.coupon,
+            self.promotion.coupon.as_str(),
         )]
     }
 

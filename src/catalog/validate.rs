@@ -28,6 +28,8 @@ pub const MARKETING_FEATURE_NAME_MAX: usize = 80;
 pub const IMAGES_MAX: usize = 8;
 pub const STATEMENT_DESCRIPTOR_MAX: usize = 22;
 pub const PORTAL_PRODUCTS_MAX: usize = 10;
+/// The longest promotion code the API takes.
+pub const PROMOTION_CODE_MAX: usize = 500;
 /// Stripe's largest amount in minor units (8 digits).
 pub const AMOUNT_MAX: i64 = 99_999_999;
 /// Metadata keys the planner writes itself (`billingctl_scope`, `billingctl_key`).
@@ -361,13 +363,11 @@ fn id_key(check: &mut Check<'_>, what: &str) {
     if key.is_empty()
         || !key
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
     {
         check.error_help(
             what,
-            format!(
-                "{what} \"{key}\" must be non-empty and use only letters, digits, `_`, `-` and `.`"
-            ),
+            format!("{what} \"{key}\" must be non-empty and use only letters, digits, `_` and `-`"),
             "ids appear in API paths, so keep them to these characters",
         );
     }
@@ -655,6 +655,15 @@ pub fn coupon(spec: &CouponSpec, check: &mut Check<'_>) {
 
 pub fn promotion_code(spec: &PromotionCodeSpec, check: &mut Check<'_>) {
     let code = check.key;
+    if code.chars().count() > PROMOTION_CODE_MAX {
+        check.error(
+            "code",
+            format!(
+                "promotion code is {} characters; at most {PROMOTION_CODE_MAX}",
+                code.chars().count()
+            ),
+        );
+    }
     if code.is_empty() || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         check.error_help(
             "code",
@@ -835,5 +844,374 @@ fn enum_value(check: &mut Check<'_>, path: &str, value: &Value) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use crate::catalog::object::Object;
+    use crate::catalog::DeclaredAt;
+    use crate::stripe::fields::ObjectKind::{self, *};
+
+    /// The (field, message) of every validation error of one object.
+    fn errors(kind: ObjectKind, key: &str, fields: Value) -> Vec<(String, String)> {
+        let at = DeclaredAt {
+            file: "t.rhai".into(),
+            line: 1,
+            column: 1,
+        };
+        let object = Object::build(kind, key, &at, None, fields).expect("parses");
+        let mut diags = Vec::new();
+        object.validate(&mut diags);
+        diags
+            .into_iter()
+            .map(|d| (d.subject.field.unwrap_or_default(), d.message))
+            .collect()
+    }
+
+    fn price(extra: Value) -> Value {
+        let mut base = json!({"product": "p", "currency": "eur", "unit_amount": 900});
+        base.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        base
+    }
+
+    /// Each case: kind, key, fields, the field named and a part of the message.
+    #[test]
+    fn each_rule_names_its_field() {
+        let long = "x".repeat(201);
+        let cases: Vec<(ObjectKind, &str, Value, &str, &str)> = vec![
+            (
+                Price,
+                "k",
+                price(json!({"currency": "EUR"})),
+                "currency",
+                "unsupported currency `EUR`",
+            ),
+            (
+                Price,
+                "k",
+                price(json!({"unit_amount": -1})),
+                "unit_amount",
+                "must be >= 0",
+            ),
+            (
+                Price,
+                "k",
+                price(json!({"unit_amount": 100_000_000})),
+                "unit_amount",
+                "at most 99999999",
+            ),
+            (
+                Price,
+                "k",
+                price(json!({"unit_amount_decimal": "1.5"})),
+                "unit_amount_decimal",
+                "only one of",
+            ),
+            (
+                Price,
+                "k",
+                json!({"product": "p", "currency": "eur", "unit_amount_decimal": "1.1234567890123"}),
+                "unit_amount_decimal",
+                "at most 12 decimal places",
+            ),
+            (
+                Price,
+                &long,
+                price(json!({})),
+                "lookup_key",
+                "1 to 200 characters",
+            ),
+            (
+                Price,
+                "k",
+                price(json!({"recurring": {"interval": "week", "interval_count": 157}})),
+                "recurring[interval_count]",
+                "longer than three years",
+            ),
+            (
+                Price,
+                "k",
+                price(json!({"recurring": {"interval": "day", "interval_count": 0}})),
+                "recurring[interval_count]",
+                "at least 1",
+            ),
+            (
+                Price,
+                "k",
+                price(json!({"recurring": {"interval": "month", "usage_type": "metered"}})),
+                "recurring[meter]",
+                "needs `recurring[meter]`",
+            ),
+            (
+                Price,
+                "k",
+                price(json!({"recurring": {"interval": "fortnight"}})),
+                "recurring[interval]",
+                "invalid value \"fortnight\"",
+            ),
+            (
+                Price,
+                "k",
+                json!({"product": "p", "currency": "eur", "billing_scheme": "tiered", "tiers_mode": "volume", "tiers": []}),
+                "tiers",
+                "at least one tier",
+            ),
+            (
+                Price,
+                "k",
+                json!({"product": "p", "currency": "eur", "billing_scheme": "tiered", "tiers_mode": "volume", "tiers": [{"up_to": "inf", "unit_amount": 1}, {"up_to": "inf", "unit_amount": 1}]}),
+                "tiers[0][up_to]",
+                "only the last tier",
+            ),
+            (
+                Price,
+                "k",
+                json!({"product": "p", "currency": "eur", "billing_scheme": "tiered", "tiers_mode": "volume", "tiers": [{"up_to": "all", "unit_amount": 1}]}),
+                "tiers[0][up_to]",
+                "an integer or \"inf\"",
+            ),
+            (
+                Price,
+                "k",
+                json!({"product": "p", "currency": "eur", "billing_scheme": "tiered", "tiers_mode": "volume", "tiers": [{"up_to": "inf"}]}),
+                "tiers[0]",
+                "needs a `unit_amount` or a `flat_amount`",
+            ),
+            (
+                Price,
+                "k",
+                price(json!({"currency_options": {"usd": {}}})),
+                "currency_options[usd][unit_amount]",
+                "needs `unit_amount`",
+            ),
+            (
+                Price,
+                "k",
+                price(json!({"currency_options": {"eur": {"unit_amount": 1}}})),
+                "currency_options[eur]",
+                "repeats the price's own currency",
+            ),
+            (
+                Price,
+                "k",
+                price(json!({"transform_quantity": {"divide_by": 0, "round": "up"}})),
+                "transform_quantity[divide_by]",
+                "positive integer",
+            ),
+            (
+                Price,
+                "k",
+                price(json!({"tax_behavior": "included"})),
+                "tax_behavior",
+                "invalid value",
+            ),
+            (
+                Product,
+                "k",
+                json!({"name": " "}),
+                "name",
+                "must not be empty",
+            ),
+            (
+                Product,
+                "bad id",
+                json!({"name": "P"}),
+                "id",
+                "only letters, digits",
+            ),
+            (
+                Product,
+                "k",
+                json!({"name": "P", "images": ["ftp://x"]}),
+                "images[0]",
+                "http(s) URL",
+            ),
+            (
+                Product,
+                "k",
+                json!({"name": "P", "marketing_features": ["x".repeat(81)]}),
+                "marketing_features[0][name]",
+                "1 to 80 characters",
+            ),
+            (
+                Product,
+                "k",
+                json!({"name": "P", "statement_descriptor": "A<B"}),
+                "statement_descriptor",
+                "must not contain `<`",
+            ),
+            (
+                Product,
+                "k",
+                json!({"name": "P", "package_dimensions": {"height": 0.0, "length": 1.0, "weight": 1.0, "width": 1.0}}),
+                "package_dimensions[height]",
+                "must be positive",
+            ),
+            (
+                Product,
+                "k",
+                json!({"name": "P", "metadata": {"": "x"}}),
+                "metadata[]",
+                "1 to 40 characters",
+            ),
+            (
+                Coupon,
+                "k",
+                json!({"percent_off": 10.0, "currency": "eur"}),
+                "currency",
+                "belongs with `amount_off`",
+            ),
+            (
+                Coupon,
+                "k",
+                json!({"amount_off": 0, "currency": "eur"}),
+                "amount_off",
+                "positive amount",
+            ),
+            (
+                Coupon,
+                "k",
+                json!({"amount_off": 100, "currency": "eur", "currency_options": {"usd": {"amount_off": 0}}}),
+                "currency_options[usd][amount_off]",
+                "must be positive",
+            ),
+            (
+                Coupon,
+                "k",
+                json!({"percent_off": 10.0, "duration": "repeating", "duration_in_months": 0}),
+                "duration_in_months",
+                "positive integer",
+            ),
+            (
+                Coupon,
+                "k",
+                json!({"percent_off": 10.0, "duration": "weekly"}),
+                "duration",
+                "invalid value \"weekly\"",
+            ),
+            (
+                Coupon,
+                "k",
+                json!({"percent_off": 10.0, "max_redemptions": 0}),
+                "max_redemptions",
+                "positive integer",
+            ),
+            (
+                Coupon,
+                "k",
+                json!({"percent_off": 10.0, "applies_to": {"products": []}}),
+                "applies_to[products]",
+                "at least one product",
+            ),
+            (
+                PromotionCode,
+                "K",
+                json!({"promotion": {"coupon": "c"}, "restrictions": {"minimum_amount": 100}}),
+                "restrictions[minimum_amount_currency]",
+                "needs `restrictions[minimum_amount_currency]`",
+            ),
+            (
+                PromotionCode,
+                "K",
+                json!({"promotion": {"type": "gift", "coupon": "c"}}),
+                "promotion[type]",
+                "must be \"coupon\"",
+            ),
+            (
+                PromotionCode,
+                "K",
+                json!({"promotion": {"coupon": "c"}, "expires_at": -5}),
+                "expires_at",
+                "positive integer",
+            ),
+            (
+                PortalConfiguration,
+                "k",
+                json!({"features": {"subscription_update": {"enabled": true, "default_allowed_updates": ["price"], "products": [{"product": "p", "prices": []}]}}}),
+                "features[subscription_update][products][0][prices]",
+                "at least one price",
+            ),
+            (
+                PortalConfiguration,
+                "k",
+                json!({"features": {"subscription_update": {"enabled": true, "default_allowed_updates": ["price"], "products": [{"product": "p", "prices": ["a"], "adjustable_quantity": {"enabled": true, "minimum": 5, "maximum": 2}}]}}}),
+                "features[subscription_update][products][0][adjustable_quantity]",
+                "greater than maximum",
+            ),
+            (
+                PortalConfiguration,
+                "k",
+                json!({"features": {"subscription_pause": {"enabled": true, "duration": {"type": "interval_options"}}}}),
+                "features[subscription_pause][duration][interval_options]",
+                "needs `interval_options`",
+            ),
+            (
+                PortalConfiguration,
+                "k",
+                json!({"features": {"subscription_update": {"enabled": false, "schedule_at_period_end": {"conditions": [{"type": "always"}]}}}}),
+                "features[subscription_update][schedule_at_period_end][conditions][0][type]",
+                "invalid value",
+            ),
+            (
+                PortalConfiguration,
+                "k",
+                json!({"features": {}, "default_return_url": "app.example.com"}),
+                "default_return_url",
+                "http(s) URL",
+            ),
+            (
+                PortalConfiguration,
+                "k",
+                json!({"features": {}, "metadata": {"billingctl_key": "x"}}),
+                "metadata[billingctl_key]",
+                "reserved for billingctl",
+            ),
+        ];
+        for (kind, key, fields, field, message) in cases {
+            let found = errors(kind, key, fields.clone());
+            assert!(
+                found.iter().any(|(f, m)| f == field && m.contains(message)),
+                "{kind} {fields}: expected `{field}`: {message}, found {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn valid_objects_have_no_errors() {
+        let cases = vec![
+            (
+                Price,
+                price(json!({"recurring": {"interval": "year", "interval_count": 3}})),
+            ),
+            (
+                Price,
+                json!({"product": "p", "currency": "eur", "billing_scheme": "tiered", "tiers_mode": "graduated",
+                           "tiers": [{"up_to": 10, "unit_amount": 100}, {"up_to": "inf", "flat_amount": 5}]}),
+            ),
+            (
+                Price,
+                json!({"product": "p", "currency": "usd", "custom_unit_amount": {"enabled": true, "minimum": 100, "preset": 500}}),
+            ),
+            (
+                Coupon,
+                json!({"percent_off": 100.0, "duration": "repeating", "duration_in_months": 12}),
+            ),
+            (
+                Coupon,
+                json!({"amount_off": 500, "currency": "eur", "currency_options": {"usd": {"amount_off": 550}}}),
+            ),
+            (
+                Product,
+                json!({"name": "P", "statement_descriptor": "ACME PRO 2026", "metadata": {"a": "b"}}),
+            ),
+        ];
+        for (kind, fields) in cases {
+            assert_eq!(errors(kind, "k", fields.clone()), vec![], "{kind} {fields}");
+        }
     }
 }

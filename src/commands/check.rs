@@ -24,6 +24,12 @@ pub fn execute(args: ScriptArgs) -> anyhow::Result<ExitStatus> {
         }
         Err(diags) => {
             eprint!("{}", crate::diag::render_human(&diags, stderr_color()));
+            let n = diags.0.len();
+            eprintln!(
+                "{}: {n} {}; nothing was sent to Stripe",
+                args.script.display(),
+                if n == 1 { "problem" } else { "problems" }
+            );
             Ok(ExitStatus::Failure)
         }
     }

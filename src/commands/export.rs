@@ -1,8 +1,50 @@
-//! `billingctl export`.
+//! `billingctl export`: connect, fetch the live account (the planner's fetch), write it as a
+//! catalog script. The generator itself is `crate::export`, a pure function.
 
+use anyhow::Context;
+
+use crate::catalog::{Environment, Mode};
 use crate::cli::ExportArgs;
+use crate::export::{export, ExportOptions, LiveObjects};
+use crate::plan::fetch::fetch_live;
 use crate::ExitStatus;
 
-pub fn execute(_args: ExportArgs) -> anyhow::Result<ExitStatus> {
-    anyhow::bail!("`billingctl export` is not built yet")
+pub fn execute(args: ExportArgs) -> anyhow::Result<ExitStatus> {
+    // No script, so no environment overlay declares the mode: `--live` does, and the key
+    // guard in `config::connect` holds the key to it as for any other command.
+    let environment = Environment {
+        name: if args.live { "live" } else { "test" }.to_string(),
+        mode: if args.live { Mode::Live } else { Mode::Test },
+        ..Environment::default()
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(async {
+        let account = crate::config::connect(&args.account, &environment)?;
+        let state = fetch_live(&account.client)
+            .await
+            .context("fetching the live catalog")?;
+        let options = ExportOptions {
+            scope: args.scope.clone(),
+        };
+        let exported = export(&LiveObjects::from(&state), &options);
+        let destination = match &args.output {
+            Some(path) => {
+                std::fs::write(path, &exported.script)
+                    .with_context(|| format!("writing {}", path.display()))?;
+                path.display().to_string()
+            }
+            None => {
+                print!("{}", exported.script);
+                "standard output".to_string()
+            }
+        };
+        eprintln!(
+            "Exported {} objects from {} to {destination} ({} adopted by id).",
+            exported.objects, account.description, exported.adopted
+        );
+        Ok(ExitStatus::Success)
+    })
 }

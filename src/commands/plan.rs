@@ -48,7 +48,7 @@ pub fn execute(args: PlanArgs) -> anyhow::Result<ExitStatus> {
         }
         match args.output {
             OutputFormat::Human => {
-                eprintln!("Account: {}", planned.account.description);
+                println!("Account: {}", planned.account.description);
                 print!("{}", render::human(plan, stdout_color()));
             }
             OutputFormat::Json => println!("{:#}", render::json(plan)),

@@ -26,7 +26,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitStatus> {
             print_errors(&plan.errors);
             return Ok(ExitStatus::Failure);
         }
-        eprintln!("Account: {}", planned.account.description);
+        println!("Account: {}", planned.account.description);
         print!("{}", render::human(plan, stdout_color()));
         if !plan.summary().has_changes() {
             return Ok(ExitStatus::Success);
@@ -83,21 +83,27 @@ fn print_report(report: &Report) -> ExitStatus {
         eprintln!("error: interrupted; writes in flight were allowed to finish.");
     }
     eprintln!("{applied}");
-    if !report.done.is_empty() {
-        eprintln!("Done before stopping:");
-        for line in &report.done {
-            eprintln!("  {line}");
-        }
-    }
-    if !report.not_done.is_empty() {
-        eprintln!("Not done:");
-        for line in &report.not_done {
-            eprintln!("  {line}");
-        }
-    }
+    print_list("Done before stopping:", &report.done);
+    print_list("Not done:", &report.not_done);
     eprintln!(
         "Nothing else was written. Run again to finish: the next plan starts from what the \
          account holds now."
     );
     ExitStatus::Failure
+}
+
+/// Lists stay readable for large applies: the first lines, then how many more.
+const LIST_LIMIT: usize = 25;
+
+fn print_list(title: &str, lines: &[String]) {
+    if lines.is_empty() {
+        return;
+    }
+    eprintln!("{title}");
+    for line in lines.iter().take(LIST_LIMIT) {
+        eprintln!("  {line}");
+    }
+    if lines.len() > LIST_LIMIT {
+        eprintln!("  … and {} more", lines.len() - LIST_LIMIT);
+    }
 }

@@ -47,8 +47,59 @@ pub fn diff_catalog(catalog: &Catalog, live: &LiveState) -> Plan {
     for declaration in catalog.declarations() {
         diff_declaration(declaration, live, &references, &mut plan);
     }
+    check_default_prices(live, &mut plan);
     plan.sort();
     plan
+}
+
+/// Stripe refuses to archive a price that is its product's default price; a plan doing so
+/// would fail halfway through, so it is an error before any write unless the same plan
+/// points the product's `default_price` elsewhere.
+fn check_default_prices(live: &LiveState, plan: &mut Plan) {
+    let mut errors = Vec::new();
+    for change in &plan.changes {
+        let (ObjectKind::Price, Action::Deactivate, Some(price_id)) =
+            (change.kind, change.action, change.id.as_deref())
+        else {
+            continue;
+        };
+        for product in live.all(ObjectKind::Product) {
+            if product.get("default_price").and_then(Value::as_str) != Some(price_id) {
+                continue;
+            }
+            let product_id = product
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let moved = plan.changes.iter().any(|other| {
+                other.kind == ObjectKind::Product
+                    && other.id.as_deref() == Some(product_id)
+                    && other
+                        .params
+                        .get("default_price")
+                        .is_some_and(|key| key.as_str() != Some(change.key.as_str()))
+            });
+            if !moved {
+                errors.push(
+                    Diagnostic::error(format!(
+                        "price `{}` cannot be deactivated: it is the default price of product \
+                         `{product_id}`",
+                        change.key
+                    ))
+                    .at(change.declared_at.clone())
+                    .object(ObjectKind::Price, change.key.clone())
+                    .field("active")
+                    .values(Value::Bool(true), Value::Bool(false))
+                    .help(format!(
+                        "give product `{product_id}` another default_price in the script"
+                    )),
+                );
+            }
+        }
+    }
+    for error in errors {
+        plan.errors.push(error);
+    }
 }
 
 /// Where references stand in each kind's params, as patterns (`products[][prices][]`), so
@@ -264,8 +315,9 @@ fn update(
     let kind = declaration.kind();
     let table = kind.table();
     table.fill_defaults(&mut desired);
-    let empty = Map::new();
-    let live_object = object.as_object().unwrap_or(&empty);
+    let mut live_object = object.as_object().cloned().unwrap_or_default();
+    drop_own_currency_option(&mut live_object, &desired);
+    let live_object = &live_object;
 
     let desired_canon = Canon {
         table,
@@ -295,10 +347,10 @@ fn update(
     let mut params = Map::new();
     let mut errors = Vec::new();
     for path in paths {
-        // A param the live object does not carry at all (e.g. a coupon's `applies_to`, only
-        // returned when expanded) cannot be compared; absent is not the same as null.
+        // `id` is the identity the object was matched by (or adopted with), not a value. A
+        // param the live object does not carry at all (an includable field Stripe returns
+        // only when expanded) cannot be compared: absent is not the same as null.
         let top = segments(&path)[0];
-        // `id` is the identity the object was matched by (or adopted with), not a value.
         if top == "id" || !live_object.contains_key(top) {
             continue;
         }
@@ -368,6 +420,25 @@ fn update(
         after_create: Map::new(),
         references,
     }))
+}
+
+/// Stripe lists an object's own currency among its `currency_options`, mirroring the
+/// top-level amount; unless the script declares that entry itself, it is not a difference.
+fn drop_own_currency_option(live: &mut Map<String, Value>, desired: &Map<String, Value>) {
+    let Some(currency) = live
+        .get("currency")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return;
+    };
+    let declared = desired
+        .get("currency_options")
+        .and_then(|o| o.get(&currency))
+        .is_some();
+    if let (false, Some(Value::Object(options))) = (declared, live.get_mut("currency_options")) {
+        options.remove(&currency);
+    }
 }
 
 /// Stripe compares promotion codes case-insensitively: `LAUNCH` and `launch` are one code.
@@ -476,6 +547,10 @@ impl Canon<'_> {
                 Value::String(decimal(&number.to_string()))
             }
             Value::Number(number) => normalise_number(number),
+            // An unbounded tier is sent as `up_to=inf` and returned as `up_to: null`.
+            Value::String(text) if matches!(ty, Some(Type::IntegerOr(_))) && text == "inf" => {
+                Value::Null
+            }
             Value::String(text) => Value::String(self.string(path, ty, text)),
             Value::Array(items) => {
                 let mut items: Vec<Value> = items
@@ -940,6 +1015,46 @@ mod tests {
                 portal_live,
                 false,
             ),
+            (
+                "an unbounded tier is returned as up_to null",
+                decl(
+                    ObjectKind::Price,
+                    "tiered",
+                    json!({"product": "basic",
+                     "currency": "eur", "billing_scheme": "tiered", "tiers_mode": "volume",
+                     "tiers": [{"up_to": 10, "unit_amount": 100},
+                               {"up_to": "inf", "unit_amount": 80}]}),
+                ),
+                json!({"id": "price_8", "object": "price", "active": true, "currency": "eur",
+                       "lookup_key": "tiered", "metadata": {}, "product": "basic",
+                       "billing_scheme": "tiered", "tiers_mode": "volume",
+                       "tiers": [{"flat_amount": null, "flat_amount_decimal": null,
+                                  "unit_amount": 100, "unit_amount_decimal": "100", "up_to": 10},
+                                 {"flat_amount": null, "flat_amount_decimal": null,
+                                  "unit_amount": 80, "unit_amount_decimal": "80", "up_to": null}]}),
+                true,
+            ),
+            (
+                "the own currency mirrored in currency_options is not a difference",
+                decl(
+                    ObjectKind::Price,
+                    "multi",
+                    json!({"product": "basic", "currency": "eur",
+                     "unit_amount": 900, "tax_behavior": "exclusive",
+                     "currency_options": {"usd": {"unit_amount": 1000,
+                                                  "tax_behavior": "exclusive"}}}),
+                ),
+                json!({"id": "price_7", "object": "price", "active": true, "currency": "eur",
+                       "lookup_key": "multi", "metadata": {}, "product": "basic",
+                       "unit_amount": 900, "unit_amount_decimal": "900",
+                       "tax_behavior": "exclusive",
+                       "currency_options": {
+                           "eur": {"custom_unit_amount": null, "tax_behavior": "exclusive",
+                                   "unit_amount": 900, "unit_amount_decimal": "900"},
+                           "usd": {"custom_unit_amount": null, "tax_behavior": "exclusive",
+                                   "unit_amount": 1000, "unit_amount_decimal": "1000"}}}),
+                true,
+            ),
         ];
         for (what, declaration, object, unchanged) in cases {
             let kind = declaration.kind;
@@ -1107,6 +1222,61 @@ mod tests {
             change.params["metadata"],
             json!({"billingctl_key": "default"})
         );
+    }
+
+    #[test]
+    fn a_default_price_cannot_be_deactivated_unless_the_default_moves() {
+        let product = |default: &str| {
+            decl(
+                ObjectKind::Product,
+                "basic",
+                json!({"id": "basic", "name": "Basic", "default_price": default}),
+            )
+        };
+        let monthly_inactive = || {
+            let mut monthly = basic_monthly(900);
+            monthly.params.insert("active".to_owned(), json!(false));
+            monthly
+        };
+        let yearly = || {
+            decl(
+                ObjectKind::Price,
+                "basic_yearly",
+                json!({"product": "basic", "currency": "eur", "unit_amount": 9000,
+                       "recurring": {"interval": "year"}}),
+            )
+        };
+        let mut live_yearly = live_price("price_2", "basic_yearly", 9000);
+        live_yearly["recurring"]["interval"] = json!("year");
+        let state = live(vec![
+            (
+                ObjectKind::Product,
+                json!({"id": "basic", "active": true, "name": "Basic",
+                "metadata": {}, "default_price": "price_1"}),
+            ),
+            (
+                ObjectKind::Price,
+                live_price("price_1", "basic_monthly", 900),
+            ),
+            (ObjectKind::Price, live_yearly),
+        ]);
+
+        let stuck = diff_catalog(
+            &catalog(vec![product("basic_monthly"), monthly_inactive(), yearly()]),
+            &state,
+        );
+        assert_eq!(stuck.errors.0.len(), 1, "{:?}", stuck.errors);
+        assert!(stuck.errors.0[0]
+            .message
+            .contains("default price of product `basic`"));
+
+        let moved = diff_catalog(
+            &catalog(vec![product("basic_yearly"), monthly_inactive(), yearly()]),
+            &state,
+        );
+        assert!(moved.is_valid(), "{:?}", moved.errors);
+        assert_eq!(moved.summary().deactivate, 1);
+        assert_eq!(moved.summary().update, 1);
     }
 
     #[test]

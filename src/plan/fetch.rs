@@ -22,7 +22,9 @@ pub struct FetchError {
 
 /// Fetches every managed object, active and inactive, with paginated list calls run
 /// concurrently: one list per kind, plus a second for prices, whose list returns only active
-/// prices unless `active=false` is given (the other lists return both unfiltered).
+/// prices unless `active=false` is given (the other lists return both unfiltered). Prices
+/// come with `tiers` and `currency_options`, coupons with `applies_to` and
+/// `currency_options`: Stripe returns those only when expanded.
 pub async fn fetch_live(client: &Client) -> Result<LiveState, FetchError> {
     let list = |kind: ObjectKind, filters: Map<String, Value>| {
         let client = client.clone();
@@ -37,13 +39,30 @@ pub async fn fetch_live(client: &Client) -> Result<LiveState, FetchError> {
                 })
         }
     };
-    let mut inactive = Map::new();
+    // Some params are returned only when expanded ("includable"); without them a change to a
+    // price's tiers or a coupon's products would go unseen.
+    let expand = |fields: &[&str]| {
+        let mut filters = Map::new();
+        filters.insert(
+            "expand".to_owned(),
+            fields
+                .iter()
+                .map(|f| Value::String(format!("data.{f}")))
+                .collect(),
+        );
+        filters
+    };
+    let prices = expand(&["tiers", "currency_options"]);
+    let mut inactive = prices.clone();
     inactive.insert("active".to_owned(), Value::Bool(false));
     let (products, active_prices, inactive_prices, coupons, codes, portals) = tokio::try_join!(
         list(ObjectKind::Product, Map::new()),
-        list(ObjectKind::Price, Map::new()),
+        list(ObjectKind::Price, prices),
         list(ObjectKind::Price, inactive),
-        list(ObjectKind::Coupon, Map::new()),
+        list(
+            ObjectKind::Coupon,
+            expand(&["applies_to", "currency_options"])
+        ),
         list(ObjectKind::PromotionCode, Map::new()),
         list(ObjectKind::PortalConfiguration, Map::new()),
     )?;
@@ -126,9 +145,19 @@ impl LiveState {
         self.by_id(kind, id).and_then(|o| matching_key(kind, o))
     }
 
+    /// Every live object of a kind, newest first.
+    pub fn all(&self, kind: ObjectKind) -> &[Value] {
+        self.kinds.get(&kind).map_or(&[], |o| o.objects.as_slice())
+    }
+
     /// The number of live objects of a kind.
     pub fn count(&self, kind: ObjectKind) -> usize {
         self.kinds.get(&kind).map_or(0, |o| o.objects.len())
+    }
+
+    /// Every object of this kind, in the order fetched (`billingctl export` reads them all).
+    pub fn objects(&self, kind: ObjectKind) -> &[Value] {
+        self.kinds.get(&kind).map_or(&[], |o| o.objects.as_slice())
     }
 }
 

@@ -179,11 +179,16 @@ pub fn markdown(plan: &Plan) -> String {
         out.push('\n');
     }
     if !summary.has_changes() {
-        out.push_str(&format!(
-            "No changes. The account matches the catalog ({} unchanged).\n",
-            summary.unchanged
-        ));
+        if plan.errors.0.is_empty() {
+            out.push_str(&format!(
+                "No changes. The account matches the catalog ({} unchanged).\n",
+                summary.unchanged
+            ));
+        }
         return out;
+    }
+    if !plan.errors.0.is_empty() {
+        out.push_str("Once the errors are resolved, the plan would be:\n\n");
     }
     out.push_str(&format!("**{}**\n\n", footer(&summary)));
     out.push_str("| action | object | key | fields | declared at |\n");

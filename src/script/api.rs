@@ -1,6 +1,7 @@
 //! The functions a script calls: one declaring function per Stripe object, named as Stripe
 //! names them (`product`, `price`, `coupon`, `promotion_code`, `portal`), the overlay
-//! functions (`update`, `deactivate`, `drop`), `scope`, and `generate_codes` behind
+//! functions (`update`, `deactivate`, `drop`), `scope`, `env()` (the environment, for imported
+//! modules, which cannot see the `env` variable), and `generate_codes` behind
 //! `stdlib/campaign.rhai`.
 //!
 //! A declaring function records the object with the place it was called and returns its key.
@@ -87,6 +88,8 @@ pub fn register(engine: &mut Engine, recorder: &Shared) {
             Ok(())
         },
     );
+    let rec = recorder.clone();
+    engine.register_fn("env", move || rec.borrow().env.clone());
     engine.register_fn("generate_codes", |options: Map| -> RhaiResult<Array> {
         let options: codes::CodeOptions = rhai::serde::from_dynamic(&Dynamic::from_map(options))
             .map_err(|e| format!("campaign codes: {}", strip_position(&e.to_string())))?;
@@ -95,9 +98,10 @@ pub fn register(engine: &mut Engine, recorder: &Shared) {
     });
 }
 
-/// Where the current native call was made. Rhai keeps the caller's source while a script
-/// function runs, so inside a function the file is the id of the function's own module
-/// (the last namespace pushed for the call), which our resolver sets to the module's path.
+/// Where the current native call was made. Inside a script function Rhai does not always
+/// carry the file (a function of the main script runs with no source), so there the file is
+/// the id of the function's own namespace (the last one pushed for the call), which
+/// `evaluate` and the resolver set to the file's project path.
 pub fn declared_at(ctx: &NativeCallContext) -> DeclaredAt {
     let pos = ctx.call_position();
     let in_function = if ctx.call_level() > 0 {

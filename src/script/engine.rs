@@ -2,20 +2,21 @@
 //! planner and every test, so all of them run scripts under the same sandbox.
 
 use std::cell::RefCell;
-use std::path::Path;
 use std::rc::Rc;
 
 use rhai::Engine;
 
 use super::api;
+use super::project::Project;
 use super::recorder::Recorder;
 use super::resolver::ProjectResolver;
 
 /// The sandbox's bounds. A script can compute, but not without end.
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Rhai operations per evaluation. Measured: a 5,000-code campaign needs about 0.2 M and
-    /// a generated 10,000-object catalog about 1.3 M; an endless loop stops within ~0.5 s (debug).
+    /// Rhai operations per evaluation. Measured (`benches/script.rs`): a 5,000-code campaign
+    /// needs under 0.1 M and a generated 10,000-object catalog under 0.2 M, so 5 M leaves
+    /// 25× headroom while an endless loop stops in about 0.15 s even in a debug build.
     pub operations: u64,
     pub call_levels: usize,
     pub string_bytes: usize,
@@ -26,7 +27,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            operations: 20_000_000,
+            operations: 5_000_000,
             call_levels: 64,
             string_bytes: 64 * 1024,
             array_items: 100_000,
@@ -36,8 +37,8 @@ impl Default for Limits {
 }
 
 /// A sandboxed engine whose declaring functions write into `recorder`, and whose imports
-/// resolve inside `root`.
-pub fn new_engine(recorder: &Rc<RefCell<Recorder>>, root: &Path, limits: &Limits) -> Engine {
+/// resolve inside the project.
+pub fn new_engine(recorder: &Rc<RefCell<Recorder>>, project: &Project, limits: &Limits) -> Engine {
     let mut engine = Engine::new();
     engine
         .set_strict_variables(true)
@@ -48,7 +49,8 @@ pub fn new_engine(recorder: &Rc<RefCell<Recorder>>, root: &Path, limits: &Limits
         .set_max_array_size(limits.array_items)
         .set_max_map_size(limits.map_entries)
         .set_max_expr_depths(64, 64)
-        .set_module_resolver(ProjectResolver::new(root));
+        .set_max_modules(100)
+        .set_module_resolver(ProjectResolver::new(project));
     // `eval` would compile code the resolver and positions never see.
     engine.disable_symbol("eval");
     // stdout carries `render`'s JSON; script output goes to stderr.
@@ -56,6 +58,13 @@ pub fn new_engine(recorder: &Rc<RefCell<Recorder>>, root: &Path, limits: &Limits
     engine.on_debug(|text, source, pos| match source {
         Some(source) => eprintln!("{source}:{pos}: {text}"),
         None => eprintln!("{pos}: {text}"),
+    });
+    // The same script must always give the same catalog: no clock.
+    engine.register_fn("timestamp", || -> Result<(), Box<rhai::EvalAltResult>> {
+        Err(
+            "timestamp() is not available: a catalog must not depend on when it is evaluated"
+                .into(),
+        )
     });
     api::register(&mut engine, recorder);
     engine

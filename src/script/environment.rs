@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::engine::Limits;
 use super::error;
+use super::project::Project;
 use crate::catalog::{DeclaredAt, Environment, Mode};
 use crate::diag::Diagnostic;
 
@@ -80,7 +81,7 @@ impl Overlay {
     /// Finds and compiles the overlay of `env` for `script` (absolute), if there is one.
     pub fn load(
         engine: &Engine,
-        root: &Path,
+        project: &Project,
         script: &Path,
         env: &str,
     ) -> Result<Option<Overlay>, EnvError> {
@@ -93,13 +94,11 @@ impl Overlay {
                 "environment name \"{env}\" must be letters, digits, `_` or `-`"
             )))));
         }
-        let dir = script.parent().unwrap_or(root).join("env");
+        let dir = script.parent().unwrap_or(project.root()).join("env");
         let path = dir.join(format!("{env}.rhai"));
-        let label = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let label = project
+            .name(&path)
+            .unwrap_or_else(|| path.to_string_lossy().into_owned());
         let source = match std::fs::read_to_string(&path) {
             Ok(source) => source,
             Err(_) if env == "test" || env == "live" => return Ok(None),

@@ -94,9 +94,13 @@ fn describe(err: &EvalAltResult, limits: &Limits) -> (String, Option<String>) {
 
 fn parse_error(kind: &ParseErrorType) -> (String, Option<String>) {
     match kind {
+        ParseErrorType::VariableUndefined(name) if name == "env" => (
+            "variable `env` is not defined here".into(),
+            Some("an imported module cannot see the script's `env` variable; call `env()` instead".into()),
+        ),
         ParseErrorType::VariableUndefined(name) => (
             format!("variable `{name}` is not defined"),
-            Some("declare it with `let` first (scripts run with strict variables); inside a `fn`, pass it as a parameter".into()),
+            Some("declare it with `let` first (scripts run with strict variables); a `fn` sees only its parameters".into()),
         ),
         other if other.to_string().contains("'eval'") => ("`eval` is disabled in billingctl scripts".into(), None),
         other => (format!("syntax error: {other}"), None),

@@ -12,6 +12,7 @@ pub mod codes;
 pub mod engine;
 pub mod environment;
 pub mod error;
+pub mod project;
 pub mod recorder;
 pub mod resolver;
 
@@ -24,6 +25,7 @@ use rhai::Scope;
 use crate::catalog::Catalog;
 use crate::diag::{Diagnostic, Diagnostics};
 pub use engine::{new_engine, Limits};
+use project::Project;
 use recorder::Recorder;
 pub use resolver::stdlib_source;
 
@@ -41,21 +43,11 @@ pub fn evaluate_in(
     env: &str,
     limits: &Limits,
 ) -> Result<Catalog, Diagnostics> {
-    let absolute = resolver::normalize(&cwd.join(script));
-    // The project root bounds imports: the working directory, or the script's own directory
-    // when the script lies elsewhere.
-    let root = if absolute.starts_with(cwd) {
-        resolver::normalize(cwd)
-    } else {
-        absolute
-            .parent()
-            .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf)
-    };
-    let label = absolute
-        .strip_prefix(&root)
-        .unwrap_or(&absolute)
-        .to_string_lossy()
-        .replace('\\', "/");
+    let absolute = project::normalize(&cwd.join(script));
+    let project = Project::for_script(cwd, &absolute);
+    let label = project
+        .name(&absolute)
+        .unwrap_or_else(|| absolute.to_string_lossy().into_owned());
     let fail = |d: Diagnostic| Err(Diagnostics(vec![d]));
     let source = match std::fs::read_to_string(&absolute) {
         Ok(source) => source,
@@ -67,10 +59,10 @@ pub fn evaluate_in(
         }
     };
     let recorder = Rc::new(RefCell::new(Recorder::default()));
-    let engine = new_engine(&recorder, &root, limits);
+    let engine = new_engine(&recorder, &project, limits);
     let to_diag = |err: &rhai::EvalAltResult, file: &str| error::diagnostic(err, file, limits);
 
-    let overlay = match environment::Overlay::load(&engine, &root, &absolute, env) {
+    let overlay = match environment::Overlay::load(&engine, &project, &absolute, env) {
         Ok(overlay) => overlay,
         Err(err) => return fail(err.into_diagnostic(limits)),
     };
@@ -82,6 +74,7 @@ pub fn evaluate_in(
         None => environment::default_environment(env),
     };
     let env_value = environment::to_dynamic(&environment);
+    recorder.borrow_mut().env = env_value.clone();
 
     let mut scope = Scope::new();
     scope.push_constant("env", env_value.clone());

@@ -28,6 +28,8 @@ pub struct Recorder {
     pub diags: Vec<Diagnostic>,
     /// Set by `scope("...")`, with where it was set.
     pub scope: Option<(String, DeclaredAt)>,
+    /// `env` as scripts see it, also returned by `env()` (modules cannot see the variable).
+    pub env: rhai::Dynamic,
 }
 
 impl Recorder {
@@ -88,7 +90,7 @@ impl Recorder {
             let notes: Vec<String> = entry
                 .changed_at
                 .iter()
-                .map(|at| format!("changed by the overlay at {at}"))
+                .map(|at| format!("changed at {at}"))
                 .collect();
             let mut found = Vec::new();
             let (built, suggested) = build_reporting_unknown_fields(entry, &mut found);

@@ -8,7 +8,9 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
+
+use super::project::{normalize, Project};
 
 use rhai::{Engine, EvalAltResult, Module, ModuleResolver, Position, Scope, Shared};
 
@@ -35,16 +37,15 @@ pub fn stdlib_source(file: &str) -> Option<&'static str> {
 }
 
 pub struct ProjectResolver {
-    /// Absolute, normalised.
-    root: PathBuf,
+    project: Project,
     cache: RefCell<HashMap<String, Shared<Module>>>,
     loading: RefCell<Vec<String>>,
 }
 
 impl ProjectResolver {
-    pub fn new(root: &Path) -> Self {
+    pub fn new(project: &Project) -> Self {
         Self {
-            root: normalize(root),
+            project: project.clone(),
             cache: RefCell::default(),
             loading: RefCell::default(),
         }
@@ -65,8 +66,8 @@ impl ProjectResolver {
         }
         let importer_dir = importer
             .filter(|s| !s.starts_with("stdlib/"))
-            .and_then(|s| Path::new(s).parent())
-            .map_or_else(|| self.root.clone(), |dir| self.root.join(dir));
+            .and_then(|s| self.project.path(s).parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| self.project.root().to_path_buf());
         if Path::new(path).is_absolute() {
             return Err(runtime(format!("import \"{path}\": use a path relative to the importing script, not an absolute one"), pos));
         }
@@ -74,13 +75,22 @@ impl ProjectResolver {
         if file.extension().is_none() {
             file.set_extension("rhai");
         }
-        let Ok(relative) = file.strip_prefix(&self.root) else {
+        let Some(label) = self.project.name(&file) else {
             return Err(runtime(
                 format!("import \"{path}\" reaches outside the project root; imports may only load files inside the project"),
                 pos,
             ));
         };
-        let label = relative.to_string_lossy().replace('\\', "/");
+        // A symlink inside the project may still point outside it.
+        if let (Ok(real), Ok(real_root)) = (file.canonicalize(), self.project.root().canonicalize())
+        {
+            if !real.starts_with(&real_root) {
+                return Err(runtime(
+                    format!("import \"{path}\" is a link to a file outside the project root"),
+                    pos,
+                ));
+            }
+        }
         match std::fs::read_to_string(&file) {
             Ok(text) => Ok((label, text)),
             Err(_) => Err(Box::new(EvalAltResult::ErrorModuleNotFound(
@@ -93,21 +103,6 @@ impl ProjectResolver {
 
 fn runtime(message: String, pos: Position) -> Box<EvalAltResult> {
     Box::new(EvalAltResult::ErrorRuntime(message.into(), pos))
-}
-
-/// Resolves `.` and `..` without touching the file system (the file may not exist).
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 impl ProjectResolver {
@@ -168,5 +163,90 @@ impl ModuleResolver for ProjectResolver {
         self.load(engine, source, path, pos, |ast| {
             Module::eval_ast_as_new(Scope::new(), ast, engine)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::path::Path;
+    use std::rc::Rc;
+
+    use rhai::Dynamic;
+
+    use crate::script::engine::{new_engine, Limits};
+    use crate::script::project::Project;
+    use crate::script::recorder::Recorder;
+
+    /// Evaluates `expr` after importing both stdlib modules.
+    fn eval(expr: &str) -> Dynamic {
+        let recorder = Rc::new(RefCell::new(Recorder::default()));
+        let project = Project::for_script(Path::new("/p"), Path::new("/p/t.rhai"));
+        let engine = new_engine(&recorder, &project, &Limits::default());
+        let script =
+            format!("import \"pricing\" as pricing; import \"campaign\" as campaign; {expr}");
+        engine
+            .eval::<Dynamic>(&script)
+            .unwrap_or_else(|e| panic!("{expr}: {e}"))
+    }
+
+    fn int(expr: &str) -> i64 {
+        eval(expr).as_int().unwrap()
+    }
+
+    #[test]
+    fn yearly_rounds_half_up_to_the_smallest_unit() {
+        assert_eq!(int("pricing::yearly(900, 20)"), 8640);
+        assert_eq!(int("pricing::yearly(999, 15)"), 10190); // 10189.8 -> 10190
+        assert_eq!(int("pricing::yearly(1001, 0)"), 12012);
+        assert_eq!(int("pricing::round_to(8640, 100)"), 8600);
+        assert_eq!(int("pricing::round_to(8650, 100)"), 8700);
+        assert_eq!(int("pricing::yearly_rounded(2900, 20, 100)"), 27800);
+    }
+
+    #[test]
+    fn currency_options_leave_out_the_base_currency() {
+        let options =
+            eval("pricing::currency_options(#{ eur: 900, usd: 1000, gbp: 800 }, \"eur\")");
+        let json: serde_json::Value = rhai::serde::from_dynamic(&options).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"gbp": {"unit_amount": 800}, "usd": {"unit_amount": 1000}})
+        );
+        assert_eq!(int("pricing::amount(#{ eur: 900 }, \"eur\")"), 900);
+    }
+
+    #[test]
+    fn tiers_build_stripe_tier_maps() {
+        let tiers = eval("pricing::tiers_with_flat([[10, 100, 500], [\"inf\", 80, 0]])");
+        let json: serde_json::Value = rhai::serde::from_dynamic(&tiers).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!([{"up_to": 10, "unit_amount": 100, "flat_amount": 500},
+                               {"up_to": "inf", "unit_amount": 80, "flat_amount": 0}])
+        );
+    }
+
+    #[test]
+    fn campaign_codes_are_the_same_from_rhai_and_rust() {
+        let from_rhai =
+            eval("campaign::codes(#{ prefix: \"BF-\", length: 6, count: 3, seed: 42 })");
+        let codes: Vec<String> = rhai::serde::from_dynamic(&from_rhai).unwrap();
+        assert_eq!(codes, ["BF-597EHJ", "BF-UTXACF", "BF-FSURWC"]);
+    }
+
+    #[test]
+    fn bad_arguments_are_refused_with_the_function_named() {
+        let recorder = Rc::new(RefCell::new(Recorder::default()));
+        let project = Project::for_script(Path::new("/p"), Path::new("/p/t.rhai"));
+        let engine = new_engine(&recorder, &project, &Limits::default());
+        let err = engine
+            .eval::<Dynamic>("import \"pricing\" as pricing; pricing::yearly(9.5, 20)")
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("pricing::yearly(monthly, discount_percent) takes integers"),
+            "{err}"
+        );
     }
 }

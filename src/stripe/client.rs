@@ -440,9 +440,13 @@ mod tests {
     }
 
     #[test]
-    fn debug_of_a_client_redacts_the_key() {
-        let client = Client::new(ClientConfig::new("http://127.0.0.1:9/", key())).unwrap();
-        let shown = format!("{client:?}");
+    fn debug_of_a_client_and_its_config_redacts_the_key() {
+        let config = ClientConfig::new("http://127.0.0.1:9/", key());
+        let shown = format!("{config:?} {config:#?}");
+        assert!(shown.contains("sk_test_…WXYZ"), "{shown}");
+        assert!(!shown.contains("0123456789"), "{shown}");
+        let client = Client::new(config).unwrap();
+        let shown = format!("{client:?} {client:#?}");
         assert!(shown.contains("sk_test_…WXYZ"), "{shown}");
         assert!(!shown.contains("0123456789"), "{shown}");
         assert_eq!(client.base_url(), "http://127.0.0.1:9");

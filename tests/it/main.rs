@@ -1,6 +1,7 @@
 //! One integration-test binary (just's `tests/lib.rs` pattern): every module below runs
 //! against the built binary or the in-process emulator on loopback.
 
+mod chaos;
 mod client;
 mod conformance;
 mod e2e;

@@ -1,3 +1,5 @@
 //! Integration tests: the Stripe client over real HTTP (a scripted server; the emulator).
 
+mod emulator;
+mod keys;
 mod scripted;

@@ -57,7 +57,12 @@ impl TestContext {
     /// `billingctl ARGS --api-base EMULATOR` in the project directory, with the test key
     /// and no colour; nothing inherited can point it elsewhere.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::cargo_bin("billingctl").expect("the binary is built");
+        Command::from_std(self.std_command(args))
+    }
+
+    /// The same command as a `std::process::Command`, for tests that drive the process.
+    pub fn std_command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("billingctl"));
         command
             .current_dir(self.dir.path())
             .env_clear()
@@ -71,8 +76,13 @@ impl TestContext {
 
     /// `billingctl run scripts/catalog.rhai --yes`, which must succeed; returns stdout.
     pub fn apply(&self) -> String {
+        self.apply_script("scripts/catalog.rhai")
+    }
+
+    /// `billingctl run SCRIPT --yes`, which must succeed; returns stdout.
+    pub fn apply_script(&self, script: &str) -> String {
         let output = self
-            .command(&["run", "scripts/catalog.rhai", "--yes"])
+            .command(&["run", script, "--yes"])
             .output()
             .expect("runs");
         assert!(

@@ -2,7 +2,10 @@
 //! verify, the JSON contract, exit codes, fail-fast on immutable drift, partial failures.
 
 mod context;
+mod interrupt;
+mod lifecycle;
 mod plan_and_run;
+mod rich;
 
 /// The catalog most tests start from: two products, two prices, a coupon, a promotion code
 /// and a portal configuration listing both products and their prices.

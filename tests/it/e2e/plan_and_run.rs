@@ -403,3 +403,44 @@ fn a_script_error_is_reported_with_its_place_and_nothing_is_fetched() {
     assert!(stderr.contains("scripts/catalog.rhai:1:"), "{stderr}");
     assert_eq!(ctx.requests(), 0);
 }
+
+#[test]
+fn markdown_output_is_a_pull_request_comment() {
+    let ctx = TestContext::new();
+    applied(&ctx);
+    ctx.write(
+        SCRIPT,
+        &CATALOG.replace("name: \"Plus\"", "name: \"Plus+\""),
+    );
+    let output = ctx
+        .command(&["plan", SCRIPT, "--output", "markdown"])
+        .output()
+        .unwrap();
+    let (stdout, _) = texts(&output);
+    assert!(output.status.success());
+    assert!(stdout.starts_with("### billingctl plan\n"), "{stdout}");
+    assert!(
+        stdout.contains("**Plan: 0 to create, 1 to update, 0 to deactivate, 6 unchanged.**"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("| update | product | `plus` | `name` | `scripts/catalog.rhai:3:1` |"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("```diff\n! product plus\n!   name = \"Plus\" -> \"Plus+\"\n"),
+        "{stdout}"
+    );
+    assert_eq!(ctx.posts(), 0);
+}
+
+#[test]
+fn the_first_plan_reads_like_terraform() {
+    let ctx = TestContext::new();
+    ctx.write(SCRIPT, CATALOG);
+    let output = ctx.command(&["plan", SCRIPT]).output().unwrap();
+    let (stdout, _) = texts(&output);
+    insta::with_settings!({filters => vec![(r"127\.0\.0\.1:\d+", "[EMULATOR]")]}, {
+        insta::assert_snapshot!(stdout);
+    });
+}

@@ -1,0 +1,161 @@
+//! The key each exported object is declared under. Products and coupons use their id, promotion
+//! codes their code; a price uses its lookup key and a portal configuration its
+//! `billingctl_key`, and where those are missing a readable key is made up (unique across the
+//! account), so that applying the export adopts the object by its id.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use super::live::{self, LiveObjects, KEY_METADATA};
+use super::select::{price_product, Selection};
+
+type Object = Map<String, Value>;
+
+/// Longest lookup key Stripe takes.
+const MAX_LOOKUP_KEY: usize = 200;
+
+/// Keys of prices and portal configurations, by Stripe id.
+#[derive(Debug, Default)]
+pub struct Keys {
+    prices: HashMap<String, String>,
+    portals: HashMap<String, String>,
+    /// Ids of the objects whose key was made up here: the script adopts them by id.
+    adopted: HashSet<String>,
+}
+
+impl Keys {
+    /// The lookup key a price is declared under (its own or a made-up one).
+    pub fn price(&self, id: &str) -> Option<&str> {
+        self.prices.get(id).map(String::as_str)
+    }
+
+    /// The key a portal configuration is declared under.
+    pub fn portal(&self, id: &str) -> Option<&str> {
+        self.portals.get(id).map(String::as_str)
+    }
+
+    /// Whether the object with this id has no key in Stripe yet, so the script names its id.
+    pub fn is_adopted(&self, id: &str) -> bool {
+        self.adopted.contains(id)
+    }
+
+    /// How many objects the script adopts by id.
+    pub fn adopted_count(&self) -> usize {
+        self.adopted.len()
+    }
+}
+
+/// Gives every selected price and portal configuration a key. Made-up keys avoid every key
+/// in use anywhere in the account (`live`), not only in the selection: Stripe's lookup keys
+/// are unique account-wide.
+pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
+    let mut keys = Keys::default();
+
+    let mut taken: HashSet<String> = live
+        .prices
+        .iter()
+        .filter_map(|price| live::text(price, "lookup_key"))
+        .filter(|key| !key.is_empty())
+        .map(str::to_string)
+        .collect();
+    for (product, prices) in &selection.products {
+        for price in prices {
+            let id = live::id(price).to_string();
+            let key = match live::text(price, "lookup_key").filter(|k| !k.is_empty()) {
+                Some(key) => key.to_string(),
+                None => {
+                    keys.adopted.insert(id.clone());
+                    unique(&price_key_stem(product, price), &mut taken)
+                }
+            };
+            keys.prices.insert(id, key);
+        }
+    }
+
+    let mut taken: HashSet<String> = live
+        .portal_configurations
+        .iter()
+        .filter_map(|portal| live::metadata(portal, KEY_METADATA))
+        .map(str::to_string)
+        .collect();
+    let mut numbered = 0;
+    for portal in &selection.portals {
+        let id = live::id(portal).to_string();
+        let key = match live::metadata(portal, KEY_METADATA) {
+            Some(key) => key.to_string(),
+            None => {
+                keys.adopted.insert(id.clone());
+                let is_default = portal.get("is_default").and_then(Value::as_bool) == Some(true);
+                if is_default {
+                    unique("default", &mut taken)
+                } else {
+                    numbered += 1;
+                    let mut key = format!("portal_{numbered}");
+                    while taken.contains(&key) {
+                        numbered += 1;
+                        key = format!("portal_{numbered}");
+                    }
+                    taken.insert(key.clone());
+                    key
+                }
+            }
+        };
+        keys.portals.insert(id, key);
+    }
+    keys
+}
+
+/// `<product>_<interval>_<currency>`, e.g. `basic_month_eur`, `basic_3_month_eur` for a
+/// quarterly price, `basic_one_time_eur` for a one-off price. The product part is its id when
+/// someone chose it (`basic`), else its name made into a key (`Gold plan` → `gold_plan`):
+/// `prod_BHvmpTVB7hpwKR_month_usd` would tell a reader nothing.
+fn price_key_stem(product: &Object, price: &Object) -> String {
+    let id = live::id(product);
+    let name = live::text(product, "name").map(slug).unwrap_or_default();
+    let product = if id.starts_with("prod_") && !name.is_empty() {
+        name
+    } else {
+        price_product(price).unwrap_or("price").to_string()
+    };
+    let currency = live::text(price, "currency").unwrap_or("xxx");
+    let recurring = price.get("recurring").and_then(Value::as_object);
+    let interval = match recurring {
+        Some(recurring) => {
+            let interval = live::text(recurring, "interval").unwrap_or("recurring");
+            match recurring.get("interval_count").and_then(Value::as_i64) {
+                Some(count) if count > 1 => format!("{count}_{interval}"),
+                _ => interval.to_string(),
+            }
+        }
+        None => "one_time".to_string(),
+    };
+    format!("{product}_{interval}_{currency}")
+}
+
+/// Lowercase ASCII letters and digits, every other run of characters one `_`, at most 40.
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for ch in name.chars() {
+        if ch.is_ascii_alphanumeric() {
+            out.push(ch.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out: String = out.chars().take(40).collect();
+    out.trim_end_matches('_').to_string()
+}
+
+/// `stem`, or `stem_2`, `stem_3`, … whichever is free first; marked taken.
+fn unique(stem: &str, taken: &mut HashSet<String>) -> String {
+    let stem: String = stem.chars().take(MAX_LOOKUP_KEY - 4).collect();
+    let mut key = stem.clone();
+    let mut n = 1;
+    while taken.contains(&key) {
+        n += 1;
+        key = format!("{stem}_{n}");
+    }
+    taken.insert(key.clone());
+    key
+}

@@ -14,13 +14,20 @@ use crate::stripe::fields::ObjectKind;
 /// The dependency levels, in execution order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
+    /// Product creates and updates (without `default_price`).
     Products,
+    /// Price creates and updates; they name their product.
     Prices,
+    /// Products' `default_price`, which names a price that may be new.
     ProductDefaultPrices,
+    /// Price deactivations, once no product keeps them as its default.
     PriceDeactivations,
     Coupons,
+    /// Promotion codes; they name their coupon.
     PromotionCodes,
+    /// Portal configurations; they name products and prices.
     PortalConfigurations,
+    /// Updates a portal create cannot carry (`active=false`).
     PortalFollowUps,
 }
 

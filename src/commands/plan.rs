@@ -72,9 +72,10 @@ pub(super) async fn prepare(
         Err(errors) => return Ok(Prepared::ScriptErrors(errors)),
     };
     let account = crate::config::connect(account, &catalog.environment)?;
-    let live = fetch_live(&account.client)
+    let mut live = fetch_live(&account.client)
         .await
         .context("fetching the live catalog")?;
+    live.adopt_declared(&catalog);
     let plan = diff_catalog(&catalog, &live);
     Ok(Prepared::Ready(Planned {
         account,

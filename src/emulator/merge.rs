@@ -109,6 +109,7 @@ mod tests {
             on_update: Presence::Optional,
             emptyable: true,
             default: None,
+            unordered: false,
         }],
     };
 

@@ -381,6 +381,7 @@ mod tests {
             on_update,
             emptyable: false,
             default,
+            unordered: false,
         }
     }
 

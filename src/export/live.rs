@@ -16,6 +16,8 @@ pub const SCOPE_METADATA: &str = "billingctl_scope";
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LiveObjects {
+    // One list per kind, each object as Stripe's JSON; the order does not matter (the
+    // exporter sorts), but Stripe's newest-first order settles ties of creation time.
     pub products: Vec<Map<String, Value>>,
     pub prices: Vec<Map<String, Value>>,
     pub coupons: Vec<Map<String, Value>>,

@@ -13,10 +13,10 @@ pub mod select;
 
 use serde_json::{Map, Value};
 
+use crate::catalog::validate::RESERVED_METADATA_PREFIX;
 use crate::stripe::fields::ObjectKind;
 use keys::Keys;
 pub use live::LiveObjects;
-use live::{KEY_METADATA, SCOPE_METADATA};
 use rhai_text::RhaiWriter;
 use select::{ScopeChoice, Selection};
 
@@ -32,6 +32,7 @@ pub struct ExportOptions {
 /// An exported script and what it holds.
 #[derive(Clone, Debug)]
 pub struct Export {
+    /// The Rhai source, ending in a newline.
     pub script: String,
     /// Objects declared.
     pub objects: usize,
@@ -57,7 +58,10 @@ pub fn export(live: &LiveObjects, options: &ExportOptions) -> Export {
         selection: &selection,
     };
     out.header();
-    out.section("Products, each followed by its prices");
+    // A section without objects gets no heading.
+    if !selection.products.is_empty() {
+        out.section("Products, each followed by its prices");
+    }
     for (product, prices) in &selection.products {
         out.declare(ObjectKind::Product, product);
         for price in prices {
@@ -65,7 +69,9 @@ pub fn export(live: &LiveObjects, options: &ExportOptions) -> Export {
         }
         out.text.push('\n');
     }
-    out.section("Coupons, each followed by its promotion codes");
+    if !selection.coupons.is_empty() {
+        out.section("Coupons, each followed by its promotion codes");
+    }
     for (coupon, codes) in &selection.coupons {
         out.declare(ObjectKind::Coupon, coupon);
         for code in codes {
@@ -73,7 +79,9 @@ pub fn export(live: &LiveObjects, options: &ExportOptions) -> Export {
         }
         out.text.push('\n');
     }
-    out.section("Customer portal configurations");
+    if !selection.portals.is_empty() {
+        out.section("Customer portal configurations");
+    }
     for portal in &selection.portals {
         out.declare(ObjectKind::PortalConfiguration, portal);
     }
@@ -178,8 +186,9 @@ fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object 
         raw.remove(key_field);
     }
     if let Some(Value::Object(metadata)) = raw.get_mut("metadata") {
-        metadata.remove(KEY_METADATA);
-        metadata.remove(SCOPE_METADATA);
+        // billingctl writes `billingctl_key` and `billingctl_scope` itself, and scripts may
+        // not set any key of that prefix (`catalog::validate`), so none is exported.
+        metadata.retain(|key, _| !key.starts_with(RESERVED_METADATA_PREFIX));
     }
     let mut reference = None;
     match kind {
@@ -194,7 +203,8 @@ fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object 
             raw.remove("coupon");
         }
         ObjectKind::PortalConfiguration => prices_to_keys(&mut raw, keys),
-        ObjectKind::Product | ObjectKind::Coupon => {}
+        ObjectKind::Coupon => drop_own_currency_option(&mut raw),
+        ObjectKind::Product => {}
     }
 
     let mut params = params::create_params(kind, &raw);
@@ -224,19 +234,13 @@ fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object 
 
 /// Stripe's answer for a price differs from its create params in three places: a custom unit
 /// amount is on when present (`enabled` is not echoed), the last tier's open end is `null`
-/// where a create says `"inf"`, and an expanded `currency_options` repeats the price's own
-/// currency (which the create params must not: it is the price itself).
+/// where a create says `"inf"`, and an expanded `currency_options` repeats the own currency.
 fn prepare_price(raw: &mut Object) {
     if let Some(Value::Object(custom)) = raw.get_mut("custom_unit_amount") {
         custom.insert("enabled".into(), true.into());
     }
     open_last_tier(raw.get_mut("tiers"));
-    let currency = live::text(raw, "currency").map(str::to_string);
-    if let (Some(Value::Object(options)), Some(currency)) =
-        (raw.get_mut("currency_options"), currency)
-    {
-        options.remove(&currency);
-    }
+    drop_own_currency_option(raw);
     if let Some(Value::Object(options)) = raw.get_mut("currency_options") {
         for option in options.values_mut() {
             if let Value::Object(option) = option {
@@ -246,6 +250,17 @@ fn prepare_price(raw: &mut Object) {
                 open_last_tier(option.get_mut("tiers"));
             }
         }
+    }
+}
+
+/// An expanded `currency_options` (price or coupon) repeats the object's own currency, which
+/// is the object itself, not an option of it.
+fn drop_own_currency_option(raw: &mut Object) {
+    let currency = live::text(raw, "currency").map(str::to_string);
+    if let (Some(Value::Object(options)), Some(currency)) =
+        (raw.get_mut("currency_options"), currency)
+    {
+        options.remove(&currency);
     }
 }
 

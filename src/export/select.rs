@@ -110,80 +110,39 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         ),
         Some(scope) => in_scope_with_references(&index, scope),
     };
-    let is_kept =
-        |kind: ObjectKind, object: &Object| kept.contains(&(kind, live::id(object).to_string()));
+    // The kept objects of a kind, oldest first.
+    let kept_of = |kind: ObjectKind| {
+        let mut objects: Vec<&'a Object> = candidates(kind)
+            .into_iter()
+            .filter(|o| kept.contains(&(kind, live::id(o).to_string())))
+            .collect();
+        sort_by_creation(kind, &mut objects);
+        objects
+    };
 
-    let mut products: Vec<&Object> = candidates(ObjectKind::Product)
-        .into_iter()
-        .filter(|o| is_kept(ObjectKind::Product, o))
-        .collect();
-    sort_by_creation(ObjectKind::Product, &mut products);
-    let mut prices: Vec<&Object> = candidates(ObjectKind::Price)
-        .into_iter()
-        .filter(|o| is_kept(ObjectKind::Price, o))
-        .collect();
-    sort_by_creation(ObjectKind::Price, &mut prices);
-    let products = products
-        .into_iter()
-        .map(|product| {
-            let own = prices
-                .iter()
-                .copied()
-                .filter(|price| price_product(price) == Some(live::id(product)))
-                .collect();
-            (product, own)
-        })
-        .collect::<Vec<_>>();
-    for price in &prices {
-        if !products
-            .iter()
-            .any(|(p, _)| price_product(price) == Some(live::id(p)))
-        {
-            left_out.push(format!(
-                "price {}: its product {} was not found",
-                live::id(price),
-                price_product(price).unwrap_or("(none)")
-            ));
-        }
+    let products = kept_of(ObjectKind::Product);
+    let prices = kept_of(ObjectKind::Price);
+    let (products, orphans) = group(products, prices, price_product);
+    for price in orphans {
+        left_out.push(format!(
+            "price {}: its product {} was not found",
+            live::id(price),
+            price_product(price).unwrap_or("(none)")
+        ));
     }
 
-    let mut coupons: Vec<&Object> = candidates(ObjectKind::Coupon)
-        .into_iter()
-        .filter(|o| is_kept(ObjectKind::Coupon, o))
-        .collect();
-    sort_by_creation(ObjectKind::Coupon, &mut coupons);
-    let mut codes: Vec<&Object> = candidates(ObjectKind::PromotionCode)
-        .into_iter()
-        .filter(|o| is_kept(ObjectKind::PromotionCode, o))
-        .collect();
-    sort_by_creation(ObjectKind::PromotionCode, &mut codes);
-    let coupons = coupons
-        .into_iter()
-        .map(|coupon| {
-            let own = codes
-                .iter()
-                .copied()
-                .filter(|code| live::promotion_coupon(code) == Some(live::id(coupon)))
-                .collect();
-            (coupon, own)
-        })
-        .collect::<Vec<_>>();
-    for code in &codes {
-        let coupon = live::promotion_coupon(code);
-        if !coupons.iter().any(|(c, _)| coupon == Some(live::id(c))) {
-            left_out.push(format!(
-                "promotion code {}: its coupon {} no longer exists",
-                live::text(code, "code").unwrap_or_default(),
-                coupon.unwrap_or("(none)")
-            ));
-        }
+    let coupons = kept_of(ObjectKind::Coupon);
+    let codes = kept_of(ObjectKind::PromotionCode);
+    let (coupons, orphans) = group(coupons, codes, live::promotion_coupon);
+    for code in orphans {
+        left_out.push(format!(
+            "promotion code {}: its coupon {} no longer exists",
+            live::text(code, "code").unwrap_or_default(),
+            live::promotion_coupon(code).unwrap_or("(none)")
+        ));
     }
 
-    let mut portals: Vec<&Object> = candidates(ObjectKind::PortalConfiguration)
-        .into_iter()
-        .filter(|o| is_kept(ObjectKind::PortalConfiguration, o))
-        .collect();
-    sort_by_creation(ObjectKind::PortalConfiguration, &mut portals);
+    let portals = kept_of(ObjectKind::PortalConfiguration);
 
     let scope = match scope {
         Some(scope) => ScopeChoice::One(scope.to_string()),
@@ -216,6 +175,32 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
         left_out,
         scope,
     }
+}
+
+/// Each owner with its members in their order (prices under their product, codes under their
+/// coupon), and the members whose owner is not there.
+fn group<'a>(
+    owners: Vec<&'a Object>,
+    members: Vec<&'a Object>,
+    owner_of: impl Fn(&Object) -> Option<&str>,
+) -> (Vec<(&'a Object, Vec<&'a Object>)>, Vec<&'a Object>) {
+    let mut by_owner: HashMap<&str, Vec<&'a Object>> = HashMap::new();
+    let mut orphans = Vec::new();
+    let known: HashSet<&str> = owners.iter().map(|o| live::id(o)).collect();
+    for member in members {
+        match owner_of(member).filter(|owner| known.contains(owner)) {
+            Some(owner) => by_owner.entry(owner).or_default().push(member),
+            None => orphans.push(member),
+        }
+    }
+    let groups = owners
+        .into_iter()
+        .map(|owner| {
+            let members = by_owner.remove(live::id(owner)).unwrap_or_default();
+            (owner, members)
+        })
+        .collect();
+    (groups, orphans)
 }
 
 /// The product a price belongs to.

@@ -182,6 +182,9 @@ fn a_scope_keeps_its_objects_and_what_they_refer_to() {
         declared(&script),
         pairs(&[("coupon", "launch_30"), ("promotion_code", "LAUNCH")])
     );
+    // Sections with nothing in them get no heading.
+    assert!(!script.contains("// Products"), "{script}");
+    assert!(!script.contains("// Customer portal"), "{script}");
 
     // `catalog` holds the product `basic`, its monthly price and the enterprise portal; the
     // product's default price is in scope too, nothing else of it is.
@@ -459,5 +462,64 @@ fn made_up_price_keys_use_the_product_name_when_its_id_was_generated() {
     assert_eq!(
         params_of(&calls, "price", "legacy_add_on_one_time_eur")["adopt"],
         json!("price_1LegacyOnce")
+    );
+}
+
+#[test]
+fn codes_of_a_deleted_coupon_are_left_out_and_said_so() {
+    let mut live = account();
+    live.coupons.retain(|coupon| live::id(coupon) != "FIVE_OFF");
+    let script = export_script(&live, &ExportOptions::default());
+    assert!(
+        !declared(&script).contains(&("promotion_code".to_string(), "FIVE".to_string())),
+        "{script}"
+    );
+    assert!(
+        script.contains("// Left out: promotion code FIVE: its coupon FIVE_OFF no longer exists."),
+        "{script}"
+    );
+}
+
+#[test]
+fn the_real_script_engine_accepts_the_export() {
+    for options in [
+        ExportOptions::default(),
+        scoped("catalog"),
+        scoped("campaign"),
+    ] {
+        let script = export_script(&account(), &options);
+        let dir = tempfile::tempdir().expect("a scratch directory");
+        let path = dir.path().join("exported.rhai");
+        std::fs::write(&path, &script).expect("write the export");
+        let catalog = crate::script::evaluate_in(
+            dir.path(),
+            &path,
+            "test",
+            &crate::script::Limits::default(),
+        )
+        .unwrap_or_else(|errors| panic!("{errors:#?}\n{script}"));
+        assert_eq!(catalog.len(), declared(&script).len(), "{script}");
+        if let Some(scope) = &options.scope {
+            assert_eq!(&catalog.scope, scope);
+        }
+    }
+}
+
+#[test]
+fn a_coupon_lists_only_other_currencies_as_options() {
+    let mut live = account();
+    let coupon = live
+        .coupons
+        .iter_mut()
+        .find(|coupon| live::id(coupon) == "FIVE_OFF")
+        .expect("FIVE_OFF");
+    coupon.insert(
+        "currency_options".into(),
+        json!({ "usd": { "amount_off": 500 }, "eur": { "amount_off": 450 } }),
+    );
+    let calls = evaluate(&export_script(&live, &ExportOptions::default()));
+    assert_eq!(
+        params_of(&calls, "coupon", "FIVE_OFF")["currency_options"],
+        json!({ "eur": { "amount_off": 450 } })
     );
 }

@@ -19,27 +19,6 @@ use crate::catalog::{Catalog, Declaration};
 use crate::diag::Diagnostic;
 use crate::stripe::fields::{segments, Default, ObjectKind, ObjectTable, Param, Presence, Type};
 
-/// Lists Stripe stores as sets: their order carries no meaning, so it never makes a diff.
-/// (The field table does not record set semantics; these are the catalog's only ones.)
-const SET_LIKE: &[(ObjectKind, &str)] = &[
-    (
-        ObjectKind::PortalConfiguration,
-        "features[customer_update][allowed_updates]",
-    ),
-    (
-        ObjectKind::PortalConfiguration,
-        "features[subscription_update][default_allowed_updates]",
-    ),
-    (
-        ObjectKind::PortalConfiguration,
-        "features[subscription_cancel][cancellation_reason][options]",
-    ),
-    (
-        ObjectKind::PortalConfiguration,
-        "features[subscription_update][products][][prices]",
-    ),
-];
-
 /// Diffs every declaration of `catalog` against `live`.
 pub fn diff_catalog(catalog: &Catalog, live: &LiveState) -> Plan {
     let references = ReferencePatterns::new(catalog);
@@ -357,6 +336,9 @@ fn update(
         let Some(param) = table.param(&path) else {
             continue;
         };
+        if param.ty == Type::Boolean && write_only(live_object, &path) {
+            continue;
+        }
         let default = table.default_for(&path);
         let wanted = want.get(&path).filter(|v| !is_unset_for(param, default, v));
         let held = have.get(&path).filter(|v| !is_unset_for(param, default, v));
@@ -420,6 +402,24 @@ fn update(
         after_create: Map::new(),
         references,
     }))
+}
+
+/// Whether a boolean switch is missing from a live object that has its parent: Stripe takes
+/// some switches without ever returning them (a price's `custom_unit_amount[enabled]` shows
+/// only as the `custom_unit_amount` object being there), so they cannot be compared.
+fn write_only(live: &Map<String, Value>, path: &str) -> bool {
+    let parts = segments(path);
+    let Some((leaf, parents)) = parts.split_last() else {
+        return false;
+    };
+    let mut current = live;
+    for parent in parents {
+        match current.get(*parent) {
+            Some(Value::Object(inner)) => current = inner,
+            _ => return false,
+        }
+    }
+    !parents.is_empty() && !current.contains_key(*leaf)
 }
 
 /// Stripe lists an object's own currency among its `currency_options`, mirroring the
@@ -602,11 +602,9 @@ impl Canon<'_> {
         Value::Object(out)
     }
 
+    /// Lists Stripe treats as sets (the field table's `unordered`) compare without order.
     fn is_set_like(&self, path: &str) -> bool {
-        let pattern = pattern_of(path);
-        SET_LIKE
-            .iter()
-            .any(|&(kind, set)| kind == self.kind && set == pattern)
+        self.table.param(path).is_some_and(|param| param.unordered)
     }
 }
 
@@ -1053,6 +1051,20 @@ mod tests {
                                    "unit_amount": 900, "unit_amount_decimal": "900"},
                            "usd": {"custom_unit_amount": null, "tax_behavior": "exclusive",
                                    "unit_amount": 1000, "unit_amount_decimal": "1000"}}}),
+                true,
+            ),
+            (
+                "write-only switches are not compared",
+                decl(
+                    ObjectKind::Price,
+                    "flexible",
+                    json!({"product": "basic",
+                     "currency": "eur", "custom_unit_amount": {"enabled": true, "minimum": 500}}),
+                ),
+                json!({"id": "price_6", "object": "price", "active": true, "currency": "eur",
+                       "lookup_key": "flexible", "metadata": {}, "product": "basic",
+                       "unit_amount": null, "unit_amount_decimal": null,
+                       "custom_unit_amount": {"maximum": null, "minimum": 500, "preset": null}}),
                 true,
             ),
         ];

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::catalog::Catalog;
 use crate::stripe::fields::ObjectKind;
 use crate::stripe::{Client, Error};
 
@@ -92,6 +93,8 @@ struct LiveObjects {
     /// their lowercased code (Stripe compares codes case-insensitively), so several may share
     /// one key; at most one of them is active.
     by_key: HashMap<String, Vec<usize>>,
+    /// Id → the key a script adopts the object under (`LiveState::adopt_declared`).
+    adopted: HashMap<String, String>,
 }
 
 impl LiveState {
@@ -141,8 +144,40 @@ impl LiveState {
 
     /// The script key of a live object given its id (a price id → its lookup key), used to
     /// show and compare references as keys. `None` when the object is unknown or has no key.
+    /// An adopted object answers with the key the script gives it.
     pub fn key_of(&self, kind: ObjectKind, id: &str) -> Option<String> {
+        let objects = self.kinds.get(&kind)?;
+        if let Some(key) = objects.adopted.get(id) {
+            return Some(key.clone());
+        }
         self.by_id(kind, id).and_then(|o| matching_key(kind, o))
+    }
+
+    /// Indexes every object the catalog adopts by id under the key the script gives it, as
+    /// if the adoption were already applied: references to an adopted price (a portal's
+    /// prices, a product's `default_price`) then compare as keys and resolve to its id in the
+    /// same run that adopts it.
+    pub fn adopt_declared(&mut self, catalog: &Catalog) {
+        for declaration in catalog.declarations() {
+            let Some(id) = declaration.adopt_id() else {
+                continue;
+            };
+            let kind = declaration.kind();
+            let Some(objects) = self.kinds.get_mut(&kind) else {
+                continue;
+            };
+            let Some(&index) = objects.by_id.get(id) else {
+                continue;
+            };
+            let key = normalise_key(kind, declaration.key());
+            // First in line: the adopted object wins over any other holder of the key.
+            objects
+                .by_key
+                .entry(key.clone())
+                .or_default()
+                .insert(0, index);
+            objects.adopted.insert(id.to_owned(), key);
+        }
     }
 
     /// Every live object of a kind, newest first.

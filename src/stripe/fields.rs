@@ -91,6 +91,9 @@ pub struct Param {
     pub emptyable: bool,
     /// What the response holds when a create left this param out, if Stripe fills one in.
     pub default: Option<Default>,
+    /// An array Stripe treats as a set: the order of its elements carries no meaning (a
+    /// portal's `allowed_updates`), so a reordering is no change.
+    pub unordered: bool,
 }
 
 impl Param {

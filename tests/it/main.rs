@@ -6,4 +6,5 @@ mod client;
 mod conformance;
 mod e2e;
 mod emulator;
+mod export;
 mod scripts;

@@ -121,6 +121,7 @@ const fn p(path: &'static str, ty: Type, on_create: Presence, on_update: Presenc
         on_update,
         emptyable: false,
         default: None,
+        unordered: false,
     }
 }
 
@@ -132,6 +133,11 @@ impl Param {
 
     const fn default(mut self, default: Default) -> Self {
         self.default = Some(default);
+        self
+    }
+
+    const fn unordered(mut self) -> Self {
+        self.unordered = true;
         self
     }
 }
@@ -317,7 +323,7 @@ const PORTAL_CONFIGURATION_PARAMS: &[Param] = &[
     p("default_return_url", String, OPT, OPT).emptyable(),
     p("features", Object, REQ, OPT),
     p("features[customer_update]", Object, OPT, OPT).default(EmptyObject), // response: non-nullable object
-    p("features[customer_update][allowed_updates]", StringArray, OPT, OPT).emptyable().default(EmptyArray), // response: non-nullable array
+    p("features[customer_update][allowed_updates]", StringArray, OPT, OPT).emptyable().default(EmptyArray).unordered(), // response: non-nullable array
     p("features[customer_update][allowed_updates][]", Enum(&["address", "email", "name", "phone", "shipping", "tax_id"]), OPT, OPT),
     p("features[customer_update][enabled]", Boolean, REQ, OPT).default(Bool(false)),
     p("features[invoice_history]", Object, OPT, OPT).default(EmptyObject),
@@ -330,22 +336,22 @@ const PORTAL_CONFIGURATION_PARAMS: &[Param] = &[
     p("features[subscription_cancel][cancellation_reason][enabled]", Boolean, REQ, REQ).default(Bool(false)),
     p("features[subscription_cancel][cancellation_reason][feedback_options]", StringArray, OPT, OPT).emptyable(),
     p("features[subscription_cancel][cancellation_reason][feedback_options][]", String, OPT, OPT),
-    p("features[subscription_cancel][cancellation_reason][options]", StringArray, REQ, OPT).emptyable().default(EmptyArray), // fixture
+    p("features[subscription_cancel][cancellation_reason][options]", StringArray, REQ, OPT).emptyable().default(EmptyArray).unordered(), // fixture
     p("features[subscription_cancel][cancellation_reason][options][]", Enum(&["customer_service", "low_quality", "missing_features", "other", "switched_service", "too_complex", "too_expensive", "unused"]), OPT, OPT),
     p("features[subscription_cancel][enabled]", Boolean, REQ, OPT).default(Bool(false)),
     p("features[subscription_cancel][mode]", Enum(&["at_period_end", "immediately"]), OPT, OPT).default(Str("at_period_end")), // fixture
     p("features[subscription_cancel][proration_behavior]", Enum(PRORATION_BEHAVIOR), OPT, OPT).default(Str("none")), // fixture
     p("features[subscription_pause]", Object, OPT, OPT).default(EmptyObject),
-    p("features[subscription_pause][duration]", Object, OPT, OPT),
-    p("features[subscription_pause][duration][interval_options]", Array, OPT, OPT).emptyable(),
+    p("features[subscription_pause][duration]", Object, OPT, OPT).default(EmptyObject), // never null in the response
+    p("features[subscription_pause][duration][interval_options]", Array, OPT, OPT).emptyable().default(EmptyArray), // never null in the response
     p("features[subscription_pause][duration][interval_options][]", Object, OPT, OPT),
     p("features[subscription_pause][duration][interval_options][][interval]", Enum(INTERVAL), REQ, REQ),
     p("features[subscription_pause][duration][interval_options][][interval_count]", Integer, OPT, OPT).default(Int(1)), // spec: "Defaults to 1"
-    p("features[subscription_pause][duration][type]", Enum(&["indefinite", "interval_options"]), REQ, REQ),
+    p("features[subscription_pause][duration][type]", Enum(&["indefinite", "interval_options"]), REQ, REQ).default(Str("indefinite")), // never null; pausing was indefinite before durations existed
     p("features[subscription_pause][enabled]", Boolean, OPT, OPT).default(Bool(false)),
     p("features[subscription_update]", Object, OPT, OPT).default(EmptyObject),
     p("features[subscription_update][billing_cycle_anchor]", Enum(&["now", "unchanged"]), OPT, OPT),
-    p("features[subscription_update][default_allowed_updates]", StringArray, OPT, OPT).emptyable().default(EmptyArray), // fixture
+    p("features[subscription_update][default_allowed_updates]", StringArray, OPT, OPT).emptyable().default(EmptyArray).unordered(), // fixture
     p("features[subscription_update][default_allowed_updates][]", Enum(&["price", "promotion_code", "quantity"]), OPT, OPT),
     p("features[subscription_update][enabled]", Boolean, REQ, OPT).default(Bool(false)),
     p("features[subscription_update][products]", Array, OPT, OPT).emptyable(),
@@ -354,7 +360,7 @@ const PORTAL_CONFIGURATION_PARAMS: &[Param] = &[
     p("features[subscription_update][products][][adjustable_quantity][enabled]", Boolean, REQ, REQ).default(Bool(false)),
     p("features[subscription_update][products][][adjustable_quantity][maximum]", Integer, OPT, OPT),
     p("features[subscription_update][products][][adjustable_quantity][minimum]", Integer, OPT, OPT).default(Int(0)), // the emulator fills 0
-    p("features[subscription_update][products][][prices]", StringArray, REQ, REQ),
+    p("features[subscription_update][products][][prices]", StringArray, REQ, REQ).unordered(),
     p("features[subscription_update][products][][prices][]", String, OPT, OPT),
     p("features[subscription_update][products][][product]", String, REQ, REQ),
     p("features[subscription_update][proration_behavior]", Enum(PRORATION_BEHAVIOR), OPT, OPT).default(Str("none")), // fixture

@@ -252,3 +252,29 @@ fn a_default_price_moves_before_the_old_price_is_archived() {
     let monthly = ctx.get("/v1/prices?active=false");
     assert_eq!(monthly["data"][0]["lookup_key"], "basic_monthly");
 }
+
+#[test]
+fn a_default_price_set_elsewhere_cannot_be_archived_by_the_plan() {
+    let ctx = TestContext::new();
+    ctx.write(SCRIPT, CATALOG);
+    ctx.apply();
+    // The script never names a default price; the Dashboard set one.
+    let monthly = ctx.price("basic_monthly");
+    ctx.post(
+        "/v1/products/basic",
+        json!({"default_price": monthly["id"]}),
+    );
+    ctx.write(
+        SCRIPT,
+        &CATALOG.replace("unit_amount: 900,", "unit_amount: 900, active: false,"),
+    );
+    ctx.reset_stats();
+    let output = ctx.command(&["run", SCRIPT, "--yes"]).output().unwrap();
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr.contains("price `basic_monthly` cannot be deactivated: it is the default price of product `basic`"),
+        "{stderr}"
+    );
+    assert_eq!(ctx.posts(), 0);
+}

@@ -2,6 +2,7 @@
 //! verify, the JSON contract, exit codes, fail-fast on immutable drift, partial failures.
 
 mod context;
+mod examples;
 mod interrupt;
 mod lifecycle;
 mod plan_and_run;

@@ -402,6 +402,23 @@ fn a_script_error_is_reported_with_its_place_and_nothing_is_fetched() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr.contains("scripts/catalog.rhai:1:"), "{stderr}");
     assert_eq!(ctx.requests(), 0);
+
+    let output = ctx
+        .command(&["plan", SCRIPT, "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let plan: Value = serde_json::from_slice(&output.stdout).expect("JSON even for script errors");
+    assert_eq!(plan["errors"][0]["object"], "product");
+    assert!(
+        plan["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nmae"),
+        "{plan:#}"
+    );
+    assert_eq!(plan["changes"], json!([]));
+    assert_eq!(ctx.requests(), 0);
 }
 
 #[test]
@@ -443,4 +460,35 @@ fn the_first_plan_reads_like_terraform() {
     insta::with_settings!({filters => vec![(r"127\.0\.0\.1:\d+", "[EMULATOR]")]}, {
         insta::assert_snapshot!(stdout);
     });
+}
+
+#[test]
+fn the_sandbox_needs_no_key_and_keeps_its_state_between_runs() {
+    let ctx = TestContext::new();
+    ctx.write(SCRIPT, CATALOG);
+    let sandbox = |args: &[&str]| {
+        let mut command = assert_cmd::Command::cargo_bin("billingctl").unwrap();
+        command
+            .current_dir(ctx.dir.path())
+            .env_clear()
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let first = sandbox(&["run", SCRIPT, "--sandbox", "--yes"]);
+    let (stdout, stderr) = texts(&first);
+    assert!(first.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("Account: sandbox .billingctl/sandbox.json"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Applied: 7 created"), "{stdout}");
+    assert!(ctx.dir.path().join(".billingctl/sandbox.json").exists());
+
+    let second = sandbox(&["plan", SCRIPT, "--sandbox", "--detailed-exitcode"]);
+    let (stdout, _) = texts(&second);
+    assert_eq!(second.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("No changes."), "{stdout}");
+    assert_eq!(ctx.requests(), 0, "the sandbox is its own emulator");
 }

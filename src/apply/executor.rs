@@ -51,6 +51,7 @@ pub struct Report {
     pub created: usize,
     pub updated: usize,
     pub deactivated: usize,
+    pub replaced: usize,
     /// Every completed write, e.g. "created price `basic_monthly` (price_123)".
     pub done: Vec<String>,
     /// The failed writes, each naming its object and carrying Stripe's error.
@@ -153,6 +154,7 @@ pub async fn apply_plan(
                             Action::Create => report.created += 1,
                             Action::Update => report.updated += 1,
                             Action::Deactivate => report.deactivated += 1,
+                            Action::Replace => report.replaced += 1,
                         }
                     }
                 }
@@ -278,7 +280,9 @@ fn set_path(params: &mut Map<String, Value>, path: &str, value: Value) {
 fn done_line(write: &Write, action: &Action, id: &str) -> String {
     match (&write.op, action) {
         (Op::Create, _) => format!("created {} `{}` ({id})", write.kind, write.key),
-        (Op::Update { .. }, Action::Deactivate) if write.params.contains_key("active") => {
+        (Op::Update { .. }, Action::Deactivate | Action::Replace)
+            if write.params.contains_key("active") =>
+        {
             format!("deactivated {} `{}` ({id})", write.kind, write.key)
         }
         (Op::Update { .. }, _) => format!("updated {} `{}` ({id})", write.kind, write.key),

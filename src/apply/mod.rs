@@ -2,5 +2,6 @@
 
 pub mod executor;
 pub mod order;
+pub mod replace;
 
 pub use executor::{apply_plan, ProgressMode, Report};

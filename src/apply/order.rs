@@ -23,12 +23,18 @@ pub enum Stage {
     /// Price deactivations, once no product keeps them as its default.
     PriceDeactivations,
     Coupons,
+    /// A replaced promotion code's old code is deactivated just before the new one is
+    /// created: codes are unique among active codes (`apply::replace`).
+    PromotionCodeRetirements,
     /// Promotion codes; they name their coupon.
     PromotionCodes,
     /// Portal configurations; they name products and prices.
     PortalConfigurations,
     /// Updates a portal create cannot carry (`active=false`).
     PortalFollowUps,
+    /// A replaced price's old price is archived last, once its lookup key, the product's
+    /// `default_price` and the portal configurations have moved to the new price.
+    PriceRetirements,
 }
 
 /// The param that must wait until prices exist.
@@ -81,6 +87,8 @@ pub fn levels(plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
         };
         let (main, follow_up) = stages(change.kind, change.action);
         match change.action {
+            // lifecycle: a replacement's writes and their stages (apply/replace.rs)
+            Action::Replace => staged.extend(super::replace::staged(index, change)),
             Action::Create => {
                 staged.push((main, write(Op::Create, change.params.clone())));
                 if !change.after_create.is_empty() {

@@ -3,6 +3,17 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+/// What the plan does when an immutable field of an object changed (docs/LIFECYCLE.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnImmutableChange {
+    /// Stop with an error (the default; `--allow-replace` replaces anyway).
+    #[default]
+    Fail,
+    /// Replace the object: a new one takes the key, the old one is deactivated.
+    Replace,
+}
+
 /// Stripe metadata: string keys to string values.
 pub type Metadata = IndexMap<String, String>;
 

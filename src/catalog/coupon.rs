@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use super::common::Metadata;
+use super::common::{Metadata, OnImmutableChange};
 use super::declared::{reference, Declared, Spec};
 use super::key::{CouponId, ProductKey};
 use super::validate::Check;
@@ -41,6 +41,10 @@ pub struct CouponSpec {
     pub applies_to: Option<AppliesTo>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
+    /// `on_immutable_change: "replace"`: replace this object when an immutable field changed
+    /// instead of stopping (docs/LIFECYCLE.md). Not a Stripe param: never sent.
+    #[serde(default, skip_serializing)]
+    pub on_immutable_change: Option<OnImmutableChange>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -72,6 +76,10 @@ impl Spec for CouponSpec {
                 )
             })
             .collect()
+    }
+
+    fn allows_replace(&self) -> bool {
+        self.on_immutable_change == Some(OnImmutableChange::Replace)
     }
 
     fn validate(&self, check: &mut Check<'_>) {

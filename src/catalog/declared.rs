@@ -29,6 +29,10 @@ pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
     fn references(&self) -> Vec<Reference>;
     /// Static validation of values Stripe would reject.
     fn validate(&self, check: &mut Check<'_>);
+    /// Whether the script opted this object in to replacement on immutable change.
+    fn allows_replace(&self) -> bool {
+        false
+    }
 }
 
 /// The create param that carries the key, where Stripe has one (the portal has none: the
@@ -75,6 +79,10 @@ impl<S: Spec> Declaration for Declared<S> {
 
     fn references(&self) -> Vec<Reference> {
         self.spec.references()
+    }
+
+    fn allows_replace(&self) -> bool {
+        self.spec.allows_replace()
     }
 }
 

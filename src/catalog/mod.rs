@@ -84,6 +84,11 @@ pub trait Declaration: std::fmt::Debug + Send + Sync {
     fn to_params(&self) -> Map<String, Value>;
     /// Every reference in `to_params`.
     fn references(&self) -> Vec<Reference>;
+    /// Whether the script lets this object be replaced when an immutable field changed
+    /// (`on_immutable_change: "replace"`); `--allow-replace` allows it for every object.
+    fn allows_replace(&self) -> bool {
+        false
+    }
 }
 
 /// The whole desired state of one catalog in one environment.

@@ -3,7 +3,9 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use super::common::{CurrencyOption, CustomUnitAmount, Metadata, Recurring, Tier};
+use super::common::{
+    CurrencyOption, CustomUnitAmount, Metadata, OnImmutableChange, Recurring, Tier,
+};
 use super::declared::{reference, Declared, Spec};
 use super::key::{LookupKey, ProductKey};
 use super::validate::Check;
@@ -46,6 +48,10 @@ pub struct PriceSpec {
     pub transform_quantity: Option<TransformQuantity>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
+    /// `on_immutable_change: "replace"`: replace this object when an immutable field changed
+    /// instead of stopping (docs/LIFECYCLE.md). Not a Stripe param: never sent.
+    #[serde(default, skip_serializing)]
+    pub on_immutable_change: Option<OnImmutableChange>,
 }
 
 /// `transform_quantity`: bill per package of `divide_by` units.
@@ -66,6 +72,10 @@ impl Spec for PriceSpec {
             ObjectKind::Product,
             self.product.as_str(),
         )]
+    }
+
+    fn allows_replace(&self) -> bool {
+        self.on_immutable_change == Some(OnImmutableChange::Replace)
     }
 
     fn validate(&self, check: &mut Check<'_>) {

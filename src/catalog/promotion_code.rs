@@ -6,7 +6,7 @@
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use super::common::Metadata;
+use super::common::{Metadata, OnImmutableChange};
 use super::declared::{reference, Declared, Spec};
 use super::key::{CouponId, PromoCode};
 use super::validate::Check;
@@ -32,6 +32,10 @@ pub struct PromotionCodeSpec {
     pub restrictions: Option<Restrictions>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Metadata>,
+    /// `on_immutable_change: "replace"`: replace this object when an immutable field changed
+    /// instead of stopping (docs/LIFECYCLE.md). Not a Stripe param: never sent.
+    #[serde(default, skip_serializing)]
+    pub on_immutable_change: Option<OnImmutableChange>,
 }
 
 /// `promotion`: what the code grants (in this API version, always a coupon).
@@ -76,6 +80,10 @@ impl Spec for PromotionCodeSpec {
             ObjectKind::Coupon,
             self.promotion.coupon.as_str(),
         )]
+    }
+
+    fn allows_replace(&self) -> bool {
+        self.on_immutable_change == Some(OnImmutableChange::Replace)
     }
 
     fn validate(&self, check: &mut Check<'_>) {

@@ -5,11 +5,11 @@ use std::io::IsTerminal;
 
 use anyhow::Context;
 
-use crate::cli::{AccountArgs, ChangePolicy, OutputFormat, PlanArgs, ScriptArgs};
+use crate::cli::{AccountArgs, OutputFormat, PlanArgs, ScriptArgs};
 use crate::config::Account;
 use crate::diag::Diagnostics;
 use crate::plan::fetch::fetch_live;
-use crate::plan::{diff_catalog, render, LiveState, Plan};
+use crate::plan::{plan_catalog, render, LiveState, Plan, Policy};
 use crate::ExitStatus;
 
 /// Everything a command needs once the plan is known.
@@ -22,13 +22,14 @@ pub(super) struct Planned {
 /// The script failed (nothing was fetched), or the plan is ready.
 pub(super) enum Prepared {
     ScriptErrors(Diagnostics),
-    Ready(Planned),
+    /// Boxed: a plan (with its orphans and warnings) is much larger than a list of errors.
+    Ready(Box<Planned>),
 }
 
 pub fn execute(args: PlanArgs) -> anyhow::Result<ExitStatus> {
-    refuse_unbuilt_policy(&args.policy)?;
     runtime()?.block_on(async {
-        let planned = match prepare(&args.script, &args.account).await? {
+        let policy = Policy::from(&args.policy);
+        let planned = match prepare(&args.script, &args.account, policy).await? {
             Prepared::ScriptErrors(errors) => {
                 print_failed(
                     &Plan {
@@ -66,6 +67,7 @@ pub fn execute(args: PlanArgs) -> anyhow::Result<ExitStatus> {
 pub(super) async fn prepare(
     script: &ScriptArgs,
     account: &AccountArgs,
+    policy: Policy,
 ) -> anyhow::Result<Prepared> {
     let catalog = match crate::script::evaluate(&script.script, &script.env) {
         Ok(catalog) => catalog,
@@ -76,12 +78,13 @@ pub(super) async fn prepare(
         .await
         .context("fetching the live catalog")?;
     live.adopt_declared(&catalog);
-    let plan = diff_catalog(&catalog, &live);
-    Ok(Prepared::Ready(Planned {
+    // lifecycle: scope metadata, opt-in replacement, orphans (plan/lifecycle.rs)
+    let plan = plan_catalog(&catalog, &live, policy);
+    Ok(Prepared::Ready(Box::new(Planned {
         account,
         live,
         plan,
-    }))
+    })))
 }
 
 /// Prints a plan that has errors (script or diff): every error, and that nothing was
@@ -103,17 +106,6 @@ pub(super) fn print_errors(errors: &Diagnostics) {
         "error: {count} problem{} found; nothing was written.",
         if count == 1 { "" } else { "s" }
     );
-}
-
-/// `--allow-replace` and `--prune` (issue 6) are not built: refusing is safer than ignoring.
-pub(super) fn refuse_unbuilt_policy(policy: &ChangePolicy) -> anyhow::Result<()> {
-    if policy.allow_replace {
-        anyhow::bail!("--allow-replace is not available in this build yet");
-    }
-    if policy.prune {
-        anyhow::bail!("--prune is not available in this build yet");
-    }
-    Ok(())
 }
 
 /// The runtime for one command: network calls and concurrent writes.

@@ -5,16 +5,16 @@ use std::io::{BufRead, IsTerminal, Write};
 use crate::apply::order::write_count;
 use crate::apply::{apply_plan, ProgressMode, Report};
 use crate::cli::RunArgs;
-use crate::plan::render;
+use crate::plan::{render, Policy};
 use crate::ExitStatus;
 
-use super::plan::{prepare, print_errors, refuse_unbuilt_policy, runtime, stdout_color, Prepared};
+use super::plan::{prepare, print_errors, runtime, stdout_color, Prepared};
 
 pub fn execute(args: RunArgs) -> anyhow::Result<ExitStatus> {
-    refuse_unbuilt_policy(&args.policy)?;
     let concurrency = args.account.concurrency;
     runtime()?.block_on(async {
-        let planned = match prepare(&args.script, &args.account).await? {
+        let policy = Policy::from(&args.policy);
+        let planned = match prepare(&args.script, &args.account, policy).await? {
             Prepared::ScriptErrors(errors) => {
                 print_errors(&errors);
                 return Ok(ExitStatus::Failure);
@@ -68,8 +68,14 @@ fn confirm(account: &str) -> anyhow::Result<bool> {
 }
 
 fn print_report(report: &Report) -> ExitStatus {
+    // lifecycle: replacements are counted only when there are any.
+    let replaced = if report.replaced > 0 {
+        format!(", {} replaced", report.replaced)
+    } else {
+        String::new()
+    };
     let applied = format!(
-        "Applied: {} created, {} updated, {} deactivated.",
+        "Applied: {} created, {} updated, {} deactivated{replaced}.",
         report.created, report.updated, report.deactivated
     );
     if report.is_complete() {

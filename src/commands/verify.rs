@@ -2,14 +2,15 @@
 //! 0 in sync, 2 drift (the diff is printed), 1 error.
 
 use crate::cli::VerifyArgs;
-use crate::plan::render;
+use crate::plan::{render, Policy};
 use crate::ExitStatus;
 
 use super::plan::{prepare, print_errors, runtime, stdout_color, Prepared};
 
 pub fn execute(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
-        let planned = match prepare(&args.script, &args.account).await? {
+        // Verify never replaces or prunes: it only reports drift.
+        let planned = match prepare(&args.script, &args.account, Policy::default()).await? {
             Prepared::ScriptErrors(errors) => {
                 print_errors(&errors);
                 return Ok(ExitStatus::Failure);
@@ -33,6 +34,8 @@ pub fn execute(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
                 "In sync: the account matches the catalog ({} objects).",
                 plan.unchanged
             );
+            // lifecycle: orphans are not drift (only --prune acts on them), but say so.
+            eprint!("{}", crate::plan::lifecycle::human_notes(plan));
             Ok(ExitStatus::Success)
         }
     })

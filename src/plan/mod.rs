@@ -2,10 +2,14 @@
 
 pub mod diff;
 pub mod fetch;
+pub mod lifecycle;
 #[allow(clippy::module_inception)]
 pub mod plan;
 pub mod render;
+pub mod replace;
+pub mod scope;
 
 pub use diff::diff_catalog;
 pub use fetch::LiveState;
+pub use lifecycle::{plan_catalog, Policy};
 pub use plan::{Action, Change, FieldChange, Plan, Reason, Summary};

@@ -22,6 +22,11 @@ pub enum Action {
     /// The script declares the object `active: false` and it is active: one update setting
     /// `active=false` (plus any other differing mutable field).
     Deactivate,
+    /// An immutable field changed and the script or the run opted in to replacement
+    /// (`crate::plan::replace`): a new object takes the key and the old one is deactivated,
+    /// never deleted. A price is created first (with `transfer_lookup_key`) and archived
+    /// last; a promotion code is deactivated first (codes are unique among active codes).
+    Replace,
 }
 
 impl Action {
@@ -31,15 +36,18 @@ impl Action {
             Action::Create => "create",
             Action::Update => "update",
             Action::Deactivate => "deactivate",
+            Action::Replace => "replace",
         }
     }
 
-    /// The symbol in the human plan (Terraform's `+`, `~`; `-` is deliberately not used).
+    /// The symbol in the human plan (Terraform's `+`, `~`; `-` is deliberately not used,
+    /// and a replacement is `↻`, not Terraform's `-/+`: nothing is deleted).
     pub fn symbol(self) -> char {
         match self {
             Action::Create => '+',
             Action::Update => '~',
             Action::Deactivate => '!',
+            Action::Replace => '↻',
         }
     }
 }
@@ -50,6 +58,13 @@ pub enum Reason {
     /// The script adopts an existing object by id; the change writes its key into Stripe
     /// (a price's `lookup_key`, a portal configuration's metadata `billingctl_key`).
     Adopt,
+    /// A price this object points at is being replaced: the update moves the reference
+    /// (`default_price`, a portal's price list) to the new price before the old one is
+    /// archived (`crate::plan::replace`).
+    Repoint,
+    /// The object carries this catalog's scope but the script no longer declares it; `--prune`
+    /// deactivates it (`crate::plan::scope`).
+    Orphan,
 }
 
 /// One field of one object: its concrete form path (`recurring[interval]`,
@@ -92,13 +107,14 @@ pub struct Summary {
     pub create: usize,
     pub update: usize,
     pub deactivate: usize,
+    pub replace: usize,
     pub unchanged: usize,
 }
 
 impl Summary {
     /// Whether the plan writes anything.
     pub fn has_changes(&self) -> bool {
-        self.create + self.update + self.deactivate > 0
+        self.create + self.update + self.deactivate + self.replace > 0
     }
 }
 
@@ -111,6 +127,12 @@ pub struct Plan {
     pub errors: Diagnostics,
     /// Declared objects that already match.
     pub unchanged: usize,
+    /// Live objects of this catalog's scope the script no longer declares
+    /// (`crate::plan::scope`); with `--prune` each also has a `Deactivate` change.
+    pub orphans: Vec<super::scope::Orphan>,
+    /// Problems that do not stop the apply (severity `Warning`), e.g. a portal configuration
+    /// outside the script that still lists a price being replaced.
+    pub warnings: Diagnostics,
 }
 
 impl Plan {
@@ -121,6 +143,7 @@ impl Plan {
             create: count(Action::Create),
             update: count(Action::Update),
             deactivate: count(Action::Deactivate),
+            replace: count(Action::Replace),
             unchanged: self.unchanged,
         }
     }

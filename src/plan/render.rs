@@ -31,6 +31,10 @@ pub fn human(plan: &Plan, color: bool) -> String {
         let colour = action_colour(change.action);
         let header = format!("{} {} {}", change.action.symbol(), change.kind, change.key);
         let note = match (change.action, change.reason, &change.id) {
+            // lifecycle (plan/replace.rs, plan/scope.rs)
+            (Action::Replace, _, Some(id)) => format!(" (replace {id})"),
+            (Action::Deactivate, Some(Reason::Orphan), _) => " (deactivate orphan)".to_owned(),
+            (_, Some(Reason::Repoint), _) => " (re-point to the replacement)".to_owned(),
             (Action::Deactivate, _, _) => " (deactivate)".to_owned(),
             (_, Some(Reason::Adopt), Some(id)) => format!(" (adopt {id})"),
             _ => String::new(),
@@ -41,7 +45,7 @@ pub fn human(plan: &Plan, color: bool) -> String {
             "  {}{}({})\n",
             paint(colour, &head),
             " ".repeat(pad),
-            change.declared_at
+            place(change)
         ));
         for field in &change.fields {
             let (symbol, text) = field_line(change.action, field);
@@ -51,6 +55,7 @@ pub fn human(plan: &Plan, color: bool) -> String {
             ));
         }
     }
+    out.push_str(&super::lifecycle::human_notes(plan));
     let summary = plan.summary();
     if summary.has_changes() {
         out.push_str(&paint(BOLD, &footer(&summary)));
@@ -61,12 +66,27 @@ pub fn human(plan: &Plan, color: bool) -> String {
     out
 }
 
-/// `Plan: 1 to create, 1 to update, 0 to deactivate, 14 unchanged.`
+/// `Plan: 1 to create, 1 to update, 0 to deactivate, 14 unchanged.` (with `, 1 to
+/// replace` after `deactivate` when a plan replaces anything).
 pub fn footer(summary: &Summary) -> String {
+    let replace = if summary.replace > 0 {
+        format!(", {} to replace", summary.replace)
+    } else {
+        String::new()
+    };
     format!(
-        "Plan: {} to create, {} to update, {} to deactivate, {} unchanged.",
+        "Plan: {} to create, {} to update, {} to deactivate{replace}, {} unchanged.",
         summary.create, summary.update, summary.deactivate, summary.unchanged
     )
+}
+
+/// Where a change comes from: its declaration, or for an orphan its scope.
+fn place(change: &Change) -> String {
+    if change.reason == Some(Reason::Orphan) {
+        format!("not in the script, {}", change.declared_at.file)
+    } else {
+        change.declared_at.to_string()
+    }
 }
 
 /// One field line: `+ path = desired` (newly set), `- path = live` (cleared),
@@ -95,6 +115,7 @@ fn action_colour(action: Action) -> &'static str {
         Action::Create => GREEN,
         Action::Update => YELLOW,
         Action::Deactivate => RED,
+        Action::Replace => YELLOW,
     }
 }
 
@@ -116,8 +137,11 @@ pub fn json(plan: &Plan) -> Value {
             "create": summary.create,
             "update": summary.update,
             "deactivate": summary.deactivate,
+            "replace": summary.replace,
             "unchanged": summary.unchanged,
         },
+        "orphans": super::lifecycle::orphans_json(plan),
+        "warnings": super::lifecycle::warnings_json(plan),
     })
 }
 
@@ -178,6 +202,7 @@ pub fn markdown(plan: &Plan) -> String {
         }
         out.push('\n');
     }
+    out.push_str(&super::lifecycle::markdown_notes(plan));
     if !summary.has_changes() {
         if plan.errors.0.is_empty() {
             out.push_str(&format!(
@@ -205,7 +230,7 @@ pub fn markdown(plan: &Plan) -> String {
             change.kind,
             change.key,
             fields.join(", "),
-            change.declared_at
+            place(change)
         ));
     }
     out.push_str("\n<details><summary>Field changes</summary>\n\n```diff\n");
@@ -231,7 +256,7 @@ pub fn markdown(plan: &Plan) -> String {
 fn diff_symbol(action: Action) -> char {
     match action {
         Action::Create => '+',
-        Action::Update => '!',
+        Action::Update | Action::Replace => '!',
         Action::Deactivate => '-',
     }
 }
@@ -335,7 +360,7 @@ mod tests {
         assert_eq!(value["changes"][1]["id"], Value::Null);
         assert_eq!(
             value["summary"],
-            json!({"create": 1, "update": 1, "deactivate": 0, "unchanged": 14})
+            json!({"create": 1, "update": 1, "deactivate": 0, "replace": 0, "unchanged": 14})
         );
         assert_eq!(value["errors"], json!([]));
     }

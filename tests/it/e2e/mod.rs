@@ -6,7 +6,10 @@ mod examples;
 mod interrupt;
 mod lifecycle;
 mod plan_and_run;
+mod proxy;
+mod replace;
 mod rich;
+mod scope;
 
 /// The catalog most tests start from: two products, two prices, a coupon, a promotion code
 /// and a portal configuration listing both products and their prices.

@@ -226,7 +226,8 @@ fn an_out_of_band_edit_shows_in_the_plan_and_is_reverted() {
     ctx.apply();
     let product = ctx.get("/v1/products/basic");
     assert_eq!(product["name"], "Basic");
-    assert_eq!(product["metadata"], json!({}));
+    // Out-of-band keys are removed; the ownership scope (docs/LIFECYCLE.md) stays.
+    assert_eq!(product["metadata"], json!({"billingctl_scope": "catalog"}));
     assert!(product["description"].is_null(), "{product}");
     ctx.reset_stats();
     ctx.apply();
@@ -251,10 +252,14 @@ fn json_output_follows_the_contract() {
     assert!(output.status.success());
     let plan: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     let keys: Vec<&String> = plan.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["changes", "errors", "summary"]);
+    assert_eq!(
+        keys,
+        ["changes", "errors", "summary", "orphans", "warnings"]
+    );
     assert_eq!(
         plan["summary"],
-        json!({"create": 1, "update": 1, "deactivate": 0, "unchanged": CATALOG_OBJECTS - 1})
+        json!({"create": 1, "update": 1, "deactivate": 0, "replace": 0,
+               "unchanged": CATALOG_OBJECTS - 1})
     );
     assert_eq!(
         plan["changes"][0],

@@ -108,14 +108,16 @@ fn an_account_built_elsewhere_is_adopted_then_matches() {
     assert!(text.contains("price(\"gold_plan_month_usd\""), "{text}");
     assert!(text.contains("portal(\"default\""), "{text}");
 
-    // The first plan: no creates, no errors, only updates that give objects their keys.
+    // The first plan: no creates, no errors, only updates that give objects their keys and
+    // take them into the script's ownership scope (metadata `billingctl_scope`, which every
+    // object billingctl adopts carries: docs/LIFECYCLE.md).
     let (code, plan) = account.plan_json(&exported);
     assert_eq!(code, Some(0), "{plan:#}");
     assert_eq!(plan["errors"], json!([]), "{plan:#}");
     assert_eq!(plan["summary"]["create"], 0, "{plan:#}");
     assert_eq!(plan["summary"]["deactivate"], 0, "{plan:#}");
     let changes = plan["changes"].as_array().expect("changes");
-    assert_eq!(changes.len(), 5, "4 prices and the portal:\n{plan:#}");
+    let mut keyed = 0;
     for change in changes {
         assert_eq!(change["action"], "update", "{change:#}");
         let paths: Vec<&str> = change["fields"]
@@ -124,13 +126,23 @@ fn an_account_built_elsewhere_is_adopted_then_matches() {
             .iter()
             .map(|field| field["path"].as_str().expect("a path"))
             .collect();
-        let expected: &[&str] = match change["object"].as_str() {
-            Some("price") => &["lookup_key"],
-            Some("portal_configuration") => &["metadata[billingctl_key]"],
-            other => panic!("only prices and the portal are adopted, not {other:?}"),
+        let key = match change["object"].as_str() {
+            Some("price") => "lookup_key",
+            Some("portal_configuration") => "metadata[billingctl_key]",
+            _ => "",
+        };
+        let expected: &[&str] = if paths.contains(&key) {
+            keyed += 1;
+            &[key, "metadata[billingctl_scope]"]
+        } else {
+            &["metadata[billingctl_scope]"]
         };
         assert_eq!(paths, expected, "{change:#}");
     }
+    assert_eq!(
+        keyed, 5,
+        "4 prices and the portal get their keys:\n{plan:#}"
+    );
 
     account.run(exported.to_str().expect("UTF-8"));
     let (code, output) = account.plan_exit_code(&exported);

@@ -1,0 +1,405 @@
+//! Ownership scopes: every object billingctl creates or adopts carries metadata
+//! `billingctl_scope` (the catalog's scope, by default the script's file stem), so a catalog
+//! can tell the objects it owns from everyone else's.
+//!
+//! This module owns the two halves of that rule:
+//! - `managed_catalog`: the catalog as the diff sees it, with the management metadata
+//!   (`billingctl_scope`) added to every object's desired params. Being desired, it is
+//!   written on create and adoption and never "removed as out-of-band".
+//! - `find_orphans`: live, active objects whose `billingctl_scope` is this catalog's scope but
+//!   that the script no longer declares. They are listed; with `--prune` each becomes a
+//!   `Deactivate` change. Objects of another scope, or with no scope, are never considered.
+//!   Coupons have no `active`: an orphaned coupon is listed and left alone (billingctl never
+//!   deletes).
+
+use std::collections::HashSet;
+
+use serde_json::{Map, Value};
+
+use super::fetch::{is_active, LiveState, PORTAL_KEY_METADATA};
+use super::plan::{Action, Change, FieldChange, Plan, Reason};
+use crate::catalog::{Catalog, Declaration, DeclaredAt, Reference};
+use crate::stripe::fields::ObjectKind;
+
+/// Metadata key holding the ownership scope of an object billingctl manages.
+pub const SCOPE_METADATA: &str = "billingctl_scope";
+
+/// A live object of this catalog's scope that the script no longer declares.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Orphan {
+    pub kind: ObjectKind,
+    /// The Stripe id.
+    pub id: String,
+    /// The object's key where it has one (lookup key, code, portal key); else its id.
+    pub key: String,
+    /// Whether this plan deactivates it (`--prune` and the kind can be deactivated).
+    pub pruned: bool,
+    /// Why it is left alone although `--prune` was given (coupons).
+    pub note: Option<String>,
+}
+
+/// The catalog the diff works on: every declaration copied with the management metadata
+/// added to its params. When `catalog.scope` is empty nothing is added (no ownership).
+pub fn managed_catalog(catalog: &Catalog) -> Catalog {
+    let mut managed = Catalog::new(catalog.environment.clone(), catalog.scope.clone());
+    for declaration in catalog.declarations() {
+        let mut copy = Snapshot::of(declaration);
+        if !catalog.scope.is_empty() {
+            let metadata = copy
+                .params
+                .entry("metadata")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !metadata.is_object() {
+                *metadata = Value::Object(Map::new());
+            }
+            if let Value::Object(metadata) = metadata {
+                metadata.insert(
+                    SCOPE_METADATA.to_owned(),
+                    Value::String(catalog.scope.clone()),
+                );
+            }
+        }
+        managed.push(Box::new(copy));
+    }
+    managed
+}
+
+/// An owned copy of a declaration (the `Catalog` holds `'static` boxes), so the lifecycle
+/// code can adjust params or drop the adoption without touching the script engine's types.
+#[derive(Clone, Debug)]
+pub(crate) struct Snapshot {
+    pub kind: ObjectKind,
+    pub key: String,
+    pub declared_at: DeclaredAt,
+    pub adopt: Option<String>,
+    pub params: Map<String, Value>,
+    pub references: Vec<Reference>,
+    pub allows_replace: bool,
+}
+
+impl Snapshot {
+    pub fn of(declaration: &dyn Declaration) -> Self {
+        Self {
+            kind: declaration.kind(),
+            key: declaration.key().to_owned(),
+            declared_at: declaration.declared_at().clone(),
+            adopt: declaration.adopt_id().map(str::to_owned),
+            params: declaration.to_params(),
+            references: declaration.references(),
+            allows_replace: declaration.allows_replace(),
+        }
+    }
+}
+
+impl Declaration for Snapshot {
+    fn kind(&self) -> ObjectKind {
+        self.kind
+    }
+    fn key(&self) -> &str {
+        &self.key
+    }
+    fn declared_at(&self) -> &DeclaredAt {
+        &self.declared_at
+    }
+    fn adopt_id(&self) -> Option<&str> {
+        self.adopt.as_deref()
+    }
+    fn to_params(&self) -> Map<String, Value> {
+        self.params.clone()
+    }
+    fn references(&self) -> Vec<Reference> {
+        self.references.clone()
+    }
+    fn allows_replace(&self) -> bool {
+        self.allows_replace
+    }
+}
+
+/// The scope a live object carries, if any.
+pub fn scope_of(object: &Value) -> Option<&str> {
+    object
+        .get("metadata")
+        .and_then(|m| m.get(SCOPE_METADATA))
+        .and_then(Value::as_str)
+}
+
+/// Lists the orphans of `catalog` in `live` into `plan.orphans`; with `prune`, adds a
+/// `Deactivate` change for each one that can be deactivated.
+pub fn find_orphans(plan: &mut Plan, catalog: &Catalog, live: &LiveState, prune: bool) {
+    if catalog.scope.is_empty() {
+        return;
+    }
+    let declared = declared_ids(catalog, live);
+    // Objects already touched by the plan (a replaced price's old id) are not orphans.
+    let planned: HashSet<(ObjectKind, String)> = plan
+        .changes
+        .iter()
+        .filter_map(|c| c.id.clone().map(|id| (c.kind, id)))
+        .collect();
+    for kind in ObjectKind::ALL {
+        for object in live.all(kind) {
+            let Some(id) = object.get("id").and_then(Value::as_str) else {
+                continue;
+            };
+            if scope_of(object) != Some(catalog.scope.as_str())
+                || !is_active(object)
+                || declared.contains(&(kind, id.to_owned()))
+                || planned.contains(&(kind, id.to_owned()))
+                || is_declared_key(catalog, kind, object)
+            {
+                continue;
+            }
+            let key = display_key(kind, object).unwrap_or_else(|| id.to_owned());
+            let note = if kind == ObjectKind::Coupon {
+                Some(
+                    "a coupon has no `active` and billingctl never deletes: left as it is \
+                     (delete it in the Dashboard if it must go)"
+                        .to_owned(),
+                )
+            } else {
+                kept_default(plan, live, kind, id).map(|product| {
+                    format!(
+                        "the default price of product `{product}`, which Stripe refuses to \
+                         archive: give the product another default price first"
+                    )
+                })
+            };
+            let note = note.filter(|_| prune);
+            let pruned = prune && note.is_none();
+            if pruned {
+                plan.changes
+                    .push(deactivation(kind, id, &key, &catalog.scope));
+            }
+            plan.orphans.push(Orphan {
+                kind,
+                id: id.to_owned(),
+                key,
+                pruned,
+                note,
+            });
+        }
+    }
+    plan.orphans
+        .sort_by(|a, b| (a.kind, &a.key, &a.id).cmp(&(b.kind, &b.key, &b.id)));
+}
+
+/// For a price: the live product whose `default_price` it is and stays (the plan does not
+/// move that product's default).
+fn kept_default(plan: &Plan, live: &LiveState, kind: ObjectKind, id: &str) -> Option<String> {
+    if kind != ObjectKind::Price {
+        return None;
+    }
+    live.all(ObjectKind::Product)
+        .iter()
+        .filter(|product| {
+            let default = product.get("default_price");
+            default.and_then(Value::as_str) == Some(id)
+                || default.and_then(|d| d.get("id")).and_then(Value::as_str) == Some(id)
+        })
+        .filter_map(|product| product.get("id").and_then(Value::as_str))
+        .find(|product| {
+            !plan.changes.iter().any(|c| {
+                c.kind == ObjectKind::Product
+                    && c.id.as_deref() == Some(*product)
+                    && c.params.contains_key("default_price")
+            })
+        })
+        .map(str::to_owned)
+}
+
+/// The ids of live objects the catalog's declarations match (by key or by adoption).
+fn declared_ids(catalog: &Catalog, live: &LiveState) -> HashSet<(ObjectKind, String)> {
+    let mut ids = HashSet::new();
+    for declaration in catalog.declarations() {
+        let kind = declaration.kind();
+        if let Some(id) = declaration.adopt_id() {
+            ids.insert((kind, id.to_owned()));
+        }
+        for object in live.by_key(kind, declaration.key()) {
+            if let Some(id) = object.get("id").and_then(Value::as_str) {
+                ids.insert((kind, id.to_owned()));
+            }
+        }
+    }
+    ids
+}
+
+/// Whether a declaration of this catalog names the object's key.
+fn is_declared_key(catalog: &Catalog, kind: ObjectKind, object: &Value) -> bool {
+    display_key(kind, object).is_some_and(|key| {
+        catalog.of_kind(kind).any(|d| {
+            if kind == ObjectKind::PromotionCode {
+                d.key().eq_ignore_ascii_case(&key)
+            } else {
+                d.key() == key
+            }
+        })
+    })
+}
+
+/// The key a live object is known by: id for products and coupons, lookup key, code,
+/// portal key.
+fn display_key(kind: ObjectKind, object: &Value) -> Option<String> {
+    let field = match kind {
+        ObjectKind::Product | ObjectKind::Coupon => object.get("id"),
+        ObjectKind::Price => object.get("lookup_key"),
+        ObjectKind::PromotionCode => object.get("code"),
+        ObjectKind::PortalConfiguration => object
+            .get("metadata")
+            .and_then(|m| m.get(PORTAL_KEY_METADATA)),
+    };
+    field
+        .and_then(Value::as_str)
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+}
+
+/// `active=false` on an orphan.
+fn deactivation(kind: ObjectKind, id: &str, key: &str, scope: &str) -> Change {
+    let mut params = Map::new();
+    params.insert("active".to_owned(), Value::Bool(false));
+    Change {
+        action: Action::Deactivate,
+        kind,
+        key: key.to_owned(),
+        id: Some(id.to_owned()),
+        // An orphan has no declaration; the place says which scope it came from.
+        declared_at: DeclaredAt {
+            file: format!("scope {scope}"),
+            line: 0,
+            column: 0,
+        },
+        fields: vec![FieldChange {
+            path: "active".to_owned(),
+            live: Value::Bool(true),
+            desired: Value::Bool(false),
+        }],
+        reason: Some(Reason::Orphan),
+        params,
+        after_create: Map::new(),
+        references: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::Environment;
+    use serde_json::json;
+
+    fn snapshot(kind: ObjectKind, key: &str, params: Value) -> Snapshot {
+        Snapshot {
+            kind,
+            key: key.to_owned(),
+            declared_at: DeclaredAt {
+                file: "scripts/catalog.rhai".to_owned(),
+                line: 1,
+                column: 1,
+            },
+            adopt: None,
+            params: params.as_object().cloned().unwrap_or_default(),
+            references: Vec::new(),
+            allows_replace: false,
+        }
+    }
+
+    fn catalog(scope: &str, decls: Vec<Snapshot>) -> Catalog {
+        let mut catalog = Catalog::new(Environment::default(), scope.to_owned());
+        for d in decls {
+            catalog.push(Box::new(d));
+        }
+        catalog
+    }
+
+    #[test]
+    fn the_scope_is_added_to_every_declaration_and_kept_beside_script_metadata() {
+        let catalog = catalog(
+            "catalog",
+            vec![
+                snapshot(ObjectKind::Product, "basic", json!({"name": "Basic"})),
+                snapshot(
+                    ObjectKind::Coupon,
+                    "c",
+                    json!({"metadata": {"team": "growth"}}),
+                ),
+            ],
+        );
+        let managed = managed_catalog(&catalog);
+        let metadata: Vec<Value> = managed
+            .declarations()
+            .map(|d| d.to_params()["metadata"].clone())
+            .collect();
+        assert_eq!(
+            metadata,
+            [
+                json!({"billingctl_scope": "catalog"}),
+                json!({"team": "growth", "billingctl_scope": "catalog"})
+            ]
+        );
+        let unscoped = managed_catalog(&Catalog::new(Environment::default(), String::new()));
+        assert!(unscoped.is_empty());
+    }
+
+    #[test]
+    fn orphans_are_only_this_scopes_active_undeclared_objects() {
+        let live = LiveState::new([
+            (
+                ObjectKind::Product,
+                vec![
+                    json!({"id": "basic", "active": true,
+                           "metadata": {"billingctl_scope": "catalog"}}),
+                    json!({"id": "old", "active": true,
+                           "metadata": {"billingctl_scope": "catalog"}}),
+                    json!({"id": "archived", "active": false,
+                           "metadata": {"billingctl_scope": "catalog"}}),
+                    json!({"id": "theirs", "active": true,
+                           "metadata": {"billingctl_scope": "campaign"}}),
+                    json!({"id": "dashboard", "active": true, "metadata": {}}),
+                ],
+            ),
+            (
+                ObjectKind::Coupon,
+                vec![json!({"id": "gone_10", "metadata": {"billingctl_scope": "catalog"}})],
+            ),
+        ]);
+        let catalog = catalog(
+            "catalog",
+            vec![snapshot(ObjectKind::Product, "basic", json!({}))],
+        );
+
+        let mut plan = Plan::default();
+        find_orphans(&mut plan, &catalog, &live, false);
+        let listed: Vec<(&str, bool)> = plan
+            .orphans
+            .iter()
+            .map(|o| (o.id.as_str(), o.pruned))
+            .collect();
+        assert_eq!(listed, [("old", false), ("gone_10", false)]);
+        assert!(plan.changes.is_empty(), "listing alone writes nothing");
+
+        let mut plan = Plan::default();
+        find_orphans(&mut plan, &catalog, &live, true);
+        let changes: Vec<(Action, &str, Value)> = plan
+            .changes
+            .iter()
+            .map(|c| {
+                (
+                    c.action,
+                    c.id.as_deref().unwrap_or_default(),
+                    Value::Object(c.params.clone()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            changes,
+            [(Action::Deactivate, "old", json!({"active": false}))]
+        );
+        let coupon = &plan.orphans[1];
+        assert!(!coupon.pruned);
+        assert!(coupon
+            .note
+            .as_deref()
+            .unwrap_or_default()
+            .contains("never deletes"));
+    }
+}

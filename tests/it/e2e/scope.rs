@@ -1,0 +1,203 @@
+//! Ownership scopes over the emulator (issue 6): every object carries its catalog's scope,
+//! orphans of the scope are listed, `--prune` deactivates only them; objects of another
+//! scope and objects with no scope are never touched.
+
+use serde_json::{json, Value};
+
+use super::context::{texts, TestContext};
+use super::CATALOG;
+
+const SCRIPT: &str = "scripts/catalog.rhai";
+const CAMPAIGN: &str = "scripts/campaigns/spring.rhai";
+
+/// A campaign with its own product, price, coupon and code; scope `spring` (its file stem).
+const SPRING: &str = r#"
+product("spring_pack", #{ name: "Spring pack" });
+price("spring_pack_once", #{ product: "spring_pack", currency: "eur", unit_amount: 500 });
+coupon("spring_20", #{ percent_off: 20.0, duration: "once" });
+promotion_code("SPRING", #{ coupon: "spring_20" });
+"#;
+
+/// `CATALOG` without the `plus` product, its price, the coupon and the code.
+fn shrunk() -> String {
+    CATALOG
+        .replace("product(\"plus\", #{ name: \"Plus\" });\n", "")
+        .replace(
+            "price(\"plus_monthly\", #{ product: \"plus\", currency: \"eur\", unit_amount: 1900,\n                         recurring: #{ interval: \"month\" } });\n",
+            "",
+        )
+        .replace(
+            "coupon(\"launch_30\", #{ percent_off: 30.0, duration: \"repeating\", duration_in_months: 3 });\n",
+            "",
+        )
+        .replace(
+            "promotion_code(\"LAUNCH\", #{ coupon: \"launch_30\", max_redemptions: 500 });\n",
+            "",
+        )
+        .replace(
+            ",\n                   #{ product: \"plus\", prices: [\"plus_monthly\"] }",
+            "",
+        )
+}
+
+fn scope(object: &Value) -> Value {
+    object["metadata"]["billingctl_scope"].clone()
+}
+
+#[test]
+fn every_object_carries_the_scope_of_its_script() {
+    let ctx = TestContext::new();
+    ctx.write(SCRIPT, CATALOG);
+    ctx.apply();
+    let objects = [
+        ctx.get("/v1/products/basic"),
+        ctx.price("basic_monthly"),
+        ctx.get("/v1/coupons/launch_30"),
+        ctx.get("/v1/promotion_codes?code=LAUNCH")["data"][0].clone(),
+        ctx.get("/v1/billing_portal/configurations")["data"][0].clone(),
+    ];
+    for object in &objects {
+        assert_eq!(scope(object), "catalog", "{object}");
+    }
+
+    // `scope("...")` names it explicitly; the change of owner shows in the plan.
+    ctx.write(SCRIPT, &format!("scope(\"pricing\");\n{CATALOG}"));
+    let output = ctx.command(&["plan", SCRIPT]).output().unwrap();
+    let (stdout, _) = texts(&output);
+    assert!(
+        stdout.contains("~ metadata[billingctl_scope] = \"catalog\" -> \"pricing\""),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "warning: product `basic` belongs to scope `catalog`; this plan moves it to \
+             scope `pricing`"
+        ),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn orphans_are_listed_and_prune_touches_only_this_scope() {
+    let ctx = TestContext::new();
+    ctx.write(SCRIPT, CATALOG);
+    ctx.apply();
+    ctx.write(CAMPAIGN, SPRING);
+    let output = ctx.command(&["run", CAMPAIGN, "--yes"]).output().unwrap();
+    assert!(output.status.success(), "{}", texts(&output).1);
+    assert_eq!(scope(&ctx.get("/v1/products/spring_pack")), "spring");
+    // Made in the Dashboard: no scope at all.
+    ctx.post(
+        "/v1/products",
+        json!({"id": "dashboard", "name": "Dashboard"}),
+    );
+    ctx.post(
+        "/v1/prices",
+        json!({"product": "dashboard", "currency": "eur", "unit_amount": 100,
+               "lookup_key": "dashboard_once"}),
+    );
+
+    ctx.write(SCRIPT, &shrunk());
+    ctx.reset_stats();
+    let output = ctx
+        .command(&["plan", SCRIPT, "-o", "json"])
+        .output()
+        .unwrap();
+    let plan: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let orphans: Vec<(String, String, bool)> = plan["orphans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (
+                o["object"].as_str().unwrap().to_owned(),
+                o["key"].as_str().unwrap().to_owned(),
+                o["pruned"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("product", "plus", false),
+        ("price", "plus_monthly", false),
+        ("coupon", "launch_30", false),
+        ("promotion_code", "LAUNCH", false),
+    ]
+    .map(|(o, k, p)| (o.to_owned(), k.to_owned(), p));
+    assert_eq!(orphans, expected);
+    assert!(
+        plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["action"] != "deactivate"),
+        "listing is not pruning: {plan:#}"
+    );
+    let output = ctx.command(&["plan", SCRIPT]).output().unwrap();
+    let (stdout, _) = texts(&output);
+    assert!(
+        stdout.contains("Not in the script, but of its scope (orphans):"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("? price plus_monthly (price_"), "{stdout}");
+    assert!(
+        stdout.contains("Run with --prune to deactivate them."),
+        "{stdout}"
+    );
+    assert_eq!(ctx.posts(), 0);
+
+    let output = ctx
+        .command(&["run", SCRIPT, "--prune", "--yes"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("! product plus (deactivate orphan)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("? coupon launch_30: a coupon has no `active`"),
+        "{stdout}"
+    );
+    assert_eq!(ctx.get("/v1/products/plus")["active"], false);
+    assert_eq!(
+        ctx.get("/v1/prices?active=false&lookup_keys[]=plus_monthly")["data"][0]["active"],
+        false
+    );
+    let launch = &ctx.get("/v1/promotion_codes?code=LAUNCH")["data"][0];
+    assert_eq!(launch["active"], false);
+    // The coupon is still there: listed, never deleted.
+    assert_eq!(ctx.get("/v1/coupons/launch_30")["id"], "launch_30");
+
+    // Another scope's objects and unmarked objects are untouched.
+    assert_eq!(ctx.get("/v1/products/spring_pack")["active"], true);
+    assert_eq!(ctx.price("spring_pack_once")["active"], true);
+    assert_eq!(
+        ctx.get("/v1/promotion_codes?code=SPRING")["data"][0]["active"],
+        true
+    );
+    assert_eq!(ctx.get("/v1/products/dashboard")["active"], true);
+    assert_eq!(ctx.price("dashboard_once")["active"], true);
+    assert!(ctx.get("/v1/products/dashboard")["metadata"]
+        .get("billingctl_scope")
+        .is_none());
+
+    // Pruned orphans are inactive: nothing more to do, and only the coupon is still listed.
+    ctx.reset_stats();
+    let output = ctx
+        .command(&["run", SCRIPT, "--prune", "--yes"])
+        .output()
+        .unwrap();
+    let (stdout, _) = texts(&output);
+    assert!(stdout.contains("No changes."), "{stdout}");
+    assert_eq!(ctx.posts(), 0);
+
+    // The campaign, pruned from its own side, sees none of the main catalog's objects.
+    let output = ctx
+        .command(&["plan", CAMPAIGN, "--prune", "-o", "json"])
+        .output()
+        .unwrap();
+    let plan: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(plan["orphans"], json!([]));
+    assert_eq!(plan["changes"], json!([]));
+}

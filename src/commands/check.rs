@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 
 use crate::cli::ScriptArgs;
+use crate::diag::Diagnostics;
 use crate::ExitStatus;
 
 pub fn execute(args: ScriptArgs) -> anyhow::Result<ExitStatus> {
@@ -22,17 +23,20 @@ pub fn execute(args: ScriptArgs) -> anyhow::Result<ExitStatus> {
             );
             Ok(ExitStatus::Success)
         }
-        Err(diags) => {
-            eprint!("{}", crate::diag::render_human(&diags, stderr_color()));
-            let n = diags.0.len();
-            eprintln!(
-                "{}: {n} {}; nothing was sent to Stripe",
-                args.script.display(),
-                if n == 1 { "problem" } else { "problems" }
-            );
-            Ok(ExitStatus::Failure)
-        }
+        Err(diags) => report(&args, &diags),
     }
+}
+
+/// Prints every diagnostic and a one-line summary to stderr; the run failed.
+pub(super) fn report(args: &ScriptArgs, diags: &Diagnostics) -> anyhow::Result<ExitStatus> {
+    eprint!("{}", crate::diag::render_human(diags, stderr_color()));
+    let n = diags.0.len();
+    eprintln!(
+        "{}: {n} {}; nothing was sent to Stripe",
+        args.script.display(),
+        if n == 1 { "problem" } else { "problems" }
+    );
+    Ok(ExitStatus::Failure)
 }
 
 /// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).

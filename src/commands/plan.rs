@@ -87,6 +87,28 @@ pub(super) async fn prepare(
     })))
 }
 
+/// `prepare` for the commands that act on a valid plan (`run`, `verify`): script errors and
+/// plan errors alike are printed for a human and give `None` (the command fails, nothing was
+/// written); otherwise the plan, which has no errors.
+pub(super) async fn prepare_valid(
+    script: &ScriptArgs,
+    account: &AccountArgs,
+    policy: Policy,
+) -> anyhow::Result<Option<Box<Planned>>> {
+    let planned = match prepare(script, account, policy).await? {
+        Prepared::ScriptErrors(errors) => {
+            print_errors(&errors);
+            return Ok(None);
+        }
+        Prepared::Ready(planned) => planned,
+    };
+    if !planned.plan.is_valid() {
+        print_errors(&planned.plan.errors);
+        return Ok(None);
+    }
+    Ok(Some(planned))
+}
+
 /// Prints a plan that has errors (script or diff): every error, and that nothing was
 /// written. JSON goes to stdout in the plan's shape; the other views go to stderr.
 pub(super) fn print_failed(plan: &Plan, output: OutputFormat) {

@@ -13,13 +13,7 @@ pub fn execute(args: ScriptArgs) -> anyhow::Result<ExitStatus> {
             println!("{}", serde_json::to_string_pretty(&to_json(&catalog))?);
             Ok(ExitStatus::Success)
         }
-        Err(diags) => {
-            eprint!(
-                "{}",
-                crate::diag::render_human(&diags, super::check::stderr_color())
-            );
-            Ok(ExitStatus::Failure)
-        }
+        Err(diags) => super::check::report(&args, &diags),
     }
 }
 

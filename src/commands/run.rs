@@ -8,24 +8,16 @@ use crate::cli::RunArgs;
 use crate::plan::{render, Policy};
 use crate::ExitStatus;
 
-use super::plan::{prepare, print_errors, runtime, stdout_color, Prepared};
+use super::plan::{prepare_valid, runtime, stdout_color};
 
 pub fn execute(args: RunArgs) -> anyhow::Result<ExitStatus> {
     let concurrency = args.account.concurrency;
     runtime()?.block_on(async {
         let policy = Policy::from(&args.policy);
-        let planned = match prepare(&args.script, &args.account, policy).await? {
-            Prepared::ScriptErrors(errors) => {
-                print_errors(&errors);
-                return Ok(ExitStatus::Failure);
-            }
-            Prepared::Ready(planned) => planned,
+        let Some(planned) = prepare_valid(&args.script, &args.account, policy).await? else {
+            return Ok(ExitStatus::Failure);
         };
         let plan = &planned.plan;
-        if !plan.is_valid() {
-            print_errors(&plan.errors);
-            return Ok(ExitStatus::Failure);
-        }
         println!("Account: {}", planned.account.description);
         print!("{}", render::human(plan, stdout_color()));
         if !plan.summary().has_changes() {

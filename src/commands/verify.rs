@@ -5,23 +5,16 @@ use crate::cli::VerifyArgs;
 use crate::plan::{render, Policy};
 use crate::ExitStatus;
 
-use super::plan::{prepare, print_errors, runtime, stdout_color, Prepared};
+use super::plan::{prepare_valid, runtime, stdout_color};
 
 pub fn execute(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
         // Verify never replaces or prunes: it only reports drift.
-        let planned = match prepare(&args.script, &args.account, Policy::default()).await? {
-            Prepared::ScriptErrors(errors) => {
-                print_errors(&errors);
-                return Ok(ExitStatus::Failure);
-            }
-            Prepared::Ready(planned) => planned,
+        let Some(planned) = prepare_valid(&args.script, &args.account, Policy::default()).await?
+        else {
+            return Ok(ExitStatus::Failure);
         };
         let plan = &planned.plan;
-        if !plan.is_valid() {
-            print_errors(&plan.errors);
-            return Ok(ExitStatus::Failure);
-        }
         if plan.summary().has_changes() {
             print!("{}", render::human(plan, stdout_color()));
             eprintln!(

@@ -11,7 +11,7 @@ use super::plan::{Action, Plan, Reason};
 use super::replace::plan_replacements;
 use super::scope::{find_orphans, managed_catalog, Orphan, SCOPE_METADATA};
 use crate::catalog::Catalog;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::stripe::fields::ObjectKind;
 
 /// How the plan may move forward where the script and the account disagree
@@ -36,7 +36,7 @@ impl From<&crate::cli::ChangePolicy> for Policy {
 
 /// The full plan of `catalog` against `live` under `policy`. Pure: no I/O.
 pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy) -> Plan {
-    let managed = managed_catalog(catalog);
+    let managed = managed_catalog(catalog, live);
     let mut plan = diff_catalog(&managed, live);
     plan_replacements(&mut plan, &managed, live, policy.allow_replace);
     find_orphans(&mut plan, &managed, live, policy.prune);
@@ -49,35 +49,16 @@ pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy) -> Plan
 
 /// An update that writes the scope onto an object that had none takes that object into
 /// the catalog: it is an adoption, whether the script named the id or matched it by key.
-/// One that overwrites another scope takes the object from another catalog: a warning,
-/// since two scripts declaring one object would take it back and forth.
+/// (An object of another scope keeps it: `scope::managed_catalog`.)
 fn mark_adoptions(plan: &mut Plan) {
     let path = format!("metadata[{SCOPE_METADATA}]");
     for change in &mut plan.changes {
-        let Some(field) = change.fields.iter().find(|f| f.path == path) else {
-            continue;
-        };
-        match &field.live {
-            Value::Null if change.action == Action::Update && change.reason.is_none() => {
-                change.reason = Some(Reason::Adopt);
-            }
-            Value::String(other) => {
-                let mut warning = Diagnostic::error(format!(
-                    "{} `{}` belongs to scope `{other}`; this plan moves it to scope `{}`",
-                    change.kind,
-                    change.key,
-                    field.desired.as_str().unwrap_or_default()
-                ))
-                .at(change.declared_at.clone())
-                .object(change.kind, change.key.clone())
-                .help(
-                    "declare each object in one script only; if the script was renamed, \
-                     keep its scope with `scope(\"...\")`",
-                );
-                warning.severity = Severity::Warning;
-                plan.warnings.push(warning);
-            }
-            _ => {}
+        let takes_scope = change
+            .fields
+            .iter()
+            .any(|f| f.path == path && f.live.is_null());
+        if change.action == Action::Update && change.reason.is_none() && takes_scope {
+            change.reason = Some(Reason::Adopt);
         }
     }
 }

@@ -25,7 +25,7 @@ use serde_json::{Map, Value};
 use super::diff::{diff_catalog, insert_path};
 use super::fetch::{is_active, LiveState, PORTAL_KEY_METADATA};
 use super::plan::{Action, Change, FieldChange, Plan, Reason};
-use super::scope::Snapshot;
+use super::scope::{matched, Snapshot};
 use crate::catalog::{Catalog, Declaration, Reference};
 use crate::diag::{Diagnostic, Severity};
 use crate::stripe::fields::ObjectKind;
@@ -58,7 +58,7 @@ pub fn plan_replacements(plan: &mut Plan, catalog: &Catalog, live: &LiveState, a
         {
             continue;
         }
-        let Some(old) = live_object(declaration, live) else {
+        let Some(old) = matched(declaration, live) else {
             continue;
         };
         match kind {
@@ -110,21 +110,6 @@ fn is_immutable_drift(error: &Diagnostic) -> bool {
     error.severity == Severity::Error
         && error.subject.live.is_some()
         && kind.table().param(field).is_some_and(|p| !p.is_mutable())
-}
-
-/// The live object a declaration matched: the adopted id, else the active holder of its
-/// key, else the newest.
-fn live_object<'a>(declaration: &dyn Declaration, live: &'a LiveState) -> Option<&'a Value> {
-    let kind = declaration.kind();
-    if let Some(id) = declaration.adopt_id() {
-        return live.by_id(kind, id);
-    }
-    let matches = live.by_key(kind, declaration.key());
-    matches
-        .iter()
-        .copied()
-        .find(|o| is_active(o))
-        .or(matches.first().copied())
 }
 
 fn coupon_help(key: &str) -> String {

@@ -5,7 +5,9 @@
 //! This module owns the two halves of that rule:
 //! - `managed_catalog`: the catalog as the diff sees it, with the management metadata
 //!   (`billingctl_scope`) added to every object's desired params. Being desired, it is
-//!   written on create and adoption and never "removed as out-of-band".
+//!   written on create and adoption and never "removed as out-of-band". An object that
+//!   already belongs to a scope keeps it: a script never takes another catalog's object
+//!   (which also lets one exported script hold objects of several scopes).
 //! - `find_orphans`: live, active objects whose `billingctl_scope` is this catalog's scope but
 //!   that the script no longer declares. They are listed; with `--prune` each becomes a
 //!   `Deactivate` change. Objects of another scope, or with no scope, are never considered.
@@ -39,12 +41,18 @@ pub struct Orphan {
 }
 
 /// The catalog the diff works on: every declaration copied with the management metadata
-/// added to its params. When `catalog.scope` is empty nothing is added (no ownership).
-pub fn managed_catalog(catalog: &Catalog) -> Catalog {
+/// added to its params: the scope its live object already has, else the catalog's. When
+/// `catalog.scope` is empty nothing is added (no ownership).
+pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
     let mut managed = Catalog::new(catalog.environment.clone(), catalog.scope.clone());
     for declaration in catalog.declarations() {
         let mut copy = Snapshot::of(declaration);
         if !catalog.scope.is_empty() {
+            let scope = matched(declaration, live)
+                .and_then(scope_of)
+                .filter(|s| !s.is_empty())
+                .unwrap_or(&catalog.scope)
+                .to_owned();
             let metadata = copy
                 .params
                 .entry("metadata")
@@ -53,10 +61,7 @@ pub fn managed_catalog(catalog: &Catalog) -> Catalog {
                 *metadata = Value::Object(Map::new());
             }
             if let Value::Object(metadata) = metadata {
-                metadata.insert(
-                    SCOPE_METADATA.to_owned(),
-                    Value::String(catalog.scope.clone()),
-                );
+                metadata.insert(SCOPE_METADATA.to_owned(), Value::String(scope));
             }
         }
         managed.push(Box::new(copy));
@@ -113,6 +118,21 @@ impl Declaration for Snapshot {
     fn allows_replace(&self) -> bool {
         self.allows_replace
     }
+}
+
+/// The live object a declaration matches: the adopted id, else the active holder of its
+/// key, else the newest (the diff's own matching).
+pub(crate) fn matched<'a>(declaration: &dyn Declaration, live: &'a LiveState) -> Option<&'a Value> {
+    let kind = declaration.kind();
+    if let Some(id) = declaration.adopt_id() {
+        return live.by_id(kind, id);
+    }
+    let matches = live.by_key(kind, declaration.key());
+    matches
+        .iter()
+        .copied()
+        .find(|o| is_active(o))
+        .or(matches.first().copied())
 }
 
 /// The scope a live object carries, if any.
@@ -324,7 +344,11 @@ mod tests {
                 ),
             ],
         );
-        let managed = managed_catalog(&catalog);
+        let live = LiveState::new([(
+            ObjectKind::Coupon,
+            vec![json!({"id": "c", "metadata": {"billingctl_scope": "campaign"}})],
+        )]);
+        let managed = managed_catalog(&catalog, &live);
         let metadata: Vec<Value> = managed
             .declarations()
             .map(|d| d.to_params()["metadata"].clone())
@@ -333,10 +357,14 @@ mod tests {
             metadata,
             [
                 json!({"billingctl_scope": "catalog"}),
-                json!({"team": "growth", "billingctl_scope": "catalog"})
+                // Another catalog's object stays in its scope.
+                json!({"team": "growth", "billingctl_scope": "campaign"})
             ]
         );
-        let unscoped = managed_catalog(&Catalog::new(Environment::default(), String::new()));
+        let unscoped = managed_catalog(
+            &Catalog::new(Environment::default(), String::new()),
+            &LiveState::default(),
+        );
         assert!(unscoped.is_empty());
     }
 

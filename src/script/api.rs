@@ -317,7 +317,7 @@ fn change(rec: &Shared, ctx: &NativeCallContext, kind_name: &str, key: &str, cha
         r.diags.push(coupon_active_error().at(at).object(kind, key));
         return;
     }
-    let mut patch = match change {
+    let patch = match change {
         Change::Merge(fields) => {
             let mut errors = Vec::new();
             let mut patch = to_json(fields, &at, kind, key, &mut errors);
@@ -358,16 +358,26 @@ fn change(rec: &Shared, ctx: &NativeCallContext, kind_name: &str, key: &str, cha
         r.diags.push(d);
         return;
     };
-    match patch.take() {
-        Some(patch) => {
-            if let Some(adopt) = patch.get("adopt").and_then(Value::as_str) {
-                entry.adopt = Some(adopt.to_owned());
+    match patch {
+        Some(mut patch) => {
+            let mut typos = Vec::new();
+            match patch.remove("adopt") {
+                Some(Value::String(id))
+                    if matches!(kind, ObjectKind::Price | ObjectKind::PortalConfiguration) =>
+                {
+                    entry.adopt = Some(id);
+                }
+                Some(_) => typos.push(
+                    Diagnostic::error(format!("{verb}: `adopt` takes a price or portal id string"))
+                        .at(at.clone())
+                        .object(kind, key)
+                        .field("adopt"),
+                ),
+                None => {}
             }
-            let mut patch = patch;
-            patch.remove("adopt");
             let changed: Vec<String> = patch.keys().cloned().collect();
             merge(&mut entry.fields, patch);
-            let typos = take_unknown_fields(entry, &changed, &at);
+            typos.extend(take_unknown_fields(entry, &changed, &at));
             entry.changed_at.push(at);
             r.diags.extend(typos);
         }

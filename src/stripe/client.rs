@@ -428,6 +428,13 @@ mod tests {
     }
 
     #[test]
+    fn an_https_client_builds_with_rustls() {
+        let client = Client::new(ClientConfig::new("https://api.stripe.com/", key())).unwrap();
+        assert_eq!(client.base_url(), "https://api.stripe.com");
+        assert_eq!(client.key_mode(), KeyMode::Test);
+    }
+
+    #[test]
     fn bad_configurations_are_refused_without_the_key() {
         let mut config = ClientConfig::new("ftp://example", key());
         let err = Client::new(config.clone()).unwrap_err().to_string();

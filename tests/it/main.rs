@@ -8,3 +8,4 @@ mod e2e;
 mod emulator;
 mod export;
 mod scripts;
+mod support;

@@ -2,10 +2,10 @@
 //! second plan is empty and writes nothing. This holds every normalisation the examples use
 //! (multi-currency options, custom amounts, tiers, generated promotion codes, env overlays).
 
-use super::context::{texts, TestContext};
+use crate::support::{texts, Harness};
 
 fn converges(relative: &str, with: &[&str]) {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for file in std::iter::once(relative).chain(with.iter().copied()) {
         let text = std::fs::read_to_string(root.join(file)).expect("the script exists");
@@ -50,4 +50,9 @@ fn the_tiered_example_converges() {
 #[test]
 fn the_launch_campaign_example_converges() {
     converges("examples/launch_campaign.rhai", &[]);
+}
+
+#[test]
+fn the_black_friday_campaign_converges() {
+    converges("scripts/campaigns/black_friday.rhai", &[]);
 }

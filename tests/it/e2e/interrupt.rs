@@ -6,14 +6,14 @@ use std::process::Stdio;
 
 use billingctl::cli::EmulatorKnobs;
 
-use super::context::TestContext;
+use crate::support::Harness;
 
 const SCRIPT: &str = "scripts/many.rhai";
 
 #[test]
 fn sigterm_stops_scheduling_and_a_rerun_completes() {
     // Latency only widens the window in which the signal lands; nothing here is timed.
-    let ctx = TestContext::with_knobs(EmulatorKnobs {
+    let ctx = Harness::with_knobs(EmulatorKnobs {
         latency_ms: 100,
         ..EmulatorKnobs::default()
     });

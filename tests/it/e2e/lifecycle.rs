@@ -4,21 +4,15 @@
 
 use serde_json::json;
 
-use super::context::{texts, TestContext};
-use super::CATALOG;
+use super::{with_default_price, CATALOG};
+use crate::support::{texts, Harness};
 
 const SCRIPT: &str = "scripts/catalog.rhai";
 
 #[test]
 fn a_default_price_is_set_once_its_price_exists() {
-    let ctx = TestContext::new();
-    ctx.write(
-        SCRIPT,
-        &CATALOG.replace(
-            "product(\"basic\", #{ name: \"Basic\" });",
-            "product(\"basic\", #{ name: \"Basic\", default_price: \"basic_monthly\" });",
-        ),
-    );
+    let ctx = Harness::new();
+    ctx.write(SCRIPT, &with_default_price());
     let stdout = ctx.apply();
     assert!(stdout.contains("Applied: 7 created"), "{stdout}");
     let price = ctx.price("basic_monthly");
@@ -39,7 +33,7 @@ fn a_default_price_is_set_once_its_price_exists() {
 
 #[test]
 fn objects_declared_inactive_are_created_inactive() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(
         SCRIPT,
         &CATALOG
@@ -64,16 +58,12 @@ fn objects_declared_inactive_are_created_inactive() {
         ctx.get("/v1/billing_portal/configurations")["data"][0]["active"],
         false
     );
-    ctx.reset_stats();
-    ctx.apply();
-    assert_eq!(ctx.posts(), 0);
+    ctx.assert_rerun_writes_nothing();
 }
 
 #[test]
 fn a_promotion_code_deactivated_elsewhere_is_created_again_because_its_code_is_free() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     let codes = ctx.get("/v1/promotion_codes");
     let old = codes["data"][0]["id"].as_str().unwrap().to_owned();
     ctx.post(
@@ -100,9 +90,7 @@ fn a_promotion_code_deactivated_elsewhere_is_created_again_because_its_code_is_f
 
 #[test]
 fn an_object_made_in_the_dashboard_is_adopted_by_id() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     let made_elsewhere = ctx.post(
         "/v1/prices",
         json!({"product": "basic", "currency": "eur", "unit_amount": 9000,
@@ -134,9 +122,7 @@ fn an_object_made_in_the_dashboard_is_adopted_by_id() {
 
 #[test]
 fn a_new_price_is_created_before_the_portal_that_lists_it() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     ctx.write(
         SCRIPT,
         &CATALOG
@@ -163,16 +149,12 @@ fn a_new_price_is_created_before_the_portal_that_lists_it() {
         portal["features"]["subscription_update"]["products"][1]["prices"],
         json!([monthly, yearly])
     );
-    ctx.reset_stats();
-    ctx.apply();
-    assert_eq!(ctx.posts(), 0);
+    ctx.assert_rerun_writes_nothing();
 }
 
 #[test]
 fn a_portal_feature_changed_elsewhere_is_one_update() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     let id = ctx.get("/v1/billing_portal/configurations")["data"][0]["id"]
         .as_str()
         .unwrap()
@@ -202,7 +184,7 @@ fn a_portal_feature_changed_elsewhere_is_one_update() {
 
 #[test]
 fn a_default_price_moves_before_the_old_price_is_archived() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     let with_default = |default: &str| {
         CATALOG.replace(
             "product(\"basic\", #{ name: \"Basic\" });",
@@ -255,9 +237,7 @@ fn a_default_price_moves_before_the_old_price_is_archived() {
 
 #[test]
 fn a_default_price_set_elsewhere_cannot_be_archived_by_the_plan() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     // The script never names a default price; the Dashboard set one.
     let monthly = ctx.price("basic_monthly");
     ctx.post(

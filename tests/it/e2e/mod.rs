@@ -1,7 +1,6 @@
 //! End-to-end: the built `billingctl` binary against the in-process emulator — plan, run,
 //! verify, the JSON contract, exit codes, fail-fast on immutable drift, partial failures.
 
-mod context;
 mod examples;
 mod interrupt;
 mod lifecycle;
@@ -31,3 +30,11 @@ portal("default", #{ features: #{
 
 /// How many objects `CATALOG` declares.
 pub const CATALOG_OBJECTS: usize = 7;
+
+/// `CATALOG` with `basic_monthly` as the default price of `basic`.
+pub fn with_default_price() -> String {
+    CATALOG.replace(
+        "product(\"basic\", #{ name: \"Basic\" });",
+        "product(\"basic\", #{ name: \"Basic\", default_price: \"basic_monthly\" });",
+    )
+}

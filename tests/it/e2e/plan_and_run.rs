@@ -2,12 +2,12 @@
 
 use serde_json::{json, Value};
 
-use super::context::{texts, TestContext};
 use super::{CATALOG, CATALOG_OBJECTS};
+use crate::support::{texts, Harness};
 
 const SCRIPT: &str = "scripts/catalog.rhai";
 
-fn applied(ctx: &TestContext) {
+fn applied(ctx: &Harness) {
     ctx.write(SCRIPT, CATALOG);
     ctx.apply();
     ctx.reset_stats();
@@ -15,7 +15,7 @@ fn applied(ctx: &TestContext) {
 
 #[test]
 fn first_run_creates_everything_and_a_second_run_writes_nothing() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     let stdout = ctx.apply();
     assert!(stdout.contains("+ price basic_monthly"), "{stdout}");
@@ -39,7 +39,7 @@ fn first_run_creates_everything_and_a_second_run_writes_nothing() {
 
 #[test]
 fn the_portal_configuration_lists_price_and_product_ids() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     applied(&ctx);
     let basic = ctx.price("basic_monthly")["id"].clone();
     let plus = ctx.price("plus_monthly")["id"].clone();
@@ -64,7 +64,7 @@ fn the_portal_configuration_lists_price_and_product_ids() {
 
 #[test]
 fn a_changed_mutable_field_is_exactly_one_update_carrying_only_that_field() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     applied(&ctx);
     ctx.write(
         SCRIPT,
@@ -99,7 +99,7 @@ fn a_changed_mutable_field_is_exactly_one_update_carrying_only_that_field() {
 
 #[test]
 fn immutable_drift_fails_with_every_error_and_writes_nothing() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     applied(&ctx);
     let changed = CATALOG
         .replace("unit_amount: 900,", "unit_amount: 1000,")
@@ -172,7 +172,7 @@ fn immutable_drift_fails_with_every_error_and_writes_nothing() {
 
 #[test]
 fn active_false_deactivates() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     applied(&ctx);
     ctx.write(
         SCRIPT,
@@ -202,7 +202,7 @@ fn active_false_deactivates() {
 
 #[test]
 fn an_out_of_band_edit_shows_in_the_plan_and_is_reverted() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     applied(&ctx);
     ctx.post(
         "/v1/products/basic",
@@ -229,14 +229,12 @@ fn an_out_of_band_edit_shows_in_the_plan_and_is_reverted() {
     // Out-of-band keys are removed; the ownership scope (docs/LIFECYCLE.md) stays.
     assert_eq!(product["metadata"], json!({"billingctl_scope": "catalog"}));
     assert!(product["description"].is_null(), "{product}");
-    ctx.reset_stats();
-    ctx.apply();
-    assert_eq!(ctx.posts(), 0);
+    ctx.assert_rerun_writes_nothing();
 }
 
 #[test]
 fn json_output_follows_the_contract() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     applied(&ctx);
     ctx.write(
         SCRIPT,
@@ -279,9 +277,9 @@ fn json_output_follows_the_contract() {
 
 #[test]
 fn detailed_exitcode_is_0_for_none_2_for_changes_1_for_errors() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
-    let code = |ctx: &TestContext| {
+    let code = |ctx: &Harness| {
         ctx.command(&["plan", SCRIPT, "--detailed-exitcode"])
             .output()
             .unwrap()
@@ -300,9 +298,9 @@ fn detailed_exitcode_is_0_for_none_2_for_changes_1_for_errors() {
 
 #[test]
 fn verify_reports_sync_drift_and_errors() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
-    let verify = |ctx: &TestContext| ctx.command(&["verify", SCRIPT]).output().unwrap();
+    let verify = |ctx: &Harness| ctx.command(&["verify", SCRIPT]).output().unwrap();
     assert_eq!(verify(&ctx).status.code(), Some(2));
     ctx.apply();
     let output = verify(&ctx);
@@ -318,7 +316,7 @@ fn verify_reports_sync_drift_and_errors() {
 
 #[test]
 fn run_without_a_terminal_and_without_yes_refuses() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     let output = ctx.command(&["run", SCRIPT]).output().unwrap();
     let (stdout, stderr) = texts(&output);
@@ -333,7 +331,7 @@ fn run_without_a_terminal_and_without_yes_refuses() {
 
 #[test]
 fn a_failed_write_stops_the_apply_and_a_rerun_completes_it() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     // Only Stripe knows that this date has passed: the coupon create fails after products
     // and prices were written.
     let broken = CATALOG.replace(
@@ -363,7 +361,7 @@ fn a_failed_write_stops_the_apply_and_a_rerun_completes_it() {
         "{stderr}"
     );
     assert!(
-        !stderr.contains(super::context::TEST_KEY),
+        !stderr.contains(crate::support::TEST_KEY),
         "the key never shows"
     );
 
@@ -373,14 +371,12 @@ fn a_failed_write_stops_the_apply_and_a_rerun_completes_it() {
         stdout.contains("Applied: 3 created, 0 updated, 0 deactivated."),
         "{stdout}"
     );
-    ctx.reset_stats();
-    ctx.apply();
-    assert_eq!(ctx.posts(), 0);
+    ctx.assert_rerun_writes_nothing();
 }
 
 #[test]
 fn a_live_key_is_refused_for_a_test_environment_before_any_request() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     let live_key = "sk_live_e2e0000000000000000000000000";
     let output = ctx
@@ -400,7 +396,7 @@ fn a_live_key_is_refused_for_a_test_environment_before_any_request() {
 
 #[test]
 fn a_script_error_is_reported_with_its_place_and_nothing_is_fetched() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, "product(\"basic\", #{ nmae: \"Basic\" });\n");
     let output = ctx.command(&["plan", SCRIPT]).output().unwrap();
     let (_, stderr) = texts(&output);
@@ -428,7 +424,7 @@ fn a_script_error_is_reported_with_its_place_and_nothing_is_fetched() {
 
 #[test]
 fn markdown_output_is_a_pull_request_comment() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     applied(&ctx);
     ctx.write(
         SCRIPT,
@@ -458,7 +454,7 @@ fn markdown_output_is_a_pull_request_comment() {
 
 #[test]
 fn the_first_plan_reads_like_terraform() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
     let output = ctx.command(&["plan", SCRIPT]).output().unwrap();
     let (stdout, _) = texts(&output);
@@ -469,18 +465,9 @@ fn the_first_plan_reads_like_terraform() {
 
 #[test]
 fn the_sandbox_needs_no_key_and_keeps_its_state_between_runs() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, CATALOG);
-    let sandbox = |args: &[&str]| {
-        let mut command = assert_cmd::Command::cargo_bin("billingctl").unwrap();
-        command
-            .current_dir(ctx.dir.path())
-            .env_clear()
-            .env("NO_COLOR", "1")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let sandbox = |args: &[&str]| ctx.offline(args).output().unwrap();
     let first = sandbox(&["run", SCRIPT, "--sandbox", "--yes"]);
     let (stdout, stderr) = texts(&first);
     assert!(first.status.success(), "{stdout}{stderr}");

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::context::{TestContext, TEST_KEY};
+use crate::support::{billingctl_against, Harness, TEST_KEY};
 
 /// One request the proxy forwarded.
 #[derive(Clone, Debug)]
@@ -46,13 +46,13 @@ pub struct Recorder {
 
 impl Recorder {
     /// A proxy to `ctx`'s emulator probing `probes` (paths with query) after each POST.
-    pub fn new(ctx: &TestContext, probes: &[&str]) -> Self {
+    pub fn new(ctx: &Harness, probes: &[&str]) -> Self {
         Self::refusing(ctx, probes, None)
     }
 
     /// Like `new`, but a POST to `refuse` (an exact path) is answered with Stripe's 400
     /// `invalid_request_error` without reaching the emulator: a write that fails midway.
-    pub fn refusing(ctx: &TestContext, probes: &[&str], refuse: Option<&str>) -> Self {
+    pub fn refusing(ctx: &Harness, probes: &[&str], refuse: Option<&str>) -> Self {
         let shared = Arc::new(Shared {
             upstream: ctx.emulator.base_url(),
             probes: probes.iter().map(|p| (*p).to_owned()).collect(),
@@ -82,18 +82,13 @@ impl Recorder {
         }
     }
 
-    /// `billingctl ARGS` against the proxy, like `TestContext::command`.
-    pub fn command(&self, ctx: &TestContext, args: &[&str]) -> Command {
-        let mut command = Command::cargo_bin("billingctl").expect("the binary is built");
-        command
-            .current_dir(ctx.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("STRIPE_API_KEY", TEST_KEY)
-            .env("NO_COLOR", "1")
-            .args(args)
-            .args(["--api-base", &format!("http://{}", self.addr)]);
-        command
+    /// `billingctl ARGS` against the proxy, like `Harness::command`.
+    pub fn command(&self, ctx: &Harness, args: &[&str]) -> Command {
+        Command::from_std(billingctl_against(
+            ctx.dir.path(),
+            &format!("http://{}", self.addr),
+            args,
+        ))
     }
 
     /// The POSTs served so far, in order.

@@ -4,25 +4,15 @@
 
 use serde_json::{json, Value};
 
-use super::context::{texts, TestContext};
 use super::proxy::Recorder;
-use super::CATALOG;
+use super::{with_default_price, CATALOG};
+use crate::support::{texts, Harness};
 
 const SCRIPT: &str = "scripts/catalog.rhai";
 
-/// `CATALOG` with `basic_monthly` as the default price of `basic`.
-fn with_default_price() -> String {
-    CATALOG.replace(
-        "product(\"basic\", #{ name: \"Basic\" });",
-        "product(\"basic\", #{ name: \"Basic\", default_price: \"basic_monthly\" });",
-    )
-}
-
 #[test]
 fn a_price_replacement_never_leaves_its_lookup_key_without_an_active_price() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, &with_default_price());
-    ctx.apply();
+    let ctx = Harness::applied(&with_default_price());
     let old = ctx.price("basic_monthly")["id"]
         .as_str()
         .expect("an id")
@@ -149,9 +139,7 @@ fn a_price_replacement_never_leaves_its_lookup_key_without_an_active_price() {
 
 #[test]
 fn the_script_can_opt_one_price_in() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     ctx.write(
         SCRIPT,
         &CATALOG.replace(
@@ -180,9 +168,7 @@ fn the_script_can_opt_one_price_in() {
 
 #[test]
 fn a_promotion_code_is_deactivated_before_its_successor_takes_the_code() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     let old = ctx.get("/v1/promotion_codes?code=LAUNCH")["data"][0]["id"]
         .as_str()
         .expect("an id")
@@ -229,16 +215,12 @@ fn a_promotion_code_is_deactivated_before_its_successor_takes_the_code() {
         false
     );
 
-    ctx.reset_stats();
-    ctx.apply();
-    assert_eq!(ctx.posts(), 0);
+    ctx.assert_rerun_writes_nothing();
 }
 
 #[test]
 fn a_coupon_cannot_be_replaced_and_the_error_says_to_name_a_new_id() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     ctx.write(
         SCRIPT,
         &CATALOG.replace("percent_off: 30.0", "percent_off: 40.0"),
@@ -261,9 +243,7 @@ fn a_coupon_cannot_be_replaced_and_the_error_says_to_name_a_new_id() {
 
 #[test]
 fn a_replacement_stopped_before_the_archive_is_finished_by_a_pruning_rerun() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, &with_default_price());
-    ctx.apply();
+    let ctx = Harness::applied(&with_default_price());
     let old = ctx.price("basic_monthly")["id"]
         .as_str()
         .expect("an id")

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::context::{texts, TestContext};
+use crate::support::{texts, Harness};
 
 const SCRIPT: &str = "scripts/rich.rhai";
 
@@ -47,7 +47,7 @@ portal("main", #{ name: "Main portal", default_return_url: "https://example.com/
 
 #[test]
 fn a_rich_catalog_applies_once_and_then_compares_equal() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, RICH);
     let output = ctx.command(&["run", SCRIPT, "--yes"]).output().unwrap();
     let (stdout, stderr) = texts(&output);
@@ -69,7 +69,7 @@ fn a_rich_catalog_applies_once_and_then_compares_equal() {
 
 #[test]
 fn mutable_nested_changes_update_and_included_fields_are_compared() {
-    let ctx = TestContext::new();
+    let ctx = Harness::new();
     ctx.write(SCRIPT, RICH);
     ctx.apply_script(SCRIPT);
     ctx.write(

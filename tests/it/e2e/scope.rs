@@ -4,8 +4,8 @@
 
 use serde_json::{json, Value};
 
-use super::context::{texts, TestContext};
 use super::CATALOG;
+use crate::support::{texts, Harness};
 
 const SCRIPT: &str = "scripts/catalog.rhai";
 const CAMPAIGN: &str = "scripts/campaigns/spring.rhai";
@@ -46,9 +46,7 @@ fn scope(object: &Value) -> Value {
 
 #[test]
 fn every_object_carries_the_scope_of_its_script() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     let objects = [
         ctx.get("/v1/products/basic"),
         ctx.price("basic_monthly"),
@@ -60,28 +58,25 @@ fn every_object_carries_the_scope_of_its_script() {
         assert_eq!(scope(object), "catalog", "{object}");
     }
 
-    // `scope("...")` names it explicitly; the change of owner shows in the plan.
-    ctx.write(SCRIPT, &format!("scope(\"pricing\");\n{CATALOG}"));
-    let output = ctx.command(&["plan", SCRIPT]).output().unwrap();
-    let (stdout, _) = texts(&output);
+    // `scope("...")` names the scope; objects already owned keep their scope (a script never
+    // takes another catalog's objects), and new ones get the script's.
+    ctx.write(
+        SCRIPT,
+        &format!("scope(\"pricing\");\n{CATALOG}\nproduct(\"team\", #{{ name: \"Team\" }});"),
+    );
+    ctx.reset_stats();
+    let stdout = ctx.apply();
     assert!(
-        stdout.contains("~ metadata[billingctl_scope] = \"catalog\" -> \"pricing\""),
+        stdout.contains("Applied: 1 created, 0 updated, 0 deactivated."),
         "{stdout}"
     );
-    assert!(
-        stdout.contains(
-            "warning: product `basic` belongs to scope `catalog`; this plan moves it to \
-             scope `pricing`"
-        ),
-        "{stdout}"
-    );
+    assert_eq!(scope(&ctx.get("/v1/products/basic")), "catalog");
+    assert_eq!(scope(&ctx.get("/v1/products/team")), "pricing");
 }
 
 #[test]
 fn orphans_are_listed_and_prune_touches_only_this_scope() {
-    let ctx = TestContext::new();
-    ctx.write(SCRIPT, CATALOG);
-    ctx.apply();
+    let ctx = Harness::applied(CATALOG);
     ctx.write(CAMPAIGN, SPRING);
     let output = ctx.command(&["run", CAMPAIGN, "--yes"]).output().unwrap();
     assert!(output.status.success(), "{}", texts(&output).1);

@@ -4,7 +4,8 @@
 
 use serde_json::{json, Value};
 
-use super::{succeeded, Account};
+use super::Account;
+use crate::support::succeeded;
 
 /// Products, prices without lookup keys (one archived), coupons, promotion codes (one
 /// archived) and a portal configuration listing prices, none made by billingctl.

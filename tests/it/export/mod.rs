@@ -10,78 +10,42 @@ mod adopt;
 mod round_trip;
 mod scope;
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use assert_cmd::Command;
-use billingctl::emulator::{start, EmulatorHandle, EmulatorOptions};
-use billingctl::stripe::{ApiKey, Client, ClientConfig};
 use serde_json::Value;
-use tempfile::TempDir;
 
-/// A test-mode key nobody owns; the emulator takes any test key.
-const KEY: &str = "sk_test_x";
+use crate::support::{succeeded, transcript, Harness};
 
-/// An emulator on loopback, a scratch directory, and `billingctl` pointed at both.
-struct Account {
-    emulator: EmulatorHandle,
-    dir: TempDir,
-    runtime: tokio::runtime::Runtime,
-    client: Client,
+/// The shared harness, with `billingctl` commands for exporting and planning.
+struct Account(Harness);
+
+impl Deref for Account {
+    type Target = Harness;
+
+    fn deref(&self) -> &Harness {
+        &self.0
+    }
 }
 
 impl Account {
     fn new() -> Self {
-        let emulator = start(
-            EmulatorOptions::default(),
-            "127.0.0.1:0".parse().expect("an address"),
-        )
-        .expect("the emulator starts");
-        let key = ApiKey::new(KEY.to_owned()).expect("a test key");
-        let client = Client::new(ClientConfig::new(emulator.base_url(), key)).expect("a client");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        Self {
-            emulator,
-            dir: tempfile::tempdir().expect("a scratch directory"),
-            runtime,
-            client,
-        }
-    }
-
-    /// A path in the scratch directory.
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        Self(Harness::new())
     }
 
     /// `billingctl ARGS --api-base EMULATOR`, run from the repository (so
     /// `scripts/catalog.rhai` and its overlay resolve) with only the test key in the
     /// environment.
     fn billingctl(&self, args: &[&str]) -> Output {
-        Command::cargo_bin("billingctl")
-            .expect("the binary is built")
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("STRIPE_API_KEY", KEY)
-            .env("NO_COLOR", "1")
-            .args(args)
-            .args(["--api-base", &self.emulator.base_url()])
+        self.std_command_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
             .output()
             .expect("billingctl runs")
     }
 
     /// `billingctl check SCRIPT` (offline: no account flags).
     fn check(&self, script: &Path) -> Output {
-        Command::cargo_bin("billingctl")
-            .expect("the binary is built")
-            .current_dir(self.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("NO_COLOR", "1")
-            .arg("check")
+        self.offline(&["check"])
             .arg(script)
             .output()
             .expect("billingctl runs")
@@ -89,12 +53,8 @@ impl Account {
 
     /// `billingctl render SCRIPT` as JSON (offline).
     fn render(&self, script: &Path) -> Value {
-        let output = Command::cargo_bin("billingctl")
-            .expect("the binary is built")
-            .current_dir(self.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .arg("render")
+        let output = self
+            .offline(&["render"])
             .arg(script)
             .output()
             .expect("billingctl runs");
@@ -118,7 +78,10 @@ impl Account {
     fn plan_json(&self, script: &Path) -> (Option<i32>, Value) {
         let output = self.billingctl(&["plan", script.to_str().expect("UTF-8"), "-o", "json"]);
         let plan = serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
-            panic!("plan -o json printed no JSON ({err}):\n{}", texts(&output))
+            panic!(
+                "plan -o json printed no JSON ({err}):\n{}",
+                transcript(&output)
+            )
         });
         (output.status.code(), plan)
     }
@@ -130,47 +93,14 @@ impl Account {
             script.to_str().expect("UTF-8"),
             "--detailed-exitcode",
         ]);
-        (output.status.code(), texts(&output))
+        (output.status.code(), transcript(&output))
     }
 
-    /// `billingctl run SCRIPT --yes`, which must succeed.
+    /// `billingctl run SCRIPT --yes` from the repository, which must succeed.
     fn run(&self, script: &str) {
         let output = self.billingctl(&["run", script, "--yes"]);
         succeeded(&output, "run");
     }
-
-    /// A GET straight to the emulator.
-    fn get(&self, path: &str) -> Value {
-        self.runtime
-            .block_on(self.client.get(path, &serde_json::Map::new()))
-            .unwrap_or_else(|err| panic!("GET {path}: {err}"))
-    }
-
-    /// A POST straight to the emulator, as the Dashboard or another tool would make it.
-    fn post(&self, path: &str, params: Value) -> Value {
-        let params = params.as_object().cloned().expect("params are a map");
-        self.runtime
-            .block_on(self.client.post(path, &params))
-            .unwrap_or_else(|err| panic!("POST {path}: {err}"))
-    }
-}
-
-/// Stdout and stderr, for failure messages.
-fn texts(output: &Output) -> String {
-    format!(
-        "--- stdout\n{}\n--- stderr\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn succeeded(output: &Output, what: &str) {
-    assert!(
-        output.status.success(),
-        "{what} failed ({:?}):\n{}",
-        output.status.code(),
-        texts(output)
-    );
 }
 
 /// `(kind, key)` of every object `render` lists, in its order.

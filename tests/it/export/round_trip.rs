@@ -1,7 +1,8 @@
 //! An account billingctl built: `run scripts/catalog.rhai`, `export`, then the export plans
 //! no changes.
 
-use super::{succeeded, Account};
+use super::Account;
+use crate::support::succeeded;
 
 #[test]
 fn an_account_billingctl_built_exports_to_a_script_that_plans_no_changes() {
@@ -70,12 +71,7 @@ fn the_sandbox_exports_and_plans_no_changes() {
     let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts");
     let catalog = scripts.join("catalog.rhai");
     let run = |args: &[&str]| {
-        assert_cmd::Command::cargo_bin("billingctl")
-            .expect("the binary is built")
-            .current_dir(dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("NO_COLOR", "1")
+        crate::support::billingctl(dir.path())
             .args(args)
             .output()
             .expect("billingctl runs")
@@ -90,10 +86,15 @@ fn the_sandbox_exports_and_plans_no_changes() {
     assert!(
         String::from_utf8_lossy(&export.stderr).contains("(0 adopted by id)"),
         "{}",
-        super::texts(&export)
+        crate::support::transcript(&export)
     );
     let plan = run(&["plan", "exported.rhai", "--sandbox", "--detailed-exitcode"]);
-    assert_eq!(plan.status.code(), Some(0), "{}", super::texts(&plan));
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        crate::support::transcript(&plan)
+    );
 }
 
 /// Two catalogs (the main one and a 600-code campaign) share the account; each scope

@@ -3,7 +3,8 @@
 
 use serde_json::json;
 
-use super::{rendered_keys, succeeded, Account};
+use super::{rendered_keys, Account};
+use crate::support::succeeded;
 
 /// Two scopes and unscoped objects: `main` holds a product and its price, `promo` a coupon
 /// with its code plus a second code whose coupon (`base10`) has no scope.

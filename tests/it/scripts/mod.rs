@@ -2,7 +2,6 @@
 //! the corpus of bad scripts with their expected messages and positions, and house rules
 //! that hold for every example.
 
-mod apply;
 mod bad;
 mod examples;
 mod overlay;

@@ -1,7 +1,9 @@
-//! `TestContext`: an emulator on loopback (its own thread and runtime), a temporary project
-//! directory for scripts, and `billingctl` commands pointed at both with a test key.
+//! The shared integration harness: an emulator on loopback (its own thread and runtime), a
+//! temporary project directory for scripts, `billingctl` commands pointed at both with a test
+//! key, and direct GETs and POSTs on the emulator. `e2e` and `export` build on it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use assert_cmd::Command;
 use billingctl::cli::EmulatorKnobs;
@@ -13,14 +15,37 @@ use tempfile::TempDir;
 /// The key every test command uses: a test-mode key nobody owns.
 pub const TEST_KEY: &str = "sk_test_e2e0000000000000000000000000";
 
-pub struct TestContext {
+/// `billingctl` in `cwd` with nothing inherited but `PATH`, and no colour: no key, no account.
+pub fn billingctl(cwd: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("billingctl"));
+    command
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// `billingctl ARGS --api-base API_BASE` in `cwd` with the test key; nothing inherited can
+/// point it elsewhere.
+pub fn billingctl_against(cwd: &Path, api_base: &str, args: &[&str]) -> std::process::Command {
+    let mut command = billingctl(cwd);
+    command
+        .env("STRIPE_API_KEY", TEST_KEY)
+        .args(args)
+        .args(["--api-base", api_base]);
+    command
+}
+
+/// An emulator on loopback, a project directory, and `billingctl` pointed at both.
+pub struct Harness {
     pub emulator: EmulatorHandle,
     pub dir: TempDir,
     runtime: tokio::runtime::Runtime,
     client: Client,
 }
 
-impl TestContext {
+impl Harness {
     pub fn new() -> Self {
         Self::with_knobs(EmulatorKnobs::default())
     }
@@ -46,9 +71,23 @@ impl TestContext {
         }
     }
 
+    /// A harness whose account already holds `text`: written as `scripts/catalog.rhai`
+    /// and applied (which must succeed).
+    pub fn applied(text: &str) -> Self {
+        let harness = Self::new();
+        harness.write("scripts/catalog.rhai", text);
+        harness.apply();
+        harness
+    }
+
+    /// A path in the project directory.
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
     /// Writes `scripts/catalog.rhai` (or any project-relative path) and returns its path.
     pub fn write(&self, relative: &str, text: &str) -> PathBuf {
-        let path = self.dir.path().join(relative);
+        let path = self.path(relative);
         std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
         std::fs::write(&path, text).expect("write script");
         path
@@ -62,15 +101,18 @@ impl TestContext {
 
     /// The same command as a `std::process::Command`, for tests that drive the process.
     pub fn std_command(&self, args: &[&str]) -> std::process::Command {
-        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("billingctl"));
-        command
-            .current_dir(self.dir.path())
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("STRIPE_API_KEY", TEST_KEY)
-            .env("NO_COLOR", "1")
-            .args(args)
-            .args(["--api-base", &self.emulator.base_url()]);
+        self.std_command_in(self.dir.path(), args)
+    }
+
+    /// `billingctl ARGS --api-base EMULATOR` with the test key, run from `cwd`.
+    pub fn std_command_in(&self, cwd: &Path, args: &[&str]) -> std::process::Command {
+        billingctl_against(cwd, &self.emulator.base_url(), args)
+    }
+
+    /// `billingctl ARGS` in the project directory with no key and no account flags.
+    pub fn offline(&self, args: &[&str]) -> Command {
+        let mut command = Command::from_std(billingctl(self.dir.path()));
+        command.args(args);
         command
     }
 
@@ -85,13 +127,21 @@ impl TestContext {
             .command(&["run", script, "--yes"])
             .output()
             .expect("runs");
-        assert!(
-            output.status.success(),
-            "run failed:\n{}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
+        succeeded(&output, "run");
         String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Runs `scripts/catalog.rhai` again and asserts it writes nothing: the account has
+    /// converged on the script.
+    #[track_caller]
+    pub fn assert_rerun_writes_nothing(&self) {
+        self.reset_stats();
+        self.apply();
+        assert_eq!(
+            self.posts(),
+            0,
+            "a rerun of the applied script writes nothing"
+        );
     }
 
     /// POSTs the emulator has served since the last reset.
@@ -113,7 +163,7 @@ impl TestContext {
     pub fn get(&self, path: &str) -> Value {
         self.runtime
             .block_on(self.client.get(path, &Map::new()))
-            .expect("GET succeeds")
+            .unwrap_or_else(|err| panic!("GET {path}: {err}"))
     }
 
     /// An out-of-band POST straight to the emulator, as the Dashboard would make.
@@ -121,7 +171,7 @@ impl TestContext {
         let params = params.as_object().cloned().expect("params are an object");
         self.runtime
             .block_on(self.client.post(path, &params))
-            .expect("POST succeeds")
+            .unwrap_or_else(|err| panic!("POST {path}: {err}"))
     }
 
     /// The live price holding a lookup key.
@@ -132,9 +182,25 @@ impl TestContext {
 }
 
 /// Stdout and stderr of a finished command, as text.
-pub fn texts(output: &std::process::Output) -> (String, String) {
+pub fn texts(output: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&output.stdout).into_owned(),
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
+}
+
+/// Stdout and stderr in one labelled block, for failure messages.
+pub fn transcript(output: &Output) -> String {
+    let (stdout, stderr) = texts(output);
+    format!("--- stdout\n{stdout}\n--- stderr\n{stderr}")
+}
+
+/// Asserts that `what` exited 0, showing its exit code and output when it did not.
+pub fn succeeded(output: &Output, what: &str) {
+    assert!(
+        output.status.success(),
+        "{what} failed ({:?}):\n{}",
+        output.status.code(),
+        transcript(output)
+    );
 }

@@ -140,19 +140,11 @@ pub(crate) fn string_list(name: &str, value: &Value) -> Result<Vec<String>, ApiE
     }
 }
 
-/// The three-letter codes Stripe accepts, lowercase.
-const CURRENCIES: &str = "aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bhd bif bmd \
-    bnd bob brl bsd bwp byn bzd cad cdf chf clp cny cop crc cve czk djf dkk dop dzd egp etb eur \
-    fjd fkp gbp gel gip gmd gnf gtq gyd hkd hnl htg huf idr ils inr isk jmd jod jpy kes kgs khr \
-    kmf krw kwd kyd kzt lak lbp lkr lrd lsl mad mdl mga mkd mmk mnt mop mur mvr mwk mxn myr mzn \
-    nad ngn nio nok npr nzd omr pab pen pgk php pkr pln pyg qar ron rsd rub rwf sar sbd scr sek \
-    sgd shp sle sos srd std szl thb tjs tnd top try ttd twd tzs uah ugx usd uyu uzs vnd vuv wst \
-    xaf xcd xof xpf yer zar zmw";
-
 /// A currency param, lowercased as Stripe stores it, or "Invalid currency".
 pub(crate) fn currency(param: &str, value: &Value) -> Result<String, ApiError> {
     let text = value.as_str().unwrap_or_default().to_ascii_lowercase();
-    if text.len() == 3 && CURRENCIES.split_whitespace().any(|c| c == text) {
+    // The crate's one list of Stripe's currencies (shared with the catalog's checks).
+    if crate::catalog::currency::is_supported(&text) {
         Ok(text)
     } else {
         Err(ApiError::param(

@@ -797,36 +797,8 @@ mod tests {
     use serde_json::json;
 
     /// A declaration as the script engine would hand it over.
-    #[derive(Debug)]
-    struct Decl {
-        kind: ObjectKind,
-        key: String,
-        at: DeclaredAt,
-        adopt: Option<String>,
-        params: Map<String, Value>,
-        references: Vec<Reference>,
-    }
-
-    impl Declaration for Decl {
-        fn kind(&self) -> ObjectKind {
-            self.kind
-        }
-        fn key(&self) -> &str {
-            &self.key
-        }
-        fn declared_at(&self) -> &DeclaredAt {
-            &self.at
-        }
-        fn adopt_id(&self) -> Option<&str> {
-            self.adopt.as_deref()
-        }
-        fn to_params(&self) -> Map<String, Value> {
-            self.params.clone()
-        }
-        fn references(&self) -> Vec<Reference> {
-            self.references.clone()
-        }
-    }
+    /// A declaration as the planner sees it, without a script behind it.
+    type Decl = crate::plan::scope::Snapshot;
 
     fn decl(kind: ObjectKind, key: &str, params: Value) -> Decl {
         let params = params.as_object().cloned().expect("params are an object");
@@ -835,7 +807,7 @@ mod tests {
         Decl {
             kind,
             key: key.to_owned(),
-            at: DeclaredAt {
+            declared_at: DeclaredAt {
                 file: "scripts/catalog.rhai".to_owned(),
                 line: 3,
                 column: 1,
@@ -843,6 +815,7 @@ mod tests {
             adopt: None,
             params,
             references,
+            allows_replace: false,
         }
     }
 

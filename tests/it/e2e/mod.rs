@@ -9,6 +9,7 @@ mod proxy;
 mod replace;
 mod rich;
 mod scope;
+mod terminal;
 
 /// The catalog most tests start from: two products, two prices, a coupon, a promotion code
 /// and a portal configuration listing both products and their prices.

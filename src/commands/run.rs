@@ -6,6 +6,7 @@ use crate::apply::order::write_count;
 use crate::apply::{apply_plan, ProgressMode, Report};
 use crate::cli::RunArgs;
 use crate::plan::{render, Policy};
+use crate::stripe::ClientStats;
 use crate::ExitStatus;
 
 use super::plan::{prepare_valid, runtime, stdout_color};
@@ -46,8 +47,21 @@ pub fn execute(args: RunArgs) -> anyhow::Result<ExitStatus> {
             progress,
         )
         .await;
+        print_retries(&planned.account.client.stats());
         Ok(print_report(&report))
     })
+}
+
+/// Says when the account pushed back (429s, 5xx, lost answers), so a slow run is explained:
+/// every retry reused its request's idempotency key, so none of them duplicated a write.
+fn print_retries(stats: &ClientStats) {
+    if stats.retries > 0 {
+        eprintln!(
+            "note: {} of {} requests were retries ({} answered 429 rate_limit); \
+             each reused its idempotency key.",
+            stats.retries, stats.requests, stats.rate_limited
+        );
+    }
 }
 
 /// Asks on the terminal; only `yes` applies.

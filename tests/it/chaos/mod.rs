@@ -67,13 +67,14 @@ fn billingctl(harness: &Harness, subcommand: &str, script: &str) -> Command {
     cmd
 }
 
-/// `billingctl run SCRIPT --yes` with fast pacing, which must succeed.
-fn apply(harness: &Harness, script: &str, what: &str) {
+/// `billingctl run SCRIPT --yes` with fast pacing, which must succeed; its output.
+fn apply(harness: &Harness, script: &str, what: &str) -> std::process::Output {
     let output = billingctl(harness, "run", script)
         .arg("--yes")
         .output()
         .unwrap();
     succeeded(&output, what);
+    output
 }
 
 /// A second plan finds nothing to do and sends no write.
@@ -134,13 +135,16 @@ fn a_1000_object_apply_through_5xx_429_and_lost_answers_converges_without_duplic
     });
     let script = write_script(&harness, &shape);
 
-    apply(&harness, &script, "the chaotic apply");
+    let output = apply(&harness, &script, "the chaotic apply");
     // Faults were really injected: more writes arrived than objects were created.
     assert!(
         harness.posts() > shape.objects() as u64,
         "{:?}",
         harness.emulator.stats()
     );
+    // ... and the run says so.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("requests were retries ("), "{stderr}");
     assert_converged(&harness, &script);
     assert_no_duplicates(&harness, &shape);
 }
@@ -184,7 +188,7 @@ fn an_apply_killed_at_random_points_converges_on_the_next_run_without_duplicates
         "the interrupted runs already did everything"
     );
 
-    apply(&harness, &script, "the resumed apply");
+    let _ = apply(&harness, &script, "the resumed apply");
     assert_converged(&harness, &script);
     assert_no_duplicates(&harness, &shape);
 }

@@ -18,12 +18,23 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "billingctl",
     version,
     propagate_version = true,
-    max_term_width = 100
+    max_term_width = 100,
+    after_help = EXAMPLES
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+const EXAMPLES: &str = "\
+Examples:
+  billingctl check scripts/catalog.rhai                validate offline; errors at file:line:col
+  billingctl run scripts/catalog.rhai --sandbox --yes  the whole cycle on an emulated account
+  billingctl plan scripts/catalog.rhai                 what would change (key: STRIPE_API_KEY)
+  billingctl plan scripts/catalog.rhai -o json --detailed-exitcode
+  billingctl run scripts/catalog.rhai --env live       with the live overlay and a live key
+  billingctl run scripts/campaigns/black_friday.rhai   a promo campaign in its own scope
+  billingctl export -o adopted.rhai                    a script for an existing account";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

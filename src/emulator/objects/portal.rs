@@ -16,35 +16,24 @@ use crate::stripe::fields::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::PortalConfiguration;
 
+/// What Stripe's response holds beyond the params and their defaults: response-only fields,
+/// and `null` for nullable fields nobody set. The defaults themselves come from the field
+/// table (`fill_defaults`), applied to the params before they are merged over this.
 fn skeleton(id: &str, now: i64, is_default: bool) -> Map<String, Value> {
     let Value::Object(map) = json!({
-        "id": id, "object": "billing_portal.configuration", "active": true,
+        "id": id, "object": "billing_portal.configuration",
         "application": null,
         "business_profile": {
             "headline": null, "privacy_policy_url": null, "terms_of_service_url": null,
         },
         "created": now, "default_return_url": null,
         "features": {
-            "customer_update": { "allowed_updates": [], "enabled": false },
-            "invoice_history": { "enabled": false },
-            "payment_method_update": { "enabled": false, "payment_method_configuration": null },
-            "subscription_cancel": {
-                "cancellation_reason": { "enabled": false, "feedback_options": null, "options": [] },
-                "enabled": false, "mode": "at_period_end", "proration_behavior": "none",
-            },
-            "subscription_pause": {
-                "duration": { "interval_options": [], "type": "indefinite" },
-                "enabled": false,
-            },
-            "subscription_update": {
-                "billing_cycle_anchor": null, "default_allowed_updates": [], "enabled": false,
-                "products": [], "proration_behavior": "none",
-                "schedule_at_period_end": { "conditions": [] },
-                "trial_update_behavior": "end_trial",
-            },
+            "payment_method_update": { "payment_method_configuration": null },
+            "subscription_cancel": { "cancellation_reason": { "feedback_options": null } },
+            "subscription_update": { "billing_cycle_anchor": null, "products": [] },
         },
         "is_default": is_default, "livemode": false,
-        "login_page": { "enabled": false, "url": null },
+        "login_page": { "url": null },
         "metadata": {}, "name": null, "updated": now,
     }) else {
         unreachable!("a JSON object literal")

@@ -14,11 +14,13 @@ use crate::stripe::fields::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::Coupon;
 
+/// Response-only fields, and `null` for nullable fields nobody set. Defaults come from the
+/// field table (`fill_defaults`, applied to the params before they are merged over this).
 fn skeleton(id: &str, now: i64) -> Map<String, Value> {
     let Value::Object(map) = json!({
         "id": id, "object": "coupon", "amount_off": null, "created": now, "currency": null,
-        "duration": "once", "duration_in_months": null, "livemode": false,
-        "max_redemptions": null, "metadata": {}, "name": null, "percent_off": null,
+        "duration_in_months": null, "livemode": false,
+        "max_redemptions": null, "name": null, "percent_off": null,
         "redeem_by": null, "times_redeemed": 0, "valid": true,
     }) else {
         unreachable!("a JSON object literal")

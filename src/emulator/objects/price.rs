@@ -19,12 +19,14 @@ const KIND: ObjectKind = ObjectKind::Price;
 const LOOKUP_KEY_MAX: usize = 200;
 const LOOKUP_KEYS_FILTER_MAX: usize = 10;
 
+/// Response-only fields, and `null` for nullable fields nobody set. Defaults come from the
+/// field table (`fill_defaults`, applied to the params before they are merged over this).
 fn skeleton(id: &str, now: i64) -> Map<String, Value> {
     let Value::Object(map) = json!({
-        "id": id, "object": "price", "active": true, "billing_scheme": "per_unit",
+        "id": id, "object": "price",
         "created": now, "currency": null, "custom_unit_amount": null, "livemode": false,
-        "lookup_key": null, "metadata": {}, "nickname": null, "product": null,
-        "recurring": null, "tax_behavior": "unspecified", "tiers_mode": null,
+        "lookup_key": null, "nickname": null, "product": null,
+        "recurring": null, "tiers_mode": null,
         "transform_quantity": null, "type": "one_time", "unit_amount": null,
         "unit_amount_decimal": null,
     }) else {
@@ -317,12 +319,7 @@ fn normalise(price: &mut Map<String, Value>) {
     );
     amounts(price, "unit_amount", "unit_amount_decimal");
     if let Some(recurring) = common::object_mut(price, "recurring") {
-        for (key, value) in [
-            ("interval_count", json!(1)),
-            ("meter", Value::Null),
-            ("trial_period_days", Value::Null),
-            ("usage_type", json!("licensed")),
-        ] {
+        for (key, value) in [("meter", Value::Null), ("trial_period_days", Value::Null)] {
             common::default_field(recurring, key, value);
         }
         *recurring = common::stripe_order(std::mem::take(recurring));
@@ -341,9 +338,16 @@ fn normalise(price: &mut Map<String, Value>) {
             .for_each(tier);
     }
     if let Some(options) = common::object_mut(price, "currency_options") {
-        for option in options.values_mut().filter_map(Value::as_object_mut) {
+        for (currency, option) in options.iter_mut() {
+            let Some(option) = option.as_object_mut() else {
+                continue;
+            };
             common::default_field(option, "custom_unit_amount", Value::Null);
-            common::default_field(option, "tax_behavior", json!("unspecified"));
+            // Entries also arrive whole on update, where `fill_defaults` does not run.
+            let path = format!("currency_options[{currency}][tax_behavior]");
+            if let Some(default) = KIND.table().default_for(&path) {
+                common::default_field(option, "tax_behavior", default.to_json());
+            }
             amounts(option, "unit_amount", "unit_amount_decimal");
             if let Some(Value::Array(tiers)) = option.get_mut("tiers") {
                 tiers

@@ -16,12 +16,13 @@ use crate::stripe::fields::ObjectKind;
 const KIND: ObjectKind = ObjectKind::Product;
 const MARKETING_FEATURES_MAX: usize = 15;
 
+/// Response-only fields, and `null` for nullable fields nobody set. Defaults come from the
+/// field table (`fill_defaults`, applied to the params before they are merged over this).
 fn skeleton(id: &str, now: i64) -> Map<String, Value> {
     let Value::Object(map) = json!({
-        "id": id, "object": "product", "active": true, "created": now, "default_price": null,
-        "description": null, "images": [], "livemode": false, "marketing_features": [],
-        "metadata": {}, "name": null, "package_dimensions": null, "shippable": null,
-        "statement_descriptor": null, "tax_code": null, "tax_details": null, "type": "service",
+        "id": id, "object": "product", "created": now, "default_price": null,
+        "description": null, "livemode": false, "name": null, "package_dimensions": null,
+        "shippable": null, "statement_descriptor": null, "tax_code": null, "tax_details": null,
         "unit_label": null, "updated": now, "url": null,
     }) else {
         unreachable!("a JSON object literal")

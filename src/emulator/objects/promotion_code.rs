@@ -16,14 +16,16 @@ use crate::stripe::fields::ObjectKind;
 const KIND: ObjectKind = ObjectKind::PromotionCode;
 const CODE_MAX: usize = 500;
 
+/// Response-only fields, and `null` for nullable fields nobody set. Defaults come from the
+/// field table (`fill_defaults`, applied to the params before they are merged over this).
 fn skeleton(id: &str, now: i64) -> Map<String, Value> {
     let Value::Object(map) = json!({
-        "id": id, "object": "promotion_code", "active": true, "code": null, "created": now,
+        "id": id, "object": "promotion_code", "code": null, "created": now,
         "customer": null, "customer_account": null, "expires_at": null, "livemode": false,
-        "max_redemptions": null, "metadata": {},
+        "max_redemptions": null,
         "promotion": { "coupon": null, "type": "coupon" },
         "restrictions": {
-            "first_time_transaction": false, "minimum_amount": null,
+            "minimum_amount": null,
             "minimum_amount_currency": null,
         },
         "times_redeemed": 0,

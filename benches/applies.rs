@@ -58,7 +58,7 @@ fn emulator(latency_ms: u64, rate_limit: u32) -> EmulatorHandle {
     start(
         EmulatorOptions {
             knobs,
-            state_file: None,
+            ..EmulatorOptions::default()
         },
         "127.0.0.1:0".parse().unwrap(),
     )

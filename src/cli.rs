@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::clock::Clock;
+
 /// A Stripe billing catalog as code.
 ///
 /// Write products, prices, coupons, promotion codes and the customer-portal configuration as a
@@ -24,6 +26,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Pretend the current time is TIME (Unix seconds or RFC 3339, e.g. 2026-11-18T00:00:00Z)
+    /// for the time rules and for the sandbox or emulator. Refused against api.stripe.com,
+    /// whose own clock decides.
+    #[arg(long, global = true, env = "BILLINGCTL_NOW", value_name = "TIME",
+          value_parser = Clock::parse, hide_env_values = true)]
+    pub now: Option<Clock>,
 }
 
 const EXAMPLES: &str = "\

@@ -21,6 +21,7 @@ use anyhow::{bail, Context};
 
 use crate::catalog::{Environment, Mode};
 use crate::cli::{AccountArgs, EmulatorKnobs};
+use crate::clock::{Clock, NOW_VAR};
 use crate::emulator::{EmulatorHandle, EmulatorOptions};
 use crate::stripe::client::default_max_rps;
 use crate::stripe::{ApiKey, ApiKeyError, Client, ClientConfig, KeyMode, RetryPolicy};
@@ -67,15 +68,15 @@ impl Account {
 }
 
 /// Builds the account for `args` and the environment, reading keys from the process
-/// environment and `./.env`.
-pub fn connect(args: &AccountArgs, env: &Environment) -> anyhow::Result<Account> {
+/// environment and `./.env`. `clock` is "now" for the sandbox.
+pub fn connect(args: &AccountArgs, env: &Environment, clock: Clock) -> anyhow::Result<Account> {
     let sources = if args.sandbox.is_some() {
         // The sandbox never looks at keys: a broken `.env` must not stop it either.
         KeySources::default()
     } else {
         KeySources::from_process()?
     };
-    connect_with(args, env, &sources)
+    connect_with(args, env, &sources, clock)
 }
 
 /// [`connect`] with the key sources given, so tests need not touch the process environment.
@@ -83,6 +84,7 @@ pub fn connect_with(
     args: &AccountArgs,
     env: &Environment,
     sources: &KeySources,
+    clock: Clock,
 ) -> anyhow::Result<Account> {
     if args.concurrency == 0 {
         bail!("--concurrency must be at least 1");
@@ -91,7 +93,14 @@ pub fn connect_with(
         bail!("--max-rps must be at least 1");
     }
     if let Some(state_file) = &args.sandbox {
-        return connect_sandbox(args, env, state_file);
+        return connect_sandbox(args, env, state_file, clock);
+    }
+    if clock.is_fixed() && is_stripe(&args.api_base) {
+        bail!(
+            "{NOW_VAR} (or --now) pins the clock for the sandbox and emulators only; \
+             {} keeps Stripe's own time: unset it",
+            args.api_base
+        );
     }
     let found = sources.find_key(&env.name).with_context(|| {
         format!(
@@ -117,6 +126,14 @@ pub fn connect_with(
         mode: env.mode,
         sandbox: None,
     })
+}
+
+/// Whether `api_base` is Stripe itself (not the sandbox, an emulator or a proxy).
+fn is_stripe(api_base: &str) -> bool {
+    api_base
+        .trim_end_matches('/')
+        .strip_prefix("https://")
+        .is_some_and(|host| host == "api.stripe.com")
 }
 
 /// The key guard: live keys only for live environments, test keys only for test ones.
@@ -294,6 +311,7 @@ fn connect_sandbox(
     args: &AccountArgs,
     env: &Environment,
     state_file: &Path,
+    clock: Clock,
 ) -> anyhow::Result<Account> {
     if let Some(dir) = state_file.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
@@ -302,6 +320,7 @@ fn connect_sandbox(
     let options = EmulatorOptions {
         knobs: EmulatorKnobs::default(),
         state_file: Some(state_file.to_path_buf()),
+        clock,
     };
     let handle = crate::emulator::start(options, SocketAddr::from(([127, 0, 0, 1], 0)))
         .with_context(|| format!("starting the sandbox ({})", state_file.display()))?;
@@ -323,6 +342,7 @@ fn connect_sandbox(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
 
     const TEST_KEY: &str = "sk_test_51TestSecretValue0000000000tst1";
     const LIVE_KEY: &str = "sk_live_51LiveSecretValue0000000000liv1";
@@ -334,6 +354,21 @@ mod tests {
             max_rps: None,
             concurrency: 8,
         }
+    }
+
+    #[test]
+    fn a_pinned_clock_is_refused_against_stripe_itself() {
+        let stripe = AccountArgs {
+            api_base: "https://api.stripe.com".into(),
+            ..args()
+        };
+        let sources = vars(&[("STRIPE_API_KEY", TEST_KEY)]);
+        let err = connect_with(&stripe, &env("test", Mode::Test), &sources, Clock::Fixed(1))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("BILLINGCTL_NOW"), "{err}");
+        // An emulator or a proxy may be pinned.
+        connect_with(&args(), &env("test", Mode::Test), &sources, Clock::Fixed(1)).unwrap();
     }
 
     fn env(name: &str, mode: Mode) -> Environment {
@@ -355,6 +390,7 @@ mod tests {
             &args(),
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", LIVE_KEY)]),
+            Clock::default(),
         )
         .unwrap_err();
         let shown = format!("{err:#} {err:?}");
@@ -371,6 +407,7 @@ mod tests {
             &args(),
             &env("live", Mode::Live),
             &vars(&[("STRIPE_API_KEY_LIVE", TEST_KEY)]),
+            Clock::default(),
         )
         .unwrap_err();
         let shown = format!("{err:#} {err:?}");
@@ -391,6 +428,7 @@ mod tests {
             &args(),
             &env("live", Mode::Live),
             &vars(&[("STRIPE_API_KEY", LIVE_KEY)]),
+            Clock::default(),
         )
         .unwrap();
         assert_eq!(live.mode, Mode::Live);
@@ -403,6 +441,7 @@ mod tests {
             &args(),
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", TEST_KEY)]),
+            Clock::default(),
         )
         .unwrap();
         assert_eq!(test.client.stats().current_rps, 25.0);
@@ -413,6 +452,7 @@ mod tests {
             &fast,
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", TEST_KEY)]),
+            Clock::default(),
         )
         .unwrap();
         assert_eq!(paced.client.stats().current_rps, 7.0);
@@ -424,7 +464,13 @@ mod tests {
             ("STRIPE_API_KEY", LIVE_KEY),
             ("STRIPE_API_KEY_EU_STAGING", TEST_KEY),
         ]);
-        let account = connect_with(&args(), &env("eu-staging", Mode::Test), &sources).unwrap();
+        let account = connect_with(
+            &args(),
+            &env("eu-staging", Mode::Test),
+            &sources,
+            Clock::default(),
+        )
+        .unwrap();
         assert!(
             account.description.ends_with("(sk_test_…tst1)"),
             "{}",
@@ -432,7 +478,13 @@ mod tests {
         );
         // An empty per-environment variable counts as unset.
         let sources = vars(&[("STRIPE_API_KEY", TEST_KEY), ("STRIPE_API_KEY_TEST", "")]);
-        let account = connect_with(&args(), &env("test", Mode::Test), &sources).unwrap();
+        let account = connect_with(
+            &args(),
+            &env("test", Mode::Test),
+            &sources,
+            Clock::default(),
+        )
+        .unwrap();
         assert!(account.description.ends_with("(sk_test_…tst1)"));
         assert_eq!(env_key_var("eu-staging"), "STRIPE_API_KEY_EU_STAGING");
     }
@@ -450,7 +502,13 @@ mod tests {
         .unwrap();
         // From .env alone.
         let sources = KeySources::new(Vec::new(), Some(&path)).unwrap();
-        let account = connect_with(&args(), &env("test", Mode::Test), &sources).unwrap();
+        let account = connect_with(
+            &args(),
+            &env("test", Mode::Test),
+            &sources,
+            Clock::default(),
+        )
+        .unwrap();
         assert!(account.description.ends_with("(sk_test_…tst1)"));
         // The process environment wins for the same variable.
         let other_test_key = "sk_test_51ProcessSecret000000000000prc1";
@@ -462,7 +520,13 @@ mod tests {
             Some(&path),
         )
         .unwrap();
-        let account = connect_with(&args(), &env("test", Mode::Test), &sources).unwrap();
+        let account = connect_with(
+            &args(),
+            &env("test", Mode::Test),
+            &sources,
+            Clock::default(),
+        )
+        .unwrap();
         assert!(
             account.description.ends_with("(sk_test_…prc1)"),
             "{}",
@@ -473,6 +537,7 @@ mod tests {
             &args(),
             &env("test", Mode::Live),
             &KeySources::new(Vec::new(), Some(&path)).unwrap(),
+            Clock::default(),
         )
         .unwrap_err()
         .to_string();
@@ -497,9 +562,14 @@ mod tests {
 
     #[test]
     fn no_key_says_which_variables_to_set() {
-        let err = connect_with(&args(), &env("live", Mode::Live), &vars(&[]))
-            .unwrap_err()
-            .to_string();
+        let err = connect_with(
+            &args(),
+            &env("live", Mode::Live),
+            &vars(&[]),
+            Clock::default(),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             err.contains("set STRIPE_API_KEY_LIVE or STRIPE_API_KEY"),
             "{err}"
@@ -513,6 +583,7 @@ mod tests {
             &args(),
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", "pk_test_PublishableSecret00000000pub1")]),
+            Clock::default(),
         )
         .unwrap_err()
         .to_string();
@@ -531,7 +602,13 @@ mod tests {
         sandboxed.sandbox = Some(state.clone());
         // A live key in the environment is not even looked at.
         let sources = vars(&[("STRIPE_API_KEY", LIVE_KEY)]);
-        let account = connect_with(&sandboxed, &env("test", Mode::Test), &sources).unwrap();
+        let account = connect_with(
+            &sandboxed,
+            &env("test", Mode::Test),
+            &sources,
+            Clock::default(),
+        )
+        .unwrap();
         assert!(account.is_sandbox());
         assert_eq!(account.description, format!("sandbox {}", state.display()));
         assert_eq!(account.client.stats().current_rps, 25.0);
@@ -554,11 +631,13 @@ mod tests {
         let mut bad = args();
         bad.max_rps = Some(0);
         let sources = vars(&[("STRIPE_API_KEY", TEST_KEY)]);
-        let err = connect_with(&bad, &env("test", Mode::Test), &sources).unwrap_err();
+        let err =
+            connect_with(&bad, &env("test", Mode::Test), &sources, Clock::default()).unwrap_err();
         assert!(err.to_string().contains("--max-rps"));
         let mut bad = args();
         bad.concurrency = 0;
-        let err = connect_with(&bad, &env("test", Mode::Test), &sources).unwrap_err();
+        let err =
+            connect_with(&bad, &env("test", Mode::Test), &sources, Clock::default()).unwrap_err();
         assert!(err.to_string().contains("--concurrency"));
     }
 }

@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod catalog;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod diag;

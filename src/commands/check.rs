@@ -3,10 +3,11 @@
 use std::io::IsTerminal;
 
 use crate::cli::ScriptArgs;
+use crate::clock::Clock;
 use crate::diag::Diagnostics;
 use crate::ExitStatus;
 
-pub fn execute(args: ScriptArgs) -> anyhow::Result<ExitStatus> {
+pub fn execute(args: ScriptArgs, _clock: Clock) -> anyhow::Result<ExitStatus> {
     match crate::script::evaluate(&args.script, &args.env) {
         Ok(catalog) => {
             eprintln!(

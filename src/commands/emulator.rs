@@ -6,13 +6,15 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::cli::EmulatorArgs;
+use crate::clock::Clock;
 use crate::emulator::{EmulatorOptions, Prepared};
 use crate::ExitStatus;
 
-pub fn execute(args: EmulatorArgs) -> anyhow::Result<ExitStatus> {
+pub fn execute(args: EmulatorArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     let options = EmulatorOptions {
         knobs: args.knobs,
         state_file: args.state.clone(),
+        clock,
     };
     // Knobs and the state file are checked before anything listens.
     let (shared, persister) = Prepared::new(options)

@@ -5,11 +5,12 @@ use anyhow::Context;
 
 use crate::catalog::{Environment, Mode};
 use crate::cli::ExportArgs;
+use crate::clock::Clock;
 use crate::export::{export, ExportOptions, LiveObjects};
 use crate::plan::fetch::fetch_live;
 use crate::ExitStatus;
 
-pub fn execute(args: ExportArgs) -> anyhow::Result<ExitStatus> {
+pub fn execute(args: ExportArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     // No script, so no environment overlay declares the mode: `--live` does, and the key
     // guard in `config::connect` holds the key to it as for any other command.
     let environment = Environment {
@@ -22,7 +23,7 @@ pub fn execute(args: ExportArgs) -> anyhow::Result<ExitStatus> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async {
-        let account = crate::config::connect(&args.account, &environment)?;
+        let account = crate::config::connect(&args.account, &environment, clock)?;
         let state = fetch_live(&account.client)
             .await
             .context("fetching the live catalog")?;

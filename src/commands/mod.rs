@@ -13,13 +13,14 @@ mod verify;
 
 /// Runs the parsed command.
 pub fn execute(cli: Cli) -> anyhow::Result<ExitStatus> {
+    let clock = cli.now.unwrap_or_default();
     match cli.command {
-        Command::Plan(args) => plan::execute(args),
-        Command::Run(args) => run::execute(args),
-        Command::Verify(args) => verify::execute(args),
+        Command::Plan(args) => plan::execute(args, clock),
+        Command::Run(args) => run::execute(args, clock),
+        Command::Verify(args) => verify::execute(args, clock),
         Command::Render(args) => render::execute(args),
-        Command::Check(args) => check::execute(args),
-        Command::Export(args) => export::execute(args),
-        Command::Emulator(args) => emulator::execute(args),
+        Command::Check(args) => check::execute(args, clock),
+        Command::Export(args) => export::execute(args, clock),
+        Command::Emulator(args) => emulator::execute(args, clock),
     }
 }

@@ -6,6 +6,7 @@ use std::io::IsTerminal;
 use anyhow::Context;
 
 use crate::cli::{AccountArgs, OutputFormat, PlanArgs, ScriptArgs};
+use crate::clock::Clock;
 use crate::config::Account;
 use crate::diag::Diagnostics;
 use crate::plan::fetch::fetch_live;
@@ -26,10 +27,10 @@ pub(super) enum Prepared {
     Ready(Box<Planned>),
 }
 
-pub fn execute(args: PlanArgs) -> anyhow::Result<ExitStatus> {
+pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
         let policy = Policy::from(&args.policy);
-        let planned = match prepare(&args.script, &args.account, policy).await? {
+        let planned = match prepare(&args.script, &args.account, policy, clock).await? {
             Prepared::ScriptErrors(errors) => {
                 print_failed(
                     &Plan {
@@ -68,18 +69,18 @@ pub(super) async fn prepare(
     script: &ScriptArgs,
     account: &AccountArgs,
     policy: Policy,
+    clock: Clock,
 ) -> anyhow::Result<Prepared> {
     let catalog = match crate::script::evaluate(&script.script, &script.env) {
         Ok(catalog) => catalog,
         Err(errors) => return Ok(Prepared::ScriptErrors(errors)),
     };
-    let account = crate::config::connect(account, &catalog.environment)?;
+    let account = crate::config::connect(account, &catalog.environment, clock)?;
     let mut live = fetch_live(&account.client)
         .await
         .context("fetching the live catalog")?;
     live.adopt_declared(&catalog);
-    // lifecycle: scope metadata, opt-in replacement, orphans (plan/lifecycle.rs)
-    let plan = plan_catalog(&catalog, &live, policy);
+    let plan = plan_catalog(&catalog, &live, policy, clock.now());
     Ok(Prepared::Ready(Box::new(Planned {
         account,
         live,
@@ -94,8 +95,9 @@ pub(super) async fn prepare_valid(
     script: &ScriptArgs,
     account: &AccountArgs,
     policy: Policy,
+    clock: Clock,
 ) -> anyhow::Result<Option<Box<Planned>>> {
-    let planned = match prepare(script, account, policy).await? {
+    let planned = match prepare(script, account, policy, clock).await? {
         Prepared::ScriptErrors(errors) => {
             print_errors(&errors);
             return Ok(None);

@@ -5,17 +5,18 @@ use std::io::{BufRead, IsTerminal, Write};
 use crate::apply::order::write_count;
 use crate::apply::{apply_plan, ProgressMode, Report};
 use crate::cli::RunArgs;
+use crate::clock::Clock;
 use crate::plan::{render, Policy};
 use crate::stripe::ClientStats;
 use crate::ExitStatus;
 
 use super::plan::{prepare_valid, runtime, stdout_color};
 
-pub fn execute(args: RunArgs) -> anyhow::Result<ExitStatus> {
+pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     let concurrency = args.account.concurrency;
     runtime()?.block_on(async {
         let policy = Policy::from(&args.policy);
-        let Some(planned) = prepare_valid(&args.script, &args.account, policy).await? else {
+        let Some(planned) = prepare_valid(&args.script, &args.account, policy, clock).await? else {
             return Ok(ExitStatus::Failure);
         };
         let plan = &planned.plan;

@@ -2,15 +2,17 @@
 //! 0 in sync, 2 drift (the diff is printed), 1 error.
 
 use crate::cli::VerifyArgs;
+use crate::clock::Clock;
 use crate::plan::{render, Policy};
 use crate::ExitStatus;
 
 use super::plan::{prepare_valid, runtime, stdout_color};
 
-pub fn execute(args: VerifyArgs) -> anyhow::Result<ExitStatus> {
+pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
         // Verify never replaces or prunes: it only reports drift.
-        let Some(planned) = prepare_valid(&args.script, &args.account, Policy::default()).await?
+        let Some(planned) =
+            prepare_valid(&args.script, &args.account, Policy::default(), clock).await?
         else {
             return Ok(ExitStatus::Failure);
         };

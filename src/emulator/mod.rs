@@ -39,6 +39,7 @@ use self::server::Shared;
 use self::stats::Counters;
 pub use self::stats::RequestStats;
 use crate::cli::EmulatorKnobs;
+use crate::clock::Clock;
 
 /// How to run an emulator. `Default` is every knob off and the account in memory only.
 #[derive(Clone, Debug, Default)]
@@ -47,6 +48,8 @@ pub struct EmulatorOptions {
     pub knobs: EmulatorKnobs,
     /// Load the account from this file at start and keep it written there.
     pub state_file: Option<PathBuf>,
+    /// Where "now" comes from (tests pin it; `BILLINGCTL_NOW` for the command).
+    pub clock: Clock,
 }
 
 /// A loaded emulator, not yet serving: its shared state and its state writer.
@@ -61,8 +64,8 @@ impl Prepared {
         faults::validate(&options.knobs)
             .map_err(|msg| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg))?;
         let account = match &options.state_file {
-            Some(path) => persist::load(path)?,
-            None => store::Account::default(),
+            Some(path) => persist::load(path, options.clock)?,
+            None => store::Account::with_clock(options.clock),
         };
         let account = Arc::new(Mutex::new(account));
         let persister = options
@@ -216,7 +219,7 @@ mod tests {
                 error_rate: -0.5,
                 ..EmulatorKnobs::default()
             },
-            state_file: None,
+            ..EmulatorOptions::default()
         };
         let err = start(options, "127.0.0.1:0".parse().expect("an address"))
             .err()

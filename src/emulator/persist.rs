@@ -15,21 +15,23 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use super::store::Account;
+use crate::clock::Clock;
 
 /// How often, at most, the state file is rewritten while the account changes.
 const PERIOD: Duration = Duration::from_millis(100);
 
 /// Reads a state file; a missing file is an empty account.
-pub(crate) fn load(path: &Path) -> io::Result<Account> {
+pub(crate) fn load(path: &Path, clock: Clock) -> io::Result<Account> {
     let text = match fs::read_to_string(path) {
         Ok(text) => text,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Account::default()),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Account::with_clock(clock)),
         Err(err) => return Err(with_path(err, path)),
     };
     let state = serde_json::from_str(&text)
         .map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))
         .and_then(|state| {
-            Account::restore(&state).map_err(|msg| io::Error::new(io::ErrorKind::InvalidData, msg))
+            Account::restore(&state, clock)
+                .map_err(|msg| io::Error::new(io::ErrorKind::InvalidData, msg))
         });
     state.map_err(|err| with_path(err, path))
 }

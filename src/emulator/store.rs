@@ -17,6 +17,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use super::idempotency::IdempotencyStore;
+use crate::clock::Clock;
 use crate::stripe::fields::ObjectKind;
 
 /// The format marker and version written at the top of a state file.
@@ -38,6 +39,8 @@ pub(crate) struct Account {
     pub idempotency: IdempotencyStore,
     /// Bumped on every change; the state writer persists when it moves.
     generation: u64,
+    /// Where "now" comes from: `created`, `updated`, and the time rules (`redeem_by`, ...).
+    clock: Clock,
 }
 
 fn slot(kind: ObjectKind) -> usize {
@@ -48,6 +51,19 @@ fn slot(kind: ObjectKind) -> usize {
 }
 
 impl Account {
+    /// An empty account that reads the time from `clock`.
+    pub fn with_clock(clock: Clock) -> Account {
+        Account {
+            clock,
+            ..Account::default()
+        }
+    }
+
+    /// The current time, in Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
     pub fn generation(&self) -> u64 {
         self.generation
     }
@@ -206,13 +222,13 @@ impl Account {
     }
 
     /// Rebuilds an account from a state file's JSON.
-    pub fn restore(state: &Value) -> Result<Account, String> {
+    pub fn restore(state: &Value, clock: Clock) -> Result<Account, String> {
         if state["format"] != STATE_FORMAT {
             return Err(format!(
                 "not an emulator state file (expected \"format\": \"{STATE_FORMAT}\")"
             ));
         }
-        let mut account = Account::default();
+        let mut account = Account::with_clock(clock);
         for kind in ObjectKind::ALL {
             let Some(objects) = state["objects"][kind.name()].as_array() else {
                 continue;
@@ -285,13 +301,6 @@ pub(crate) fn new_code(len: usize) -> String {
         .collect()
 }
 
-/// Seconds since the Unix epoch.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,7 +347,8 @@ mod tests {
         account.put(ObjectKind::Product, json!({"id": "prod_1", "name": "A"}));
         account.put(ObjectKind::Product, json!({"id": "prod_2", "name": "B"}));
         let text = serde_json::to_string(&account.snapshot()).unwrap();
-        let restored = Account::restore(&serde_json::from_str(&text).unwrap()).unwrap();
+        let restored =
+            Account::restore(&serde_json::from_str(&text).unwrap(), Clock::default()).unwrap();
         assert_eq!(restored.len(ObjectKind::Product), 2);
         assert_eq!(restored.position(ObjectKind::Product, "prod_2"), Some(1));
     }

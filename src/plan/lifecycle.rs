@@ -34,8 +34,9 @@ impl From<&crate::cli::ChangePolicy> for Policy {
     }
 }
 
-/// The full plan of `catalog` against `live` under `policy`. Pure: no I/O.
-pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy) -> Plan {
+/// The full plan of `catalog` against `live` under `policy`, at time `now` (Unix seconds,
+/// from `crate::clock`). Pure: no I/O.
+pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy, _now: i64) -> Plan {
     let managed = managed_catalog(catalog, live);
     let mut plan = diff_catalog(&managed, live);
     plan_replacements(&mut plan, &managed, live, policy.allow_replace);
@@ -215,7 +216,7 @@ mod tests {
                        "metadata": {"billingctl_scope": "catalog"}}),
             ],
         )]);
-        let plan = plan_catalog(&catalog(), &live, Policy::default());
+        let plan = plan_catalog(&catalog(), &live, Policy::default(), 0);
         assert_eq!(plan.changes.len(), 1);
         assert_eq!(plan.changes[0].reason, Some(Reason::Adopt));
         assert_eq!(
@@ -263,7 +264,7 @@ mod tests {
             references: Vec::new(),
             allows_replace: true,
         }));
-        let plan = plan_catalog(&catalog, &live, Policy::default());
+        let plan = plan_catalog(&catalog, &live, Policy::default(), 0);
         let text = crate::plan::render::human(&plan, false);
         assert_eq!(
             text,
@@ -299,7 +300,7 @@ mod tests {
             references: Vec::new(),
             allows_replace: false,
         }));
-        let plan = plan_catalog(&full, &LiveState::default(), Policy::default());
+        let plan = plan_catalog(&full, &LiveState::default(), Policy::default(), 0);
         assert!(!plan.is_valid());
         assert_eq!(plan.errors.0.len(), 1);
         assert!(plan.errors.0[0].message.contains("metadata has 51 keys"));

@@ -507,6 +507,7 @@ mod tests {
             &catalog(vec![product(Some("basic_monthly")), price(1000), portal()]),
             &live_state(true, "default"),
             Policy::default(),
+            0,
         );
         assert!(!plan.is_valid());
         assert!(plan.changes.is_empty(), "{:?}", shape(&plan));
@@ -521,6 +522,7 @@ mod tests {
                 allow_replace: true,
                 prune: false,
             },
+            0,
         );
         assert!(plan.is_valid(), "{:?}", plan.errors);
         assert_eq!(
@@ -587,6 +589,7 @@ mod tests {
             &catalog(vec![product(None), marked]),
             &live_state(false, "default"),
             Policy::default(),
+            0,
         );
         assert!(plan.is_valid(), "{:?}", plan.errors);
         assert_eq!(plan.summary().replace, 1);
@@ -603,6 +606,7 @@ mod tests {
                 allow_replace: true,
                 prune: false,
             },
+            0,
         );
         assert!(!plan.is_valid());
         assert!(plan.errors.0[0]
@@ -616,6 +620,7 @@ mod tests {
                 allow_replace: true,
                 prune: false,
             },
+            0,
         );
         assert!(plan.is_valid(), "{:?}", plan.errors);
     }
@@ -660,6 +665,7 @@ mod tests {
                 allow_replace: true,
                 prune: false,
             },
+            0,
         );
         let replace = plan
             .changes

@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use super::common;
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
-use crate::emulator::store::{new_code, now, Account};
+use crate::emulator::store::{new_code, Account};
 use crate::stripe::fields::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::Coupon;
@@ -49,7 +49,7 @@ pub(super) fn create(
     check_applies_to(account, &params)?;
     KIND.table().fill_defaults(&mut params);
     check_duration(&params)?;
-    let now = now();
+    let now = account.now();
     if let Some(redeem_by) = params.get("redeem_by").and_then(Value::as_i64) {
         if redeem_by <= now {
             return Err(ApiError::param(
@@ -184,10 +184,12 @@ fn check_currency_options(params: &Map<String, Value>) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub(super) fn render(object: &Arc<Value>, expand: &[String]) -> Arc<Value> {
+pub(super) fn render(account: &Account, object: &Arc<Value>, expand: &[String]) -> Arc<Value> {
     let mut shown = common::includable(object, &["applies_to", "currency_options"], expand);
     // `valid` turns false once `redeem_by` has passed or every redemption is used.
-    let expired = object["redeem_by"].as_i64().is_some_and(|at| at <= now());
+    let expired = object["redeem_by"]
+        .as_i64()
+        .is_some_and(|at| at <= account.now());
     if expired && shown["valid"] == Value::Bool(true) {
         let mut copy = (*shown).clone();
         copy["valid"] = Value::Bool(false);

@@ -111,7 +111,7 @@ pub(crate) fn render(
     match kind {
         ObjectKind::Product => product::render(account, object, expand),
         ObjectKind::Price => price::render(account, object, expand),
-        ObjectKind::Coupon => coupon::render(object, expand),
+        ObjectKind::Coupon => coupon::render(account, object, expand),
         ObjectKind::PromotionCode => promotion_code::render(account, object, expand),
         ObjectKind::PortalConfiguration => object.clone(),
     }

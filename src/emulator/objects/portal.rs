@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use super::common::{self, Filter};
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
-use crate::emulator::store::{new_id, now, Account};
+use crate::emulator::store::{new_id, Account};
 use crate::stripe::fields::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::PortalConfiguration;
@@ -48,7 +48,7 @@ pub(super) fn create(
     check_products(account, &params)?;
     KIND.table().fill_defaults(&mut params);
     let first = account.len(KIND) == 0;
-    let mut configuration = skeleton(&new_id("bpc_", 24), now(), first);
+    let mut configuration = skeleton(&new_id("bpc_", 24), account.now(), first);
     merge(KIND.table(), &mut configuration, &params);
     normalise(&mut configuration);
     Ok(account.put(KIND, Value::Object(configuration)))
@@ -62,7 +62,7 @@ pub(super) fn update(
     check_products(account, &params)?;
     let mut configuration = current.as_object().cloned().unwrap_or_default();
     merge(KIND.table(), &mut configuration, &params);
-    configuration.insert("updated".into(), now().into());
+    configuration.insert("updated".into(), account.now().into());
     normalise(&mut configuration);
     Ok(account.put(KIND, Value::Object(configuration)))
 }

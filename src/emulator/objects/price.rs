@@ -12,7 +12,7 @@ use super::common::{self, Filter};
 use super::product;
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
-use crate::emulator::store::{new_id, now, Account};
+use crate::emulator::store::{new_id, Account};
 use crate::stripe::fields::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::Price;
@@ -81,7 +81,7 @@ pub(super) fn build(
     check_amount(&params, &name)?;
     check_recurring(&params, &name)?;
     params.remove("transfer_lookup_key");
-    let mut price = skeleton(&new_id("price_", 24), now());
+    let mut price = skeleton(&new_id("price_", 24), account.now());
     merge(KIND.table(), &mut price, &params);
     normalise(&mut price);
     Ok(Value::Object(price))

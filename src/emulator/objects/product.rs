@@ -10,7 +10,7 @@ use super::common::{self, Filter};
 use super::price;
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
-use crate::emulator::store::{new_id, now, Account};
+use crate::emulator::store::{new_id, Account};
 use crate::stripe::fields::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::Product;
@@ -48,7 +48,7 @@ pub(super) fn build(account: &Account, mut params: Map<String, Value>) -> Result
     check_statement_descriptor(&params)?;
     check_marketing_features(&params)?;
     KIND.table().fill_defaults(&mut params);
-    let mut product = skeleton(&id, now());
+    let mut product = skeleton(&id, account.now());
     merge(KIND.table(), &mut product, &params);
     normalise(&mut product);
     Ok(Value::Object(product))
@@ -90,7 +90,7 @@ pub(super) fn update(
     check_marketing_features(&params)?;
     let mut product = current.as_object().cloned().unwrap_or_default();
     merge(KIND.table(), &mut product, &params);
-    product.insert("updated".into(), now().into());
+    product.insert("updated".into(), account.now().into());
     normalise(&mut product);
     Ok(account.put(KIND, Value::Object(product)))
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use super::common::{self, Filter};
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
-use crate::emulator::store::{new_code, new_id, now, Account};
+use crate::emulator::store::{new_code, new_id, Account};
 use crate::stripe::fields::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::PromotionCode;
@@ -85,7 +85,7 @@ pub(super) fn create(
     if active && account.active_code_owner(&code).is_some() {
         return Err(taken(&code));
     }
-    let mut promo = skeleton(&new_id("promo_", 24), now());
+    let mut promo = skeleton(&new_id("promo_", 24), account.now());
     merge(KIND.table(), &mut promo, &params);
     Ok(account.put(KIND, Value::Object(promo)))
 }
@@ -178,6 +178,6 @@ pub(super) fn render(account: &Account, object: &Arc<Value>, expand: &[String]) 
         return object.clone();
     };
     let mut copy = (**object).clone();
-    copy["promotion"]["coupon"] = (*super::coupon::render(coupon, &[])).clone();
+    copy["promotion"]["coupon"] = (*super::coupon::render(account, coupon, &[])).clone();
     Arc::new(copy)
 }

@@ -7,7 +7,7 @@ use super::support::Emu;
 fn with_state(path: &std::path::Path) -> Emu {
     Emu::with(EmulatorOptions {
         state_file: Some(path.to_path_buf()),
-        ..EmulatorOptions::default()
+        ..crate::support::emulator_options()
     })
 }
 
@@ -65,7 +65,7 @@ async fn a_state_file_that_is_not_one_is_refused_at_start() {
     let err = billingctl::emulator::start(
         EmulatorOptions {
             state_file: Some(path.clone()),
-            ..EmulatorOptions::default()
+            ..crate::support::emulator_options()
         },
         "127.0.0.1:0".parse().unwrap(),
     )

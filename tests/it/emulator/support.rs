@@ -93,13 +93,13 @@ impl Answer {
 
 impl Emu {
     pub fn start() -> Emu {
-        Emu::with(EmulatorOptions::default())
+        Emu::with(crate::support::emulator_options())
     }
 
     pub fn with_knobs(knobs: EmulatorKnobs) -> Emu {
         Emu::with(EmulatorOptions {
             knobs,
-            state_file: None,
+            ..crate::support::emulator_options()
         })
     }
 

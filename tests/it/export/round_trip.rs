@@ -115,7 +115,7 @@ fn a_catalog_and_a_campaign_of_600_codes_round_trip_scope_by_scope() {
 
     let (catalog, _) = account.export("catalog_export.rhai", &["--scope", "catalog"]);
     let (campaign, text) =
-        account.export("campaign_export.rhai", &["--scope", "black_friday_2026"]);
+        account.export("campaign_export.rhai", &["--scope", "black_friday_2027"]);
     assert!(
         text.matches("promotion_code(").count() >= 600,
         "the campaign's codes are exported"

@@ -84,7 +84,7 @@ fn the_scope_defaults_to_the_file_stem_and_a_script_may_set_it() {
     );
     assert_eq!(
         evaluate("scripts/campaigns/black_friday.rhai", "test").scope,
-        "black_friday_2026"
+        "black_friday_2027"
     );
 }
 

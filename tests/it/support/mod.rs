@@ -8,6 +8,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use billingctl::cli::EmulatorKnobs;
+use billingctl::clock::Clock;
 use billingctl::emulator::{start, EmulatorHandle, EmulatorOptions};
 use billingctl::stripe::{ApiKey, Client, ClientConfig};
 use serde_json::{Map, Value};
@@ -16,6 +17,14 @@ use tempfile::TempDir;
 /// The key every test command uses: a test-mode key nobody owns.
 pub const TEST_KEY: &str = "sk_test_e2e0000000000000000000000000";
 
+/// "Now" for every test, the planner's and the emulator's alike: 2026-11-18T00:00:00Z, a
+/// week before the example campaign starts. No test reads the wall clock, so the suite
+/// passes on any date.
+pub const TEST_NOW: i64 = 1_794_960_000;
+
+/// The clock every test emulator reads.
+pub const TEST_CLOCK: Clock = Clock::Fixed(TEST_NOW);
+
 /// `billingctl` in `cwd` with nothing inherited but `PATH`, and no colour: no key, no account.
 pub fn billingctl(cwd: &Path) -> std::process::Command {
     let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("billingctl"));
@@ -23,7 +32,8 @@ pub fn billingctl(cwd: &Path) -> std::process::Command {
         .current_dir(cwd)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        .env("BILLINGCTL_NOW", TEST_NOW.to_string());
     command
 }
 
@@ -38,13 +48,21 @@ pub fn billingctl_against(cwd: &Path, api_base: &str, args: &[&str]) -> std::pro
     command
 }
 
+/// The options every test emulator starts from: no knobs, in memory, the test clock.
+pub fn emulator_options() -> EmulatorOptions {
+    EmulatorOptions {
+        clock: TEST_CLOCK,
+        ..EmulatorOptions::default()
+    }
+}
+
 /// An emulator on loopback (its own thread and runtime) with `knobs`, for tests that need
 /// only the server: async tests cannot own a `Harness`, whose runtime must not drop inside
 /// theirs.
 pub fn start_emulator(knobs: EmulatorKnobs) -> EmulatorHandle {
     let options = EmulatorOptions {
         knobs,
-        ..EmulatorOptions::default()
+        ..emulator_options()
     };
     start(options, "127.0.0.1:0".parse().expect("an address")).expect("emulator starts")
 }

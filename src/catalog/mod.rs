@@ -16,6 +16,7 @@ pub mod portal;
 pub mod price;
 pub mod product;
 pub mod promotion_code;
+pub mod refusals;
 pub mod validate;
 
 use serde::Serialize;

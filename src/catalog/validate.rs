@@ -27,7 +27,6 @@ pub const MARKETING_FEATURES_MAX: usize = 15;
 pub const MARKETING_FEATURE_NAME_MAX: usize = 80;
 pub const IMAGES_MAX: usize = 8;
 pub const STATEMENT_DESCRIPTOR_MAX: usize = 22;
-pub const PORTAL_PRODUCTS_MAX: usize = 10;
 /// The longest promotion code the API takes.
 pub const PROMOTION_CODE_MAX: usize = 500;
 /// Stripe's largest amount in minor units (8 digits).
@@ -701,12 +700,6 @@ pub fn promotion_code(spec: &PromotionCodeSpec, check: &mut Check<'_>) {
         for (cur, m) in r.currency_options.iter().flatten() {
             let base = format!("restrictions[currency_options][{cur}]");
             check.currency(&base, cur);
-            if Some(cur) == r.minimum_amount_currency.as_ref() {
-                check.error(
-                    &base,
-                    format!("`{base}` repeats `minimum_amount_currency` `{cur}`"),
-                );
-            }
             check.non_negative(&format!("{base}[minimum_amount]"), Some(m.minimum_amount));
         }
     }
@@ -753,12 +746,6 @@ pub fn portal(spec: &PortalSpec, check: &mut Check<'_>) {
                 "list the products (and their price keys) customers may switch between",
             );
         }
-        if products.len() > PORTAL_PRODUCTS_MAX {
-            check.error(
-                "features[subscription_update][products]",
-                format!("`features[subscription_update][products]` has {} products; Stripe allows at most {PORTAL_PRODUCTS_MAX}", products.len()),
-            );
-        }
         if u.default_allowed_updates
             .as_ref()
             .map_or(true, Vec::is_empty)
@@ -793,13 +780,9 @@ pub fn portal(spec: &PortalSpec, check: &mut Check<'_>) {
         .and_then(|p| p.duration.as_ref())
     {
         let field = "features[subscription_pause][duration]";
+        // `interval_options` required with `type: "interval_options"` is R003 of the rules
+        // table (`crate::stripe::rules`), checked there for the planner and the emulator.
         let options = d.interval_options.as_deref().unwrap_or_default();
-        if d.kind == "interval_options" && options.is_empty() {
-            check.error(
-                &format!("{field}[interval_options]"),
-                "pause `type: \"interval_options\"` needs `interval_options`",
-            );
-        }
         for (i, o) in options.iter().enumerate() {
             check.interval(
                 &format!("{field}[interval_options][{i}]"),
@@ -1142,13 +1125,6 @@ mod tests {
                 json!({"features": {"subscription_update": {"enabled": true, "default_allowed_updates": ["price"], "products": [{"product": "p", "prices": ["a"], "adjustable_quantity": {"enabled": true, "minimum": 5, "maximum": 2}}]}}}),
                 "features[subscription_update][products][0][adjustable_quantity]",
                 "greater than maximum",
-            ),
-            (
-                PortalConfiguration,
-                "k",
-                json!({"features": {"subscription_pause": {"enabled": true, "duration": {"type": "interval_options"}}}}),
-                "features[subscription_pause][duration][interval_options]",
-                "needs `interval_options`",
             ),
             (
                 PortalConfiguration,

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::diff::diff_catalog;
 use super::fetch::LiveState;
 use super::plan::{Action, Plan, Reason};
+use super::refusals::check_writes;
 use super::replace::plan_replacements;
 use super::scope::{find_orphans, managed_catalog, Orphan, SCOPE_METADATA};
 use crate::catalog::Catalog;
@@ -36,13 +37,14 @@ impl From<&crate::cli::ChangePolicy> for Policy {
 
 /// The full plan of `catalog` against `live` under `policy`, at time `now` (Unix seconds,
 /// from `crate::clock`). Pure: no I/O.
-pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy, _now: i64) -> Plan {
+pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy, now: i64) -> Plan {
     let managed = managed_catalog(catalog, live);
     let mut plan = diff_catalog(&managed, live);
     plan_replacements(&mut plan, &managed, live, policy.allow_replace);
     find_orphans(&mut plan, &managed, live, policy.prune);
     mark_adoptions(&mut plan);
     check_metadata_room(&mut plan, &managed);
+    check_writes(&mut plan, &managed, live, now);
     plan.sort();
     plan.warnings.sort();
     plan

@@ -5,6 +5,7 @@ pub mod fetch;
 pub mod lifecycle;
 #[allow(clippy::module_inception)]
 pub mod plan;
+pub mod refusals;
 pub mod render;
 pub mod replace;
 pub mod scope;

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::catalog::object::Object;
-use crate::catalog::{graph, Catalog, DeclaredAt, Environment};
+use crate::catalog::{graph, refusals, Catalog, DeclaredAt, Environment};
 use crate::diag::Diagnostic;
 use crate::stripe::fields::ObjectKind;
 
@@ -86,6 +86,9 @@ impl Recorder {
         } = self;
         let mut objects = Vec::new();
         let mut invalid = Vec::new();
+        // Objects whose own validation found nothing: only these go on to the rules table,
+        // so one mistake is not reported twice.
+        let mut clean = Vec::new();
         for entry in entries.iter().filter(|e| !e.dropped) {
             let notes: Vec<String> = entry
                 .changed_at
@@ -107,18 +110,29 @@ impl Recorder {
                         .as_ref()
                         .is_some_and(|f| suggested.contains(f))
             });
+            let is_clean = found.is_empty();
             for mut d in found {
                 d.notes.extend(notes.iter().cloned());
                 diags.push(d);
             }
             match built {
-                Some(object) => objects.push(object),
+                Some(object) => {
+                    clean.push(is_clean);
+                    objects.push(object);
+                }
                 None => invalid.push((entry.kind, entry.key.clone())),
             }
         }
         let declarations: Vec<_> = objects.iter().map(Object::as_declaration).collect();
         if graph {
             graph::check(&declarations, &invalid, &mut diags);
+            let checkable: Vec<_> = declarations
+                .iter()
+                .zip(&clean)
+                .filter(|(_, clean)| **clean)
+                .map(|(d, _)| *d)
+                .collect();
+            refusals::check_creates(&checkable, &declarations, &mut diags);
         }
         if !diags.is_empty() {
             return Err(diags);

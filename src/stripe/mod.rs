@@ -12,6 +12,7 @@ pub mod fields;
 pub mod form;
 pub mod pacing;
 pub mod retry;
+pub mod rules;
 
 pub use api_key::{ApiKey, ApiKeyError, KeyMode};
 pub use client::{Client, ClientConfig, ClientStats};

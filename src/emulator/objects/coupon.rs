@@ -50,14 +50,6 @@ pub(super) fn create(
     KIND.table().fill_defaults(&mut params);
     check_duration(&params)?;
     let now = account.now();
-    if let Some(redeem_by) = params.get("redeem_by").and_then(Value::as_i64) {
-        if redeem_by <= now {
-            return Err(ApiError::param(
-                "redeem_by",
-                "Invalid redeem_by: must be in the future.".to_owned(),
-            ));
-        }
-    }
     if let Some(max) = params.get("max_redemptions").and_then(Value::as_i64) {
         if max < 1 {
             return Err(ApiError::param(

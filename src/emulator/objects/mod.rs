@@ -17,7 +17,8 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::store::Account;
-use crate::stripe::fields::ObjectKind;
+use crate::stripe::fields::{ObjectKind, Operation};
+use crate::stripe::rules::{self, Related, Request};
 
 pub(crate) use common::Filter;
 
@@ -38,6 +39,7 @@ pub(crate) fn create(
     kind: ObjectKind,
     params: Map<String, Value>,
 ) -> Result<Arc<Value>, ApiError> {
+    refuse_broken_rules(account, kind, Operation::Create, &params, None)?;
     match kind {
         ObjectKind::Product => product::create(account, params),
         ObjectKind::Price => price::create(account, params),
@@ -55,12 +57,46 @@ pub(crate) fn update(
     params: Map<String, Value>,
 ) -> Result<Arc<Value>, ApiError> {
     let current = retrieve(account, kind, id)?.clone();
+    refuse_broken_rules(account, kind, Operation::Update, &params, Some(&current))?;
     match kind {
         ObjectKind::Product => product::update(account, &current, params),
         ObjectKind::Price => price::update(account, &current, params),
         ObjectKind::Coupon => coupon::update(account, &current, params),
         ObjectKind::PromotionCode => promotion_code::update(account, &current, params),
         ObjectKind::PortalConfiguration => portal::update(account, &current, params),
+    }
+}
+
+/// The rules table's checks (`crate::stripe::rules`), the same the planner runs on the writes
+/// it plans: the first one broken is Stripe's 400 about its param.
+fn refuse_broken_rules(
+    account: &Account,
+    kind: ObjectKind,
+    op: Operation,
+    params: &Map<String, Value>,
+    current: Option<&Value>,
+) -> Result<(), ApiError> {
+    let request = Request {
+        kind,
+        op,
+        params,
+        current,
+        now: Some(account.now()),
+        related: &Held(account),
+    };
+    match rules::check(&request).into_iter().next() {
+        Some(broken) => Err(ApiError::param(&broken.param, broken.message)),
+        None => Ok(()),
+    }
+}
+
+/// The emulated account as the rules see related objects: as a retrieve would show them.
+struct Held<'a>(&'a Account);
+
+impl Related for Held<'_> {
+    fn coupon(&self, reference: &str) -> Option<Value> {
+        let coupon = self.0.get(ObjectKind::Coupon, reference)?;
+        Some((*coupon::render(self.0, coupon, &[])).clone())
     }
 }
 

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use super::proxy::Recorder;
 use super::{CATALOG, CATALOG_OBJECTS};
 use crate::support::{texts, Harness};
 
@@ -332,14 +333,14 @@ fn run_without_a_terminal_and_without_yes_refuses() {
 #[test]
 fn a_failed_write_stops_the_apply_and_a_rerun_completes_it() {
     let ctx = Harness::new();
-    // Only Stripe knows that this date has passed: the coupon create fails after products
-    // and prices were written.
-    let broken = CATALOG.replace(
-        "duration_in_months: 3 }",
-        "duration_in_months: 3, redeem_by: 1000000000 }",
-    );
-    ctx.write(SCRIPT, &broken);
-    let output = ctx.command(&["run", SCRIPT, "--yes"]).output().unwrap();
+    // A write the plan cannot foresee (the proxy refuses every coupon create, as an outage of
+    // one endpoint would) fails after the products and prices were written.
+    let proxy = Recorder::refusing(&ctx, &[], Some("/v1/coupons"));
+    ctx.write(SCRIPT, CATALOG);
+    let output = proxy
+        .command(&ctx, &["run", SCRIPT, "--yes"])
+        .output()
+        .unwrap();
     let (_, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(1));
     assert!(
@@ -365,13 +366,35 @@ fn a_failed_write_stops_the_apply_and_a_rerun_completes_it() {
         "the key never shows"
     );
 
-    ctx.write(SCRIPT, CATALOG);
     let stdout = ctx.apply();
     assert!(
         stdout.contains("Applied: 3 created, 0 updated, 0 deactivated."),
         "{stdout}"
     );
     ctx.assert_rerun_writes_nothing();
+}
+
+#[test]
+fn a_coupon_whose_redeem_by_has_passed_stops_the_plan_before_any_write() {
+    let ctx = Harness::new();
+    // Before the fix the product and the prices were created, then the coupon failed.
+    let broken = CATALOG.replace(
+        "duration_in_months: 3 }",
+        "duration_in_months: 3, redeem_by: 1000000000 }",
+    );
+    ctx.write(SCRIPT, &broken);
+    // Offline, nothing knows when the script will be applied: `check` accepts it.
+    ctx.offline(&["check", SCRIPT]).assert().success();
+    let output = ctx.command(&["run", SCRIPT, "--yes"]).output().unwrap();
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("redeem_by"), "{stderr}");
+    assert!(stderr.contains("must be in the future"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{SCRIPT}:")),
+        "the line is named: {stderr}"
+    );
+    assert_eq!(ctx.posts(), 0, "nothing was written");
 }
 
 #[test]

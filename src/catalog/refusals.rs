@@ -1,0 +1,73 @@
+//! The rules table (`crate::stripe::rules`) on the declared objects, offline: each object as
+//! the create it will be, its related objects from the catalog. Rules relative to now wait for
+//! the plan (`crate::plan::refusals`), which knows which objects exist already.
+
+use serde_json::Value;
+
+use super::{Declaration, DeclaredAt};
+use crate::diag::Diagnostic;
+use crate::stripe::fields::{ObjectKind, Operation};
+use crate::stripe::rules::{self, Related, Request, Violation};
+
+/// A write the rules table refuses, as an error at the object's declaration.
+pub fn diagnostic(
+    violation: &Violation,
+    kind: ObjectKind,
+    key: &str,
+    at: &DeclaredAt,
+) -> Diagnostic {
+    Diagnostic::error(format!(
+        "{kind} `{key}`: Stripe would refuse this write: {}",
+        violation.message
+    ))
+    .at(at.clone())
+    .object(kind, key)
+    .field(&violation.param)
+}
+
+/// Checks each of `checked` as the create it will be, with related objects from `all`.
+pub fn check_creates(
+    checked: &[&dyn Declaration],
+    all: &[&dyn Declaration],
+    diags: &mut Vec<Diagnostic>,
+) {
+    let related = Declared(all);
+    for declaration in checked {
+        let params = declaration.to_params();
+        let request = Request {
+            kind: declaration.kind(),
+            op: Operation::Create,
+            params: &params,
+            current: None,
+            now: None,
+            related: &related,
+        };
+        for violation in rules::check(&request) {
+            diags.push(diagnostic(
+                &violation,
+                declaration.kind(),
+                declaration.key(),
+                declaration.declared_at(),
+            ));
+        }
+    }
+}
+
+/// Related objects as the catalog declares them.
+struct Declared<'a>(&'a [&'a dyn Declaration]);
+
+impl Related for Declared<'_> {
+    fn coupon(&self, reference: &str) -> Option<Value> {
+        declared_coupon(self.0.iter().copied(), reference)
+    }
+}
+
+/// A declared coupon's params, found by its key (a coupon's key is its id).
+pub fn declared_coupon<'a>(
+    mut declarations: impl Iterator<Item = &'a dyn Declaration>,
+    key: &str,
+) -> Option<Value> {
+    declarations
+        .find(|d| d.kind() == ObjectKind::Coupon && d.key() == key)
+        .map(|d| Value::Object(d.to_params()))
+}

@@ -1,0 +1,94 @@
+//! The rules table (`crate::stripe::rules`) on every write the plan will make, as the endpoint
+//! will receive it: creates with their params, updates against the live object they change,
+//! related objects as they will be when the write is sent (declared, else live). A write the
+//! rules refuse is an error of the plan, before anything is written, at the line that declared
+//! the object; the emulator runs the same checks on the writes it receives.
+
+use serde_json::{Map, Value};
+
+use super::fetch::LiveState;
+use super::plan::{Action, Change, Plan};
+use crate::catalog::refusals::{declared_coupon, diagnostic};
+use crate::catalog::Catalog;
+use crate::stripe::fields::{ObjectKind, Operation};
+use crate::stripe::rules::{self, Related, Request};
+
+/// Adds an error for every planned write that Stripe would refuse at `now`.
+pub fn check_writes(plan: &mut Plan, catalog: &Catalog, live: &LiveState, now: i64) {
+    let related = Planned { catalog, live };
+    let mut errors = Vec::new();
+    for change in &plan.changes {
+        for (op, params, current) in writes(change, live) {
+            let request = Request {
+                kind: change.kind,
+                op,
+                params,
+                current,
+                now: Some(now),
+                related: &related,
+            };
+            for violation in rules::check(&request) {
+                errors.push(diagnostic(
+                    &violation,
+                    change.kind,
+                    &change.key,
+                    &change.declared_at,
+                ));
+            }
+        }
+    }
+    for error in errors {
+        plan.errors.push(error);
+    }
+}
+
+/// The requests a change sends: a create (a replacement's new object is one), then its
+/// update-only follow-up; or one update of the live object.
+fn writes<'a>(
+    change: &'a Change,
+    live: &'a LiveState,
+) -> Vec<(Operation, &'a Map<String, Value>, Option<&'a Value>)> {
+    match change.action {
+        Action::Create | Action::Replace => {
+            let mut writes = vec![(Operation::Create, &change.params, None)];
+            if !change.after_create.is_empty() {
+                writes.push((Operation::Update, &change.after_create, None));
+            }
+            writes
+        }
+        Action::Update | Action::Deactivate => {
+            let current = change
+                .id
+                .as_deref()
+                .and_then(|id| live.by_id(change.kind, id));
+            vec![(Operation::Update, &change.params, current)]
+        }
+    }
+}
+
+/// Related objects as the apply will find them: what the catalog declares (the plan makes the
+/// account match it), over what the account holds (counters such as `times_redeemed`, and
+/// `valid`, come from there).
+struct Planned<'a> {
+    catalog: &'a Catalog,
+    live: &'a LiveState,
+}
+
+impl Related for Planned<'_> {
+    fn coupon(&self, reference: &str) -> Option<Value> {
+        let held = self
+            .live
+            .by_id(ObjectKind::Coupon, reference)
+            .and_then(Value::as_object)
+            .cloned();
+        let declared = declared_coupon(self.catalog.of_kind(ObjectKind::Coupon), reference);
+        match (held, declared) {
+            (Some(mut held), Some(Value::Object(declared))) => {
+                held.extend(declared);
+                Some(Value::Object(held))
+            }
+            (Some(held), _) => Some(Value::Object(held)),
+            (None, declared) => declared,
+        }
+    }
+}

@@ -346,7 +346,7 @@ fn update(
             continue;
         }
         let live_value = have.get(&path).cloned().unwrap_or(Value::Null);
-        if !param.is_mutable() {
+        if !param.is_mutable() || param.is_locked(&live_value) {
             let desired_value = want.get(&path).cloned().unwrap_or(Value::Null);
             errors.push(immutable(declaration, &path, live_value, desired_value));
             continue;
@@ -376,6 +376,8 @@ fn update(
     if fields.is_empty() {
         return Ok(None);
     }
+    let sent: Vec<String> = fields.iter().map(|f| f.path.clone()).collect();
+    complete_units(table, &sent, &raw, &mut params);
     fields.sort_by(|a, b| a.path.cmp(&b.path));
     let deactivates = fields
         .iter()
@@ -402,6 +404,78 @@ fn update(
         after_create: Map::new(),
         references,
     }))
+}
+
+/// Makes an update's params what the update schema accepts, around the fields that changed:
+/// a map entry of objects (`currency_options[usd]`) is sent whole, since Stripe replaces an
+/// entry with what it is sent (an entry with only `tax_behavior` would lose its amount); and
+/// a hash is sent with its required members (`cancellation_reason[enabled]` beside
+/// `cancellation_reason[options]`). Values come from the desired object, defaults filled in.
+/// Lists are units already: `flatten` never splits them.
+fn complete_units(
+    table: &ObjectTable,
+    sent: &[String],
+    desired: &IndexMap<String, Value>,
+    params: &mut Map<String, Value>,
+) {
+    for path in sent {
+        let parts = segments(path);
+        for depth in 1..parts.len() {
+            let ancestor = join_parts(&parts[..depth]);
+            let parent = table.param(&join_parts(&parts[..depth - 1]));
+            let is_entry =
+                depth > 1 && parent.is_some_and(|p| p.ty == Type::Map && table.has_keyed_fields(p));
+            if is_entry {
+                for (leaf, value) in desired.iter().filter(|(p, _)| within(p, &ancestor)) {
+                    insert_missing(params, leaf, value);
+                }
+                continue;
+            }
+            let Some(hash) = table.param(&ancestor).filter(|p| p.ty == Type::Object) else {
+                continue;
+            };
+            let prefix = format!("{}[", hash.path);
+            for member in table.params.iter().filter(|m| {
+                m.on_update == Presence::Required
+                    && m.path
+                        .strip_prefix(&prefix)
+                        .is_some_and(|rest| !rest.contains('[') && rest.ends_with(']'))
+            }) {
+                let name = &member.path[prefix.len()..member.path.len() - 1];
+                let concrete = format!("{ancestor}[{name}]");
+                if let Some(value) = desired.get(&concrete) {
+                    insert_missing(params, &concrete, value);
+                }
+            }
+        }
+    }
+}
+
+fn join_parts(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            out.push_str(part);
+        } else {
+            out.push('[');
+            out.push_str(part);
+            out.push(']');
+        }
+    }
+    out
+}
+
+/// Sets a unit path unless the params already carry it.
+fn insert_missing(params: &mut Map<String, Value>, path: &str, value: &Value) {
+    let parts = segments(path);
+    let (leaf, parents) = parts.split_last().expect("a path has a segment");
+    let mut map = Some(&*params);
+    for parent in parents {
+        map = map.and_then(|m| m.get(*parent)).and_then(Value::as_object);
+    }
+    if !map.is_some_and(|m| m.contains_key(*leaf)) {
+        insert_path(params, path, value.clone());
+    }
 }
 
 /// Whether a boolean switch is missing from a live object that has its parent: Stripe takes

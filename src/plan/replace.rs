@@ -107,9 +107,14 @@ fn is_immutable_drift(error: &Diagnostic) -> bool {
     let (Some(kind), Some(field)) = (error.subject.object, &error.subject.field) else {
         return false;
     };
+    let Some(live) = &error.subject.live else {
+        return false;
+    };
     error.severity == Severity::Error
-        && error.subject.live.is_some()
-        && kind.table().param(field).is_some_and(|p| !p.is_mutable())
+        && kind
+            .table()
+            .param(field)
+            .is_some_and(|p| !p.is_mutable() || p.is_locked(live))
 }
 
 fn coupon_help(key: &str) -> String {

@@ -94,12 +94,24 @@ pub struct Param {
     /// An array Stripe treats as a set: the order of its elements carries no meaning (a
     /// portal's `allowed_updates`), so a reordering is no change.
     pub unordered: bool,
+    /// A mutable param that locks once set: the update endpoint changes it only while the
+    /// object holds one of these values (a price's `tax_behavior`: "Once specified as either
+    /// `inclusive` or `exclusive`, it cannot be changed", param-rules R030, R049).
+    pub set_once_from: Option<&'static [&'static str]>,
 }
 
 impl Param {
     /// Mutable means the update endpoint takes it; a create-only param is immutable.
     pub fn is_mutable(&self) -> bool {
         self.on_update != Presence::Absent
+    }
+
+    /// Whether a set-once param can no longer change from the value `held`.
+    pub fn is_locked(&self, held: &serde_json::Value) -> bool {
+        match (self.set_once_from, held.as_str()) {
+            (Some(open), Some(held)) => !open.contains(&held),
+            _ => false,
+        }
     }
 
     /// Whether (and how) the endpoint of `op` takes this param.

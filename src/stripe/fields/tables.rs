@@ -122,6 +122,7 @@ const fn p(path: &'static str, ty: Type, on_create: Presence, on_update: Presenc
         emptyable: false,
         default: None,
         unordered: false,
+        set_once_from: None,
     }
 }
 
@@ -138,6 +139,12 @@ impl Param {
 
     const fn unordered(mut self) -> Self {
         self.unordered = true;
+        self
+    }
+
+    /// Changeable only while the object holds one of `open` (see `Param::set_once_from`).
+    const fn set_once_from(mut self, open: &'static [&'static str]) -> Self {
+        self.set_once_from = Some(open);
         self
     }
 }
@@ -216,7 +223,7 @@ const PRICE_PARAMS: &[Param] = &[
     p("currency_options[<key>][custom_unit_amount][maximum]", Integer, OPT, OPT),
     p("currency_options[<key>][custom_unit_amount][minimum]", Integer, OPT, OPT),
     p("currency_options[<key>][custom_unit_amount][preset]", Integer, OPT, OPT),
-    p("currency_options[<key>][tax_behavior]", Enum(TAX_BEHAVIOR), OPT, OPT).default(Str("unspecified")), // as the price's own tax_behavior
+    p("currency_options[<key>][tax_behavior]", Enum(TAX_BEHAVIOR), OPT, OPT).default(Str("unspecified")).set_once_from(&["unspecified"]), // as the price's own tax_behavior; set-once: R030
     p("currency_options[<key>][tiers]", Array, OPT, OPT),
     p("currency_options[<key>][tiers][]", Object, OPT, OPT),
     p("currency_options[<key>][tiers][][flat_amount]", Integer, OPT, OPT),
@@ -252,7 +259,7 @@ const PRICE_PARAMS: &[Param] = &[
     p("recurring[meter]", String, OPT, NO),
     p("recurring[trial_period_days]", Integer, OPT, NO),
     p("recurring[usage_type]", Enum(&["licensed", "metered"]), OPT, NO).default(Str("licensed")), // spec: "Defaults to `licensed`"
-    p("tax_behavior", Enum(TAX_BEHAVIOR), OPT, OPT).default(Str("unspecified")), // fixture
+    p("tax_behavior", Enum(TAX_BEHAVIOR), OPT, OPT).default(Str("unspecified")).set_once_from(&["unspecified"]), // fixture; set-once: R049
     p("tiers", Array, OPT, NO),
     p("tiers[]", Object, OPT, NO),
     p("tiers[][flat_amount]", Integer, OPT, NO),

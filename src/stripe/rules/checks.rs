@@ -78,6 +78,13 @@ pub(super) const CHECKS: &[(ObjectKind, Check)] = &[
             run: portal_pause_interval_options,
         },
     ),
+    (
+        ObjectKind::Price,
+        Check {
+            name: "set_once_fields",
+            run: set_once_fields,
+        },
+    ),
 ];
 
 /// Stripe's coupon limit: `redeem_by` "cannot be set to more than 5 years in the future"
@@ -397,5 +404,53 @@ fn portal_pause_interval_options(request: &Request<'_>, found: &mut Vec<Violatio
              is interval_options."
                 .to_owned(),
         );
+    }
+}
+
+/// R030, R049: an update may not change a set-once field the object already holds a final
+/// value for (the field table's `Param::set_once_from`). The planner reports the same drift as
+/// immutable (`plan::diff`), so a plan never sends it.
+fn set_once_fields(request: &Request<'_>, found: &mut Vec<Violation>) {
+    let (Operation::Update, Some(current)) = (request.op, request.current) else {
+        return;
+    };
+    let table = request.kind.table();
+    let mut stack: Vec<(String, &Map<String, Value>, Option<&Value>)> =
+        vec![(String::new(), request.params, Some(current))];
+    while let Some((prefix, sent, held)) = stack.pop() {
+        for (name, value) in sent {
+            let path = if prefix.is_empty() {
+                name.clone()
+            } else {
+                format!("{prefix}[{name}]")
+            };
+            let held_here = held.and_then(|h| h.get(name));
+            if let Value::Object(inner) = value {
+                stack.push((path, inner, held_here));
+                continue;
+            }
+            let Some(param) = table.param(&path) else {
+                continue;
+            };
+            let Some(held_value) = held_here.filter(|h| param.is_locked(h)) else {
+                continue;
+            };
+            if held_value != value {
+                push(
+                    found,
+                    if path == "tax_behavior" {
+                        "R049"
+                    } else {
+                        "R030"
+                    },
+                    path.clone(),
+                    format!(
+                        "{path} cannot be changed once it is set to {held_value}: it is set once, \
+                         from {}.",
+                        param.set_once_from.unwrap_or_default().join(" or ")
+                    ),
+                );
+            }
+        }
     }
 }

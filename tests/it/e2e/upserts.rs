@@ -1,0 +1,84 @@
+//! The promise on changes to objects that exist (issue 9): every update the plan builds is one
+//! the update schema accepts, set-once fields are drift, and a run always converges.
+
+use crate::support::{texts, Harness};
+
+const SCRIPT: &str = "scripts/catalog.rhai";
+
+fn portal(options: &str) -> String {
+    format!(
+        r#"portal("default", #{{ features: #{{
+    invoice_history: #{{ enabled: true }},
+    subscription_cancel: #{{ enabled: true, mode: "at_period_end",
+        cancellation_reason: #{{ enabled: true, options: [{options}] }} }} }} }});"#
+    )
+}
+
+/// Before the fix: 400 `parameter_missing` for `...[cancellation_reason][enabled]`, on every
+/// run.
+#[test]
+fn a_change_inside_a_hash_sends_the_hash_with_its_required_members() {
+    let ctx = Harness::applied(&portal(r#""too_expensive""#));
+    ctx.write(SCRIPT, &portal(r#""too_expensive", "unused""#));
+    let stdout = ctx.apply();
+    assert!(stdout.contains("1 updated"), "{stdout}");
+    let list = ctx.get("/v1/billing_portal/configurations");
+    let reason = &list["data"][0]["features"]["subscription_cancel"]["cancellation_reason"];
+    assert_eq!(reason["enabled"], true);
+    assert_eq!(reason["options"].as_array().map(Vec::len), Some(2));
+    ctx.assert_rerun_writes_nothing();
+}
+
+fn price(usd_tax_behavior: &str) -> String {
+    format!(
+        r#"product("pro", #{{ name: "Pro" }});
+price("pro_monthly", #{{ product: "pro", currency: "eur", unit_amount: 1900,
+    recurring: #{{ interval: "month" }},
+    currency_options: #{{ usd: #{{ unit_amount: 2100, tax_behavior: "{usd_tax_behavior}" }} }} }});"#
+    )
+}
+
+/// Before the fix the update carried `currency_options[usd][tax_behavior]` alone; the entry was
+/// replaced without its amount and every later run flip-flopped.
+#[test]
+fn a_currency_option_is_updated_as_a_whole_entry_and_converges() {
+    let ctx = Harness::applied(&price("unspecified"));
+    ctx.write(SCRIPT, &price("exclusive"));
+    let stdout = ctx.apply();
+    assert!(stdout.contains("1 updated"), "{stdout}");
+    let usd = ctx.get("/v1/prices?lookup_keys[]=pro_monthly&expand[]=data.currency_options");
+    let usd = &usd["data"][0]["currency_options"]["usd"];
+    assert_eq!(usd["unit_amount"], 2100, "{usd}");
+    assert_eq!(usd["tax_behavior"], "exclusive", "{usd}");
+    ctx.assert_rerun_writes_nothing();
+}
+
+/// "Once specified as either `inclusive` or `exclusive`, it cannot be changed": before the fix
+/// this was planned as an update, and the apply stopped at a 400.
+#[test]
+fn a_set_once_tax_behavior_is_immutable_drift_with_zero_writes() {
+    let ctx = Harness::applied(&price("exclusive"));
+    ctx.write(SCRIPT, &price("inclusive"));
+    ctx.reset_stats();
+    let output = ctx.command(&["plan", SCRIPT]).output().expect("runs");
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("currency_options[usd][tax_behavior]") && stderr.contains("immutable"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("scripts/catalog.rhai:2:1"), "{stderr}");
+    assert_eq!(ctx.posts(), 0);
+    // The usual way forward works: a new price takes the lookup key.
+    let stdout = ctx
+        .command(&["run", SCRIPT, "--yes", "--allow-replace"])
+        .output()
+        .expect("runs");
+    assert!(stdout.status.success(), "{}", texts(&stdout).1);
+    let replaced = ctx.get("/v1/prices?lookup_keys[]=pro_monthly&expand[]=data.currency_options");
+    assert_eq!(
+        replaced["data"][0]["currency_options"]["usd"]["tax_behavior"],
+        "inclusive"
+    );
+    ctx.assert_rerun_writes_nothing();
+}

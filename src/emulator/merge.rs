@@ -110,6 +110,7 @@ mod tests {
             emptyable: true,
             default: None,
             unordered: false,
+            set_once_from: None,
         }],
     };
 

@@ -382,6 +382,7 @@ mod tests {
             emptyable: false,
             default,
             unordered: false,
+            set_once_from: None,
         }
     }
 

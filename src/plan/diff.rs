@@ -116,6 +116,9 @@ enum Found<'a> {
     /// Nothing to do although no object was matched: an inactive promotion code the script
     /// also wants inactive (its code is free; nothing needs to exist).
     Settled,
+    /// Only inactive promotion codes hold the code, and the script wants it active: one that
+    /// can be reactivated is updated (`active=true`) rather than duplicated; else a new code.
+    Inactive(Vec<&'a Value>),
 }
 
 fn diff_declaration(
@@ -169,6 +172,17 @@ fn diff_declaration(
         Err(diagnostic) => plan.errors.push(*diagnostic),
         Ok(Found::Settled) => plan.unchanged += 1,
         Ok(Found::Missing) => plan.changes.push(create(declaration, desired, references)),
+        Ok(Found::Inactive(candidates)) => {
+            let reactivation = candidates.into_iter().find_map(|object| {
+                update(declaration, desired.clone(), object, live, references)
+                    .ok()
+                    .flatten()
+            });
+            plan.changes.push(match reactivation {
+                Some(change) => change,
+                None => create(declaration, desired, references),
+            });
+        }
         Ok(Found::Live { object, adopted }) => {
             match update(declaration, desired, object, live, references) {
                 Err(errors) => {
@@ -220,8 +234,20 @@ fn find_live<'a>(
             object,
             adopted: false,
         },
-        // An inactive code frees its code: the script's active code is a new object.
-        (ObjectKind::PromotionCode, None, _) if wants_active => Found::Missing,
+        // An inactive code frees its code. One that matches the script and Stripe would let
+        // come back (param-rules R100) is reactivated; otherwise the active code is new.
+        (ObjectKind::PromotionCode, None, _) if wants_active => {
+            let candidates: Vec<&Value> = matches
+                .iter()
+                .copied()
+                .filter(|code| reactivatable(code, live))
+                .collect();
+            if candidates.is_empty() {
+                Found::Missing
+            } else {
+                Found::Inactive(candidates)
+            }
+        }
         (ObjectKind::PromotionCode, None, Some(_)) => Found::Settled,
         (_, None, Some(object)) => Found::Live {
             object,
@@ -229,6 +255,23 @@ fn find_live<'a>(
         },
         (_, None, None) => Found::Missing,
     })
+}
+
+/// Whether an inactive promotion code may be reactivated, as far as the account says without
+/// a clock: not used up, and its coupon still `valid` (Stripe computes `valid` itself, dates
+/// included). The rules table checks the dates again on the planned update.
+fn reactivatable(code: &Value, live: &LiveState) -> bool {
+    let used_up = |object: &Value| {
+        let times = object["times_redeemed"].as_i64().unwrap_or(0);
+        object["max_redemptions"]
+            .as_i64()
+            .is_some_and(|max| times >= max)
+    };
+    let coupon = code
+        .pointer("/promotion/coupon")
+        .and_then(|c| c.as_str().or_else(|| c["id"].as_str()))
+        .and_then(|id| live.by_id(ObjectKind::Coupon, id));
+    !used_up(code) && coupon.is_some_and(|c| c["valid"] != Value::Bool(false) && !used_up(c))
 }
 
 /// A create for a missing object. Update-only params (a product's `default_price`, a portal

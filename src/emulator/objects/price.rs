@@ -140,18 +140,7 @@ pub(super) fn update(
         }
     }
     let previous_owner = claim_lookup_key(account, &params, Some(id), transfer)?;
-    if let Some(Value::String(wanted)) = params.get("tax_behavior") {
-        let set = current["tax_behavior"].as_str().unwrap_or("unspecified");
-        if set != "unspecified" && set != wanted {
-            return Err(ApiError::param(
-                "tax_behavior",
-                format!(
-                    "tax_behavior cannot be changed once it is set to inclusive or exclusive \
-                     (it is {set})."
-                ),
-            ));
-        }
-    }
+    // A set-once `tax_behavior` is the rules table's `set_once_fields`, checked before here.
     check_currency_options(&params)?;
     if let Some(Value::Object(options)) = params.get("currency_options") {
         if let Some(own) = current["currency"]

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::{Request, Violation};
-use crate::stripe::fields::{ObjectKind, Operation};
+use crate::stripe::fields::{ObjectKind, Operation, Type};
 
 /// A named check.
 pub(super) struct Check {
@@ -436,20 +436,26 @@ fn set_once_fields(request: &Request<'_>, found: &mut Vec<Violation>) {
                 continue;
             };
             if held_value != value {
-                push(
-                    found,
-                    if path == "tax_behavior" {
-                        "R049"
-                    } else {
-                        "R030"
-                    },
-                    path.clone(),
-                    format!(
-                        "{path} cannot be changed once it is set to {held_value}: it is set once, \
-                         from {}.",
-                        param.set_once_from.unwrap_or_default().join(" or ")
-                    ),
+                let open = param.set_once_from.unwrap_or_default();
+                let final_values: Vec<&str> = match param.ty {
+                    Type::Enum(values) => values
+                        .iter()
+                        .copied()
+                        .filter(|v| !open.contains(v))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let rule = if path == "tax_behavior" {
+                    "R049"
+                } else {
+                    "R030"
+                };
+                let held_text = held_value.as_str().unwrap_or_default();
+                let message = format!(
+                    "{path} cannot be changed once it is set to {} (it is {held_text}).",
+                    final_values.join(" or ")
                 );
+                push(found, rule, path.clone(), message);
             }
         }
     }

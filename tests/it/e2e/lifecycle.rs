@@ -61,14 +61,21 @@ fn objects_declared_inactive_are_created_inactive() {
     ctx.assert_rerun_writes_nothing();
 }
 
+/// An inactive code that no longer matches the script (its immutable `max_redemptions`
+/// changed) cannot come back as declared: its code is free, so the declared code is new. (An
+/// inactive code that matches is reactivated: `e2e::dates`.)
 #[test]
-fn a_promotion_code_deactivated_elsewhere_is_created_again_because_its_code_is_free() {
+fn a_promotion_code_deactivated_elsewhere_and_changed_is_created_again_because_its_code_is_free() {
     let ctx = Harness::applied(CATALOG);
     let codes = ctx.get("/v1/promotion_codes");
     let old = codes["data"][0]["id"].as_str().unwrap().to_owned();
     ctx.post(
         &format!("/v1/promotion_codes/{old}"),
         json!({"active": false}),
+    );
+    ctx.write(
+        SCRIPT,
+        &CATALOG.replace("max_redemptions: 500", "max_redemptions: 400"),
     );
     ctx.reset_stats();
 

@@ -303,7 +303,7 @@ async fn tax_behavior_cannot_change_once_set() {
     .invalid(
         None,
         Some("tax_behavior"),
-        "tax_behavior cannot be changed once it is set to inclusive or exclusive (it is \
+        "tax_behavior cannot be changed once it is set to exclusive or inclusive (it is \
              exclusive).",
     );
 }

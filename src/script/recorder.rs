@@ -96,7 +96,9 @@ impl Recorder {
                 .map(|at| format!("changed at {at}"))
                 .collect();
             let mut found = Vec::new();
-            let (built, suggested) = build_reporting_unknown_fields(entry, &mut found);
+            let mut firm = Vec::new();
+            let (built, suggested, complete) =
+                build_reporting_unknown_fields(entry, &mut found, &mut firm);
             if let Some(object) = &built {
                 object.validate(&mut found);
             }
@@ -110,16 +112,18 @@ impl Recorder {
                         .as_ref()
                         .is_some_and(|f| suggested.contains(f))
             });
+            found.extend(firm);
             let is_clean = found.is_empty();
             for mut d in found {
                 d.notes.extend(notes.iter().cloned());
                 diags.push(d);
             }
             match built {
-                Some(object) => {
+                Some(object) if complete => {
                     clean.push(is_clean);
                     objects.push(object);
                 }
+                Some(_) => invalid.push((entry.kind, entry.key.clone())),
                 None => invalid.push((entry.kind, entry.key.clone())),
             }
         }
@@ -147,14 +151,17 @@ impl Recorder {
 
 /// Builds the entry's object. An unknown field is reported and taken out, and the build
 /// retried, so one typo does not hide the entry's other mistakes (or its references).
-/// Returns the object (None if it cannot be built) and the paths the typos were probably
-/// meant to be.
+/// Returns the object (None if it cannot be built), the paths whose errors are consequences
+/// of one already reported (what the typos were probably meant to be, the fields taken out
+/// for their type), and whether the object is complete (nothing was taken out for its type).
 fn build_reporting_unknown_fields(
     entry: &Entry,
     diags: &mut Vec<Diagnostic>,
-) -> (Option<Object>, Vec<String>) {
+    firm: &mut Vec<Diagnostic>,
+) -> (Option<Object>, Vec<String>, bool) {
     let mut fields = entry.fields.clone();
     let mut suggested = Vec::new();
+    let mut complete = true;
     loop {
         let result = Object::build(
             entry.kind,
@@ -164,7 +171,7 @@ fn build_reporting_unknown_fields(
             Value::Object(fields.clone()),
         );
         match result {
-            Ok(object) => return (Some(object), suggested),
+            Ok(object) => return (Some(object), suggested, complete),
             Err(d) if d.message.starts_with("unknown field") => {
                 let path = d.subject.field.clone().unwrap_or_default();
                 if let Some(meant) = meant_path(&path, d.help.as_deref()) {
@@ -173,19 +180,25 @@ fn build_reporting_unknown_fields(
                 let removed = remove_path(&mut fields, &path);
                 diags.push(*d);
                 if !removed {
-                    return (None, suggested);
+                    return (None, suggested, false);
                 }
             }
             Err(d) => {
-                if !d
-                    .subject
-                    .field
-                    .as_ref()
-                    .is_some_and(|f| suggested.contains(f))
-                {
-                    diags.push(*d);
+                let field = d.subject.field.clone();
+                if !field.as_ref().is_some_and(|f| suggested.contains(f)) {
+                    // Not subject to the consequence filter: it names its own field.
+                    firm.push(*d);
                 }
-                return (None, suggested);
+                // A field of the wrong type is taken out too, and the rest of the object
+                // checked (a float amount must not hide a bad currency). The object stays
+                // invalid: it is built only to find its other mistakes.
+                match field {
+                    Some(path) if remove_path(&mut fields, &path) => {
+                        suggested.push(path);
+                        complete = false;
+                    }
+                    _ => return (None, suggested, false),
+                }
             }
         }
     }

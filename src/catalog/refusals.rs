@@ -53,6 +53,42 @@ pub fn check_creates(
     }
 }
 
+/// The rules relative to now, offline: what `check_creates` could not know. Each is a warning,
+/// since the plan refuses it only for an object that does not exist yet (an ended campaign
+/// applied before its end re-runs as a no-op).
+pub fn time_warnings(catalog: &super::Catalog, now: i64) -> Vec<Diagnostic> {
+    let all: Vec<&dyn Declaration> = catalog.declarations().collect();
+    let related = Declared(&all);
+    let mut warnings = Vec::new();
+    for declaration in &all {
+        let params = declaration.to_params();
+        let request = |now| Request {
+            kind: declaration.kind(),
+            op: Operation::Create,
+            params: &params,
+            current: None,
+            now,
+            related: &related,
+        };
+        let offline = rules::check(&request(None));
+        for violation in rules::check(&request(Some(now))) {
+            if offline.contains(&violation) {
+                continue;
+            }
+            let mut warning = diagnostic(
+                &violation,
+                declaration.kind(),
+                declaration.key(),
+                declaration.declared_at(),
+            )
+            .help("the plan refuses to create it now; if it exists already and matches, a run leaves it alone");
+            warning.severity = crate::diag::Severity::Warning;
+            warnings.push(warning);
+        }
+    }
+    warnings
+}
+
 /// Related objects as the catalog declares them.
 struct Declared<'a>(&'a [&'a dyn Declaration]);
 

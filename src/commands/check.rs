@@ -7,9 +7,19 @@ use crate::clock::Clock;
 use crate::diag::Diagnostics;
 use crate::ExitStatus;
 
-pub fn execute(args: ScriptArgs, _clock: Clock) -> anyhow::Result<ExitStatus> {
+pub fn execute(args: ScriptArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     match crate::script::evaluate(&args.script, &args.env) {
         Ok(catalog) => {
+            let mut warnings = crate::catalog::refusals::time_warnings(&catalog, clock.now());
+            let more = warnings.len().saturating_sub(WARNINGS_SHOWN);
+            warnings.truncate(WARNINGS_SHOWN);
+            eprint!(
+                "{}",
+                crate::diag::render_human(&Diagnostics(warnings), stderr_color())
+            );
+            if more > 0 {
+                eprintln!("warning: … and {more} more objects whose dates have passed\n");
+            }
             eprintln!(
                 "{}: {} objects, environment `{}` ({}), scope `{}`: valid",
                 args.script.display(),
@@ -27,6 +37,9 @@ pub fn execute(args: ScriptArgs, _clock: Clock) -> anyhow::Result<ExitStatus> {
         Err(diags) => report(&args, &diags),
     }
 }
+
+/// Date warnings shown before the rest are counted: a campaign of 600 codes has 600.
+const WARNINGS_SHOWN: usize = 5;
 
 /// Prints every diagnostic and a one-line summary to stderr; the run failed.
 pub(super) fn report(args: &ScriptArgs, diags: &Diagnostics) -> anyhow::Result<ExitStatus> {

@@ -108,3 +108,21 @@ fn a_code_deactivated_in_the_dashboard_is_reactivated_not_duplicated() {
     assert_eq!(codes[0]["active"], true);
     ctx.assert_rerun_writes_nothing();
 }
+
+#[test]
+fn check_warns_about_dates_that_have_passed_but_accepts_the_script() {
+    let ctx = Harness::new();
+    let ends = TEST_NOW + 30 * DAY;
+    ctx.write(SCRIPT, &campaign(ends, ends, 10));
+    let later = (ends + DAY).to_string();
+    let output = ctx
+        .offline(&["check", SCRIPT])
+        .env("BILLINGCTL_NOW", &later)
+        .output()
+        .expect("runs");
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("warning: coupon `spring`"), "{stderr}");
+    assert!(stderr.contains("redeem_by: must be in the future"), "{stderr}");
+    assert!(stderr.contains(": valid"), "{stderr}");
+}

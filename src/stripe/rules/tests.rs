@@ -163,3 +163,15 @@ fn prices_and_portals() {
         ["R006"]
     );
 }
+
+/// docs/SCRIPTS.md says which rules `check` and `plan` enforce: every checked rule is there.
+#[test]
+fn the_script_reference_lists_every_checked_rule() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/SCRIPTS.md");
+    let docs = std::fs::read_to_string(path).expect("docs/SCRIPTS.md");
+    for rule in RULES {
+        if let Decision::Checked(_) = rule.decision {
+            assert!(docs.contains(rule.id), "docs/SCRIPTS.md does not list {}", rule.id);
+        }
+    }
+}

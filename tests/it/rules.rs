@@ -27,6 +27,9 @@ const MARK: &str = "// <- refused";
 
 type Form = Vec<(String, String)>;
 
+/// Builds one case.
+type MakeCase = fn() -> Case;
+
 /// One enforced row: the bad request and the bad script.
 struct Case {
     id: &'static str,
@@ -212,7 +215,7 @@ const THIRTEEN_PLACES: &str = "1.1234567890123";
 /// R049 (tax behaviour is set-once) wait for the set-once field table and its diff: today the
 /// plan accepts the change (and the emulator accepts it for a currency option). When they
 /// hold, move them into [`cases`].
-const PENDING: &[(&str, fn() -> Case)] = &[("R030", r030), ("R049", r049)];
+const PENDING: &[(&str, MakeCase)] = &[("R030", r030), ("R049", r049)];
 
 /// One case per enforced row, in table order.
 #[allow(clippy::too_many_lines)]

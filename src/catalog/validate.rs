@@ -527,6 +527,13 @@ fn currency_option(
         &format!("{base}[unit_amount_decimal]"),
         option.unit_amount_decimal.as_deref(),
     );
+    // param-rules R036: "Only one of `unit_amount` and `unit_amount_decimal` can be set".
+    if option.unit_amount.is_some() && option.unit_amount_decimal.is_some() {
+        check.error(
+            &format!("{base}[unit_amount_decimal]"),
+            format!("`{base}`: set only one of `unit_amount` and `unit_amount_decimal`"),
+        );
+    }
     if let Some(c) = &option.custom_unit_amount {
         check.custom_unit_amount(&format!("{base}[custom_unit_amount]"), c);
     }

@@ -14,6 +14,9 @@ const METADATA_MAX_KEYS: usize = 50;
 const METADATA_MAX_KEY_LEN: usize = 40;
 const METADATA_MAX_VALUE_LEN: usize = 500;
 
+/// Decimal strings take at most 12 decimal places.
+const DECIMAL_PLACES_MAX: usize = 12;
+
 /// Checks and types the decoded params of a create or update request (without `expand`).
 pub(crate) fn validate(
     table: &'static ObjectTable,
@@ -26,7 +29,42 @@ pub(crate) fn validate(
         typed.insert(key.clone(), checker.walk(key, value)?);
     }
     checker.check_required(&typed)?;
+    check_decimal_twins("", &typed)?;
     Ok(typed)
+}
+
+/// "Only one of `unit_amount` and `unit_amount_decimal` can be set" (and `flat_amount`), at
+/// any depth: the spec states it on every `*_decimal` param of prices, tiers and currency
+/// options (param-rules R032, R033, R036, R051, R052, R058). The message is the one Stripe
+/// gives for its other exclusive pairs ("You may only specify one of these parameters").
+fn check_decimal_twins(path: &str, map: &Map<String, Value>) -> Result<(), ApiError> {
+    let at = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}[{key}]")
+        }
+    };
+    for (key, value) in map {
+        if map.contains_key(&format!("{key}_decimal")) {
+            return Err(ApiError::param(
+                &at(key),
+                format!("You may only specify one of these parameters: {key}, {key}_decimal."),
+            ));
+        }
+        match value {
+            Value::Object(child) => check_decimal_twins(&at(key), child)?,
+            Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    if let Value::Object(child) = item {
+                        check_decimal_twins(&format!("{}[{index}]", at(key)), child)?;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 struct Checker {
@@ -295,6 +333,8 @@ fn check_string_map(path: &str, map: &Map<String, Value>) -> Result<Map<String, 
     Ok(map.clone())
 }
 
+/// A plain decimal string "with at most 12 decimal places" (the spec on every `*_decimal`
+/// param: param-rules R034, R037, R053, R059).
 fn is_decimal(text: &str) -> bool {
     let digits = text.strip_prefix('-').unwrap_or(text);
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
@@ -302,6 +342,7 @@ fn is_decimal(text: &str) -> bool {
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.bytes().all(|b| b.is_ascii_digit())
         && !(digits.contains('.') && frac.is_empty())
+        && frac.len() <= DECIMAL_PLACES_MAX
 }
 
 /// `a, b, or c`.
@@ -531,5 +572,6 @@ mod tests {
     fn decimals_are_plain_decimal_strings() {
         assert!(is_decimal("12") && is_decimal("12.50") && is_decimal("-1.5"));
         assert!(!is_decimal("1e3") && !is_decimal("12.") && !is_decimal("") && !is_decimal("x"));
+        assert!(is_decimal("1.123456789012") && !is_decimal("1.1234567890123"));
     }
 }

@@ -3,9 +3,10 @@
 //! field table: enforced (and how), advice only, or not checkable offline (and why).
 //!
 //! The enforced rules that need more than the field table are functions over one write's
-//! params ([`Request`]): the planner runs them on every write it plans (`crate::plan::rules`)
-//! and the emulator on every write it receives (`crate::emulator::objects`), so a write the
-//! plan calls valid is one the emulator accepts, and the other way round. Related objects (a
+//! params ([`Request`]): the planner runs them on every write it plans
+//! (`crate::plan::refusals`; offline on creates, `crate::catalog::refusals`) and the emulator
+//! on every write it receives (`crate::emulator::objects`), so a write the plan calls valid is
+//! one the emulator accepts, and the other way round. Related objects (a
 //! promotion code's coupon) come through [`Related`]: the catalog and the live account for
 //! the planner, the emulated account for the emulator.
 //!

@@ -7,5 +7,6 @@ mod conformance;
 mod e2e;
 mod emulator;
 mod export;
+mod rules;
 mod scripts;
 mod support;

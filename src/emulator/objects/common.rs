@@ -154,6 +154,19 @@ pub(crate) fn currency(param: &str, value: &Value) -> Result<String, ApiError> {
     }
 }
 
+/// The most intervals of this kind in three years, Stripe's longest billing or pause interval
+/// (param-rules R004, R047: "3 years, 36 months, or 156 weeks"); no limit for an unknown
+/// interval, which the enum check refuses.
+pub(crate) fn three_years(interval: Option<&str>) -> i64 {
+    match interval {
+        Some("day") => 3 * 365,
+        Some("week") => 156,
+        Some("month") => 36,
+        Some("year") => 3,
+        _ => i64::MAX,
+    }
+}
+
 /// A custom id for a product or coupon: Stripe takes letters, digits, `_` and `-`.
 pub(crate) fn custom_id(value: &Value) -> Result<String, ApiError> {
     let id = value.as_str().unwrap_or_default();

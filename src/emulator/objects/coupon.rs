@@ -69,6 +69,10 @@ pub(super) fn update(
     current: &Value,
     params: Map<String, Value>,
 ) -> Result<Arc<Value>, ApiError> {
+    // R013: "only supported if the coupon is amount-based".
+    if params.contains_key("currency_options") && current["amount_off"].is_null() {
+        return Err(only_with_amount_off());
+    }
     check_currency_options(&params)?;
     let mut coupon = current.as_object().cloned().unwrap_or_default();
     merge(KIND.table(), &mut coupon, &params);
@@ -99,7 +103,11 @@ fn check_discount(params: &mut Map<String, Value>) -> Result<(), ApiError> {
                 let currency = common::currency("currency", currency)?;
                 params.insert("currency".into(), currency.into());
             }
-            check_currency_options(params)
+            // R012: "only supported if `amount_off` is passed".
+            if params.contains_key("currency_options") {
+                return Err(only_with_amount_off());
+            }
+            Ok(())
         }
         (None, Some(amount)) => {
             if amount.as_i64().unwrap_or_default() < 1 {
@@ -167,13 +175,29 @@ fn check_duration(params: &Map<String, Value>) -> Result<(), ApiError> {
     }
 }
 
+/// Supported currencies (R014), each with a positive `amount_off` (R015).
 fn check_currency_options(params: &Map<String, Value>) -> Result<(), ApiError> {
     if let Some(Value::Object(options)) = params.get("currency_options") {
-        for currency in options.keys() {
+        for (currency, option) in options {
             common::currency("currency_options", &Value::String(currency.clone()))?;
+            let amount = option.get("amount_off").and_then(Value::as_i64);
+            if amount.is_some_and(|a| a < 1) {
+                return Err(ApiError::param(
+                    &format!("currency_options[{currency}][amount_off]"),
+                    format!("Invalid currency_options[{currency}][amount_off]: must be a positive integer."),
+                ));
+            }
         }
     }
     Ok(())
+}
+
+/// The spec's wording (R012, R013); Stripe's own message is not in the reference.
+fn only_with_amount_off() -> ApiError {
+    ApiError::param(
+        "currency_options",
+        "currency_options is only supported for coupons with amount_off.".to_owned(),
+    )
 }
 
 pub(super) fn render(account: &Account, object: &Arc<Value>, expand: &[String]) -> Arc<Value> {

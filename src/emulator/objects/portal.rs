@@ -46,6 +46,7 @@ pub(super) fn create(
     mut params: Map<String, Value>,
 ) -> Result<Arc<Value>, ApiError> {
     check_products(account, &params)?;
+    check_pause_intervals(&params)?;
     KIND.table().fill_defaults(&mut params);
     let first = account.len(KIND) == 0;
     let mut configuration = skeleton(&new_id("bpc_", 24), account.now(), first);
@@ -60,6 +61,7 @@ pub(super) fn update(
     params: Map<String, Value>,
 ) -> Result<Arc<Value>, ApiError> {
     check_products(account, &params)?;
+    check_pause_intervals(&params)?;
     let mut configuration = current.as_object().cloned().unwrap_or_default();
     merge(KIND.table(), &mut configuration, &params);
     configuration.insert("updated".into(), account.now().into());
@@ -99,6 +101,27 @@ fn check_products(account: &Account, params: &Map<String, Value>) -> Result<(), 
                     400,
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// Pause interval options: "The maximum duration is three years" (R004).
+fn check_pause_intervals(params: &Map<String, Value>) -> Result<(), ApiError> {
+    let options = params
+        .get("features")
+        .and_then(|f| f.pointer("/subscription_pause/duration/interval_options"))
+        .and_then(Value::as_array);
+    for (index, option) in options.into_iter().flatten().enumerate() {
+        let max = common::three_years(option["interval"].as_str());
+        if let Some(count) = option["interval_count"].as_i64().filter(|c| *c > max) {
+            let param = format!(
+                "features[subscription_pause][duration][interval_options][{index}][interval_count]"
+            );
+            return Err(ApiError::param(
+                &param,
+                format!("Invalid {param}: the maximum duration is three years, got {count}."),
+            ));
         }
     }
     Ok(())

@@ -15,6 +15,10 @@ use crate::stripe::fields::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::Product;
 const MARKETING_FEATURES_MAX: usize = 15;
+/// "Up to 80 characters long" (R087).
+const MARKETING_FEATURE_NAME_MAX: usize = 80;
+/// "A list of up to 8 URLs" (R085).
+const IMAGES_MAX: usize = 8;
 
 /// Response-only fields, and `null` for nullable fields nobody set. Defaults come from the
 /// field table (`fill_defaults`, applied to the params before they are merged over this).
@@ -46,6 +50,7 @@ pub(super) fn build(account: &Account, mut params: Map<String, Value>) -> Result
         None => new_id("prod_", 14),
     };
     check_statement_descriptor(&params)?;
+    check_images(&params)?;
     check_marketing_features(&params)?;
     KIND.table().fill_defaults(&mut params);
     let mut product = skeleton(&id, account.now());
@@ -87,6 +92,7 @@ pub(super) fn update(
         }
     }
     check_statement_descriptor(&params)?;
+    check_images(&params)?;
     check_marketing_features(&params)?;
     let mut product = current.as_object().cloned().unwrap_or_default();
     merge(KIND.table(), &mut product, &params);
@@ -146,12 +152,42 @@ fn normalise(product: &mut Map<String, Value>) {
     }
 }
 
-/// At most 15 marketing features (Stripe's limit).
-fn check_marketing_features(params: &Map<String, Value>) -> Result<(), ApiError> {
-    let count = params
-        .get("marketing_features")
+/// "A list of up to 8 URLs" (R085; the message is the emulator's, Stripe's is not in the
+/// reference).
+fn check_images(params: &Map<String, Value>) -> Result<(), ApiError> {
+    let images = params
+        .get("images")
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
+    if images > IMAGES_MAX {
+        return Err(ApiError::param(
+            "images",
+            format!(
+                "Invalid images: a product can have at most {IMAGES_MAX} images, got {images}."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// At most 15 marketing features (R086), each "up to 80 characters long" (R087; the
+/// message is the emulator's).
+fn check_marketing_features(params: &Map<String, Value>) -> Result<(), ApiError> {
+    let features = params.get("marketing_features").and_then(Value::as_array);
+    for (index, feature) in features.into_iter().flatten().enumerate() {
+        let length = feature["name"].as_str().map_or(0, |n| n.chars().count());
+        if length > MARKETING_FEATURE_NAME_MAX {
+            let param = format!("marketing_features[{index}][name]");
+            return Err(ApiError::param(
+                &param,
+                format!(
+                    "Invalid {param}: must be at most {MARKETING_FEATURE_NAME_MAX} characters, \
+                     got {length}."
+                ),
+            ));
+        }
+    }
+    let count = features.map_or(0, Vec::len);
     if count > MARKETING_FEATURES_MAX {
         return Err(ApiError::param(
             "marketing_features",

@@ -67,6 +67,15 @@ pub(super) fn create(
         }
     }
     check_restrictions(&mut params)?;
+    // R104: "A positive integer" (the coupon's own limit is the rules table's R105).
+    if let Some(max) = params.get("max_redemptions").and_then(Value::as_i64) {
+        if max < 1 {
+            return Err(ApiError::param(
+                "max_redemptions",
+                "Invalid max_redemptions: must be at least 1.".to_owned(),
+            ));
+        }
+    }
     KIND.table().fill_defaults(&mut params);
     let code = match params.get("code").and_then(Value::as_str) {
         Some(code) => {
@@ -112,11 +121,20 @@ pub(super) fn update(
     Ok(account.put(KIND, Value::Object(promo)))
 }
 
-/// A minimum amount comes with its currency (lowercased, as Stripe stores it).
+/// A minimum amount comes with its currency (lowercased, as Stripe stores it); the keys of
+/// `currency_options` are supported currencies (R107).
 fn check_restrictions(params: &mut Map<String, Value>) -> Result<(), ApiError> {
     let Some(Value::Object(restrictions)) = params.get_mut("restrictions") else {
         return Ok(());
     };
+    if let Some(Value::Object(options)) = restrictions.get("currency_options") {
+        for currency in options.keys() {
+            common::currency(
+                "restrictions[currency_options]",
+                &Value::String(currency.clone()),
+            )?;
+        }
+    }
     match (
         restrictions.contains_key("minimum_amount"),
         restrictions.get("minimum_amount_currency"),

@@ -15,4 +15,4 @@ mod promotion_codes;
 mod shapes;
 mod state;
 mod stats;
-mod support;
+pub(crate) mod support;

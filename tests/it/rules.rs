@@ -215,7 +215,7 @@ const THIRTEEN_PLACES: &str = "1.1234567890123";
 /// R049 (tax behaviour is set-once) wait for the set-once field table and its diff: today the
 /// plan accepts the change (and the emulator accepts it for a currency option). When they
 /// hold, move them into [`cases`].
-const PENDING: &[(&str, MakeCase)] = &[("R030", r030), ("R049", r049)];
+const PENDING: &[(&str, MakeCase)] = &[];
 
 /// One case per enforced row, in table order.
 #[allow(clippy::too_many_lines)]
@@ -386,6 +386,8 @@ fn cases() -> Vec<Case> {
         product_case("R097", &[("statement_descriptor", "ABCDEFGHIJKLMNOPQRSTUVW")])
             .refused("statement_descriptor", "Invalid statement_descriptor: must be at most 22 characters.")
             .script(&product_script("statement_descriptor: \"ABCDEFGHIJKLMNOPQRSTUVW\""), "statement_descriptor"),
+        r030(),
+        r049(),
         r100(),
         code_case("R101", "save10", &[])
             .setup("/v1/promotion_codes", &[("code", "SAVE10"), ("promotion[type]", "coupon"), ("promotion[coupon]", "c")])
@@ -491,7 +493,7 @@ fn r049() -> Case {
     )
     .refused(
         "tax_behavior",
-        "tax_behavior cannot be changed once it is set to inclusive or exclusive (it is exclusive).",
+        "tax_behavior cannot be changed once it is set to exclusive or inclusive (it is exclusive).",
     )
     .script(
         &TAXED.replacen(
@@ -546,10 +548,8 @@ fn r086() -> Case {
 /// R100: a code that expired while inactive cannot be reactivated. Made at `EARLIER`, looked
 /// at from `TEST_NOW`, when its `expires_at` has passed.
 ///
-/// The plan never sends that write: it matches promotion codes among active codes only (an
-/// inactive code frees its code) and a promotion code cannot be adopted by id, so a script
-/// that wants the expired code active plans a new code instead, and that create is refused
-/// for its past `expires_at` (R103's rule relative to now), before any write.
+/// The plan reactivates an inactive code that matches the script (rather than duplicating
+/// it), and refuses that update first: the code has expired.
 fn r100() -> Case {
     const EARLIER: i64 = TEST_NOW - 10_000;
     let expires = PAST.to_string();
@@ -576,7 +576,7 @@ fn r100() -> Case {
     )
     .script(
         &declared.replace("ACTIVE", "true"),
-        "expires_at: must be in the future",
+        "cannot be reactivated: the promotion code has expired",
     )
     .planned_after(
         &declared

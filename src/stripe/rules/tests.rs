@@ -171,7 +171,11 @@ fn the_script_reference_lists_every_checked_rule() {
     let docs = std::fs::read_to_string(path).expect("docs/SCRIPTS.md");
     for rule in RULES {
         if let Decision::Checked(_) = rule.decision {
-            assert!(docs.contains(rule.id), "docs/SCRIPTS.md does not list {}", rule.id);
+            assert!(
+                docs.contains(rule.id),
+                "docs/SCRIPTS.md does not list {}",
+                rule.id
+            );
         }
     }
 }

@@ -123,6 +123,9 @@ fn check_warns_about_dates_that_have_passed_but_accepts_the_script() {
     let (_, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("warning: coupon `spring`"), "{stderr}");
-    assert!(stderr.contains("redeem_by: must be in the future"), "{stderr}");
+    assert!(
+        stderr.contains("redeem_by: must be in the future"),
+        "{stderr}"
+    );
     assert!(stderr.contains(": valid"), "{stderr}");
 }

@@ -10,7 +10,7 @@ use super::fetch::LiveState;
 use super::plan::{Action, Plan, Reason};
 use super::refusals::check_writes;
 use super::replace::plan_replacements;
-use super::scope::{find_orphans, managed_catalog, Orphan, SCOPE_METADATA};
+use super::scope::{conflicts, find_orphans, managed_catalog, Orphan, SCOPE_METADATA};
 use crate::catalog::Catalog;
 use crate::diag::Diagnostic;
 use crate::stripe::fields::ObjectKind;
@@ -40,6 +40,7 @@ impl From<&crate::cli::ChangePolicy> for Policy {
 pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy, now: i64) -> Plan {
     let managed = managed_catalog(catalog, live);
     let mut plan = diff_catalog(&managed, live);
+    conflicts(&mut plan, &managed, live);
     plan_replacements(&mut plan, &managed, live, policy.allow_replace);
     find_orphans(&mut plan, &managed, live, policy.prune);
     mark_adoptions(&mut plan);

@@ -48,7 +48,10 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
     for declaration in catalog.declarations() {
         let mut copy = Snapshot::of(declaration);
         if !catalog.scope.is_empty() {
+            // Adopting by id takes the object over; matched by key, it keeps its scope (and a
+            // change to it is a conflict: `conflicts`).
             let scope = matched(declaration, live)
+                .filter(|_| declaration.adopt_id().is_none())
                 .and_then(scope_of)
                 .filter(|s| !s.is_empty())
                 .unwrap_or(&catalog.scope)
@@ -133,6 +136,48 @@ pub(crate) fn matched<'a>(declaration: &dyn Declaration, live: &'a LiveState) ->
         .copied()
         .find(|o| is_active(o))
         .or(matches.first().copied())
+}
+
+/// Objects of another scope are that catalog's: a change this catalog would make to one is an
+/// error naming both scopes, and the change is dropped (the plan cannot be applied anyway).
+/// An object this catalog only declares as it is (an export holding several scopes) is fine.
+pub fn conflicts(plan: &mut Plan, catalog: &Catalog, live: &LiveState) {
+    if catalog.scope.is_empty() {
+        return;
+    }
+    let mut kept = Vec::new();
+    for change in std::mem::take(&mut plan.changes) {
+        let declaration = catalog.get(change.kind, &change.key);
+        let owner = change
+            .id
+            .as_deref()
+            .and_then(|id| live.by_id(change.kind, id))
+            .and_then(scope_of)
+            .filter(|s| !s.is_empty() && *s != catalog.scope);
+        let adopted = declaration.is_some_and(|d| d.adopt_id().is_some());
+        match (owner, adopted, change.reason) {
+            (Some(owner), false, None | Some(Reason::Adopt)) => {
+                plan.errors.push(
+                    crate::diag::Diagnostic::error(format!(
+                        "{} `{}` belongs to scope `{owner}`, not to this catalog's scope `{}`: \
+                         billingctl does not change another catalog's objects",
+                        change.kind, change.key, catalog.scope
+                    ))
+                    .at(change.declared_at.clone())
+                    .object(change.kind, change.key.clone())
+                    .field(format!("metadata[{SCOPE_METADATA}]"))
+                    .help(format!(
+                        "change it in the catalog of scope `{owner}`, or give this script that \
+                         scope with `scope(\"{owner}\")`; a price or a portal configuration can \
+                         also be taken over here with `adopt: \"{}\"`",
+                        change.id.as_deref().unwrap_or_default()
+                    )),
+                );
+            }
+            _ => kept.push(change),
+        }
+    }
+    plan.changes = kept;
 }
 
 /// The scope a live object carries, if any.

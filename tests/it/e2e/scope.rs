@@ -196,3 +196,65 @@ fn orphans_are_listed_and_prune_touches_only_this_scope() {
     assert_eq!(plan["orphans"], json!([]));
     assert_eq!(plan["changes"], json!([]));
 }
+
+/// Before the fix, a script of scope `other` renamed a product of scope `catalog` silently.
+#[test]
+fn a_change_to_an_object_of_another_scope_is_a_conflict_naming_both_scopes() {
+    let ctx = Harness::applied(CATALOG);
+    ctx.write(
+        "scripts/other.rhai",
+        "scope(\"other\");\nproduct(\"basic\", #{ name: \"Renamed\" });\n",
+    );
+    ctx.reset_stats();
+    let output = ctx
+        .command(&["run", "scripts/other.rhai", "--yes"])
+        .output()
+        .expect("runs");
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("belongs to scope `catalog`, not to this catalog's scope `other`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("scope(\"catalog\")"),
+        "the way out: {stderr}"
+    );
+    assert!(stderr.contains("scripts/other.rhai:2:1"), "{stderr}");
+    assert_eq!(ctx.posts(), 0);
+    // Declared as it is, the object is only referenced: no conflict.
+    ctx.write(
+        "scripts/other.rhai",
+        "scope(\"other\");\nproduct(\"basic\", #{ name: \"Basic\" });\n",
+    );
+    let output = ctx
+        .command(&["plan", "scripts/other.rhai"])
+        .output()
+        .expect("runs");
+    assert!(output.status.success(), "{}", texts(&output).1);
+}
+
+#[test]
+fn adopting_a_price_of_another_scope_by_id_takes_it_over_visibly() {
+    let ctx = Harness::applied(CATALOG);
+    let id = ctx.price("basic_monthly")["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    ctx.write(
+        "scripts/other.rhai",
+        &format!(
+            "scope(\"other\");\nproduct(\"basic\", #{{ name: \"Basic\" }});\n\
+             price(\"basic_monthly\", #{{ product: \"basic\", currency: \"eur\", unit_amount: 900,\n\
+             recurring: #{{ interval: \"month\" }}, nickname: \"Basic\", adopt: \"{id}\" }});\n"
+        ),
+    );
+    let output = ctx
+        .command(&["plan", "scripts/other.rhai"])
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains(&format!("(adopt {id})")), "{stdout}");
+    assert!(stdout.contains("\"catalog\" -> \"other\""), "{stdout}");
+}

@@ -257,6 +257,23 @@ fn find_live<'a>(
     })
 }
 
+/// A create leaves out a hash the script declared empty (`restrictions: #{}`): the form would
+/// send it as `""`, which clears on update but which create refuses ("You passed an empty
+/// string for 'restrictions'"). Required hashes stay, so Stripe's own error names them.
+fn drop_empty_hashes(table: &ObjectTable, prefix: &str, map: &mut Map<String, Value>) {
+    map.retain(|name, value| {
+        let path = join(prefix, name);
+        let Some(param) = table.param(&path).filter(|p| p.ty == Type::Object) else {
+            return true;
+        };
+        if let Value::Object(inner) = value {
+            drop_empty_hashes(table, &path, inner);
+            return !inner.is_empty() || param.on_create == Presence::Required;
+        }
+        true
+    });
+}
+
 /// Whether an inactive promotion code may be reactivated, as far as the account says without
 /// a clock: not used up, and its coupon still `valid` (Stripe computes `valid` itself, dates
 /// included). The rules table checks the dates again on the planned update.
@@ -293,6 +310,8 @@ fn create(
     flatten(table, &canon.object("", &desired), "", &mut display);
     let mut params = Map::new();
     let mut after_create = Map::new();
+    let mut desired = desired;
+    drop_empty_hashes(table, "", &mut desired);
     for (name, value) in desired {
         let update_only = table
             .param(&name)

@@ -82,3 +82,14 @@ fn a_set_once_tax_behavior_is_immutable_drift_with_zero_writes() {
     );
     ctx.assert_rerun_writes_nothing();
 }
+
+/// Before the fix an empty hash went out as `restrictions=""`, which create refuses.
+#[test]
+fn an_empty_hash_is_left_out_of_a_create_and_the_run_converges() {
+    let ctx = Harness::applied(
+        r#"coupon("c", #{ percent_off: 10.0, duration: "once" });
+promotion_code("SAVE", #{ coupon: "c", restrictions: #{} });
+portal("default", #{ business_profile: #{}, features: #{ invoice_history: #{ enabled: true } } });"#,
+    );
+    ctx.assert_rerun_writes_nothing();
+}

@@ -9,6 +9,7 @@ pub mod refusals;
 pub mod render;
 pub mod replace;
 pub mod scope;
+pub mod settle;
 
 pub use diff::diff_catalog;
 pub use fetch::LiveState;

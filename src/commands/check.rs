@@ -10,7 +10,7 @@ use crate::ExitStatus;
 pub fn execute(args: ScriptArgs, _clock: Clock) -> anyhow::Result<ExitStatus> {
     match crate::script::evaluate(&args.script, &args.env) {
         Ok(catalog) => {
-            eprintln!(
+            crate::eoutln!(
                 "{}: {} objects, environment `{}` ({}), scope `{}`: valid",
                 args.script.display(),
                 catalog.len(),
@@ -30,9 +30,9 @@ pub fn execute(args: ScriptArgs, _clock: Clock) -> anyhow::Result<ExitStatus> {
 
 /// Prints every diagnostic and a one-line summary to stderr; the run failed.
 pub(super) fn report(args: &ScriptArgs, diags: &Diagnostics) -> anyhow::Result<ExitStatus> {
-    eprint!("{}", crate::diag::render_human(diags, stderr_color()));
+    crate::eout!("{}", crate::diag::render_human(diags, stderr_color()));
     let n = diags.0.len();
-    eprintln!(
+    crate::eoutln!(
         "{}: {n} {}; nothing was sent to Stripe",
         args.script.display(),
         if n == 1 { "problem" } else { "problems" }

@@ -338,7 +338,8 @@ impl Persister {
         }
     }
 
-    /// Stops the compactor and writes the final state (then the log is empty).
+    /// Stops the compactor and writes the final state, then removes the (empty) log. Call it
+    /// once no request is served any more.
     pub fn flush_and_stop(&mut self) -> io::Result<()> {
         let Some(thread) = self.thread.take() else {
             return Ok(());
@@ -347,7 +348,11 @@ impl Persister {
         self.stop.1.notify_all();
         let _ = thread.join();
         self.wal.compact(&self.account)?;
-        Ok(())
+        // Nothing is served any more, so the log is empty: a clean stop leaves one file.
+        match fs::remove_file(log_path(&self.wal.path)) {
+            Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Emulator throughput: simple creates per second with concurrent keep-alive clients, the
-//! same with a state file (coalesced writes), paging through a 10,000-object list, and
-//! filtered lookups (`code=`) among 10,000 promotion codes.
+//! same with a state file (write-ahead log, fsynced before each answer), paging through a
+//! 10,000-object list, and filtered lookups (`code=`) among 10,000 promotion codes.
 //! Prints the median of several runs. Run: `cargo bench --bench emulator` (release).
 //!
 //! Not a test: nothing here asserts a speed. It checks that what it measured is right (every
@@ -74,7 +74,7 @@ fn main() {
         median(&mut creates)
     );
     println!(
-        "  simple creates with --state (coalesced):       {:>8.0} creates/s over {listed_n}",
+        "  simple creates with --state (write-ahead log): {:>8.0} creates/s over {listed_n}",
         median(&mut creates_with_state)
     );
     println!(

@@ -197,9 +197,10 @@ pub struct EmulatorArgs {
     /// Address to listen on (port 0 picks a free one; the address is printed on stderr).
     #[arg(long, default_value = "127.0.0.1:12111", value_name = "ADDR")]
     pub listen: SocketAddr,
-    /// Keep the account in this JSON file: loaded at start, rewritten atomically (temp file +
-    /// rename) at most every 100 ms while it changes, and on exit. Without it, the account
-    /// lives in memory only.
+    /// Keep the account in this JSON file: loaded at start; every change is in FILE.log
+    /// (fsynced) before it is answered, so a kill loses nothing acknowledged; the file itself
+    /// is rewritten atomically at most every 500 ms and on exit. Without it, the account lives
+    /// in memory only.
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     #[command(flatten)]

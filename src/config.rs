@@ -321,6 +321,7 @@ fn connect_sandbox(
         knobs: EmulatorKnobs::default(),
         state_file: Some(state_file.to_path_buf()),
         clock,
+        ..EmulatorOptions::default()
     };
     let handle = crate::emulator::start(options, SocketAddr::from(([127, 0, 0, 1], 0)))
         .with_context(|| format!("starting the sandbox ({})", state_file.display()))?;

@@ -146,8 +146,10 @@ fn subject_prefix(d: &Diagnostic) -> String {
 fn source_line(file: &str, line: u32) -> Option<String> {
     let text = match crate::script::stdlib_source(file) {
         Some(src) => src.to_owned(),
-        None => std::fs::read_to_string(file).ok()?,
+        // Lossy: a file that is not UTF-8 still shows the line its error points at.
+        None => String::from_utf8_lossy(&std::fs::read(file).ok()?).into_owned(),
     };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     text.lines()
         .nth(line.checked_sub(1)? as usize)
         .map(str::to_owned)

@@ -14,6 +14,7 @@ pub mod diag;
 pub mod emulator;
 pub mod export;
 pub mod plan;
+pub mod redact;
 pub mod script;
 pub mod stripe;
 
@@ -44,12 +45,20 @@ impl From<ExitStatus> for ExitCode {
 }
 
 /// Entry point of the binary: parse the command line and run the command.
+/// Everything it prints goes through [`redact`], panics included.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    redact::install_panic_hook();
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {
+            // clap echoes what was typed, which may be a key: it prints through the layer too.
+            let text = err.render().to_string();
+            if err.use_stderr() {
+                crate::eout!("{text}");
+            } else {
+                crate::out!("{text}");
+            }
             // clap exits 2 on usage errors; 2 means "changes pending" here, so usage errors are 1.
-            let _ = err.print();
             return if err.use_stderr() {
                 ExitCode::from(1)
             } else {
@@ -60,7 +69,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     match commands::execute(cli) {
         Ok(status) => status.into(),
         Err(err) => {
-            eprintln!("error: {err:#}");
+            crate::eoutln!("error: {err:#}");
             ExitCode::from(1)
         }
     }

@@ -332,11 +332,11 @@ impl Progress {
                     bar.inc(1);
                 }
             }
-            ProgressMode::Lines if self.total <= BAR_THRESHOLD => eprintln!("  {line}"),
+            ProgressMode::Lines if self.total <= BAR_THRESHOLD => crate::eoutln!("  {line}"),
             ProgressMode::Lines => {
                 let step = self.total.div_ceil(10);
                 if *count % step == 0 || *count == self.total {
-                    eprintln!("  {}/{} writes", *count, self.total);
+                    crate::eoutln!("  {}/{} writes", *count, self.total);
                 }
             }
             ProgressMode::Quiet => {}

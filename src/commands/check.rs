@@ -13,14 +13,14 @@ pub fn execute(args: ScriptArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             let mut warnings = crate::catalog::refusals::time_warnings(&catalog, clock.now());
             let more = warnings.len().saturating_sub(WARNINGS_SHOWN);
             warnings.truncate(WARNINGS_SHOWN);
-            eprint!(
+            crate::eout!(
                 "{}",
                 crate::diag::render_human(&Diagnostics(warnings), stderr_color())
             );
             if more > 0 {
-                eprintln!("warning: … and {more} more objects whose dates have passed\n");
+                crate::eoutln!("warning: … and {more} more objects whose dates have passed\n");
             }
-            eprintln!(
+            crate::eoutln!(
                 "{}: {} objects, environment `{}` ({}), scope `{}`: valid",
                 args.script.display(),
                 catalog.len(),
@@ -43,9 +43,9 @@ const WARNINGS_SHOWN: usize = 5;
 
 /// Prints every diagnostic and a one-line summary to stderr; the run failed.
 pub(super) fn report(args: &ScriptArgs, diags: &Diagnostics) -> anyhow::Result<ExitStatus> {
-    eprint!("{}", crate::diag::render_human(diags, stderr_color()));
+    crate::eout!("{}", crate::diag::render_human(diags, stderr_color()));
     let n = diags.0.len();
-    eprintln!(
+    crate::eoutln!(
         "{}: {n} {}; nothing was sent to Stripe",
         args.script.display(),
         if n == 1 { "problem" } else { "problems" }

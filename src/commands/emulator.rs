@@ -15,6 +15,7 @@ pub fn execute(args: EmulatorArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         knobs: args.knobs,
         state_file: args.state.clone(),
         clock,
+        ..EmulatorOptions::default()
     };
     // Knobs and the state file are checked before anything listens.
     let (shared, persister) = Prepared::new(options)
@@ -26,9 +27,9 @@ pub fn execute(args: EmulatorArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
-        eprintln!("listening on http://{addr}");
+        crate::eoutln!("listening on http://{addr}");
         if let Some(state) = &args.state {
-            eprintln!("state file: {}", state.display());
+            crate::eoutln!("state file: {}", state.display());
         }
         tokio::select! {
             served = Prepared::serve(shared, listener) => served.context("the emulator stopped"),

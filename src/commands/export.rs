@@ -38,13 +38,15 @@ pub fn execute(args: ExportArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                 path.display().to_string()
             }
             None => {
-                print!("{}", exported.script);
+                crate::out!("{}", exported.script);
                 "standard output".to_string()
             }
         };
-        eprintln!(
+        crate::eoutln!(
             "Exported {} objects from {} to {destination} ({} adopted by id).",
-            exported.objects, account.description, exported.adopted
+            exported.objects,
+            account.description,
+            exported.adopted
         );
         Ok(ExitStatus::Success)
     })

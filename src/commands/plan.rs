@@ -50,11 +50,11 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         }
         match args.output {
             OutputFormat::Human => {
-                println!("Account: {}", planned.account.description);
-                print!("{}", render::human(plan, stdout_color()));
+                crate::outln!("Account: {}", planned.account.description);
+                crate::out!("{}", render::human(plan, stdout_color()));
             }
-            OutputFormat::Json => println!("{:#}", render::json(plan)),
-            OutputFormat::Markdown => print!("{}", render::markdown(plan)),
+            OutputFormat::Json => crate::outln!("{:#}", render::json(plan)),
+            OutputFormat::Markdown => crate::out!("{}", render::markdown(plan)),
         }
         Ok(if args.detailed_exitcode && plan.summary().has_changes() {
             ExitStatus::Changes
@@ -116,17 +116,17 @@ pub(super) async fn prepare_valid(
 pub(super) fn print_failed(plan: &Plan, output: OutputFormat) {
     match output {
         // The whole plan, so a reader sees what else would change once the errors are fixed.
-        OutputFormat::Json => println!("{:#}", render::json(plan)),
-        OutputFormat::Markdown => print!("{}", render::markdown(plan)),
+        OutputFormat::Json => crate::outln!("{:#}", render::json(plan)),
+        OutputFormat::Markdown => crate::out!("{}", render::markdown(plan)),
         OutputFormat::Human => print_errors(&plan.errors),
     }
 }
 
 /// Every error with its span, then one line saying nothing was written.
 pub(super) fn print_errors(errors: &Diagnostics) {
-    eprint!("{}", crate::diag::render_human(errors, stderr_color()));
+    crate::eout!("{}", crate::diag::render_human(errors, stderr_color()));
     let count = errors.0.len();
-    eprintln!(
+    crate::eoutln!(
         "error: {count} problem{} found; nothing was written.",
         if count == 1 { "" } else { "s" }
     );

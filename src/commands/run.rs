@@ -20,21 +20,21 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             return Ok(ExitStatus::Failure);
         };
         let plan = &planned.plan;
-        println!("Account: {}", planned.account.description);
-        print!("{}", render::human(plan, stdout_color()));
+        crate::outln!("Account: {}", planned.account.description);
+        crate::out!("{}", render::human(plan, stdout_color()));
         if !plan.summary().has_changes() {
             return Ok(ExitStatus::Success);
         }
         if !args.yes {
             if !std::io::stdin().is_terminal() {
-                eprintln!(
+                crate::eoutln!(
                     "error: refusing to apply without confirmation: standard input is not a \
                      terminal. Review the plan above, then pass --yes to apply it."
                 );
                 return Ok(ExitStatus::Failure);
             }
             if !confirm(&planned.account.description)? {
-                eprintln!("Apply cancelled; nothing was written.");
+                crate::eoutln!("Apply cancelled; nothing was written.");
                 return Ok(ExitStatus::Failure);
             }
         }
@@ -57,17 +57,19 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
 /// every retry reused its request's idempotency key, so none of them duplicated a write.
 fn print_retries(stats: &ClientStats) {
     if stats.retries > 0 {
-        eprintln!(
+        crate::eoutln!(
             "note: {} of {} requests were retries ({} answered 429 rate_limit); \
              each reused its idempotency key.",
-            stats.retries, stats.requests, stats.rate_limited
+            stats.retries,
+            stats.requests,
+            stats.rate_limited
         );
     }
 }
 
 /// Asks on the terminal; only `yes` applies.
 fn confirm(account: &str) -> anyhow::Result<bool> {
-    eprint!("Apply these changes to {account}? Only 'yes' will be accepted: ");
+    crate::eout!("Apply these changes to {account}? Only 'yes' will be accepted: ");
     std::io::stderr().flush()?;
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
@@ -86,19 +88,19 @@ fn print_report(report: &Report) -> ExitStatus {
         report.created, report.updated, report.deactivated
     );
     if report.is_complete() {
-        println!("{applied}");
+        crate::outln!("{applied}");
         return ExitStatus::Success;
     }
     for failure in &report.failures {
-        eprintln!("error: {failure}");
+        crate::eoutln!("error: {failure}");
     }
     if report.interrupted {
-        eprintln!("error: interrupted; writes in flight were allowed to finish.");
+        crate::eoutln!("error: interrupted; writes in flight were allowed to finish.");
     }
-    eprintln!("{applied}");
+    crate::eoutln!("{applied}");
     print_list("Done before stopping:", &report.done);
     print_list("Not done:", &report.not_done);
-    eprintln!(
+    crate::eoutln!(
         "Nothing else was written. Run again to finish: the next plan starts from what the \
          account holds now."
     );
@@ -112,11 +114,11 @@ fn print_list(title: &str, lines: &[String]) {
     if lines.is_empty() {
         return;
     }
-    eprintln!("{title}");
+    crate::eoutln!("{title}");
     for line in lines.iter().take(LIST_LIMIT) {
-        eprintln!("  {line}");
+        crate::eoutln!("  {line}");
     }
     if lines.len() > LIST_LIMIT {
-        eprintln!("  … and {} more", lines.len() - LIST_LIMIT);
+        crate::eoutln!("  … and {} more", lines.len() - LIST_LIMIT);
     }
 }

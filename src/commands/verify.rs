@@ -18,19 +18,19 @@ pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         };
         let plan = &planned.plan;
         if plan.summary().has_changes() {
-            print!("{}", render::human(plan, stdout_color()));
-            eprintln!(
+            crate::out!("{}", render::human(plan, stdout_color()));
+            crate::eoutln!(
                 "drift: {} does not match the catalog",
                 planned.account.description
             );
             Ok(ExitStatus::Changes)
         } else {
-            println!(
+            crate::outln!(
                 "In sync: the account matches the catalog ({} objects).",
                 plan.unchanged
             );
             // lifecycle: orphans are not drift (only --prune acts on them), but say so.
-            eprint!("{}", crate::plan::lifecycle::human_notes(plan));
+            crate::eout!("{}", crate::plan::lifecycle::human_notes(plan));
             Ok(ExitStatus::Success)
         }
     })

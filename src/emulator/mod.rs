@@ -6,10 +6,12 @@
 //! Entry points: [`serve`] (for `billingctl emulator`) and [`start`] (its own thread and
 //! runtime: tests, benchmarks and `--sandbox`). See `docs/EMULATOR.md`.
 //!
-//! Modules: `server` (HTTP pipeline, auth, headers), `routes`, `params` (generic param
+//! Modules: `connections` (accept loop, timeouts, bound), `server` (HTTP pipeline, auth,
+//! headers), `routes`, `params` (generic param
 //! checks against the field table), `merge`, `objects` (per-object rules and shapes), `list`,
 //! `idempotency`, `faults`, `stats`, `store` (the account and its indexes), `persist`.
 
+mod connections;
 mod error;
 mod faults;
 mod idempotency;
@@ -33,8 +35,9 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+pub use self::connections::ConnectionLimits;
 use self::faults::Faults;
-use self::persist::Persister;
+use self::persist::{Persister, Wal};
 use self::server::Shared;
 use self::stats::Counters;
 pub use self::stats::RequestStats;
@@ -50,6 +53,8 @@ pub struct EmulatorOptions {
     pub state_file: Option<PathBuf>,
     /// Where "now" comes from (tests pin it; `BILLINGCTL_NOW` for the command).
     pub clock: Clock,
+    /// Header and body timeouts and the bound on open connections.
+    pub connections: ConnectionLimits,
 }
 
 /// A loaded emulator, not yet serving: its shared state and its state writer.
@@ -68,14 +73,20 @@ impl Prepared {
             None => store::Account::with_clock(options.clock),
         };
         let account = Arc::new(Mutex::new(account));
-        let persister = options
-            .state_file
-            .map(|path| Persister::start(account.clone(), path));
+        let wal = match options.state_file {
+            Some(path) => Some(Arc::new(Wal::open(&account, path)?)),
+            None => None,
+        };
+        let persister = wal
+            .clone()
+            .map(|wal| Persister::start(account.clone(), wal));
         Ok(Prepared {
             shared: Arc::new(Shared {
                 account,
                 counters: Counters::default(),
                 faults: Faults::new(options.knobs),
+                wal,
+                limits: options.connections,
             }),
             persister,
         })
@@ -87,7 +98,8 @@ impl Prepared {
         shared: Arc<Shared>,
         listener: tokio::net::TcpListener,
     ) -> std::io::Result<()> {
-        axum::serve(listener, server::router(shared)).await
+        let limits = shared.limits.clone();
+        connections::serve(listener, server::router(shared), &limits).await
     }
 
     /// Splits into the shared state (for serving) and the state writer (dropped last).
@@ -175,7 +187,7 @@ impl EmulatorHandle {
     /// Stops serving, waits for the server thread, and writes the state file one last time.
     pub fn shutdown(mut self) {
         if let Err(err) = self.stop_and_join() {
-            eprintln!("error: emulator: {err}");
+            crate::eoutln!("error: emulator: {err}");
         }
     }
 
@@ -195,7 +207,7 @@ impl EmulatorHandle {
 impl Drop for EmulatorHandle {
     fn drop(&mut self) {
         if let Err(err) = self.stop_and_join() {
-            eprintln!("error: emulator: {err}");
+            crate::eoutln!("error: emulator: {err}");
         }
     }
 }

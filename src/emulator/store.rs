@@ -41,6 +41,17 @@ pub(crate) struct Account {
     generation: u64,
     /// Where "now" comes from: `created`, `updated`, and the time rules (`redeem_by`, ...).
     clock: Clock,
+    /// Every change since the last `take_changes`, when a state file's log wants them.
+    changes: Option<Vec<Change>>,
+}
+
+/// One change to the account, as the state file's write-ahead log records it.
+#[derive(Clone, Debug)]
+pub(crate) enum Change {
+    /// The object as it now is (created or replaced).
+    Put(ObjectKind, Arc<Value>),
+    /// The object with this id is gone.
+    Remove(ObjectKind, String),
 }
 
 fn slot(kind: ObjectKind) -> usize {
@@ -66,6 +77,31 @@ impl Account {
 
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// From now on, keep every change for [`Account::take_changes`].
+    pub fn record_changes(&mut self) {
+        self.changes.get_or_insert_with(Vec::new);
+    }
+
+    /// The changes since the last call (none unless recording).
+    pub fn take_changes(&mut self) -> Vec<Change> {
+        self.changes
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Replays one change from the log.
+    pub fn apply(&mut self, change: Change) {
+        match change {
+            Change::Put(kind, object) => {
+                self.put(kind, (*object).clone());
+            }
+            Change::Remove(kind, id) => {
+                self.remove(kind, &id);
+            }
+        }
     }
 
     pub fn len(&self, kind: ObjectKind) -> usize {
@@ -101,6 +137,9 @@ impl Account {
         }
         self.index(kind, &object);
         self.generation += 1;
+        if let Some(changes) = &mut self.changes {
+            changes.push(Change::Put(kind, object.clone()));
+        }
         object
     }
 
@@ -115,6 +154,9 @@ impl Account {
         let old = self.collections[slot(kind)].shift_remove(id)?;
         self.unindex(kind, &old);
         self.generation += 1;
+        if let Some(changes) = &mut self.changes {
+            changes.push(Change::Remove(kind, id.to_owned()));
+        }
         Some(old)
     }
 

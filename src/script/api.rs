@@ -258,6 +258,22 @@ fn to_json(
 ) -> serde_json::Map<String, Value> {
     let mut out = serde_json::Map::new();
     for (name, value) in fields {
+        // JSON has no NaN or infinity: serde would turn them into null, and `0.0/0.0` would
+        // then read as a field left out.
+        if let Some((path, number)) = non_finite(&value, name.as_str()) {
+            let what = if number.is_nan() {
+                "NaN (not a number)".to_owned()
+            } else {
+                format!("{number} (infinite)")
+            };
+            errors.push(
+                Diagnostic::error(format!("`{path}` is {what}, not a usable number"))
+                    .at(at.clone())
+                    .object(kind, key)
+                    .field(path.as_str()),
+            );
+            continue;
+        }
         match rhai::serde::from_dynamic::<Value>(&value) {
             Ok(v) => {
                 out.insert(name.to_string(), v);
@@ -274,6 +290,25 @@ fn to_json(
         }
     }
     out
+}
+
+/// The first NaN or infinite float in a value, with its form path (`a[b][0]`).
+fn non_finite(value: &Dynamic, path: &str) -> Option<(String, f64)> {
+    if let Ok(number) = value.as_float() {
+        return (!number.is_finite()).then(|| (path.to_owned(), number));
+    }
+    if let Some(items) = value.read_lock::<Array>() {
+        return items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| non_finite(item, &format!("{path}[{i}]")));
+    }
+    if let Some(map) = value.read_lock::<Map>() {
+        return map
+            .iter()
+            .find_map(|(k, item)| non_finite(item, &format!("{path}[{k}]")));
+    }
+    None
 }
 
 enum Change {

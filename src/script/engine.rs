@@ -45,19 +45,18 @@ pub fn new_engine(recorder: &Rc<RefCell<Recorder>>, project: &Project, limits: &
         .set_fail_on_invalid_map_property(true)
         .set_max_operations(limits.operations)
         .set_max_call_levels(limits.call_levels)
-        .set_max_string_size(limits.string_bytes)
-        .set_max_array_size(limits.array_items)
-        .set_max_map_size(limits.map_entries)
         .set_max_expr_depths(64, 64)
         .set_max_modules(100)
         .set_module_resolver(ProjectResolver::new(project));
+    // Strings, arrays and maps: linear-time checks instead of Rhai's (see `limits`).
+    super::limits::install(&mut engine, limits);
     // `eval` would compile code the resolver and positions never see.
     engine.disable_symbol("eval");
     // stdout carries `render`'s JSON; script output goes to stderr.
-    engine.on_print(|text| eprintln!("{text}"));
+    engine.on_print(|text| crate::eoutln!("{text}"));
     engine.on_debug(|text, source, pos| match source {
-        Some(source) => eprintln!("{source}:{pos}: {text}"),
-        None => eprintln!("{pos}: {text}"),
+        Some(source) => crate::eoutln!("{source}:{pos}: {text}"),
+        None => crate::eoutln!("{pos}: {text}"),
     });
     // The same script must always give the same catalog: no clock.
     engine.register_fn("timestamp", || -> Result<(), Box<rhai::EvalAltResult>> {

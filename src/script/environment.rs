@@ -99,7 +99,7 @@ impl Overlay {
         let label = project
             .name(&path)
             .unwrap_or_else(|| path.to_string_lossy().into_owned());
-        let source = match std::fs::read_to_string(&path) {
+        let source = match super::source::read(&path) {
             Ok(source) => source,
             Err(_) if env == "test" || env == "live" => return Ok(None),
             Err(_) => {

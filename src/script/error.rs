@@ -49,12 +49,47 @@ pub fn diagnostic(err: &EvalAltResult, file: &str, limits: &Limits) -> Diagnosti
     }
     // Innermost first reads like a stack trace: where it failed, then how it got there.
     notes.reverse();
+    collapse_repeats(&mut notes);
     let (message, help) = describe(err, limits);
     let mut d = Diagnostic::error(message);
     d.span = span(&file, err.position());
     d.help = help;
     d.notes = notes;
     d
+}
+
+/// A recursion gives the same notes once per level (one note, or a cycle of them for
+/// functions calling each other): keep one round, and say how many more there were.
+fn collapse_repeats(notes: &mut Vec<String>) {
+    const LONGEST_CYCLE: usize = 4;
+    let all = std::mem::take(notes);
+    let mut i = 0;
+    while i < all.len() {
+        let repeated = (1..=LONGEST_CYCLE).find_map(|period| {
+            let block = all.get(i..i + period)?;
+            let mut rounds = 1;
+            while all.get(i + rounds * period..i + (rounds + 1) * period) == Some(block) {
+                rounds += 1;
+            }
+            (rounds > 1).then_some((period, rounds))
+        });
+        match repeated {
+            Some((period, rounds)) => {
+                notes.extend(all[i..i + period - 1].iter().cloned());
+                let what = if period == 1 { "" } else { "this cycle " };
+                notes.push(format!(
+                    "{} ({what}{} more times)",
+                    all[i + period - 1],
+                    rounds - 1
+                ));
+                i += period * rounds;
+            }
+            None => {
+                notes.push(all[i].clone());
+                i += 1;
+            }
+        }
+    }
 }
 
 /// The message (and a hint) for the innermost error.

@@ -12,9 +12,11 @@ pub mod codes;
 pub mod engine;
 pub mod environment;
 pub mod error;
+mod limits;
 pub mod project;
 pub mod recorder;
 pub mod resolver;
+mod source;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -22,7 +24,7 @@ use std::rc::Rc;
 
 use rhai::Scope;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, DeclaredAt};
 use crate::diag::{Diagnostic, Diagnostics};
 pub use engine::{new_engine, Limits};
 use project::Project;
@@ -49,12 +51,22 @@ pub fn evaluate_in(
         .name(&absolute)
         .unwrap_or_else(|| absolute.to_string_lossy().into_owned());
     let fail = |d: Diagnostic| Err(Diagnostics(vec![d]));
-    let source = match std::fs::read_to_string(&absolute) {
+    let source = match source::read(&absolute) {
         Ok(source) => source,
+        Err(err @ source::SourceError::NotUtf8 { line, column, .. }) => {
+            let mut d = Diagnostic::error(err.message());
+            d.span = Some(DeclaredAt {
+                file: label.clone(),
+                line,
+                column,
+            });
+            return fail(d);
+        }
         Err(err) => {
             return fail(Diagnostic::error(format!(
-                "cannot read {}: {err}",
-                script.display()
+                "cannot read {}: {}",
+                script.display(),
+                err.message()
             )))
         }
     };
@@ -88,10 +100,9 @@ pub fn evaluate_in(
             }
         }
         Err(err) => {
-            recorder
-                .borrow_mut()
-                .diags
-                .push(to_diag(&err.into(), &label));
+            let unclosed = unclosed_block(&err, &source, &label);
+            let d = unclosed.unwrap_or_else(|| to_diag(&err.into(), &label));
+            recorder.borrow_mut().diags.push(d);
             aborted = true;
         }
     }
@@ -126,4 +137,27 @@ pub fn evaluate_in(
         diags.sort();
         diags
     })
+}
+
+/// Rhai reports a missing `}` where it gave up, at the end of the file, with no source line;
+/// the line to fix is the one that opened the block.
+fn unclosed_block(err: &rhai::ParseError, source: &str, label: &str) -> Option<Diagnostic> {
+    let past_end = err
+        .position()
+        .line()
+        .is_some_and(|line| line > source.lines().count());
+    let missing_brace =
+        matches!(err.err_type(), rhai::ParseErrorType::MissingToken(token, _) if token == "}");
+    if !(missing_brace || past_end) {
+        return None;
+    }
+    let (line, column) = source::unclosed_brace(source)?;
+    let mut d = Diagnostic::error("syntax error: this `{` is never closed".to_owned());
+    d.span = Some(DeclaredAt {
+        file: label.to_owned(),
+        line,
+        column,
+    });
+    d.help = Some("add the matching `}` (Rhai reached the end of the file looking for it)".into());
+    Some(d)
 }

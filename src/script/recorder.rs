@@ -84,6 +84,15 @@ impl Recorder {
         let Recorder {
             entries, mut diags, ..
         } = self;
+        // A field refused while the script ran (a NaN, a function) was left out of its
+        // object: what the build then says about that field ("needs `percent_off`") repeats it.
+        let refused: Vec<(Option<ObjectKind>, Option<String>, String)> = diags
+            .iter()
+            .filter_map(|d| {
+                let field = d.subject.field.clone()?;
+                Some((d.subject.object, d.subject.key.clone(), field))
+            })
+            .collect();
         let mut objects = Vec::new();
         let mut invalid = Vec::new();
         // Objects whose own validation found nothing: only these go on to the rules table,
@@ -104,6 +113,13 @@ impl Recorder {
             }
             // A typo's consequences ("missing `unit_amount`" after `unit_ammount`) repeat the
             // typo's own error; its "did you mean" already says what to do.
+            found.retain(|d| {
+                !refused.iter().any(|(object, key, field)| {
+                    *object == d.subject.object
+                        && *key == d.subject.key
+                        && d.subject.field.as_ref() == Some(field)
+                })
+            });
             found.retain(|d| {
                 d.message.starts_with("unknown field")
                     || !d

@@ -91,12 +91,15 @@ impl ProjectResolver {
                 ));
             }
         }
-        match std::fs::read_to_string(&file) {
+        match super::source::read(&file) {
             Ok(text) => Ok((label, text)),
-            Err(_) => Err(Box::new(EvalAltResult::ErrorModuleNotFound(
-                path.to_owned(),
+            Err(err @ super::source::SourceError::NotUtf8 { line, column, .. }) => Err(runtime(
+                format!("{label}:{line}:{column}: {}", err.message()),
                 pos,
-            ))),
+            )),
+            Err(super::source::SourceError::Io(_)) => Err(Box::new(
+                EvalAltResult::ErrorModuleNotFound(path.to_owned(), pos),
+            )),
         }
     }
 }

@@ -42,6 +42,13 @@ pub enum ApiKeyError {
     Empty,
     #[error("the Stripe API key contains whitespace or control characters (check for a stray newline or quote)")]
     BadCharacters,
+    /// A character no Stripe key has (keys are ASCII letters, digits and `_`): a typo, a smart
+    /// quote or a look-alike letter pasted from a document. Said locally, not as a 401.
+    #[error(
+        "the Stripe API key has {what} at character {position} (Stripe keys hold only ASCII \
+         letters, digits and `_`; was it pasted from a document?)"
+    )]
+    InvalidCharacter { what: &'static str, position: usize },
     #[error(
         "the Stripe API key ({redacted}) does not start with sk_test_, sk_live_, rk_test_ or rk_live_ \
          (publishable pk_ keys cannot manage a catalog)"
@@ -56,12 +63,30 @@ pub struct ApiKey(String);
 impl ApiKey {
     /// Validates the shape of a key (`sk_`/`rk_` + `test_`/`live_` + secret) without keeping
     /// a copy of it anywhere but here.
+    ///
+    /// Every string offered as a key, accepted or not, is registered with the redaction layer
+    /// (`crate::redact`), so that no later output can show it.
     pub fn new(key: String) -> Result<Self, ApiKeyError> {
+        crate::redact::register_secret(&key);
         if key.is_empty() {
             return Err(ApiKeyError::Empty);
         }
         if key.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(ApiKeyError::BadCharacters);
+        }
+        if let Some((index, c)) = key
+            .chars()
+            .enumerate()
+            .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_'))
+        {
+            return Err(ApiKeyError::InvalidCharacter {
+                what: if c.is_ascii() {
+                    "a punctuation character"
+                } else {
+                    "a non-ASCII character"
+                },
+                position: index + 1,
+            });
         }
         if !PREFIXES.iter().any(|(prefix, _)| key.starts_with(prefix)) {
             return Err(ApiKeyError::UnknownPrefix {
@@ -180,6 +205,32 @@ mod tests {
         assert!(shown.contains("…abcd"), "{shown}");
         assert!(!shown.contains("hushhush"), "{shown}");
         assert_eq!(ApiKey::new(String::new()).unwrap_err(), ApiKeyError::Empty);
+        let err = ApiKey::new("sk_test_abc\n".to_string()).unwrap_err();
+        assert_eq!(err, ApiKeyError::BadCharacters);
+        assert!(!format!("{err:?}").contains("sk_test_abc"));
+    }
+
+    #[test]
+    fn a_non_ascii_or_punctuation_character_is_refused_with_its_position() {
+        let err = ApiKey::new("sk_test_51Habcdéfghijklmnop".to_string()).unwrap_err();
+        assert_eq!(
+            err,
+            ApiKeyError::InvalidCharacter {
+                what: "a non-ASCII character",
+                position: 16
+            }
+        );
+        let shown = err.to_string();
+        assert!(
+            shown.contains("non-ASCII character at character 16"),
+            "{shown}"
+        );
+        assert!(!shown.contains("51Habcd"), "{shown}");
+        let err = ApiKey::new("sk_test_51H-abcdefghijklmnop".to_string()).unwrap_err();
+        assert!(matches!(
+            err,
+            ApiKeyError::InvalidCharacter { position: 12, .. }
+        ));
         let err = ApiKey::new("sk_test_abc\n".to_string()).unwrap_err();
         assert_eq!(err, ApiKeyError::BadCharacters);
         assert!(!format!("{err:?}").contains("sk_test_abc"));

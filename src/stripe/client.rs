@@ -283,8 +283,8 @@ impl Client {
                 }) => {
                     if (200..300).contains(&status) {
                         return serde_json::from_slice(&body).map_err(|e| Error::Decode {
-                            what: format!("{method} {target}"),
-                            message: format!("{e}: {}", snippet(&body)),
+                            what: self.scrub(&format!("{method} {target}")),
+                            message: self.scrub(&format!("{e}: {}", snippet(&body))),
                         });
                     }
                     if status == 429 {
@@ -292,7 +292,12 @@ impl Client {
                         inner.pacer.throttled();
                     }
                     let mut error = ApiError::from_response(status, &body, request_id);
+                    // Every field is server text: any of them may echo the key.
                     error.message = self.scrub(&error.message);
+                    error.kind = self.scrub(&error.kind);
+                    error.code = error.code.map(|text| self.scrub(&text));
+                    error.param = error.param.map(|text| self.scrub(&text));
+                    error.request_id = error.request_id.map(|text| self.scrub(&text));
                     let outcome = Outcome::Status {
                         status,
                         should_retry,
@@ -383,10 +388,11 @@ impl Client {
         self.scrub(&text)
     }
 
-    /// A server may echo the key back in a message; it goes no further than here.
+    /// A server may echo the key back in any text; it goes no further than here. (Output
+    /// is redacted again on the way out, by `crate::redact`, for text that never came here.)
     fn scrub(&self, text: &str) -> String {
         let key = self.inner.api_key.expose();
-        text.replace(key, &self.inner.api_key.redacted())
+        crate::redact::redact(&text.replace(key, &self.inner.api_key.redacted())).into_owned()
     }
 }
 

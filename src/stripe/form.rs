@@ -8,6 +8,16 @@
 
 use serde_json::{Map, Value};
 
+/// The bounds a server puts on what it decodes, so that no request can exhaust its stack or
+/// memory. Stripe states no figures (`shared/stripe-reference/` has none); Stripe's API is a
+/// Rack application, so these are Rack 3's `QueryParser` defaults: `param_depth_limit` 32,
+/// `params_limit` 4,096 and `bytesize_limit` 4 MiB.
+pub const MAX_DEPTH: usize = 32;
+/// The most `name=value` pairs one body or query string may hold.
+pub const MAX_PARAMS: usize = 4096;
+/// The largest body or query string, in bytes.
+pub const MAX_BYTES: usize = 4 * 1024 * 1024;
+
 /// A form body or query string a server cannot read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormError {
@@ -21,6 +31,15 @@ pub enum FormError {
         first: &'static str,
         second: &'static str,
     },
+    /// A name nested deeper than [`MAX_DEPTH`] brackets (`a[a][a]…`).
+    #[error("parameter `{key}` is nested {depth} levels deep; at most {MAX_DEPTH} are allowed")]
+    TooDeep { key: String, depth: usize },
+    /// More than [`MAX_PARAMS`] pairs.
+    #[error("the request has more than {MAX_PARAMS} parameters")]
+    TooManyParams,
+    /// More than [`MAX_BYTES`] bytes.
+    #[error("the request is {bytes} bytes long; at most {MAX_BYTES} are allowed")]
+    TooLarge { bytes: usize },
 }
 
 /// Encodes params the way Stripe's SDKs do: nested objects as `a[b]=..`, arrays as
@@ -75,13 +94,28 @@ fn escape(text: &str) -> String {
 /// `a[0]=x&a[1]=y` and `a[]=x&a[]=y` → `{"a": ["x", "y"]}`; `a=` → `""`. Every leaf is a
 /// string. Indexed elements are ordered by index (gaps close up); a hash whose names are all
 /// indices becomes an array. A name given twice keeps its last value, as Rack does.
+///
+/// Bounded by [`MAX_BYTES`], [`MAX_PARAMS`] and [`MAX_DEPTH`]: the recursion here and in every
+/// walk over the result (param checks, fingerprints, drops) is then at most 33 deep.
 pub fn decode(body: &str) -> Result<Map<String, Value>, FormError> {
+    if body.len() > MAX_BYTES {
+        return Err(FormError::TooLarge { bytes: body.len() });
+    }
     let mut root = Map::new();
-    for (raw_name, value) in form_urlencoded::parse(body.as_bytes()) {
+    for (count, (raw_name, value)) in form_urlencoded::parse(body.as_bytes()).enumerate() {
+        if count >= MAX_PARAMS {
+            return Err(FormError::TooManyParams);
+        }
         if raw_name.is_empty() && value.is_empty() {
             continue;
         }
         let segments = parse_name(&raw_name)?;
+        if segments.len() > MAX_DEPTH + 1 {
+            return Err(FormError::TooDeep {
+                key: shorten(&raw_name),
+                depth: segments.len() - 1,
+            });
+        }
         insert(
             &mut root,
             &raw_name,
@@ -92,10 +126,18 @@ pub fn decode(body: &str) -> Result<Map<String, Value>, FormError> {
     Ok(indices_to_arrays(root))
 }
 
+/// A name short enough to quote in an error (a 2,000-bracket name is not).
+fn shorten(name: &str) -> String {
+    match name.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &name[..at]),
+        None => name.to_owned(),
+    }
+}
+
 /// `a[b][]` → `["a", "b", ""]`, rejecting what is not a name followed by bracketed segments.
 fn parse_name(name: &str) -> Result<Vec<&str>, FormError> {
     let malformed = |reason| FormError::MalformedKey {
-        key: name.to_owned(),
+        key: shorten(name),
         reason,
     };
     let (head, mut rest) = match name.find('[') {
@@ -171,7 +213,7 @@ fn append(items: &mut Vec<Value>, name: &str, rest: &[&str], leaf: Value) -> Res
     };
     if field.is_empty() {
         return Err(FormError::MalformedKey {
-            key: name.to_owned(),
+            key: shorten(name),
             reason: "`[][]` (an array directly in an array) is not supported",
         });
     }
@@ -188,7 +230,7 @@ fn append(items: &mut Vec<Value>, name: &str, rest: &[&str], leaf: Value) -> Res
 
 fn conflict(name: &str, first: &Value, second: &Value) -> FormError {
     FormError::Conflict {
-        key: name.to_owned(),
+        key: shorten(name),
         first: kind(first),
         second: kind(second),
     }
@@ -223,7 +265,7 @@ fn is_index(key: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
@@ -454,5 +496,122 @@ mod tests {
             "products": [{"product": "prod_1", "prices": ["price_1", "price_2"]},
                          {"product": "prod_2", "prices": ["price_3"]}]},
             "customer_update": {"allowed_updates": []}}}));
+    }
+
+    #[test]
+    fn a_name_nested_past_the_bound_is_refused_not_recursed() {
+        let ok = format!("metadata{}=1", "[a]".repeat(MAX_DEPTH));
+        assert!(decode(&ok).is_ok());
+        let deep = format!("metadata{}=1", "[a]".repeat(2000));
+        match decode(&deep) {
+            Err(FormError::TooDeep { key, depth }) => {
+                assert_eq!(depth, 2000);
+                assert!(key.len() < 100, "{key}");
+            }
+            other => panic!("expected TooDeep, got {other:?}"),
+        }
+        let deep_array = format!("a{}=1", "[]".repeat(5000));
+        assert!(matches!(
+            decode(&deep_array),
+            Err(FormError::TooDeep { .. })
+        ));
+    }
+
+    #[test]
+    fn too_many_pairs_and_too_many_bytes_are_refused() {
+        let many: Vec<String> = (0..=MAX_PARAMS).map(|i| format!("k{i}=v")).collect();
+        assert_eq!(decode(&many.join("&")), Err(FormError::TooManyParams));
+        assert!(decode(&many[..MAX_PARAMS].join("&")).is_ok());
+        let big = format!("name={}", "x".repeat(MAX_BYTES));
+        assert_eq!(
+            decode(&big),
+            Err(FormError::TooLarge {
+                bytes: MAX_BYTES + 5
+            })
+        );
+    }
+
+    /// How deep a decoded value goes (a leaf is 1).
+    fn depth(value: &Value) -> usize {
+        match value {
+            Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+            Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+            _ => 1,
+        }
+    }
+
+    /// The fuzz budget: this many seeded inputs (fixed seed, so a failure reproduces), mixing
+    /// random bytes with structured names (brackets, indices, percent escapes, deep nests).
+    pub(crate) const FUZZ_CASES: u64 = 20_000;
+
+    /// One random form body from `rng`: the generator the parser and router fuzz tests share.
+    pub(crate) fn fuzz_body(rng: &mut impl rand::Rng) -> String {
+        const PIECES: &[&str] = &[
+            "a",
+            "b",
+            "metadata",
+            "tiers",
+            "[",
+            "]",
+            "[]",
+            "[0]",
+            "[1]",
+            "[10]",
+            "[a]",
+            "[b]",
+            "=",
+            "&",
+            "%5B",
+            "%5D",
+            "%",
+            "%zz",
+            "+",
+            "é",
+            "\u{0}",
+            "999999999999",
+            "[[",
+            "]]",
+            "name",
+            "expand",
+            "[data]",
+        ];
+        match rng.gen_range(0..4) {
+            0 => {
+                let len = rng.gen_range(0..64);
+                let bytes: Vec<u8> = (0..len).map(|_| rng.gen()).collect();
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+            1 => {
+                let extra = 2000 * rng.gen_range(0..2);
+                let depth = rng.gen_range(0..3 * MAX_DEPTH + extra);
+                let open = if rng.gen() { "[a]" } else { "[]" };
+                format!("m{}={}", open.repeat(depth), rng.gen::<u8>())
+            }
+            _ => {
+                let parts = rng.gen_range(0..24);
+                (0..parts)
+                    .map(|_| PIECES[rng.gen_range(0..PIECES.len())])
+                    .collect()
+            }
+        }
+    }
+
+    #[test]
+    fn fuzz_decode_never_panics_and_stays_within_the_bounds() {
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::SmallRng::seed_from_u64(12);
+        for _ in 0..FUZZ_CASES {
+            let body = fuzz_body(&mut rng);
+            if let Ok(params) = decode(&body) {
+                let value = Value::Object(params);
+                assert!(depth(&value) <= MAX_DEPTH + 2, "{body}");
+                // What decoded encodes and decodes again without error.
+                let Value::Object(params) = value else {
+                    unreachable!()
+                };
+                let again = encode(&params);
+                let _ = decode(&again);
+            }
+        }
     }
 }

@@ -23,7 +23,7 @@ fn the_table_covers_every_row_of_the_reference() {
     let path =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/stripe-reference/param-rules.jsonl");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        eprintln!("skipped: {} is absent", path.display());
+        crate::eoutln!("skipped: {} is absent", path.display());
         return;
     };
     let rows: Vec<Value> = text

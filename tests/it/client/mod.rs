@@ -2,4 +2,5 @@
 
 mod emulator;
 mod keys;
+mod redaction;
 mod scripted;

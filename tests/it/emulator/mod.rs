@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod coupons;
 mod faults;
+mod hardening;
 mod idempotency;
 mod lists;
 mod params;

@@ -50,7 +50,8 @@ fn check(path: &Path) -> Diagnostics {
         .unwrap()
         .to_string_lossy()
         .into_owned();
-    let source = std::fs::read_to_string(path).unwrap();
+    // Lossy: one bad script is not UTF-8 on purpose.
+    let source = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
     let env = source
         .lines()
         .find_map(|l| l.strip_prefix("// env: "))

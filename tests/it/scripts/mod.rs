@@ -4,5 +4,6 @@
 
 mod bad;
 mod examples;
+mod limits;
 mod overlay;
 mod render;

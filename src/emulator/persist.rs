@@ -254,8 +254,21 @@ impl Wal {
             let mut pending = lock(&self.pending);
             (std::mem::take(&mut pending.lines), pending.appended)
         };
-        log.file.write_all(&lines)?;
-        log.file.sync_data()?;
+        let length = log.file.metadata().map(|m| m.len());
+        if let Err(err) = log
+            .file
+            .write_all(&lines)
+            .and_then(|()| log.file.sync_data())
+        {
+            // Cut what was half written and keep the lines for the next attempt, in order.
+            if let Ok(length) = length {
+                let _ = log.file.set_len(length);
+            }
+            let mut pending = lock(&self.pending);
+            let newer = std::mem::replace(&mut pending.lines, lines);
+            pending.lines.extend_from_slice(&newer);
+            return Err(err);
+        }
         log.durable = appended;
         self.durable.store(appended, Ordering::Release);
         Ok(())
@@ -364,5 +377,63 @@ impl Drop for Persister {
                 self.wal.path.display()
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(change: &Change) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode_change(change, &mut out);
+        out
+    }
+
+    #[test]
+    fn load_replays_both_logs_in_order_and_drops_a_torn_tail() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let product = |id: &str, name: &str| {
+            Change::Put(
+                ObjectKind::Product,
+                Arc::new(serde_json::json!({ "id": id, "name": name })),
+            )
+        };
+        // A crash after the rotation, before the new snapshot: no snapshot yet, two logs.
+        fs::write(old_log_path(&path), line(&product("prod_a", "A"))).unwrap();
+        let mut current = line(&product("prod_a", "A2"));
+        current.extend(line(&product("prod_b", "B")));
+        current.extend(line(&Change::Remove(ObjectKind::Product, "prod_b".into())));
+        current.extend(br#"{"put":"product","object":{"id":"prod_c""#);
+        fs::write(log_path(&path), current).unwrap();
+
+        let account = load(&path, Clock::default()).unwrap();
+        assert_eq!(account.len(ObjectKind::Product), 1);
+        let a = account.get(ObjectKind::Product, "prod_a").unwrap();
+        assert_eq!(a["name"], "A2");
+        assert!(account.get(ObjectKind::Product, "prod_c").is_none());
+    }
+
+    #[test]
+    fn a_synced_change_is_in_the_log_before_the_snapshot_is_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let account = Mutex::new(Account::default());
+        let wal = Wal::open(&account, path.clone()).unwrap();
+        let upto = {
+            let mut account = lock(&account);
+            account.put(
+                ObjectKind::Product,
+                serde_json::json!({ "id": "prod_x", "name": "X" }),
+            );
+            wal.append(&mut account)
+        };
+        assert!(!wal.is_durable(upto));
+        wal.sync(upto).unwrap();
+        assert!(wal.is_durable(upto));
+        // As after a kill: the snapshot is still the empty one, the log has the change.
+        let reloaded = load(&path, Clock::default()).unwrap();
+        assert!(reloaded.get(ObjectKind::Product, "prod_x").is_some());
     }
 }

@@ -476,7 +476,7 @@ mod tests {
 
     /// The router fuzz budget: this many seeded requests (fixed seed) through the whole
     /// pipeline, with random methods, paths, headers and bodies.
-    const ROUTER_FUZZ_CASES: u64 = 3_000;
+    const ROUTER_FUZZ_CASES: u64 = 10_000;
 
     #[test]
     fn fuzz_the_router_never_panics_and_always_answers_json() {

@@ -260,16 +260,10 @@ impl ObjectTable {
     }
 }
 
-/// `a[b][]` → `["a", "b", ""]`.
+/// `a[b][]` → `["a", "b", ""]`. (Lookups in the table walk the segments without collecting
+/// them; this is for callers that want them as a list.)
 pub fn segments(path: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (head, mut rest) = path.split_once('[').map_or((path, ""), |(h, r)| (h, r));
-    parts.push(head);
-    while let Some((inner, after)) = rest.split_once(']') {
-        parts.push(inner);
-        rest = after.strip_prefix('[').unwrap_or(after);
-    }
-    parts
+    index::Segments::new(path).collect()
 }
 
 /// Calls `visit` on every object `parents` (a pattern's segments) reaches from `object`:
@@ -283,12 +277,18 @@ fn for_each_parent(
         visit(object);
         return;
     };
-    let children: Vec<&mut serde_json::Value> = match *first {
-        "<key>" => object.values_mut().collect(),
-        name => object.get_mut(name).into_iter().collect(),
-    };
-    for child in children {
-        descend(child, rest, visit);
+    // No list of children is collected: this runs for every default of every object planned.
+    match *first {
+        "<key>" => {
+            for child in object.values_mut() {
+                descend(child, rest, visit);
+            }
+        }
+        name => {
+            if let Some(child) = object.get_mut(name) {
+                descend(child, rest, visit);
+            }
+        }
     }
 }
 

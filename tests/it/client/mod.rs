@@ -2,4 +2,5 @@
 
 mod emulator;
 mod keys;
+mod pacing;
 mod scripted;

@@ -7,6 +7,8 @@
 //! matches, the first in table order wins, and the `metadata[plan]` → `metadata` fallback only
 //! applies when no param matches exactly. The unit tests of `fields.rs` hold both.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Mutex, OnceLock};
 
 use super::{segments, Default, ObjectKind, ObjectTable, Param, Type};
@@ -21,6 +23,33 @@ pub(super) struct Index {
     keyed: Vec<bool>,
     /// The params with a default, pre-split, parents before children (`fill_defaults`).
     pub(super) defaults: Vec<(Vec<&'static str>, Default)>,
+    /// The answer for every path the table spells out in full (no `<key>`, no `[]`): most
+    /// lookups (`name`, `recurring[interval]`) are one hash and one compare.
+    plain: HashMap<&'static str, Option<usize>, BuildHasherDefault<Fnv>>,
+}
+
+/// FNV-1a: short keys, no adversary (the keys are the table's own paths), so SipHash's
+/// cost buys nothing here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &byte in bytes {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
 }
 
 /// A trie node: the params whose pattern ends here, and the children by segment kind.
@@ -77,16 +106,31 @@ impl Index {
             .filter_map(|param| Some((segments(param.path), param.default?)))
             .collect();
         defaults.sort_by_key(|(pattern, _)| pattern.len());
-        Index {
+        let mut index = Index {
             nodes,
             depth,
             keyed,
             defaults,
-        }
+            plain: HashMap::default(),
+        };
+        let plain: HashMap<&'static str, Option<usize>, BuildHasherDefault<Fnv>> = params
+            .iter()
+            .filter(|p| !p.path.contains("<key>") && !p.path.contains("[]"))
+            .map(|p| (p.path, index.search(params, p.path)))
+            .collect();
+        index.plain = plain;
+        index
     }
 
     /// The position of the param a concrete path names (see `ObjectTable::param`).
     pub(super) fn param(&self, params: &'static [Param], concrete: &str) -> Option<usize> {
+        match self.plain.get(concrete) {
+            Some(answer) => *answer,
+            None => self.search(params, concrete),
+        }
+    }
+
+    fn search(&self, params: &'static [Param], concrete: &str) -> Option<usize> {
         let found = self.walk(params, 0, Segments::new(concrete));
         found.exact.or(found.map_prefix)
     }

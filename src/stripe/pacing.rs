@@ -205,8 +205,9 @@ impl Window {
     }
 
     fn may_cut(&self, now: Instant) -> bool {
-        self.last_cut
-            .is_none_or(|cut| now.saturating_duration_since(cut) >= CUT_COOLDOWN)
+        self.last_cut.map_or(true, |cut| {
+            now.saturating_duration_since(cut) >= CUT_COOLDOWN
+        })
     }
 }
 

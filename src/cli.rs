@@ -106,11 +106,17 @@ pub struct AccountArgs {
         default_value = "https://api.stripe.com"
     )]
     pub api_base: String,
-    /// Most requests per second (default: 25 for test keys and the sandbox, 100 for live keys).
+    /// Most requests per second over all endpoints (default: Stripe's limit for the key's
+    /// mode, 25 for test keys and the sandbox, 100 for live keys).
     #[arg(long, value_name = "N")]
     pub max_rps: Option<u32>,
-    /// Most requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    /// Most requests per second to one named operation, e.g. `POST /v1/promotion_codes`
+    /// (Stripe's default per-endpoint limit is 25). A 429 slows only the endpoint it came from.
+    #[arg(long, value_name = "N", default_value_t = crate::stripe::pacing::DEFAULT_ENDPOINT_RPS)]
+    pub endpoint_rps: u32,
+    /// The most requests in flight at once. A cap, not a knob: the window itself follows the
+    /// measured round trip so the rate limit is reached at any latency (Little's law).
+    #[arg(long, value_name = "N", default_value_t = crate::stripe::pacing::DEFAULT_CONCURRENCY_CAP)]
     pub concurrency: usize,
 }
 
@@ -217,6 +223,11 @@ pub struct EmulatorKnobs {
     /// `rate_limit`, before idempotency (so nothing is saved under their key). 0 = no limit.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub rate_limit: u32,
+    /// Admit at most N requests of one named operation (method and route, e.g.
+    /// `POST /v1/promotion_codes`) in any one-second window, as Stripe's per-endpoint limit
+    /// does; the rest get the same 429. 0 = no limit.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub endpoint_rate_limit: u32,
     /// Fraction (0..1) of requests answered 500 `api_error` before any change (not saved
     /// under their idempotency key, so a retry runs afresh).
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]

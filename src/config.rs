@@ -92,6 +92,9 @@ pub fn connect_with(
     if args.max_rps == Some(0) {
         bail!("--max-rps must be at least 1");
     }
+    if args.endpoint_rps == 0 {
+        bail!("--endpoint-rps must be at least 1");
+    }
     if let Some(state_file) = &args.sandbox {
         return connect_sandbox(args, env, state_file, clock);
     }
@@ -173,6 +176,7 @@ fn build_client(
         base_url: base_url.to_string(),
         api_key,
         max_rps: args.max_rps.unwrap_or(default_rps),
+        endpoint_rps: args.endpoint_rps,
         concurrency: args.concurrency,
         retry: RetryPolicy::default(),
     };
@@ -353,6 +357,7 @@ mod tests {
             sandbox: None,
             api_base: "http://127.0.0.1:9".into(),
             max_rps: None,
+            endpoint_rps: 25,
             concurrency: 8,
         }
     }

@@ -1,10 +1,11 @@
-//! Executing a valid `Plan`: the writes of each dependency level run concurrently (the
+//! Executing a valid `Plan`: each write starts as soon as what it depends on exists (the
 //! client paces them), references are resolved to the ids Stripe holds or just returned, and
 //! the first failed write (or Ctrl-C / SIGTERM) stops all scheduling: writes in flight
 //! finish, nothing new starts, and the report says what was done and what was not. A re-run
 //! completes the job, since its plan is recomputed from the live account.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -12,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 use tokio::task::JoinSet;
 
-use super::order::{levels, Op, Write};
+use super::order::{schedule, Op, Write};
 use crate::catalog::Reference;
 use crate::plan::fetch::is_active;
 use crate::plan::{Action, LiveState, Plan};
@@ -70,8 +71,11 @@ impl Report {
 }
 
 /// Executes `plan`, which must be valid (no errors), against the account `live` was fetched
-/// from. `concurrency` bounds the writes this executor has started and not finished, so a
-/// stop leaves at most that many in flight.
+/// from. Each write starts as soon as the writes it depends on have succeeded
+/// (`order::schedule`); among the ready ones, each endpoint keeps as many started as the
+/// client's adaptive windows admit (`Client::windows`), so one endpoint's queue never holds
+/// back another's. `concurrency` caps the writes this executor has started and not finished,
+/// so a stop leaves at most that many in flight.
 pub async fn apply_plan(
     client: &Client,
     plan: &Plan,
@@ -79,8 +83,8 @@ pub async fn apply_plan(
     concurrency: usize,
     progress: ProgressMode,
 ) -> Report {
-    let levels = levels(plan);
-    let total: usize = levels.iter().map(|(_, w)| w.len()).sum();
+    let schedule = schedule(plan);
+    let total = schedule.len();
     let progress = Progress::new(progress, total);
     let stop = Arc::new(AtomicBool::new(false));
     let interrupted = Arc::new(AtomicBool::new(false));
@@ -90,88 +94,199 @@ pub async fn apply_plan(
         created: HashMap::new(),
     };
     let mut remaining: Vec<usize> = vec![0; plan.changes.len()];
-    for (_, writes) in &levels {
-        for write in writes {
-            remaining[write.change] += 1;
+    let mut waiting_on: Vec<usize> = Vec::with_capacity(total);
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); total];
+    for (i, scheduled) in schedule.iter().enumerate() {
+        remaining[scheduled.write.change] += 1;
+        waiting_on.push(scheduled.after.len());
+        for &before in &scheduled.after {
+            dependents[before].push(i);
         }
     }
+    let mut ready = Ready::default();
+    for (i, scheduled) in schedule.iter().enumerate() {
+        if scheduled.after.is_empty() {
+            ready.push(i, &scheduled.write);
+        }
+    }
+    let mut started = vec![false; total];
     let mut report = Report::default();
     let concurrency = concurrency.max(1);
+    let mut in_flight = JoinSet::new();
+    let mut running: HashMap<&'static str, usize> = HashMap::new();
 
-    for (_, writes) in levels {
-        let mut queue = writes.into_iter();
-        let mut in_flight = JoinSet::new();
-        loop {
-            while in_flight.len() < concurrency && !stop.load(Ordering::SeqCst) {
-                let Some(write) = queue.next() else { break };
-                let change = &plan.changes[write.change];
-                match ids.prepare(&write, &change.references) {
-                    Ok((path, params)) => {
-                        let client = client.clone();
-                        in_flight.spawn(async move {
-                            let result = client.post(&path, &params).await;
-                            (write, result)
-                        });
-                    }
-                    Err(message) => {
-                        report
-                            .failures
-                            .push(format!("{}: {message}", write.describe()));
-                        stop.store(true, Ordering::SeqCst);
-                    }
-                }
-            }
-            let Some(joined) = in_flight.join_next().await else {
+    loop {
+        while in_flight.len() < concurrency && !stop.load(Ordering::SeqCst) {
+            let Some(i) = ready.next(client, &running, in_flight.len()) else {
                 break;
             };
-            let (write, result) = match joined {
-                Ok(pair) => pair,
-                Err(panic) => {
+            started[i] = true;
+            let write = schedule[i].write.clone();
+            let change = &plan.changes[write.change];
+            match ids.prepare(&write, &change.references) {
+                Ok((path, params)) => {
+                    let endpoint = endpoint_of(&write);
+                    *running.entry(endpoint).or_default() += 1;
+                    let client = client.clone();
+                    in_flight.spawn(async move {
+                        let result = client.post(&path, &params).await;
+                        (i, endpoint, result)
+                    });
+                }
+                Err(message) => {
                     report
                         .failures
-                        .push(format!("a write task failed: {panic}"));
-                    stop.store(true, Ordering::SeqCst);
-                    continue;
-                }
-            };
-            match result {
-                Ok(object) => {
-                    let id = object
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned();
-                    if write.op == Op::Create {
-                        ids.created
-                            .insert((write.kind, write.key.clone()), id.clone());
-                    }
-                    let line = done_line(&write, &plan.changes[write.change].action, &id);
-                    progress.done(&line);
-                    report.done.push(line);
-                    remaining[write.change] -= 1;
-                    if remaining[write.change] == 0 {
-                        match plan.changes[write.change].action {
-                            Action::Create => report.created += 1,
-                            Action::Update => report.updated += 1,
-                            Action::Deactivate => report.deactivated += 1,
-                            Action::Replace => report.replaced += 1,
-                        }
-                    }
-                }
-                Err(error) => {
-                    report
-                        .failures
-                        .push(format!("{}: {error}", write.describe()));
+                        .push(format!("{}: {message}", write.describe()));
                     stop.store(true, Ordering::SeqCst);
                 }
             }
         }
-        report.not_done.extend(queue.map(|w| pending_line(&w)));
+        let Some(joined) = in_flight.join_next().await else {
+            break;
+        };
+        let (i, endpoint, result) = match joined {
+            Ok(triple) => triple,
+            Err(panic) => {
+                report
+                    .failures
+                    .push(format!("a write task failed: {panic}"));
+                stop.store(true, Ordering::SeqCst);
+                continue;
+            }
+        };
+        if let Some(count) = running.get_mut(endpoint) {
+            *count = count.saturating_sub(1);
+        }
+        let write = &schedule[i].write;
+        match result {
+            Ok(object) => {
+                let id = object
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                if write.op == Op::Create {
+                    ids.created
+                        .insert((write.kind, write.key.clone()), id.clone());
+                }
+                let line = done_line(write, &plan.changes[write.change].action, &id);
+                progress.done(&line);
+                report.done.push(line);
+                remaining[write.change] -= 1;
+                if remaining[write.change] == 0 {
+                    match plan.changes[write.change].action {
+                        Action::Create => report.created += 1,
+                        Action::Update => report.updated += 1,
+                        Action::Deactivate => report.deactivated += 1,
+                        Action::Replace => report.replaced += 1,
+                    }
+                }
+                for &next in &dependents[i] {
+                    waiting_on[next] -= 1;
+                    if waiting_on[next] == 0 {
+                        ready.push(next, &schedule[next].write);
+                    }
+                }
+            }
+            Err(error) => {
+                report
+                    .failures
+                    .push(format!("{}: {error}", write.describe()));
+                stop.store(true, Ordering::SeqCst);
+            }
+        }
     }
+    report.not_done.extend(
+        schedule
+            .iter()
+            .zip(&started)
+            .filter(|(_, started)| !**started)
+            .map(|(scheduled, _)| pending_line(&scheduled.write)),
+    );
     watcher.abort();
     progress.finish();
     report.interrupted = interrupted.load(Ordering::SeqCst);
     report
+}
+
+/// The named operation a write goes to, as the client's pacing counts it: a create's
+/// collection, or an update of one object of it.
+fn endpoint_of(write: &Write) -> &'static str {
+    match write.op {
+        Op::Create => write.kind.table().path,
+        Op::Update { .. } => update_route(write.kind),
+    }
+}
+
+/// `/v1/prices/:id` and the like, built once per kind.
+fn update_route(kind: ObjectKind) -> &'static str {
+    static ROUTES: std::sync::OnceLock<Vec<(ObjectKind, &'static str)>> =
+        std::sync::OnceLock::new();
+    let routes = ROUTES.get_or_init(|| {
+        ObjectKind::ALL
+            .iter()
+            .map(|&k| {
+                let route: &'static str = Box::leak(format!("{}/:id", k.table().path).into());
+                (k, route)
+            })
+            .collect()
+    });
+    routes
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, route)| *route)
+        .expect("every kind has a route")
+}
+
+/// The writes whose dependencies are met, per endpoint, each queue in schedule order.
+#[derive(Default)]
+struct Ready {
+    queues: BTreeMap<&'static str, BinaryHeap<Reverse<usize>>>,
+    /// Where the round-robin over endpoints goes on from.
+    cursor: Option<&'static str>,
+}
+
+impl Ready {
+    fn push(&mut self, index: usize, write: &Write) {
+        self.queues
+            .entry(endpoint_of(write))
+            .or_default()
+            .push(Reverse(index));
+    }
+
+    /// The next write to start: endpoints take turns, and one is skipped while it has as many
+    /// writes running as its window admits (or all endpoints together fill the global one).
+    fn next(
+        &mut self,
+        client: &Client,
+        running: &HashMap<&'static str, usize>,
+        total_running: usize,
+    ) -> Option<usize> {
+        let endpoints: Vec<&'static str> = self
+            .queues
+            .iter()
+            .filter(|(_, queue)| !queue.is_empty())
+            .map(|(endpoint, _)| *endpoint)
+            .collect();
+        let start = self
+            .cursor
+            .and_then(|c| endpoints.iter().position(|e| *e > c))
+            .unwrap_or(0);
+        for offset in 0..endpoints.len() {
+            let endpoint = endpoints[(start + offset) % endpoints.len()];
+            let (own, all) = client.windows("POST", endpoint);
+            if total_running >= all {
+                return None;
+            }
+            if running.get(endpoint).copied().unwrap_or(0) >= own {
+                continue;
+            }
+            self.cursor = Some(endpoint);
+            let queue = self.queues.get_mut(endpoint)?;
+            return queue.pop().map(|Reverse(index)| index);
+        }
+        None
+    }
 }
 
 /// Stops scheduling on Ctrl-C or SIGTERM, as a failed write would.

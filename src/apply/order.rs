@@ -1,10 +1,19 @@
-//! The order writes happen in: a plan's changes split into dependency levels.
+//! The order writes happen in: a plan's changes as stages, and the dependencies between
+//! writes that the executor follows.
 //!
-//! Products, then prices (they name their product), then products' `default_price` (it names
-//! a price), then price deactivations (a price stops being a default before it is archived),
-//! coupons, promotion codes (they name a coupon), portal configurations (they name products
-//! and prices), then portal follow-ups (`active=false`, which create does not take). Writes
-//! within one level do not depend on each other and run concurrently.
+//! The stages: products, then prices (they name their product), then products'
+//! `default_price` (it names a price), then price deactivations (a price stops being a
+//! default before it is archived), coupons, promotion codes (they name a coupon), portal
+//! configurations (they name products and prices), then portal follow-ups (`active=false`,
+//! which create does not take), and replaced prices' retirements last.
+//!
+//! The stages order only writes that are related ([`schedule`]): a write waits for the
+//! earlier-stage writes of its own change, for those of every object it references, and the
+//! two archive stages wait for every write that moves a reference away from a price. So a
+//! write starts as soon as what it needs exists: coupons run beside products, prices as their
+//! product is created, promotion codes as their coupon is.
+
+use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
@@ -12,7 +21,7 @@ use crate::plan::{Action, Plan};
 use crate::stripe::fields::ObjectKind;
 
 /// The dependency levels, in execution order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Stage {
     /// Product creates and updates (without `default_price`).
     Products,
@@ -129,6 +138,83 @@ pub fn levels(plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
         }
     }
     levels
+}
+
+/// One write of the plan and the writes it waits for.
+#[derive(Clone, Debug)]
+pub struct Scheduled {
+    pub stage: Stage,
+    pub write: Write,
+    /// Indices (into the schedule) of the writes that must have succeeded first.
+    pub after: Vec<usize>,
+}
+
+/// The plan's writes in stage order, each with the writes it depends on:
+/// - the earlier-stage writes of its own change (a create before its follow-up update, a
+///   promotion code's retirement before its re-creation, a price's replacement before the
+///   old price is archived);
+/// - the earlier-stage writes of every object a reference it sends names (a price waits for
+///   its product, a promotion code for its coupon, a product's `default_price` and a portal
+///   configuration for their prices, a replacement's new price included);
+/// - a price deactivation waits for every `default_price` move, and a replaced price's
+///   retirement also for every portal configuration write: nothing may still point at a
+///   price when it is archived (Stripe refuses to archive a product's default price; the
+///   emulator holds that rule in `emulator/objects/price.rs`).
+pub fn schedule(plan: &Plan) -> Vec<Scheduled> {
+    let staged: Vec<(Stage, Write)> = levels(plan)
+        .into_iter()
+        .flat_map(|(stage, writes)| writes.into_iter().map(move |w| (stage, w)))
+        .collect();
+    let mut by_object: HashMap<(ObjectKind, &str), Vec<usize>> = HashMap::new();
+    let mut by_stage: HashMap<Stage, Vec<usize>> = HashMap::new();
+    for (i, (stage, write)) in staged.iter().enumerate() {
+        by_object
+            .entry((write.kind, write.key.as_str()))
+            .or_default()
+            .push(i);
+        by_stage.entry(*stage).or_default().push(i);
+    }
+    let earlier = |of: &[usize], stage: Stage, after: &mut Vec<usize>| {
+        after.extend(of.iter().copied().filter(|&j| staged[j].0 < stage));
+    };
+    let mut schedule = Vec::with_capacity(staged.len());
+    for (stage, write) in &staged {
+        let mut after = Vec::new();
+        if let Some(own) = by_object.get(&(write.kind, write.key.as_str())) {
+            earlier(own, *stage, &mut after);
+        }
+        for reference in &plan.changes[write.change].references {
+            let top = reference.path.split('[').next().unwrap_or_default();
+            if !write.params.contains_key(top) {
+                continue;
+            }
+            if let Some(theirs) = by_object.get(&(reference.kind, reference.key.as_str())) {
+                earlier(theirs, *stage, &mut after);
+            }
+        }
+        let barriers: &[Stage] = match stage {
+            Stage::PriceDeactivations => &[Stage::ProductDefaultPrices],
+            Stage::PriceRetirements => &[
+                Stage::ProductDefaultPrices,
+                Stage::PortalConfigurations,
+                Stage::PortalFollowUps,
+            ],
+            _ => &[],
+        };
+        for barrier in barriers {
+            if let Some(writes) = by_stage.get(barrier) {
+                earlier(writes, *stage, &mut after);
+            }
+        }
+        after.sort_unstable();
+        after.dedup();
+        schedule.push(Scheduled {
+            stage: *stage,
+            write: write.clone(),
+            after,
+        });
+    }
+    schedule
 }
 
 /// The stage of a change's main write and of its follow-up write.
@@ -278,5 +364,190 @@ mod tests {
             ]
         );
         assert_eq!(write_count(&plan), 9);
+    }
+
+    fn with_refs(mut change: Change, refs: &[(&str, ObjectKind, &str)]) -> Change {
+        change.references = refs
+            .iter()
+            .map(|(path, kind, key)| crate::catalog::Reference {
+                path: (*path).to_owned(),
+                kind: *kind,
+                key: (*key).to_owned(),
+            })
+            .collect();
+        change
+    }
+
+    #[test]
+    fn writes_wait_only_for_what_they_depend_on() {
+        use ObjectKind::*;
+        let plan = Plan {
+            changes: vec![
+                change(
+                    Action::Create,
+                    Product,
+                    "basic",
+                    json!({"id": "basic"}),
+                    json!({"default_price": "basic_monthly"}),
+                ),
+                with_refs(
+                    change(
+                        Action::Create,
+                        Product,
+                        "plus",
+                        json!({"id": "plus"}),
+                        json!({"default_price": "basic_monthly"}),
+                    ),
+                    &[("default_price", Price, "basic_monthly")],
+                ),
+                with_refs(
+                    change(
+                        Action::Create,
+                        Price,
+                        "basic_monthly",
+                        json!({"product": "basic"}),
+                        Value::Null,
+                    ),
+                    &[("product", Product, "basic")],
+                ),
+                change(
+                    Action::Create,
+                    Coupon,
+                    "c1",
+                    json!({"id": "c1"}),
+                    Value::Null,
+                ),
+                with_refs(
+                    change(
+                        Action::Create,
+                        PromotionCode,
+                        "CODE",
+                        json!({"promotion": {"coupon": "c1"}}),
+                        Value::Null,
+                    ),
+                    &[("promotion[coupon]", Coupon, "c1")],
+                ),
+                change(
+                    Action::Deactivate,
+                    Price,
+                    "old",
+                    json!({"active": false}),
+                    Value::Null,
+                ),
+            ],
+            ..Plan::default()
+        };
+        let schedule = schedule(&plan);
+        let name = |i: usize| {
+            let w = &schedule[i].write;
+            let keys: Vec<&str> = w.params.keys().map(String::as_str).collect();
+            format!("{} {}", w.describe(), keys.join(","))
+        };
+        let shape: Vec<(String, Vec<String>)> = (0..schedule.len())
+            .map(|i| {
+                (
+                    name(i),
+                    schedule[i].after.iter().map(|&j| name(j)).collect(),
+                )
+            })
+            .collect();
+        let s = |x: &str| x.to_owned();
+        assert_eq!(
+            shape,
+            vec![
+                (s("creating product `basic` id"), vec![]),
+                (s("creating product `plus` id"), vec![]),
+                // A price waits for its product only.
+                (
+                    s("creating price `basic_monthly` product"),
+                    vec![s("creating product `basic` id")]
+                ),
+                // default_price: its own create and the price it names (plus's names basic's).
+                (
+                    s("updating product `basic` default_price"),
+                    vec![s("creating product `basic` id")]
+                ),
+                (
+                    s("updating product `plus` default_price"),
+                    vec![
+                        s("creating product `plus` id"),
+                        s("creating price `basic_monthly` product")
+                    ]
+                ),
+                // An archive waits for every default_price move.
+                (
+                    s("updating price `old` active"),
+                    vec![
+                        s("updating product `basic` default_price"),
+                        s("updating product `plus` default_price")
+                    ]
+                ),
+                // A coupon waits for nothing, a code for its coupon.
+                (s("creating coupon `c1` id"), vec![]),
+                (
+                    s("creating promotion_code `CODE` promotion"),
+                    vec![s("creating coupon `c1` id")]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_replaced_price_is_archived_after_every_pointer_moved() {
+        use ObjectKind::*;
+        let mut replaced = change(
+            Action::Replace,
+            Price,
+            "basic_monthly",
+            json!({"lookup_key": "basic_monthly", "transfer_lookup_key": true}),
+            Value::Null,
+        );
+        replaced.id = Some("price_old".into());
+        let plan = Plan {
+            changes: vec![
+                replaced,
+                with_refs(
+                    change(
+                        Action::Update,
+                        Product,
+                        "basic",
+                        json!({"default_price": "basic_monthly"}),
+                        Value::Null,
+                    ),
+                    &[("default_price", Price, "basic_monthly")],
+                ),
+                with_refs(
+                    change(
+                        Action::Update,
+                        PortalConfiguration,
+                        "default",
+                        json!({"features": {}}),
+                        Value::Null,
+                    ),
+                    &[(
+                        "features[subscription_update][products][0][prices][0]",
+                        Price,
+                        "basic_monthly",
+                    )],
+                ),
+            ],
+            ..Plan::default()
+        };
+        let schedule = schedule(&plan);
+        let stages: Vec<Stage> = schedule.iter().map(|s| s.stage).collect();
+        assert_eq!(
+            stages,
+            [
+                Stage::Prices,
+                Stage::ProductDefaultPrices,
+                Stage::PortalConfigurations,
+                Stage::PriceRetirements
+            ]
+        );
+        // The default_price move and the portal wait for the new price (the key moved to it).
+        assert_eq!(schedule[1].after, [0]);
+        assert_eq!(schedule[2].after, [0]);
+        // The old price is archived last of all.
+        assert_eq!(schedule[3].after, [0, 1, 2]);
     }
 }

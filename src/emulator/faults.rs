@@ -1,9 +1,10 @@
 //! The knobs for tests and benchmarks: added latency, a requests-per-second limit answered with
-//! 429, and seeded random faults (429s, 500s before any change, lost answers after the change).
+//! 429 (over all requests, and per named operation such as `POST /v1/promotion_codes`, as
+//! Stripe limits both: NOTES.md, "Rate limits"), and seeded random faults (429s, 500s before any change, lost answers after the change).
 //! All off by default. One seeded generator serves every draw, so a sequential run with the
 //! same `--seed` meets the same faults at the same requests.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
 use super::error::ApiError;
+use super::routes::Route;
 use crate::cli::EmulatorKnobs;
 
 /// Checks the knobs once, before serving: rates are fractions.
@@ -32,8 +34,15 @@ pub(crate) fn validate(knobs: &EmulatorKnobs) -> Result<(), String> {
 pub(crate) struct Faults {
     knobs: EmulatorKnobs,
     rng: Mutex<SmallRng>,
-    /// When the requests admitted in the last second arrived (only with `rate_limit > 0`).
-    window: Mutex<VecDeque<Instant>>,
+    /// When the requests admitted in the last second arrived (with a rate limit), over all
+    /// requests and per named operation.
+    windows: Mutex<Windows>,
+}
+
+#[derive(Debug, Default)]
+struct Windows {
+    all: VecDeque<Instant>,
+    operations: HashMap<String, VecDeque<Instant>>,
 }
 
 impl Faults {
@@ -41,7 +50,7 @@ impl Faults {
         Faults {
             rng: Mutex::new(SmallRng::seed_from_u64(knobs.seed)),
             knobs,
-            window: Mutex::new(VecDeque::new()),
+            windows: Mutex::new(Windows::default()),
         }
     }
 
@@ -53,8 +62,9 @@ impl Faults {
     /// The fault that answers this request before it reaches the account, if any: the rate
     /// limit first (as Stripe's limiter runs before everything else), then the seeded 429s,
     /// then the seeded 500s.
-    pub fn before_handling(&self) -> Option<ApiError> {
-        if self.knobs.rate_limit > 0 && !self.admit(Instant::now()) {
+    pub fn before_handling(&self, method: &str, route: &Route) -> Option<ApiError> {
+        let limited = self.knobs.rate_limit > 0 || self.knobs.endpoint_rate_limit > 0;
+        if limited && !self.admit(&route.counter_key(method), Instant::now()) {
             return Some(ApiError::rate_limited());
         }
         if self.draw(self.knobs.rate_limit_error_rate) {
@@ -71,20 +81,28 @@ impl Faults {
         self.draw(self.knobs.lost_rate)
     }
 
-    /// A sliding one-second window: a request is admitted while fewer than `rate_limit`
-    /// requests were admitted in the second before it. Refused requests do not count.
-    fn admit(&self, now: Instant) -> bool {
-        let mut window = self.window.lock().unwrap_or_else(|e| e.into_inner());
-        while window
-            .front()
-            .is_some_and(|&t| now.duration_since(t) >= Duration::from_secs(1))
-        {
-            window.pop_front();
+    /// Sliding one-second windows: a request is admitted while fewer than `rate_limit`
+    /// requests were admitted in the second before it, and fewer than `endpoint_rate_limit`
+    /// of its operation (a limit of 0 is off). Refused requests do not count.
+    fn admit(&self, operation: &str, now: Instant) -> bool {
+        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        let Windows { all, operations } = &mut *windows;
+        let own = operations.entry(operation.to_owned()).or_default();
+        for window in [&mut *all, &mut *own] {
+            while window
+                .front()
+                .is_some_and(|&t| now.duration_since(t) >= Duration::from_secs(1))
+            {
+                window.pop_front();
+            }
         }
-        if window.len() >= self.knobs.rate_limit as usize {
+        let full =
+            |window: &VecDeque<Instant>, limit: u32| limit > 0 && window.len() >= limit as usize;
+        if full(all, self.knobs.rate_limit) || full(own, self.knobs.endpoint_rate_limit) {
             return false;
         }
-        window.push_back(now);
+        all.push_back(now);
+        own.push_back(now);
         true
     }
 
@@ -109,12 +127,34 @@ mod tests {
             ..EmulatorKnobs::default()
         });
         let t0 = Instant::now();
-        assert!(faults.admit(t0));
-        assert!(faults.admit(t0 + Duration::from_millis(10)));
-        assert!(!faults.admit(t0 + Duration::from_millis(20)));
-        assert!(faults.admit(t0 + Duration::from_millis(1000)));
-        assert!(faults.admit(t0 + Duration::from_millis(1010)));
-        assert!(!faults.admit(t0 + Duration::from_millis(1020)));
+        let op = "POST /v1/products";
+        assert!(faults.admit(op, t0));
+        assert!(faults.admit(op, t0 + Duration::from_millis(10)));
+        assert!(!faults.admit(op, t0 + Duration::from_millis(20)));
+        assert!(faults.admit(op, t0 + Duration::from_millis(1000)));
+        assert!(faults.admit(op, t0 + Duration::from_millis(1010)));
+        assert!(!faults.admit(op, t0 + Duration::from_millis(1020)));
+    }
+
+    #[test]
+    fn the_endpoint_limit_counts_each_operation_apart_under_the_global_one() {
+        let faults = Faults::new(EmulatorKnobs {
+            rate_limit: 3,
+            endpoint_rate_limit: 2,
+            ..EmulatorKnobs::default()
+        });
+        let t0 = Instant::now();
+        let at = |n: u64| t0 + Duration::from_millis(n);
+        let (codes, coupons) = ("POST /v1/promotion_codes", "POST /v1/coupons");
+        assert!(faults.admit(codes, at(0)));
+        assert!(faults.admit(codes, at(1)));
+        assert!(!faults.admit(codes, at(2)), "the endpoint's limit");
+        assert!(
+            faults.admit(coupons, at(3)),
+            "another endpoint is not slowed"
+        );
+        assert!(!faults.admit(coupons, at(4)), "the global limit");
+        assert!(faults.admit(codes, at(1000)));
     }
 
     #[test]

@@ -239,7 +239,10 @@ impl Request<'_> {
         if let Err(error) = authenticate(self.headers) {
             return Answer::error(&error, self.request_id);
         }
-        if let Some(error) = shared.faults.before_handling() {
+        if let Some(error) = shared
+            .faults
+            .before_handling(self.method.as_str(), self.route)
+        {
             return Answer::error(&error, self.request_id);
         }
         if *self.route == Route::Unrecognized {

@@ -862,16 +862,7 @@ fn flatten(table: &ObjectTable, value: &Value, prefix: &str, out: &mut IndexMap<
 /// Whether some param lies below this concrete path (an intermediate level the table does
 /// not list itself, e.g. `currency_options[eur]`).
 fn is_container(table: &ObjectTable, concrete: &str) -> bool {
-    let wanted = segments(concrete);
-    table.params.iter().any(|param| {
-        let pattern = segments(param.path);
-        pattern.len() > wanted.len()
-            && pattern.iter().zip(&wanted).all(|(p, w)| match *p {
-                "<key>" => true,
-                "" => is_index(w),
-                p => p == *w,
-            })
-    })
+    table.has_params_below(concrete)
 }
 
 /// `features[subscription_update][products][0][prices]` →

@@ -31,7 +31,7 @@ use serde_json::{Map, Value};
 use super::api_key::{ApiKey, KeyMode};
 use super::error::{snippet, ApiError, Error};
 use super::form;
-use super::pacing::Pacer;
+use super::pacing::{self, Pacer, PacingConfig};
 use super::retry::{self, Outcome, RetryPolicy};
 use super::API_VERSION;
 
@@ -49,23 +49,29 @@ pub struct ClientConfig {
     /// `/v1/prices` are appended to it.
     pub base_url: String,
     pub api_key: ApiKey,
-    /// Request starts per second (Stripe allows 25 in test mode, 100 in live mode).
+    /// Request starts per second over all endpoints (Stripe allows 25 in test mode, 100 in
+    /// live mode).
     pub max_rps: u32,
-    /// Requests in flight at once.
+    /// Request starts per second of one named operation, e.g. `POST /v1/promotion_codes`
+    /// (Stripe: 25 unless stated otherwise).
+    pub endpoint_rps: u32,
+    /// The most requests in flight at once: a cap; the window itself follows the measured
+    /// round trip and the rate (`pacing::Window`).
     pub concurrency: usize,
     pub retry: RetryPolicy,
 }
 
 impl ClientConfig {
-    /// Stripe's limits for the key's mode (25 req/s test, 100 live), 8 in flight, and the
-    /// default retry policy.
+    /// Stripe's limits for the key's mode (25 req/s test, 100 live; 25 per endpoint), at most
+    /// 64 in flight, and the default retry policy.
     pub fn new(base_url: impl Into<String>, api_key: ApiKey) -> Self {
         let max_rps = default_max_rps(api_key.mode());
         Self {
             base_url: base_url.into(),
             api_key,
             max_rps,
-            concurrency: 8,
+            endpoint_rps: pacing::DEFAULT_ENDPOINT_RPS,
+            concurrency: pacing::DEFAULT_CONCURRENCY_CAP,
             retry: RetryPolicy::default(),
         }
     }
@@ -88,7 +94,8 @@ pub struct ClientStats {
     pub retries: u64,
     /// 429 answers received.
     pub rate_limited: u64,
-    /// The pacer's current target rate (below the configured one after 429s).
+    /// The account-wide target rate. A 429 lowers only its endpoint's rate
+    /// ([`Client::rate`]), so this stays at the configured one.
     pub current_rps: f64,
 }
 
@@ -132,6 +139,9 @@ impl Client {
         if config.max_rps == 0 {
             return Err(Error::Config("max_rps must be at least 1".into()));
         }
+        if config.endpoint_rps == 0 {
+            return Err(Error::Config("endpoint_rps must be at least 1".into()));
+        }
         if config.concurrency == 0 {
             return Err(Error::Config("concurrency must be at least 1".into()));
         }
@@ -163,7 +173,11 @@ impl Client {
                 base_url,
                 api_key: config.api_key,
                 retry: config.retry,
-                pacer: Pacer::new(config.max_rps, config.concurrency),
+                pacer: Pacer::new(PacingConfig {
+                    max_rps: config.max_rps,
+                    endpoint_rps: config.endpoint_rps,
+                    max_concurrency: config.concurrency,
+                }),
                 requests: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
                 rate_limited: AtomicU64::new(0),
@@ -242,6 +256,20 @@ impl Client {
         }
     }
 
+    /// How many requests of the named operation `method path` may be in flight now, and how
+    /// many over all endpoints (the adaptive windows): what a scheduler keeps started.
+    pub fn windows(&self, method: &str, path: &str) -> (usize, usize) {
+        self.inner.pacer.windows(&pacing::endpoint(method, path))
+    }
+
+    /// The current target rate of the named operation `method path`, in requests per
+    /// second: its configured rate, lowered after 429s on it and recovering from there.
+    pub fn rate(&self, method: &str, path: &str) -> f64 {
+        self.inner
+            .pacer
+            .endpoint_rps(&pacing::endpoint(method, path))
+    }
+
     /// Counters over every clone of this client.
     pub fn stats(&self) -> ClientStats {
         ClientStats {
@@ -262,16 +290,25 @@ impl Client {
         let inner = &*self.inner;
         let url = format!("{}{}", inner.base_url, target);
         let started = Instant::now();
+        let endpoint = pacing::endpoint(method.as_str(), target);
         let mut attempts = 0u32;
         loop {
             attempts += 1;
             let answer = {
-                let _permit = inner.pacer.acquire().await;
+                let mut permit = inner.pacer.acquire(&endpoint).await;
                 inner.requests.fetch_add(1, Ordering::Relaxed);
                 if attempts > 1 {
                     inner.retries.fetch_add(1, Ordering::Relaxed);
                 }
-                self.send_once(&method, &url, post).await
+                permit.sent();
+                let answer = self.send_once(&method, &url, post).await;
+                // The round trip and the 429s steer this endpoint's rate and window.
+                match &answer {
+                    Ok(answer) if answer.status == 429 => permit.throttled(),
+                    Ok(_) => permit.answered(),
+                    Err(_) => {}
+                }
+                answer
             };
             let (outcome, retry_after, failure) = match answer {
                 Ok(Answer {
@@ -289,7 +326,6 @@ impl Client {
                     }
                     if status == 429 {
                         inner.rate_limited.fetch_add(1, Ordering::Relaxed);
-                        inner.pacer.throttled();
                     }
                     let mut error = ApiError::from_response(status, &body, request_id);
                     // Every field is server text: any of them may echo the key.

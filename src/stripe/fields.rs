@@ -6,6 +6,7 @@
 //! immutable, default normalisation) and by the conformance test against
 //! `shared/stripe-reference/catalog-fields.json`. Nothing else in the crate restates these facts.
 
+mod index;
 mod tables;
 
 use serde::Serialize;
@@ -193,27 +194,9 @@ impl ObjectTable {
     /// `currency_options[eur][unit_amount]` finds `currency_options[<key>][unit_amount]`, and
     /// `metadata[plan]` finds the map param `metadata`.
     pub fn param(&self, concrete: &str) -> Option<&'static Param> {
-        let wanted = segments(concrete);
-        let exact = self.params.iter().find(|param| {
-            let pattern = segments(param.path);
-            pattern.len() == wanted.len()
-                && pattern
-                    .iter()
-                    .zip(&wanted)
-                    .all(|(p, w)| segment_matches(p, w))
-        });
-        exact.or_else(|| {
-            self.params.iter().find(|param| {
-                let pattern = segments(param.path);
-                param.ty == Type::Map
-                    && !self.has_keyed_fields(param)
-                    && pattern.len() < wanted.len()
-                    && pattern
-                        .iter()
-                        .zip(&wanted)
-                        .all(|(p, w)| segment_matches(p, w))
-            })
-        })
+        index::of(self)
+            .param(self.params, concrete)
+            .map(|position| &self.params[position])
     }
 
     /// The param a concrete path names, if the endpoint of `op` takes it: what the emulator's
@@ -226,9 +209,11 @@ impl ObjectTable {
     /// The default Stripe fills in at a concrete path, e.g. `recurring[interval_count]` → 1.
     /// A key inside a map (`metadata[plan]`) has none, though the map itself defaults to `{}`.
     pub fn default_for(&self, concrete: &str) -> Option<Default> {
-        self.param(concrete)
-            .filter(|param| segments(param.path).len() == segments(concrete).len())
-            .and_then(|param| param.default)
+        let index = index::of(self);
+        let position = index.param(self.params, concrete)?;
+        (index.depth(position) == index::Segments::new(concrete).count())
+            .then_some(self.params[position].default)
+            .flatten()
     }
 
     /// Fills in, where `object` leaves them out, the defaults of the table: a top-level field
@@ -239,13 +224,7 @@ impl ObjectTable {
     ///
     /// Used on Stripe objects and create params alike; the one place defaults are applied.
     pub fn fill_defaults(&self, object: &mut serde_json::Map<String, serde_json::Value>) {
-        let mut with_default: Vec<(Vec<&str>, Default)> = self
-            .params
-            .iter()
-            .filter_map(|param| Some((segments(param.path), param.default?)))
-            .collect();
-        with_default.sort_by_key(|(pattern, _)| pattern.len());
-        for (pattern, default) in with_default {
+        for (pattern, default) in &index::of(self).defaults {
             let (leaf, parents) = pattern.split_last().expect("a path has a segment");
             for_each_parent(object, parents, &mut |parent| {
                 if !parent.contains_key(*leaf) {
@@ -258,10 +237,24 @@ impl ObjectTable {
     /// Whether a `Map` param holds objects with fields of their own (`currency_options`)
     /// rather than free string values (`metadata`).
     pub fn has_keyed_fields(&self, map: &Param) -> bool {
+        // `map` is one of this table's params (by address); anything else is answered by a scan.
+        let base = self.params.as_ptr() as usize;
+        let offset = (map as *const Param as usize).wrapping_sub(base);
+        let size = std::mem::size_of::<Param>();
+        if offset % size == 0 && offset / size < self.params.len() {
+            return index::of(self).keyed(offset / size);
+        }
         let prefix = format!("{}[<key>]", map.path);
         self.params
             .iter()
             .any(|param| param.path.starts_with(&prefix))
+    }
+
+    /// Whether some param lies strictly below a concrete path: an intermediate level the
+    /// table does not list itself (`currency_options[eur]`), or an object with fields.
+    /// Index segments match `[]` only when they are all digits.
+    pub fn has_params_below(&self, concrete: &str) -> bool {
+        index::of(self).has_params_below(concrete)
     }
 
     /// Whether a concrete path can be changed by the update endpoint. Unknown paths are
@@ -279,16 +272,10 @@ impl ObjectTable {
     }
 }
 
-/// `a[b][]` → `["a", "b", ""]`.
+/// `a[b][]` → `["a", "b", ""]`. (Lookups in the table walk the segments without collecting
+/// them; this is for callers that want them as a list.)
 pub fn segments(path: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let (head, mut rest) = path.split_once('[').map_or((path, ""), |(h, r)| (h, r));
-    parts.push(head);
-    while let Some((inner, after)) = rest.split_once(']') {
-        parts.push(inner);
-        rest = after.strip_prefix('[').unwrap_or(after);
-    }
-    parts
+    index::Segments::new(path).collect()
 }
 
 /// Calls `visit` on every object `parents` (a pattern's segments) reaches from `object`:
@@ -302,12 +289,18 @@ fn for_each_parent(
         visit(object);
         return;
     };
-    let children: Vec<&mut serde_json::Value> = match *first {
-        "<key>" => object.values_mut().collect(),
-        name => object.get_mut(name).into_iter().collect(),
-    };
-    for child in children {
-        descend(child, rest, visit);
+    // No list of children is collected: this runs for every default of every object planned.
+    match *first {
+        "<key>" => {
+            for child in object.values_mut() {
+                descend(child, rest, visit);
+            }
+        }
+        name => {
+            if let Some(child) = object.get_mut(name) {
+                descend(child, rest, visit);
+            }
+        }
     }
 }
 
@@ -325,14 +318,6 @@ fn descend(
             }
         }
         _ => {}
-    }
-}
-
-fn segment_matches(pattern: &str, concrete: &str) -> bool {
-    match pattern {
-        "<key>" => true,
-        "" => concrete.is_empty() || concrete.bytes().all(|b| b.is_ascii_digit()),
-        _ => pattern == concrete,
     }
 }
 
@@ -425,6 +410,21 @@ mod tests {
                 .ty,
             Type::Enum(&["address", "email", "name", "phone", "shipping", "tax_id"])
         );
+    }
+
+    #[test]
+    fn params_below_a_concrete_path() {
+        let price = ObjectKind::Price.table();
+        assert!(price.has_params_below("currency_options[eur]"));
+        assert!(price.has_params_below("recurring"));
+        assert!(price.has_params_below("tiers[3]"));
+        assert!(!price.has_params_below("tiers[x]"), "an index is digits");
+        assert!(
+            !price.has_params_below("metadata"),
+            "a free map has no fields"
+        );
+        assert!(!price.has_params_below("nickname"));
+        assert!(!price.has_params_below("bogus"));
     }
 
     #[test]

@@ -1,30 +1,64 @@
 //! Pacing: how fast and how many requests go out, shared by every clone of a client.
 //!
-//! Two limits act together. A semaphore bounds the requests in flight (`concurrency`). A rate
-//! limiter spaces request starts evenly at `max_rps`, like a token bucket of depth one: Stripe
-//! counts requests per second, so a burst would buy nothing but 429s. When Stripe answers 429
-//! anyway (another process shares the key, or the limit is lower than configured), the rate is
-//! halved, at most once per second so that a burst of 429s from requests already in flight
-//! counts as one signal, and then grows back by a tenth of the configured rate per second
-//! (additive increase, multiplicative decrease, as TCP does).
+//! Stripe limits requests per account (25/s test mode, 100/s live) and per named operation
+//! (method + route, e.g. `POST /v1/promotion_codes`: 25/s unless stated otherwise; NOTES.md,
+//! "Rate limits"). So every request passes two rate buckets, its endpoint's and the global
+//! one, and two in-flight windows, its endpoint's and the global one:
 //!
-//! [`RateBucket`] is the arithmetic, with the time passed in so it can be tested exactly;
-//! [`Pacer`] puts it behind a lock and sleeps on tokio's timer.
+//! - [`RateBucket`] spaces request starts evenly at a rate, like a token bucket of depth one
+//!   (Stripe counts per second, so a burst would buy nothing but 429s). A 429 cuts the rate
+//!   of the bucket it came through by a fifth (at most once per second, so a burst of 429s from requests
+//!   already in flight is one signal), which then grows back additively (AIMD, as TCP does).
+//!   A 429 on one endpoint slows that endpoint only.
+//! - [`Window`] sizes the requests in flight from the measured round trip and the target rate
+//!   (Little's law: in flight = rate × round trip), so the rate is reached whatever the
+//!   latency. It grows by one per answer until it holds what the rate needs, halves on a 429,
+//!   and shrinks by a quarter when the smoothed round trip climbs past twice the lowest seen
+//!   (queueing at the server: Vegas' signal). `--concurrency` only caps it.
+//!
+//! Both are arithmetic with the time passed in, tested on a simulated clock; [`Pacer`] puts
+//! them behind one lock and sleeps on tokio's timer.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::Notify;
 
 /// The pacer aims this fraction below the configured rate, so that timer jitter (a request
 /// sent a few ms late, the next one on time) never puts `max_rps + 1` requests in one second.
 const HEADROOM: f64 = 0.97;
 /// 429s closer together than this are one slowdown, not several.
 const CUT_COOLDOWN: Duration = Duration::from_secs(1);
+/// A 429 cuts the rate to this fraction. Not a half: against a sliding one-second window the
+/// usual 429 is one request sent a few ms early (timer jitter), and a half costs five seconds
+/// of recovery; a fifth off recovers in two, and repeated cuts still converge on a lower limit.
+const CUT_TO: f64 = 0.8;
 /// After a slowdown, the rate grows back by this fraction of the configured rate per second.
 const RECOVERY_PER_SEC: f64 = 0.1;
 /// The rate never drops below this many requests per second.
 const MIN_RPS: f64 = 1.0;
+
+/// Stripe's default limit for one named operation (NOTES.md: "individual endpoints are
+/// limited to 25 requests per second unless stated otherwise").
+pub const DEFAULT_ENDPOINT_RPS: u32 = 25;
+/// The default cap on requests in flight: the window itself follows the rate and the round
+/// trip; 64 holds 100 req/s up to a 600 ms round trip with the margin below.
+pub const DEFAULT_CONCURRENCY_CAP: usize = 64;
+/// The window starts here (the old fixed default) and grows by one per answer: doubling per
+/// round trip, as TCP's slow start does, so 100 req/s at 400 ms is reached in about a second.
+const INITIAL_WINDOW: f64 = 8.0;
+/// The window holds this much more than Little's law asks, for round-trip jitter: requests
+/// that wait for their rate slot hold a place too.
+const WINDOW_MARGIN: f64 = 1.5;
+/// Weight of a new sample in the smoothed round trip (TCP's 1/8).
+const RTT_GAIN: f64 = 0.125;
+/// Latency counts as rising past this multiple of the lowest round trip seen.
+const LATENCY_RISE: f64 = 2.0;
+/// Samples needed before rising latency is believed.
+const MIN_SAMPLES: u32 = 8;
+/// On rising latency the window keeps this fraction.
+const LATENCY_CUT: f64 = 0.75;
 
 /// The rate limiter's state: when the next request may start, and at what rate.
 #[derive(Debug)]
@@ -68,7 +102,7 @@ impl RateBucket {
         slot - now
     }
 
-    /// Stripe answered 429: halve the rate, unless that was just done.
+    /// Stripe answered 429: cut the rate by a fifth, unless that was just done.
     pub fn throttled(&mut self, now: Instant) {
         self.recover(now);
         if let Some(cut) = self.last_cut {
@@ -76,7 +110,7 @@ impl RateBucket {
                 return;
             }
         }
-        self.rps = (self.rps / 2.0).max(MIN_RPS.min(self.max_rps));
+        self.rps = (self.rps * CUT_TO).max(MIN_RPS.min(self.max_rps));
         self.last_cut = Some(now);
         // Slots already handed out keep their times; later ones use the new spacing.
     }
@@ -92,62 +126,332 @@ impl RateBucket {
     }
 }
 
-/// The shared limiter of one client: a rate and a bound on requests in flight.
+/// The in-flight window of one flow (an endpoint, or all requests): Little's law for the
+/// target, AIMD around it.
 #[derive(Debug)]
-pub struct Pacer {
-    bucket: Mutex<RateBucket>,
-    slots: Semaphore,
+pub struct Window {
+    cap: f64,
+    limit: f64,
+    srtt: Option<f64>,
+    min_rtt: Option<f64>,
+    samples: u32,
+    last_cut: Option<Instant>,
 }
 
-/// Leave to send one request: holds a concurrency slot until dropped.
+impl Window {
+    /// A window capped at `cap` requests in flight (at least 1).
+    pub fn new(cap: usize) -> Self {
+        let cap = cap.max(1) as f64;
+        Self {
+            cap,
+            limit: INITIAL_WINDOW.min(cap),
+            srtt: None,
+            min_rtt: None,
+            samples: 0,
+            last_cut: None,
+        }
+    }
+
+    /// Requests that may be in flight now.
+    pub fn limit(&self) -> usize {
+        // A hair of slack so that 75.999… (0.4 s is not exact in binary) counts as 76.
+        (self.limit + 1e-6).floor().max(1.0) as usize
+    }
+
+    /// The smoothed round trip, once measured.
+    pub fn srtt(&self) -> Option<Duration> {
+        self.srtt.map(Duration::from_secs_f64)
+    }
+
+    /// What Little's law asks for at `rps` with the current round trip, margin included.
+    pub fn needed(&self, rps: f64) -> Option<f64> {
+        self.srtt.map(|rtt| rps * rtt * WINDOW_MARGIN + 1.0)
+    }
+
+    /// An answer came back after `rtt`; the flow's target rate is `rps`.
+    pub fn answered(&mut self, rtt: Duration, rps: f64, now: Instant) {
+        let rtt = rtt.as_secs_f64();
+        let srtt = match self.srtt {
+            Some(s) => s + RTT_GAIN * (rtt - s),
+            None => rtt,
+        };
+        self.srtt = Some(srtt);
+        let min = self.min_rtt.map_or(rtt, |m| m.min(rtt));
+        self.min_rtt = Some(min);
+        self.samples = self.samples.saturating_add(1);
+        if self.samples >= MIN_SAMPLES && srtt > LATENCY_RISE * min && self.may_cut(now) {
+            self.limit = (self.limit * LATENCY_CUT).max(1.0);
+            self.last_cut = Some(now);
+            // A lasting change of latency (not queueing) becomes the new baseline after a
+            // few cuts, instead of cutting forever.
+            self.min_rtt = Some((min + srtt) / 2.0);
+            return;
+        }
+        let needed = self.needed(rps).unwrap_or(self.cap).min(self.cap);
+        if self.limit < needed {
+            self.limit = (self.limit + 1.0).min(needed.max(1.0));
+        } else if self.limit > needed + 1.0 {
+            // The rate fell (a 429 elsewhere) or the round trip shrank: follow it down slowly.
+            self.limit = (self.limit - 1.0).max(needed).max(1.0);
+        }
+    }
+
+    /// Stripe answered 429: halve the window, unless that was just done.
+    pub fn throttled(&mut self, now: Instant) {
+        if self.may_cut(now) {
+            self.limit = (self.limit / 2.0).max(1.0);
+            self.last_cut = Some(now);
+        }
+    }
+
+    fn may_cut(&self, now: Instant) -> bool {
+        self.last_cut.map_or(true, |cut| {
+            now.saturating_duration_since(cut) >= CUT_COOLDOWN
+        })
+    }
+}
+
+/// The limits the pacer enforces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PacingConfig {
+    /// Request starts per second over all endpoints.
+    pub max_rps: u32,
+    /// Request starts per second of one named operation (capped by `max_rps`).
+    pub endpoint_rps: u32,
+    /// Requests in flight at most, over all endpoints; the windows adapt below it.
+    pub max_concurrency: usize,
+}
+
+/// One flow's state: its rate, its window, what it has in flight.
+#[derive(Debug)]
+struct Flow {
+    bucket: RateBucket,
+    window: Window,
+    in_flight: usize,
+}
+
+impl Flow {
+    fn new(rps: u32, cap: usize, now: Instant) -> Self {
+        Self {
+            bucket: RateBucket::new(rps, now),
+            window: Window::new(cap),
+            in_flight: 0,
+        }
+    }
+
+    fn has_room(&self) -> bool {
+        self.in_flight < self.window.limit()
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    global: Flow,
+    endpoints: HashMap<String, Flow>,
+}
+
+/// The shared limiter of one client.
+#[derive(Debug)]
+pub struct Pacer {
+    config: PacingConfig,
+    state: Mutex<State>,
+    /// Woken whenever a place in a window frees up.
+    freed: Notify,
+}
+
+/// Leave to send one request on an endpoint: holds its places in the windows until dropped.
 #[derive(Debug)]
 pub struct Permit<'a> {
-    _slot: SemaphorePermit<'a>,
+    pacer: &'a Pacer,
+    endpoint: String,
+    sent: Option<Instant>,
+}
+
+impl Permit<'_> {
+    /// The request is going out now (after any wait): the round trip is measured from here.
+    pub fn sent(&mut self) {
+        self.sent = Some(Instant::now());
+    }
+
+    /// The answer came: feeds the round trip to both windows.
+    pub fn answered(&self) {
+        if let Some(sent) = self.sent {
+            self.pacer
+                .answered(&self.endpoint, sent.elapsed(), Instant::now());
+        }
+    }
+
+    /// The answer was a 429: slows this endpoint down.
+    pub fn throttled(&self) {
+        self.pacer.throttled(&self.endpoint, Instant::now());
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        self.pacer.release(&self.endpoint);
+    }
 }
 
 impl Pacer {
-    /// `max_rps` request starts per second (at least 1), `concurrency` in flight (at least 1).
-    pub fn new(max_rps: u32, concurrency: usize) -> Self {
+    /// A pacer for these limits (each at least 1).
+    pub fn new(config: PacingConfig) -> Self {
+        let config = PacingConfig {
+            max_rps: config.max_rps.max(1),
+            endpoint_rps: config.endpoint_rps.max(1),
+            max_concurrency: config.max_concurrency.max(1),
+        };
+        let now = Instant::now();
         Self {
-            bucket: Mutex::new(RateBucket::new(max_rps, Instant::now())),
-            slots: Semaphore::new(concurrency.max(1)),
+            state: Mutex::new(State {
+                global: Flow::new(config.max_rps, config.max_concurrency, now),
+                endpoints: HashMap::new(),
+            }),
+            config,
+            freed: Notify::new(),
         }
     }
 
-    /// Waits for a free slot, then for the next start time.
-    pub async fn acquire(&self) -> Permit<'_> {
-        let slot = self
-            .slots
-            .acquire()
-            .await
-            .expect("the pacer's semaphore is never closed");
-        let wait = self.bucket().reserve(Instant::now());
+    /// Waits for a place in the endpoint's window and the global one, then for the
+    /// endpoint's next start time, then for the global one. The global slot is reserved only
+    /// once the endpoint's has come, so one slow endpoint never holds back the others.
+    pub async fn acquire(&self, endpoint: &str) -> Permit<'_> {
+        let wait = loop {
+            let freed = self.freed.notified();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            {
+                let mut state = self.state();
+                let now = Instant::now();
+                let State { global, endpoints } = &mut *state;
+                let flow = self.flow(endpoints, endpoint, now);
+                if flow.has_room() && global.has_room() {
+                    flow.in_flight += 1;
+                    global.in_flight += 1;
+                    break flow.bucket.reserve(now);
+                }
+            }
+            freed.await;
+        };
+        // From here the permit holds the places: a cancelled wait gives them back.
+        let permit = Permit {
+            pacer: self,
+            endpoint: endpoint.to_owned(),
+            sent: None,
+        };
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
         }
-        Permit { _slot: slot }
+        let wait = self.state().global.bucket.reserve(Instant::now());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+        permit
     }
 
-    /// Reports a 429 so later requests slow down.
-    pub fn throttled(&self) {
-        self.bucket().throttled(Instant::now());
+    /// How many requests of `endpoint` may be in flight now, and how many over all: what a
+    /// scheduler should keep started, so that its tasks do not queue inside the pacer.
+    pub fn windows(&self, endpoint: &str) -> (usize, usize) {
+        let mut state = self.state();
+        let State { global, endpoints } = &mut *state;
+        let flow = self.flow(endpoints, endpoint, Instant::now());
+        (flow.window.limit(), global.window.limit())
     }
 
-    /// The current target rate.
+    /// The global bucket's current target rate.
     pub fn rps(&self) -> f64 {
-        self.bucket().rps()
+        self.state().global.bucket.rps()
     }
 
-    /// Requests in flight may not exceed this.
-    pub fn available_slots(&self) -> usize {
-        self.slots.available_permits()
+    /// The current target rate of one endpoint (below its configured one after 429s).
+    pub fn endpoint_rps(&self, endpoint: &str) -> f64 {
+        let mut state = self.state();
+        let State { global, endpoints } = &mut *state;
+        let own = self.flow(endpoints, endpoint, Instant::now()).bucket.rps();
+        own.min(global.bucket.rps())
     }
 
-    fn bucket(&self) -> std::sync::MutexGuard<'_, RateBucket> {
+    /// The limits this pacer was built with.
+    pub fn config(&self) -> &PacingConfig {
+        &self.config
+    }
+
+    fn flow<'s>(
+        &self,
+        endpoints: &'s mut HashMap<String, Flow>,
+        endpoint: &str,
+        now: Instant,
+    ) -> &'s mut Flow {
+        if !endpoints.contains_key(endpoint) {
+            let rps = self.config.endpoint_rps.min(self.config.max_rps);
+            endpoints.insert(
+                endpoint.to_owned(),
+                Flow::new(rps, self.config.max_concurrency, now),
+            );
+        }
+        endpoints.get_mut(endpoint).expect("just inserted")
+    }
+
+    fn answered(&self, endpoint: &str, rtt: Duration, now: Instant) {
+        let mut state = self.state();
+        let State { global, endpoints } = &mut *state;
+        let rps = global.bucket.rps();
+        global.window.answered(rtt, rps, now);
+        if let Some(flow) = endpoints.get_mut(endpoint) {
+            let rps = flow.bucket.rps().min(rps);
+            flow.window.answered(rtt, rps, now);
+        }
+        drop(state);
+        self.freed.notify_waiters();
+    }
+
+    fn throttled(&self, endpoint: &str, now: Instant) {
+        let mut state = self.state();
+        if let Some(flow) = state.endpoints.get_mut(endpoint) {
+            flow.bucket.throttled(now);
+            flow.window.throttled(now);
+        }
+    }
+
+    fn release(&self, endpoint: &str) {
+        let mut state = self.state();
+        state.global.in_flight = state.global.in_flight.saturating_sub(1);
+        if let Some(flow) = state.endpoints.get_mut(endpoint) {
+            flow.in_flight = flow.in_flight.saturating_sub(1);
+        }
+        drop(state);
+        self.freed.notify_waiters();
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
         // The lock is never held across an await or a panic-prone call; a poisoned lock still
-        // holds a consistent bucket.
-        self.bucket.lock().unwrap_or_else(|e| e.into_inner())
+        // holds a consistent state.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The named operation a request belongs to, as Stripe's per-endpoint limits count them:
+/// the method and the route, an object's id replaced by `:id` and the query left out
+/// (`POST /v1/prices/price_123` → `POST /v1/prices/:id`).
+pub fn endpoint(method: &str, target: &str) -> String {
+    let path = target.split_once('?').map_or(target, |(p, _)| p);
+    for kind in crate::stripe::fields::ObjectKind::ALL {
+        let base = kind.table().path;
+        if let Some(rest) = path.strip_prefix(base) {
+            if rest.is_empty() {
+                return format!("{method} {base}");
+            }
+            if let Some(rest) = rest.strip_prefix('/') {
+                let tail = rest.split_once('/').map_or("", |(_, t)| t);
+                return if tail.is_empty() {
+                    format!("{method} {base}/:id")
+                } else {
+                    format!("{method} {base}/:id/{tail}")
+                };
+            }
+        }
+    }
+    format!("{method} {path}")
 }
 
 #[cfg(test)]
@@ -187,26 +491,26 @@ mod tests {
     }
 
     #[test]
-    fn a_429_halves_the_rate_once_per_cooldown_then_it_recovers_additively() {
+    fn a_429_cuts_the_rate_once_per_cooldown_then_it_recovers_additively() {
         let t0 = Instant::now();
         let mut bucket = RateBucket::new(100, t0);
         bucket.throttled(t0);
-        assert_eq!(bucket.rps(), 50.0);
+        assert_eq!(bucket.rps(), 80.0);
         // More 429s from requests already in flight: one signal.
         bucket.throttled(t0 + ms(300));
         bucket.throttled(t0 + ms(900));
         assert!(
-            (bucket.rps() - 50.0 - 0.9 * 10.0).abs() < 1e-9,
+            (bucket.rps() - 80.0 - 0.9 * 10.0).abs() < 1e-9,
             "{}",
             bucket.rps()
         );
-        // Past the cooldown a new 429 halves again.
+        // Past the cooldown a new 429 cuts again: 0.8 × 90.
         let t1 = t0 + ms(1_000);
         bucket.throttled(t1);
-        assert!((bucket.rps() - 30.0).abs() < 1e-9, "{}", bucket.rps());
+        assert!((bucket.rps() - 72.0).abs() < 1e-9, "{}", bucket.rps());
         // +10 req/s per second, capped at the configured rate.
         bucket.reserve(t1 + Duration::from_secs(2));
-        assert!((bucket.rps() - 50.0).abs() < 1e-9, "{}", bucket.rps());
+        assert!((bucket.rps() - 92.0).abs() < 1e-9, "{}", bucket.rps());
         bucket.reserve(t1 + Duration::from_secs(60));
         assert_eq!(bucket.rps(), 100.0);
     }
@@ -215,11 +519,11 @@ mod tests {
     fn the_rate_has_a_floor() {
         let t0 = Instant::now();
         let mut bucket = RateBucket::new(4, t0);
-        for i in 0..10 {
-            bucket.throttled(t0 + Duration::from_secs(2 * i));
+        for i in 0..40 {
+            bucket.throttled(t0 + ms(1_000 * i));
         }
         assert!(bucket.rps() >= MIN_RPS);
-        assert!(bucket.rps() < 1.5, "{}", bucket.rps());
+        assert!(bucket.rps() < 2.0, "{}", bucket.rps());
     }
 
     #[test]
@@ -230,7 +534,7 @@ mod tests {
         bucket.throttled(t0);
         let first = bucket.reserve(t0);
         let second = bucket.reserve(t0);
-        let slow = Duration::from_secs_f64(1.0 / (10.0 * HEADROOM));
+        let slow = Duration::from_secs_f64(1.0 / (16.0 * HEADROOM));
         assert!(
             (second - first).abs_diff(slow) < ms(1),
             "{:?}",
@@ -238,27 +542,194 @@ mod tests {
         );
     }
 
+    fn config(max_rps: u32, endpoint_rps: u32, cap: usize) -> PacingConfig {
+        PacingConfig {
+            max_rps,
+            endpoint_rps,
+            max_concurrency: cap,
+        }
+    }
+
+    /// Feeds `n` answers of `rtt`, one per `every`, from `t`; returns the time after.
+    fn answers(window: &mut Window, n: usize, rtt: Duration, rps: f64, t: Instant) -> Instant {
+        let mut now = t;
+        for _ in 0..n {
+            window.answered(rtt, rps, now);
+            now += ms(10);
+        }
+        now
+    }
+
+    #[test]
+    fn the_window_grows_to_what_littles_law_asks_at_any_latency() {
+        let t0 = Instant::now();
+        for (rtt_ms, rps) in [(150, 25.0), (400, 25.0), (150, 100.0), (400, 100.0)] {
+            let mut window = Window::new(1_000);
+            assert_eq!(window.limit(), INITIAL_WINDOW as usize);
+            answers(&mut window, 500, ms(rtt_ms), rps, t0);
+            // rate × round trip, with the margin for jitter, plus one.
+            let needed = rps * rtt_ms as f64 / 1000.0 * WINDOW_MARGIN + 1.0;
+            // Grown to it, or left within the one-request band above it (from the start of 8).
+            let floor = needed.floor() as usize;
+            assert!(
+                (floor..=floor + 1).contains(&window.limit()),
+                "{rtt_ms} ms, {rps}/s: {} for {needed}",
+                window.limit()
+            );
+            assert!(
+                window.limit() as f64 >= rps * rtt_ms as f64 / 1000.0,
+                "enough in flight for the rate"
+            );
+        }
+    }
+
+    #[test]
+    fn the_window_grows_one_per_answer_and_stops_at_the_cap() {
+        let t0 = Instant::now();
+        let mut window = Window::new(12);
+        window.answered(ms(400), 100.0, t0);
+        assert_eq!(window.limit(), 9);
+        window.answered(ms(400), 100.0, t0);
+        assert_eq!(window.limit(), 10);
+        answers(&mut window, 100, ms(400), 100.0, t0);
+        assert_eq!(window.limit(), 12, "--concurrency caps it");
+        assert_eq!(Window::new(2).limit(), 2, "the cap bounds the start too");
+    }
+
+    #[test]
+    fn a_429_halves_the_window_once_per_cooldown() {
+        let t0 = Instant::now();
+        let mut window = Window::new(100);
+        let t = answers(&mut window, 200, ms(400), 100.0, t0);
+        assert_eq!(window.limit(), 61);
+        window.throttled(t);
+        assert_eq!(window.limit(), 30);
+        window.throttled(t + ms(500));
+        assert_eq!(window.limit(), 30, "one signal per cooldown");
+        window.throttled(t + ms(1_000));
+        assert_eq!(window.limit(), 15);
+        // It grows back by one per answer.
+        answers(&mut window, 5, ms(400), 100.0, t + ms(1_000));
+        assert_eq!(window.limit(), 20);
+    }
+
+    #[test]
+    fn rising_latency_shrinks_the_window_and_a_lasting_change_becomes_the_baseline() {
+        let t0 = Instant::now();
+        let mut window = Window::new(200);
+        let t = answers(&mut window, 100, ms(100), 100.0, t0);
+        assert_eq!(window.limit(), 16);
+        // The server starts queueing: answers take 5x as long.
+        let mut now = t;
+        let mut limits = Vec::new();
+        for _ in 0..40 {
+            window.answered(ms(500), 100.0, now);
+            limits.push(window.limit());
+            now += ms(100);
+        }
+        assert!(limits.iter().any(|&l| l < 16), "it backed off: {limits:?}");
+        // Once the new latency is the baseline, Little's law decides again: 100/s × 0.5 s.
+        let now = answers(&mut window, 400, ms(500), 100.0, now + CUT_COOLDOWN);
+        assert_eq!(window.limit(), 76, "{:?}", window.srtt());
+        // No cut from steady latency.
+        window.answered(ms(500), 100.0, now + Duration::from_secs(5));
+        assert_eq!(window.limit(), 76);
+    }
+
+    #[test]
+    fn a_smaller_rate_shrinks_the_window_slowly() {
+        let t0 = Instant::now();
+        let mut window = Window::new(200);
+        let t = answers(&mut window, 200, ms(400), 100.0, t0);
+        assert_eq!(window.limit(), 61);
+        window.answered(ms(400), 25.0, t);
+        assert_eq!(window.limit(), 60);
+        answers(&mut window, 100, ms(400), 25.0, t);
+        // Down to what 25/s needs (16), within the one-request band it leaves alone.
+        assert!((16..=17).contains(&window.limit()), "{}", window.limit());
+    }
+
+    #[test]
+    fn endpoints_are_method_and_route() {
+        assert_eq!(
+            endpoint("POST", "/v1/promotion_codes"),
+            "POST /v1/promotion_codes"
+        );
+        assert_eq!(
+            endpoint("POST", "/v1/prices/price_123"),
+            "POST /v1/prices/:id"
+        );
+        assert_eq!(
+            endpoint("GET", "/v1/prices?limit=100&active=false"),
+            "GET /v1/prices"
+        );
+        assert_eq!(
+            endpoint("POST", "/v1/billing_portal/configurations/bpc_1"),
+            "POST /v1/billing_portal/configurations/:id"
+        );
+        assert_eq!(
+            endpoint("DELETE", "/v1/coupons/c1/discount"),
+            "DELETE /v1/coupons/:id/discount"
+        );
+        assert_eq!(endpoint("GET", "/v1/accounts"), "GET /v1/accounts");
+    }
+
+    #[test]
+    fn a_429_on_one_endpoint_slows_that_endpoint_only() {
+        let pacer = Pacer::new(config(100, 25, 64));
+        let t0 = Instant::now();
+        let (codes, prices) = ("POST /v1/promotion_codes", "POST /v1/prices");
+        pacer.windows(codes);
+        pacer.windows(prices);
+        for i in 0..100 {
+            pacer.answered(codes, ms(400), t0 + ms(i));
+            pacer.answered(prices, ms(400), t0 + ms(i));
+        }
+        assert_eq!(pacer.windows(codes), (16, 61));
+        pacer.throttled(codes, t0 + ms(200));
+        let state = pacer.state();
+        assert_eq!(state.endpoints[codes].bucket.rps(), 20.0);
+        assert_eq!(state.endpoints[codes].window.limit(), 8);
+        assert_eq!(state.endpoints[prices].bucket.rps(), 25.0);
+        assert_eq!(state.endpoints[prices].window.limit(), 16);
+        assert_eq!(state.global.bucket.rps(), 100.0);
+        assert_eq!(state.global.window.limit(), 61);
+    }
+
+    #[test]
+    fn an_endpoint_never_outpaces_the_global_rate() {
+        let pacer = Pacer::new(config(10, 25, 8));
+        pacer.windows("POST /v1/products");
+        let state = pacer.state();
+        assert_eq!(state.endpoints["POST /v1/products"].bucket.rps(), 10.0);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn concurrency_is_bounded() {
-        let pacer = Arc::new(Pacer::new(10_000, 3));
+    async fn in_flight_is_bounded_by_the_cap() {
+        let pacer = Arc::new(Pacer::new(config(10_000, 10_000, 3)));
         let in_flight = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
         let tasks: Vec<_> = (0..24)
-            .map(|_| {
+            .map(|i| {
                 let (pacer, in_flight, peak) = (pacer.clone(), in_flight.clone(), peak.clone());
                 tokio::spawn(async move {
-                    let _permit = pacer.acquire().await;
+                    let endpoint = if i % 2 == 0 { "GET /a" } else { "GET /b" };
+                    let mut permit = pacer.acquire(endpoint).await;
+                    permit.sent();
                     let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
-                    tokio::time::sleep(ms(5)).await;
+                    tokio::task::yield_now().await;
                     in_flight.fetch_sub(1, Ordering::SeqCst);
+                    permit.answered();
                 })
             })
             .collect();
         for task in tasks {
             task.await.unwrap();
         }
-        assert_eq!(peak.load(Ordering::SeqCst), 3);
-        assert_eq!(pacer.available_slots(), 3);
+        assert!(peak.load(Ordering::SeqCst) <= 3);
+        let state = pacer.state();
+        assert_eq!(state.global.in_flight, 0, "every place was given back");
+        assert_eq!(state.endpoints["GET /a"].in_flight, 0);
     }
 }

@@ -2,5 +2,6 @@
 
 mod emulator;
 mod keys;
+mod pacing;
 mod redaction;
 mod scripted;

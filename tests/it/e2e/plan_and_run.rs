@@ -347,18 +347,20 @@ fn a_failed_write_stops_the_apply_and_a_rerun_completes_it() {
         stderr.contains("error: creating coupon `launch_30`: Stripe 400 invalid_request_error"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("Applied: 4 created, 0 updated, 0 deactivated."),
-        "{stderr}"
-    );
-    assert!(stderr.contains("created price `basic_monthly`"), "{stderr}");
+    // Writes start as soon as their dependencies exist (apply::order::schedule), so the
+    // coupon runs beside the products: how much was done when it failed depends on which
+    // answers came first. What holds: the count is reported, the code (which needs the
+    // coupon) was never sent, and the re-run creates exactly the rest.
+    let created: usize = stderr
+        .split("Applied: ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("an Applied line");
+    assert!(created < 7, "{stderr}");
     assert!(stderr.contains("Not done:"), "{stderr}");
     assert!(
         stderr.contains("create promotion_code `LAUNCH`"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("create portal_configuration `default`"),
         "{stderr}"
     );
     assert!(
@@ -368,7 +370,10 @@ fn a_failed_write_stops_the_apply_and_a_rerun_completes_it() {
 
     let stdout = ctx.apply();
     assert!(
-        stdout.contains("Applied: 3 created, 0 updated, 0 deactivated."),
+        stdout.contains(&format!(
+            "Applied: {} created, 0 updated, 0 deactivated.",
+            7 - created
+        )),
         "{stdout}"
     );
     ctx.assert_rerun_writes_nothing();

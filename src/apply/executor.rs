@@ -15,10 +15,11 @@ use tokio::task::JoinSet;
 
 use super::order::{schedule, Op, Write};
 use crate::catalog::Reference;
-use crate::plan::fetch::is_active;
-use crate::plan::{Action, LiveState, Plan};
+use crate::plan::fetch::{fetch_live, is_active, key_field};
+use crate::plan::settle::{settle, Settled};
+use crate::plan::{Action, Change, LiveState, Plan};
 use crate::stripe::fields::{segments, ObjectKind};
-use crate::stripe::Client;
+use crate::stripe::{Client, Error};
 
 /// Applies showing a bar past this many writes (on a terminal).
 const BAR_THRESHOLD: usize = 20;
@@ -158,13 +159,20 @@ pub async fn apply_plan(
             *count = count.saturating_sub(1);
         }
         let write = &schedule[i].write;
-        match result {
-            Ok(object) => {
-                let id = object
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned();
+        let change = &plan.changes[write.change];
+        let outcome = match result {
+            Ok(object) => Ok(object
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()),
+            Err(error) if write.op == Op::Create && change.action == Action::Create => {
+                settle_taken_key(client, change, error).await
+            }
+            Err(error) => Err(error.to_string()),
+        };
+        match outcome {
+            Ok(id) => {
                 if write.op == Op::Create {
                     ids.created
                         .insert((write.kind, write.key.clone()), id.clone());
@@ -207,6 +215,37 @@ pub async fn apply_plan(
     progress.finish();
     report.interrupted = interrupted.load(Ordering::SeqCst);
     report
+}
+
+/// A create Stripe refused because its key is taken (another run, or the Dashboard, made the
+/// object since the plan): the account is read again and the object compared with the create
+/// (`plan::settle`). As declared, the create is done and its id used from here on; otherwise
+/// the error says what differs, and the next plan shows it.
+async fn settle_taken_key(
+    client: &Client,
+    change: &Change,
+    error: Error,
+) -> Result<String, String> {
+    let taken = error.api().is_some_and(|api| {
+        api.code.as_deref() == Some("resource_already_exists")
+            || api.param.as_deref() == key_field(change.kind)
+    });
+    if !taken {
+        return Err(error.to_string());
+    }
+    let fresh = match fetch_live(client).await {
+        Ok(fresh) => fresh,
+        Err(fetch) => return Err(format!("{error} (and reading the account again: {fetch})")),
+    };
+    match settle(change, &fresh) {
+        Settled::AsDeclared { id } => Ok(id),
+        Settled::Differs { id, fields } => Err(format!(
+            "{error}: {id} was made meanwhile (by another run?) and differs from the script in \
+             {}; run again to plan the change",
+            fields.join(", ")
+        )),
+        Settled::NotFound => Err(error.to_string()),
+    }
 }
 
 /// The named operation a write goes to, as the client's pacing counts it: a create's

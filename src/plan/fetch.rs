@@ -212,6 +212,17 @@ fn matching_key(kind: ObjectKind, object: &Value) -> Option<String> {
     }
 }
 
+/// The create param that holds the matching key, where it is a field of the object (the
+/// param Stripe names when the key is taken).
+pub fn key_field(kind: ObjectKind) -> Option<&'static str> {
+    match kind {
+        ObjectKind::Product | ObjectKind::Coupon => Some("id"),
+        ObjectKind::Price => Some("lookup_key"),
+        ObjectKind::PromotionCode => Some("code"),
+        ObjectKind::PortalConfiguration => None,
+    }
+}
+
 fn normalise_key(kind: ObjectKind, key: &str) -> String {
     match kind {
         ObjectKind::PromotionCode => key.to_lowercase(),

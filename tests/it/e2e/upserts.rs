@@ -93,3 +93,64 @@ portal("default", #{ business_profile: #{}, features: #{ invoice_history: #{ ena
     );
     ctx.assert_rerun_writes_nothing();
 }
+
+/// A plan made before another run created the same product: its create meets
+/// `resource_already_exists`. Before the fix the apply failed there; now the account is read
+/// again and the product, as declared, counts as created.
+fn apply_after_a_concurrent_create(made_meanwhile: serde_json::Value) -> billingctl::apply::Report {
+    use billingctl::apply::{apply_plan, ProgressMode};
+    use billingctl::plan::{plan_catalog, LiveState, Policy};
+    use billingctl::stripe::{ApiKey, Client, ClientConfig};
+
+    let ctx = Harness::new();
+    ctx.write(SCRIPT, "product(\"basic\", #{ name: \"Basic\" });\n");
+    let catalog = billingctl::script::evaluate_in(
+        ctx.dir.path(),
+        std::path::Path::new(SCRIPT),
+        "test",
+        &billingctl::script::Limits::default(),
+    )
+    .expect("a valid script");
+    let plan = plan_catalog(
+        &catalog,
+        &LiveState::default(),
+        Policy::default(),
+        crate::support::TEST_NOW,
+    );
+    ctx.post("/v1/products", made_meanwhile);
+    let key = ApiKey::new(crate::support::TEST_KEY.to_owned()).expect("a key");
+    let client = Client::new(ClientConfig::new(ctx.emulator.base_url(), key)).expect("a client");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(apply_plan(
+        &client,
+        &plan,
+        &LiveState::default(),
+        4,
+        ProgressMode::Quiet,
+    ))
+}
+
+#[test]
+fn a_create_that_meets_its_object_made_meanwhile_as_declared_counts_it_done() {
+    let report = apply_after_a_concurrent_create(serde_json::json!({
+        "id": "basic", "name": "Basic", "metadata": {"billingctl_scope": "catalog"}
+    }));
+    assert!(report.is_complete(), "{:?}", report.failures);
+    assert_eq!(report.created, 1);
+}
+
+#[test]
+fn a_create_that_meets_a_different_object_made_meanwhile_says_what_differs() {
+    let report = apply_after_a_concurrent_create(serde_json::json!({
+        "id": "basic", "name": "Other", "metadata": {"billingctl_scope": "catalog"}
+    }));
+    assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+    assert!(
+        report.failures[0].contains("differs from the script in name"),
+        "{:?}",
+        report.failures
+    );
+}

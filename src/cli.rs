@@ -1,6 +1,5 @@
 //! The command line: clap definitions only. The doc comments are the `--help` text.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -94,8 +93,12 @@ pub struct ScriptArgs {
 /// Where the account is: real Stripe (the default), any Stripe-compatible server, or the sandbox.
 #[derive(Debug, Args)]
 pub struct AccountArgs {
-    /// Use the built-in sandbox: an emulated account kept in a local file, no Stripe key needed.
-    #[arg(long, value_name = "PATH", num_args = 0..=1,
+    /// Use the built-in sandbox: an emulated account kept in a local file
+    /// (.billingctl/sandbox.json, or `--sandbox=PATH`), no Stripe key needed. A path needs the
+    /// `=`, so `--sandbox scripts/catalog.rhai` keeps the script a script. Read-only commands
+    /// (plan, verify, export) never create or change the file: a missing one is an empty
+    /// account.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true,
           default_missing_value = ".billingctl/sandbox.json", conflicts_with = "api_base")]
     pub sandbox: Option<PathBuf>,
     /// Base URL of the Stripe API (or of `billingctl emulator`).
@@ -195,8 +198,9 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
     /// Address to listen on (port 0 picks a free one; the address is printed on stderr).
-    #[arg(long, default_value = "127.0.0.1:12111", value_name = "ADDR")]
-    pub listen: SocketAddr,
+    /// A host name is resolved (`localhost:12112`); the first address it gives is used.
+    #[arg(long, default_value = "127.0.0.1:12111", value_name = "HOST:PORT")]
+    pub listen: String,
     /// Keep the account in this JSON file: loaded at start, rewritten atomically (temp file +
     /// rename) at most every 100 ms while it changes, and on exit. Without it, the account
     /// lives in memory only.

@@ -4,13 +4,18 @@
 //!
 //! Key lookup, first match wins: `STRIPE_API_KEY_<ENV>` (the environment's name upper-cased,
 //! other characters as `_`), then `STRIPE_API_KEY`; each from the process environment, else
-//! from a `.env` file in the current directory (which never overrides a real variable). The
-//! key guard then refuses a live key for a test environment and a test key for a live one,
-//! so a script run with the wrong terminal's variables cannot touch the wrong account.
+//! from the project's `.env` file (which never overrides a real variable). The `.env` is the
+//! first one found walking up from the script's directory to its project root
+//! (`script::project`: the current directory when the script lies under it); for a script
+//! outside the current directory, up to the first directory holding `.git` or `.billingctl`.
+//! Commands without a script (`export`) read `./.env`. The key guard then refuses a live key
+//! for a test environment and a test key for a live one, so a script run with the wrong
+//! terminal's variables cannot touch the wrong account.
 //!
-//! `--sandbox [PATH]` needs no key at all: the emulator starts in-process on a loopback port,
+//! `--sandbox[=PATH]` needs no key at all: the emulator starts in-process on a loopback port,
 //! keeps its state in PATH, and is used with a fixed test key; a real key in the environment
-//! is ignored.
+//! is ignored. A read-only command ([`Access::Read`]) works on a scratch copy of PATH, so it
+//! creates and changes nothing; a missing PATH is an empty account.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -42,6 +47,24 @@ pub struct Account {
     pub description: String,
     /// Dropping the account stops the sandbox.
     sandbox: Option<EmulatorHandle>,
+    /// A read-only sandbox's scratch copy of the state file. Declared after `sandbox` so the
+    /// emulator's last write lands here before the directory is removed.
+    _scratch: Option<tempfile::TempDir>,
+}
+
+/// Whether the command may change the account. Read-only commands (`plan`, `verify`,
+/// `export`) must leave no trace, not even a sandbox file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// What a command connects for: its access, and the script whose project holds `.env`.
+#[derive(Clone, Copy, Debug)]
+pub struct Purpose<'a> {
+    pub access: Access,
+    pub script: Option<&'a Path>,
 }
 
 impl fmt::Debug for Account {
@@ -68,15 +91,49 @@ impl Account {
 }
 
 /// Builds the account for `args` and the environment, reading keys from the process
-/// environment and `./.env`. `clock` is "now" for the sandbox.
-pub fn connect(args: &AccountArgs, env: &Environment, clock: Clock) -> anyhow::Result<Account> {
+/// environment and the project's `.env`. `clock` is "now" for the sandbox.
+pub fn connect(
+    args: &AccountArgs,
+    env: &Environment,
+    clock: Clock,
+    purpose: Purpose<'_>,
+) -> anyhow::Result<Account> {
     let sources = if args.sandbox.is_some() {
         // The sandbox never looks at keys: a broken `.env` must not stop it either.
         KeySources::default()
     } else {
-        KeySources::from_process()?
+        let cwd = std::env::current_dir().context("reading the current directory")?;
+        KeySources::from_process(find_dotenv(&cwd, purpose.script).as_deref())?
     };
-    connect_with(args, env, &sources, clock)
+    connect_with(args, env, &sources, clock, purpose.access)
+}
+
+/// The `.env` a script's keys come from: the first found walking up from the script's
+/// directory to its project root (see the module doc). `None` when there is none.
+pub fn find_dotenv(cwd: &Path, script: Option<&Path>) -> Option<PathBuf> {
+    let Some(script) = script else {
+        return Some(cwd.join(".env")).filter(|p| p.is_file());
+    };
+    let script = crate::script::project::normalize(&cwd.join(script));
+    let root = crate::script::project::Project::for_script(cwd, &script);
+    let inside = script.starts_with(crate::script::project::normalize(cwd));
+    let mut dir = script.parent();
+    while let Some(current) = dir {
+        let candidate = current.join(".env");
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        let at_root = if inside {
+            current == root.root()
+        } else {
+            current.join(".git").exists() || current.join(".billingctl").exists()
+        };
+        if at_root {
+            break;
+        }
+        dir = current.parent();
+    }
+    None
 }
 
 /// [`connect`] with the key sources given, so tests need not touch the process environment.
@@ -85,6 +142,7 @@ pub fn connect_with(
     env: &Environment,
     sources: &KeySources,
     clock: Clock,
+    access: Access,
 ) -> anyhow::Result<Account> {
     if args.concurrency == 0 {
         bail!("--concurrency must be at least 1");
@@ -93,7 +151,7 @@ pub fn connect_with(
         bail!("--max-rps must be at least 1");
     }
     if let Some(state_file) = &args.sandbox {
-        return connect_sandbox(args, env, state_file, clock);
+        return connect_sandbox(args, env, state_file, clock, access);
     }
     if clock.is_fixed() && is_stripe(&args.api_base) {
         bail!(
@@ -125,6 +183,7 @@ pub fn connect_with(
         client,
         mode: env.mode,
         sandbox: None,
+        _scratch: None,
     })
 }
 
@@ -221,12 +280,12 @@ struct FoundKey {
 }
 
 impl KeySources {
-    /// The process environment and `./.env` (if there is one).
-    pub fn from_process() -> anyhow::Result<Self> {
+    /// The process environment and the `.env` file given (if there is one).
+    pub fn from_process(dotenv: Option<&Path>) -> anyhow::Result<Self> {
         let vars = std::env::vars_os().filter_map(|(name, value)| {
             Some((name.into_string().ok()?, value.into_string().ok()?))
         });
-        Self::new(vars, Some(Path::new(".env")))
+        Self::new(vars, dotenv)
     }
 
     /// Keys from these variables, then from this `.env` file when it exists.
@@ -312,14 +371,31 @@ fn connect_sandbox(
     env: &Environment,
     state_file: &Path,
     clock: Clock,
+    access: Access,
 ) -> anyhow::Result<Account> {
-    if let Some(dir) = state_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating the sandbox folder {}", dir.display()))?;
-    }
+    // A read-only command serves a scratch copy: the emulator writes its state on exit, and
+    // `plan` must not create or touch the user's file (a missing one is an empty account).
+    let (served, scratch) = match access {
+        Access::Write => {
+            if let Some(dir) = state_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating the sandbox folder {}", dir.display()))?;
+            }
+            (state_file.to_path_buf(), None)
+        }
+        Access::Read => {
+            let scratch = tempfile::tempdir().context("creating a scratch sandbox folder")?;
+            let copy = scratch.path().join("sandbox.json");
+            if state_file.is_file() {
+                std::fs::copy(state_file, &copy)
+                    .with_context(|| format!("reading the sandbox {}", state_file.display()))?;
+            }
+            (copy, Some(scratch))
+        }
+    };
     let options = EmulatorOptions {
         knobs: EmulatorKnobs::default(),
-        state_file: Some(state_file.to_path_buf()),
+        state_file: Some(served),
         clock,
     };
     let handle = crate::emulator::start(options, SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -336,6 +412,7 @@ fn connect_sandbox(
         mode: env.mode,
         description: format!("sandbox {}", state_file.display()),
         sandbox: Some(handle),
+        _scratch: scratch,
     })
 }
 
@@ -363,12 +440,25 @@ mod tests {
             ..args()
         };
         let sources = vars(&[("STRIPE_API_KEY", TEST_KEY)]);
-        let err = connect_with(&stripe, &env("test", Mode::Test), &sources, Clock::Fixed(1))
-            .unwrap_err()
-            .to_string();
+        let err = connect_with(
+            &stripe,
+            &env("test", Mode::Test),
+            &sources,
+            Clock::Fixed(1),
+            Access::Write,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("BILLINGCTL_NOW"), "{err}");
         // An emulator or a proxy may be pinned.
-        connect_with(&args(), &env("test", Mode::Test), &sources, Clock::Fixed(1)).unwrap();
+        connect_with(
+            &args(),
+            &env("test", Mode::Test),
+            &sources,
+            Clock::Fixed(1),
+            Access::Write,
+        )
+        .unwrap();
     }
 
     fn env(name: &str, mode: Mode) -> Environment {
@@ -391,6 +481,7 @@ mod tests {
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", LIVE_KEY)]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap_err();
         let shown = format!("{err:#} {err:?}");
@@ -408,6 +499,7 @@ mod tests {
             &env("live", Mode::Live),
             &vars(&[("STRIPE_API_KEY_LIVE", TEST_KEY)]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap_err();
         let shown = format!("{err:#} {err:?}");
@@ -429,6 +521,7 @@ mod tests {
             &env("live", Mode::Live),
             &vars(&[("STRIPE_API_KEY", LIVE_KEY)]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert_eq!(live.mode, Mode::Live);
@@ -442,6 +535,7 @@ mod tests {
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", TEST_KEY)]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert_eq!(test.client.stats().current_rps, 25.0);
@@ -453,6 +547,7 @@ mod tests {
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", TEST_KEY)]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert_eq!(paced.client.stats().current_rps, 7.0);
@@ -469,6 +564,7 @@ mod tests {
             &env("eu-staging", Mode::Test),
             &sources,
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert!(
@@ -483,6 +579,7 @@ mod tests {
             &env("test", Mode::Test),
             &sources,
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert!(account.description.ends_with("(sk_test_…tst1)"));
@@ -507,6 +604,7 @@ mod tests {
             &env("test", Mode::Test),
             &sources,
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert!(account.description.ends_with("(sk_test_…tst1)"));
@@ -525,6 +623,7 @@ mod tests {
             &env("test", Mode::Test),
             &sources,
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert!(
@@ -538,6 +637,7 @@ mod tests {
             &env("test", Mode::Live),
             &KeySources::new(Vec::new(), Some(&path)).unwrap(),
             Clock::default(),
+            Access::Write,
         )
         .unwrap_err()
         .to_string();
@@ -567,6 +667,7 @@ mod tests {
             &env("live", Mode::Live),
             &vars(&[]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap_err()
         .to_string();
@@ -584,6 +685,7 @@ mod tests {
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", "pk_test_PublishableSecret00000000pub1")]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap_err()
         .to_string();
@@ -607,6 +709,7 @@ mod tests {
             &env("test", Mode::Test),
             &sources,
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert!(account.is_sandbox());
@@ -631,13 +734,25 @@ mod tests {
         let mut bad = args();
         bad.max_rps = Some(0);
         let sources = vars(&[("STRIPE_API_KEY", TEST_KEY)]);
-        let err =
-            connect_with(&bad, &env("test", Mode::Test), &sources, Clock::default()).unwrap_err();
+        let err = connect_with(
+            &bad,
+            &env("test", Mode::Test),
+            &sources,
+            Clock::default(),
+            Access::Write,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("--max-rps"));
         let mut bad = args();
         bad.concurrency = 0;
-        let err =
-            connect_with(&bad, &env("test", Mode::Test), &sources, Clock::default()).unwrap_err();
+        let err = connect_with(
+            &bad,
+            &env("test", Mode::Test),
+            &sources,
+            Clock::default(),
+            Access::Write,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("--concurrency"));
     }
 }

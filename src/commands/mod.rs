@@ -9,6 +9,7 @@ mod export;
 mod plan;
 mod render;
 mod run;
+mod stdout;
 mod verify;
 
 /// Runs the parsed command.

@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use crate::cli::{AccountArgs, OutputFormat, PlanArgs, ScriptArgs};
 use crate::clock::Clock;
-use crate::config::Account;
+use crate::config::{Access, Account, Purpose};
 use crate::diag::Diagnostics;
 use crate::plan::fetch::fetch_live;
 use crate::plan::{plan_catalog, render, LiveState, Plan, Policy};
@@ -30,19 +30,20 @@ pub(super) enum Prepared {
 pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
         let policy = Policy::from(&args.policy);
-        let planned = match prepare(&args.script, &args.account, policy, clock).await? {
-            Prepared::ScriptErrors(errors) => {
-                print_failed(
-                    &Plan {
-                        errors,
-                        ..Plan::default()
-                    },
-                    args.output,
-                );
-                return Ok(ExitStatus::Failure);
-            }
-            Prepared::Ready(planned) => planned,
-        };
+        let planned =
+            match prepare(&args.script, &args.account, policy, clock, Access::Read).await? {
+                Prepared::ScriptErrors(errors) => {
+                    print_failed(
+                        &Plan {
+                            errors,
+                            ..Plan::default()
+                        },
+                        args.output,
+                    );
+                    return Ok(ExitStatus::Failure);
+                }
+                Prepared::Ready(planned) => planned,
+            };
         let plan = &planned.plan;
         if !plan.is_valid() {
             print_failed(plan, args.output);
@@ -50,11 +51,11 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         }
         match args.output {
             OutputFormat::Human => {
-                println!("Account: {}", planned.account.description);
-                print!("{}", render::human(plan, stdout_color()));
+                super::stdout::line(&format!("Account: {}", planned.account.description));
+                super::stdout::emit(&render::human(plan, stdout_color()));
             }
-            OutputFormat::Json => println!("{:#}", render::json(plan)),
-            OutputFormat::Markdown => print!("{}", render::markdown(plan)),
+            OutputFormat::Json => super::stdout::line(&format!("{:#}", render::json(plan))),
+            OutputFormat::Markdown => super::stdout::emit(&render::markdown(plan)),
         }
         Ok(if args.detailed_exitcode && plan.summary().has_changes() {
             ExitStatus::Changes
@@ -70,12 +71,17 @@ pub(super) async fn prepare(
     account: &AccountArgs,
     policy: Policy,
     clock: Clock,
+    access: Access,
 ) -> anyhow::Result<Prepared> {
     let catalog = match crate::script::evaluate(&script.script, &script.env) {
         Ok(catalog) => catalog,
         Err(errors) => return Ok(Prepared::ScriptErrors(errors)),
     };
-    let account = crate::config::connect(account, &catalog.environment, clock)?;
+    let purpose = Purpose {
+        access,
+        script: Some(&script.script),
+    };
+    let account = crate::config::connect(account, &catalog.environment, clock, purpose)?;
     let mut live = fetch_live(&account.client)
         .await
         .context("fetching the live catalog")?;
@@ -96,8 +102,9 @@ pub(super) async fn prepare_valid(
     account: &AccountArgs,
     policy: Policy,
     clock: Clock,
+    access: Access,
 ) -> anyhow::Result<Option<Box<Planned>>> {
-    let planned = match prepare(script, account, policy, clock).await? {
+    let planned = match prepare(script, account, policy, clock, access).await? {
         Prepared::ScriptErrors(errors) => {
             print_errors(&errors);
             return Ok(None);
@@ -116,8 +123,8 @@ pub(super) async fn prepare_valid(
 pub(super) fn print_failed(plan: &Plan, output: OutputFormat) {
     match output {
         // The whole plan, so a reader sees what else would change once the errors are fixed.
-        OutputFormat::Json => println!("{:#}", render::json(plan)),
-        OutputFormat::Markdown => print!("{}", render::markdown(plan)),
+        OutputFormat::Json => super::stdout::line(&format!("{:#}", render::json(plan))),
+        OutputFormat::Markdown => super::stdout::emit(&render::markdown(plan)),
         OutputFormat::Human => print_errors(&plan.errors),
     }
 }

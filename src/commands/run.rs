@@ -1,11 +1,12 @@
 //! `billingctl run`: plan, show the plan, confirm, apply, summarise.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use crate::apply::order::write_count;
 use crate::apply::{apply_plan, ProgressMode, Report};
 use crate::cli::RunArgs;
 use crate::clock::Clock;
+use crate::config::Access;
 use crate::plan::{render, Policy};
 use crate::stripe::ClientStats;
 use crate::ExitStatus;
@@ -16,12 +17,14 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     let concurrency = args.account.concurrency;
     runtime()?.block_on(async {
         let policy = Policy::from(&args.policy);
-        let Some(planned) = prepare_valid(&args.script, &args.account, policy, clock).await? else {
+        let Some(planned) =
+            prepare_valid(&args.script, &args.account, policy, clock, Access::Write).await?
+        else {
             return Ok(ExitStatus::Failure);
         };
         let plan = &planned.plan;
-        println!("Account: {}", planned.account.description);
-        print!("{}", render::human(plan, stdout_color()));
+        super::stdout::line(&format!("Account: {}", planned.account.description));
+        super::stdout::emit(&render::human(plan, stdout_color()));
         if !plan.summary().has_changes() {
             return Ok(ExitStatus::Success);
         }
@@ -65,10 +68,13 @@ fn print_retries(stats: &ClientStats) {
     }
 }
 
-/// Asks on the terminal; only `yes` applies.
+/// Asks on the terminal; only `yes` applies. The question goes to standard output, after the
+/// plan and through the same pipe (as Terraform's does): under `run | tee log`, a prompt on
+/// stderr would reach the terminal before `tee` had shown the plan.
 fn confirm(account: &str) -> anyhow::Result<bool> {
-    eprint!("Apply these changes to {account}? Only 'yes' will be accepted: ");
-    std::io::stderr().flush()?;
+    super::stdout::emit(&format!(
+        "Apply these changes to {account}? Only 'yes' will be accepted: "
+    ));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
@@ -86,7 +92,7 @@ fn print_report(report: &Report) -> ExitStatus {
         report.created, report.updated, report.deactivated
     );
     if report.is_complete() {
-        println!("{applied}");
+        super::stdout::line(&applied);
         return ExitStatus::Success;
     }
     for failure in &report.failures {

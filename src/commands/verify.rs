@@ -3,6 +3,7 @@
 
 use crate::cli::VerifyArgs;
 use crate::clock::Clock;
+use crate::config::Access;
 use crate::plan::{render, Policy};
 use crate::ExitStatus;
 
@@ -11,24 +12,30 @@ use super::plan::{prepare_valid, runtime, stdout_color};
 pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
         // Verify never replaces or prunes: it only reports drift.
-        let Some(planned) =
-            prepare_valid(&args.script, &args.account, Policy::default(), clock).await?
+        let Some(planned) = prepare_valid(
+            &args.script,
+            &args.account,
+            Policy::default(),
+            clock,
+            Access::Read,
+        )
+        .await?
         else {
             return Ok(ExitStatus::Failure);
         };
         let plan = &planned.plan;
         if plan.summary().has_changes() {
-            print!("{}", render::human(plan, stdout_color()));
+            super::stdout::emit(&render::human(plan, stdout_color()));
             eprintln!(
                 "drift: {} does not match the catalog",
                 planned.account.description
             );
             Ok(ExitStatus::Changes)
         } else {
-            println!(
+            super::stdout::line(&format!(
                 "In sync: the account matches the catalog ({} objects).",
                 plan.unchanged
-            );
+            ));
             // lifecycle: orphans are not drift (only --prune acts on them), but say so.
             eprint!("{}", crate::plan::lifecycle::human_notes(plan));
             Ok(ExitStatus::Success)

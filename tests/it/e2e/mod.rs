@@ -10,6 +10,7 @@ mod replace;
 mod rich;
 mod scope;
 mod terminal;
+mod traps;
 
 /// The catalog most tests start from: two products, two prices, a coupon, a promotion code
 /// and a portal configuration listing both products and their prices.

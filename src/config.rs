@@ -37,6 +37,10 @@ pub const GENERIC_KEY_VAR: &str = "STRIPE_API_KEY";
 /// anybody's secret.
 pub const SANDBOX_KEY: &str = "sk_test_billingctl_sandbox_key_0000";
 
+/// The sandbox's default pace: none. It is a local file, not Stripe's test mode (25 req/s),
+/// so a 1,000-object run need not take 40 s; `--max-rps` still paces it when asked.
+pub const SANDBOX_MAX_RPS: u32 = u32::MAX;
+
 /// The account a command works on: a client ready to use, the mode it was checked for, and
 /// (for `--sandbox`) the emulator serving it, kept alive as long as the account.
 pub struct Account {
@@ -401,12 +405,7 @@ fn connect_sandbox(
     let handle = crate::emulator::start(options, SocketAddr::from(([127, 0, 0, 1], 0)))
         .with_context(|| format!("starting the sandbox ({})", state_file.display()))?;
     let key = ApiKey::new(SANDBOX_KEY.to_string()).expect("the sandbox key is a valid test key");
-    let client = build_client(
-        &handle.base_url(),
-        key,
-        args,
-        default_max_rps(KeyMode::Test),
-    )?;
+    let client = build_client(&handle.base_url(), key, args, SANDBOX_MAX_RPS)?;
     Ok(Account {
         client,
         mode: env.mode,
@@ -714,7 +713,8 @@ mod tests {
         .unwrap();
         assert!(account.is_sandbox());
         assert_eq!(account.description, format!("sandbox {}", state.display()));
-        assert_eq!(account.client.stats().current_rps, 25.0);
+        // Unpaced: a local file is not Stripe's test mode.
+        assert_eq!(account.client.stats().current_rps, f64::from(u32::MAX));
         assert!(account.client.base_url().starts_with("http://127.0.0.1:"));
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let mut params = serde_json::Map::new();
@@ -727,6 +727,22 @@ mod tests {
         drop(account);
         let saved = std::fs::read_to_string(&state).unwrap();
         assert!(saved.contains("sandboxed"), "{saved}");
+    }
+
+    #[test]
+    fn the_sandbox_is_unpaced_unless_max_rps_asks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sandboxed = args();
+        sandboxed.sandbox = Some(dir.path().join("s.json"));
+        let test = env("test", Mode::Test);
+        let sources = vars(&[]);
+        let account =
+            connect_with(&sandboxed, &test, &sources, Clock::default(), Access::Read).unwrap();
+        assert!(account.client.stats().current_rps > 1e9);
+        sandboxed.max_rps = Some(25);
+        let account =
+            connect_with(&sandboxed, &test, &sources, Clock::default(), Access::Read).unwrap();
+        assert_eq!(account.client.stats().current_rps, 25.0);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::clock::Clock;
 #[derive(Debug, Parser)]
 #[command(
     name = "billingctl",
-    version,
+    version = LONG_VERSION,
     propagate_version = true,
     max_term_width = 100,
     after_help = EXAMPLES
@@ -31,6 +31,31 @@ pub struct Cli {
     #[arg(long, global = true, env = "BILLINGCTL_NOW", value_name = "TIME",
           value_parser = Clock::parse, hide_env_values = true)]
     pub now: Option<Clock>,
+    /// When to colour the output: auto (a terminal, unless NO_COLOR is set or TERM=dumb;
+    /// CLICOLOR_FORCE=1 forces it), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// Print each request to Stripe on stderr: method, path, status, time, request id. The key
+    /// never appears.
+    #[arg(long, short = 'v', global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Print only the result and errors: no progress, notes or account line on stderr.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+}
+
+/// `--version`: the crate's version and the Stripe API version every request pins
+/// (`stripe::API_VERSION`; a unit test keeps the two equal).
+pub const LONG_VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (Stripe API 2026-10-28.endive)");
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 const EXAMPLES: &str = "\
@@ -50,10 +75,11 @@ pub enum Command {
     /// Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error,
     /// 2 changes pending (only with --detailed-exitcode).
     Plan(PlanArgs),
-    /// Plan, confirm, then apply: create what is missing, update what differs.
+    /// Plan, confirm, then apply: create what is missing, update what differs (alias: apply).
     ///
     /// Nothing is written unless the whole plan is valid. Asks for confirmation on a terminal;
     /// pass --yes to skip it (required when not on a terminal).
+    #[command(visible_alias = "apply")]
     Run(RunArgs),
     /// Check that the account matches the script: 0 in sync, 2 drift (diff printed), 1 error.
     Verify(VerifyArgs),
@@ -77,6 +103,15 @@ pub enum Command {
     /// Point an SDK at it: Python `stripe.api_base = "http://127.0.0.1:12111"`; Node
     /// `new Stripe("sk_test_x", { host: "127.0.0.1", port: 12111, protocol: "http" })`.
     Emulator(EmulatorArgs),
+    /// Print a shell completion script: `billingctl completions bash > ~/.local/share/bash-completion/completions/billingctl`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// The script and the environment it is evaluated for.
@@ -101,6 +136,16 @@ pub struct AccountArgs {
     #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true,
           default_missing_value = ".billingctl/sandbox.json", conflicts_with = "api_base")]
     pub sandbox: Option<PathBuf>,
+    /// The Stripe API key, instead of STRIPE_API_KEY_<ENV> / STRIPE_API_KEY. A flag's value
+    /// shows in process lists (`ps`): prefer the variables, or `--api-key -` to read the key
+    /// from standard input.
+    #[arg(
+        long,
+        value_name = "KEY",
+        conflicts_with = "sandbox",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
     /// Base URL of the Stripe API (or of `billingctl emulator`).
     #[arg(
         long,
@@ -235,4 +280,12 @@ pub struct EmulatorKnobs {
     /// the same faults.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_version_names_the_pinned_api_version() {
+        assert!(super::LONG_VERSION.contains(crate::stripe::API_VERSION));
+    }
 }

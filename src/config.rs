@@ -64,11 +64,13 @@ pub enum Access {
     Write,
 }
 
-/// What a command connects for: its access, and the script whose project holds `.env`.
+/// What a command connects for: its access, the script whose project holds `.env`, and
+/// whether each request is printed (`--verbose`).
 #[derive(Clone, Copy, Debug)]
 pub struct Purpose<'a> {
     pub access: Access,
     pub script: Option<&'a Path>,
+    pub verbose: bool,
 }
 
 impl fmt::Debug for Account {
@@ -105,11 +107,15 @@ pub fn connect(
     let sources = if args.sandbox.is_some() {
         // The sandbox never looks at keys: a broken `.env` must not stop it either.
         KeySources::default()
+    } else if let Some(flag) = &args.api_key {
+        KeySources::from_flag(flag)?
     } else {
         let cwd = std::env::current_dir().context("reading the current directory")?;
         KeySources::from_process(find_dotenv(&cwd, purpose.script).as_deref())?
     };
-    connect_with(args, env, &sources, clock, purpose.access)
+    let account = connect_with(args, env, &sources, clock, purpose.access)?;
+    account.client.set_verbose(purpose.verbose);
+    Ok(account)
 }
 
 /// The `.env` a script's keys come from: the first found walking up from the script's
@@ -264,6 +270,8 @@ pub struct KeySources {
     process: HashMap<String, String>,
     dotenv: HashMap<String, String>,
     dotenv_path: Option<PathBuf>,
+    /// `--api-key`: wins over every variable; the origin says how it was given.
+    flag: Option<(String, &'static str)>,
 }
 
 impl fmt::Debug for KeySources {
@@ -284,6 +292,32 @@ struct FoundKey {
 }
 
 impl KeySources {
+    /// `--api-key KEY`, or `--api-key -` for one line of standard input. A key typed on the
+    /// command line shows in process lists and shell history: say so (Stripe's CLI and
+    /// `gh` warn alike), without the key.
+    pub fn from_flag(flag: &str) -> anyhow::Result<Self> {
+        let (value, origin) = if flag == "-" {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the API key from standard input")?;
+            (line.trim().to_string(), "from standard input")
+        } else {
+            eprintln!(
+                "warning: a key passed with --api-key shows in process lists and shell \
+                 history; prefer STRIPE_API_KEY, or `--api-key -` to read it from standard input"
+            );
+            (flag.to_string(), "on the command line")
+        };
+        if value.is_empty() {
+            bail!("--api-key {origin}: the key is empty");
+        }
+        Ok(Self {
+            flag: Some((value, origin)),
+            ..Self::default()
+        })
+    }
+
     /// The process environment and the `.env` file given (if there is one).
     pub fn from_process(dotenv: Option<&Path>) -> anyhow::Result<Self> {
         let vars = std::env::vars_os().filter_map(|(name, value)| {
@@ -303,8 +337,7 @@ impl KeySources {
             .collect();
         let mut sources = Self {
             process,
-            dotenv: HashMap::new(),
-            dotenv_path: None,
+            ..Self::default()
         };
         if let Some(path) = dotenv.filter(|p| p.is_file()) {
             sources.dotenv = read_dotenv(path)?;
@@ -316,6 +349,13 @@ impl KeySources {
     /// `STRIPE_API_KEY_<ENV>` then `STRIPE_API_KEY`, each from the process, else `.env`.
     /// An empty value counts as unset.
     fn find_key(&self, env_name: &str) -> Option<FoundKey> {
+        if let Some((value, origin)) = &self.flag {
+            return Some(FoundKey {
+                name: "--api-key".to_string(),
+                origin: (*origin).to_string(),
+                value: value.clone(),
+            });
+        }
         [env_key_var(env_name), GENERIC_KEY_VAR.to_string()]
             .into_iter()
             .find_map(|name| {
@@ -426,6 +466,7 @@ mod tests {
     fn args() -> AccountArgs {
         AccountArgs {
             sandbox: None,
+            api_key: None,
             api_base: "http://127.0.0.1:9".into(),
             max_rps: None,
             concurrency: 8,

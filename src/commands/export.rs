@@ -27,6 +27,7 @@ pub fn execute(args: ExportArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         let purpose = Purpose {
             access: Access::Read,
             script: None,
+            verbose: super::ui::get().verbose,
         };
         let account = crate::config::connect(&args.account, &environment, clock, purpose)?;
         let state = fetch_live(&account.client)
@@ -47,10 +48,12 @@ pub fn execute(args: ExportArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                 "standard output".to_string()
             }
         };
-        eprintln!(
-            "Exported {} objects from {} to {destination} ({} adopted by id).",
-            exported.objects, account.description, exported.adopted
-        );
+        if !super::ui::quiet() {
+            eprintln!(
+                "Exported {} objects from {} to {destination} ({} adopted by id).",
+                exported.objects, account.description, exported.adopted
+            );
+        }
         Ok(ExitStatus::Success)
     })
 }

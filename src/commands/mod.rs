@@ -10,11 +10,17 @@ mod plan;
 mod render;
 mod run;
 mod stdout;
+mod ui;
 mod verify;
 
 /// Runs the parsed command.
 pub fn execute(cli: Cli) -> anyhow::Result<ExitStatus> {
     let clock = cli.now.unwrap_or_default();
+    ui::init(ui::Ui {
+        color: cli.color,
+        verbose: cli.verbose,
+        quiet: cli.quiet,
+    });
     match cli.command {
         Command::Plan(args) => plan::execute(args, clock),
         Command::Run(args) => run::execute(args, clock),
@@ -23,5 +29,12 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Check(args) => check::execute(args, clock),
         Command::Export(args) => export::execute(args, clock),
         Command::Emulator(args) => emulator::execute(args, clock),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "billingctl", &mut script);
+            stdout::emit(&String::from_utf8_lossy(&script));
+            Ok(ExitStatus::Success)
+        }
     }
 }

@@ -1,8 +1,6 @@
 //! `billingctl plan`, and the pipeline `run` and `verify` share: evaluate the script (no
 //! network), connect, fetch the live account, diff.
 
-use std::io::IsTerminal;
-
 use anyhow::Context;
 
 use crate::cli::{AccountArgs, OutputFormat, PlanArgs, ScriptArgs};
@@ -80,6 +78,7 @@ pub(super) async fn prepare(
     let purpose = Purpose {
         access,
         script: Some(&script.script),
+        verbose: super::ui::get().verbose,
     };
     let account = crate::config::connect(account, &catalog.environment, clock, purpose)?;
     let mut live = fetch_live(&account.client)
@@ -147,16 +146,4 @@ pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-}
-
-/// Colour on stdout: a terminal and no `NO_COLOR`.
-pub(super) fn stdout_color() -> bool {
-    std::io::stdout().is_terminal() && !no_color()
-}
-
-/// Colour on stderr: a terminal and no `NO_COLOR`.
-pub(super) fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && !no_color()
-}
+pub(super) use super::ui::{stderr_color, stdout_color};

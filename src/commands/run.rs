@@ -42,7 +42,11 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             }
         }
         let writes = write_count(plan);
-        let progress = ProgressMode::choose(std::io::stdout().is_terminal(), writes);
+        let progress = if super::ui::quiet() {
+            ProgressMode::Quiet
+        } else {
+            ProgressMode::choose(std::io::stdout().is_terminal(), writes)
+        };
         let report = apply_plan(
             &planned.account.client,
             plan,
@@ -59,7 +63,7 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
 /// Says when the account pushed back (429s, 5xx, lost answers), so a slow run is explained:
 /// every retry reused its request's idempotency key, so none of them duplicated a write.
 fn print_retries(stats: &ClientStats) {
-    if stats.retries > 0 {
+    if stats.retries > 0 && !super::ui::quiet() {
         eprintln!(
             "note: {} of {} requests were retries ({} answered 429 rate_limit); \
              each reused its idempotency key.",

@@ -37,7 +37,9 @@ pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                 plan.unchanged
             ));
             // lifecycle: orphans are not drift (only --prune acts on them), but say so.
-            eprint!("{}", crate::plan::lifecycle::human_notes(plan));
+            if !super::ui::quiet() {
+                eprint!("{}", crate::plan::lifecycle::human_notes(plan));
+            }
             Ok(ExitStatus::Success)
         }
     })

@@ -73,7 +73,7 @@ pub enum Command {
     /// Show what `run` would change, without writing anything.
     ///
     /// Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error,
-    /// 2 changes pending (only with --detailed-exitcode).
+    /// 2 changes pending or orphans of the scope (only with --detailed-exitcode).
     Plan(PlanArgs),
     /// Plan, confirm, then apply: create what is missing, update what differs (alias: apply).
     ///
@@ -82,6 +82,9 @@ pub enum Command {
     #[command(visible_alias = "apply")]
     Run(RunArgs),
     /// Check that the account matches the script: 0 in sync, 2 drift (diff printed), 1 error.
+    ///
+    /// Drift is anything the account and the script disagree on: pending writes, orphans of
+    /// the catalog's scope, and immutable fields changed out of band.
     Verify(VerifyArgs),
     /// Evaluate a script offline and print the resolved desired state as JSON.
     Render(ScriptArgs),
@@ -220,6 +223,9 @@ pub struct VerifyArgs {
     pub script: ScriptArgs,
     #[command(flatten)]
     pub account: AccountArgs,
+    /// How to print the result: human, or json (the plan's JSON with `"drift": true|false`).
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]

@@ -8,7 +8,7 @@ use crate::clock::Clock;
 use crate::config::{Access, Account, Purpose};
 use crate::diag::Diagnostics;
 use crate::plan::fetch::fetch_live;
-use crate::plan::{plan_catalog, render, LiveState, Plan, Policy};
+use crate::plan::{drift, plan_catalog, render, LiveState, Plan, Policy};
 use crate::ExitStatus;
 
 /// Everything a command needs once the plan is known.
@@ -45,6 +45,9 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         let plan = &planned.plan;
         if !plan.is_valid() {
             print_failed(plan, args.output);
+            // Even immutable drift is 1 here: this plan cannot be applied, and from the plan
+            // alone a script edit and an out-of-band change look the same. `verify`, which
+            // judges the account, reports it as drift (2).
             return Ok(ExitStatus::Failure);
         }
         match args.output {
@@ -55,7 +58,7 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             OutputFormat::Json => super::stdout::line(&format!("{:#}", render::json(plan))),
             OutputFormat::Markdown => super::stdout::emit(&render::markdown(plan)),
         }
-        Ok(if args.detailed_exitcode && plan.summary().has_changes() {
+        Ok(if args.detailed_exitcode && drift::has_drift(plan) {
             ExitStatus::Changes
         } else {
             ExitStatus::Success
@@ -85,7 +88,8 @@ pub(super) async fn prepare(
         .await
         .context("fetching the live catalog")?;
     live.adopt_declared(&catalog);
-    let plan = plan_catalog(&catalog, &live, policy, clock.now());
+    let mut plan = plan_catalog(&catalog, &live, policy, clock.now());
+    drift::add_ways_forward(&mut plan);
     Ok(Prepared::Ready(Box::new(Planned {
         account,
         live,
@@ -124,7 +128,16 @@ pub(super) fn print_failed(plan: &Plan, output: OutputFormat) {
         // The whole plan, so a reader sees what else would change once the errors are fixed.
         OutputFormat::Json => super::stdout::line(&format!("{:#}", render::json(plan))),
         OutputFormat::Markdown => super::stdout::emit(&render::markdown(plan)),
-        OutputFormat::Human => print_errors(&plan.errors),
+        OutputFormat::Human => {
+            // The pending changes too: errors must not hide what else the plan would do.
+            if plan.summary().has_changes() || !plan.orphans.is_empty() {
+                super::stdout::emit(&render::human(plan, stdout_color()));
+                super::stdout::line(
+                    "These changes are pending; the errors below must be fixed first.",
+                );
+            }
+            print_errors(&plan.errors);
+        }
     }
 }
 

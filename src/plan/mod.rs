@@ -1,6 +1,7 @@
 //! Fetching the live account, diffing it against the catalog, and the `Plan` value.
 
 pub mod diff;
+pub mod drift;
 pub mod fetch;
 pub mod lifecycle;
 #[allow(clippy::module_inception)]

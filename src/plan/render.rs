@@ -57,8 +57,20 @@ pub fn human(plan: &Plan, color: bool) -> String {
     }
     out.push_str(&super::lifecycle::human_notes(plan));
     let summary = plan.summary();
+    let orphans = super::drift::kept_orphans(plan);
     if summary.has_changes() {
         out.push_str(&paint(BOLD, &footer(&summary)));
+    } else if orphans > 0 {
+        // Orphans are drift: "the account matches" would be false (issue 14).
+        out.push_str(&paint(
+            BOLD,
+            &format!(
+                "No changes. But {orphans} object{} of this scope {} not in the script \
+                 (orphans, above).",
+                if orphans == 1 { "" } else { "s" },
+                if orphans == 1 { "is" } else { "are" }
+            ),
+        ));
     } else {
         out.push_str(&paint(BOLD, "No changes. The account matches the catalog."));
     }

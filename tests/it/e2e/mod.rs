@@ -2,6 +2,7 @@
 //! verify, the JSON contract, exit codes, fail-fast on immutable drift, partial failures.
 
 mod conventions;
+mod drift;
 mod examples;
 mod interrupt;
 mod lifecycle;

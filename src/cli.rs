@@ -202,16 +202,41 @@ pub struct PlanArgs {
     /// Exit 2 when the plan has changes, 0 when it has none, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Save the plan to FILE (docs/PLAN-FILE.md) for `billingctl run --plan FILE`, which
+    /// applies exactly it or nothing. Written only when the plan is valid.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Only the changes to objects matching KIND:KEY (globs: `price:basic_*`,
+    /// `promotion_code:PX-*`, `*:launch*`), plus the changes they depend on. Repeatable.
+    #[arg(long, value_name = "KIND:KEY")]
+    pub only: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    #[command(flatten)]
-    pub script: ScriptArgs,
+    /// The catalog script, e.g. scripts/catalog.rhai (not with --plan: the plan names it).
+    #[arg(required_unless_present = "plan", conflicts_with = "plan")]
+    pub script: Option<PathBuf>,
+    /// The environment (see `plan --help`); with --plan, the plan's.
+    #[arg(
+        long = "env",
+        short = 'e',
+        value_name = "NAME",
+        conflicts_with = "plan"
+    )]
+    pub env: Option<String>,
     #[command(flatten)]
     pub account: AccountArgs,
     #[command(flatten)]
     pub policy: ChangePolicy,
+    /// Apply a plan saved by `plan --out FILE`, exactly: the account is read again and the
+    /// script rendered again, and if any object the plan touches changed, or the script no
+    /// longer renders the same, nothing is written. A saved plan was reviewed: no prompt.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Only the changes to objects matching KIND:KEY, plus what they depend on (see `plan`).
+    #[arg(long, value_name = "KIND:KEY", conflicts_with = "plan")]
+    pub only: Vec<String>,
     /// Apply without asking for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,

@@ -1,13 +1,18 @@
 //! `billingctl plan`, and the pipeline `run` and `verify` share: evaluate the script (no
 //! network), connect, fetch the live account, diff.
 
+use std::path::Path;
+
 use anyhow::Context;
+use serde_json::Value;
 
 use crate::cli::{AccountArgs, OutputFormat, PlanArgs, ScriptArgs};
 use crate::clock::Clock;
 use crate::config::{Access, Account, Purpose};
 use crate::diag::Diagnostics;
 use crate::plan::fetch::fetch_live;
+use crate::plan::saved::{Inputs, SavedPlan};
+use crate::plan::subset::{restrict, Only, Subset};
 use crate::plan::{drift, plan_catalog, render, LiveState, Plan, Policy};
 use crate::ExitStatus;
 
@@ -16,6 +21,10 @@ pub(super) struct Planned {
     pub account: Account,
     pub live: LiveState,
     pub plan: Plan,
+    /// The desired state the script rendered (`billingctl render`'s JSON), for saved plans.
+    pub desired: Value,
+    /// What `--only` kept beyond its patterns, when given.
+    pub subset: Option<Subset>,
 }
 
 /// The script failed (nothing was fetched), or the plan is ready.
@@ -25,23 +34,40 @@ pub(super) enum Prepared {
     Ready(Box<Planned>),
 }
 
+/// What to plan, against which account, and how.
+pub(super) struct Request<'a> {
+    pub script: &'a ScriptArgs,
+    pub account: &'a AccountArgs,
+    pub policy: Policy,
+    pub clock: Clock,
+    pub access: Access,
+    /// `--only` patterns (empty: the whole plan).
+    pub only: &'a [String],
+}
+
 pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
-        let policy = Policy::from(&args.policy);
-        let planned =
-            match prepare(&args.script, &args.account, policy, clock, Access::Read).await? {
-                Prepared::ScriptErrors(errors) => {
-                    print_failed(
-                        &Plan {
-                            errors,
-                            ..Plan::default()
-                        },
-                        args.output,
-                    );
-                    return Ok(ExitStatus::Failure);
-                }
-                Prepared::Ready(planned) => planned,
-            };
+        let request = Request {
+            script: &args.script,
+            account: &args.account,
+            policy: Policy::from(&args.policy),
+            clock,
+            access: Access::Read,
+            only: &args.only,
+        };
+        let planned = match prepare(&request).await? {
+            Prepared::ScriptErrors(errors) => {
+                print_failed(
+                    &Plan {
+                        errors,
+                        ..Plan::default()
+                    },
+                    args.output,
+                );
+                return Ok(ExitStatus::Failure);
+            }
+            Prepared::Ready(planned) => planned,
+        };
         let plan = &planned.plan;
         if !plan.is_valid() {
             print_failed(plan, args.output);
@@ -54,9 +80,13 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             OutputFormat::Human => {
                 super::stdout::line(&format!("Account: {}", planned.account.description));
                 super::stdout::emit(&render::human(plan, stdout_color()));
+                print_subset(planned.subset.as_ref());
             }
             OutputFormat::Json => super::stdout::line(&format!("{:#}", render::json(plan))),
             OutputFormat::Markdown => super::stdout::emit(&render::markdown(plan)),
+        }
+        if let Some(out) = &args.out {
+            save(out, &args, &planned)?;
         }
         Ok(if args.detailed_exitcode && drift::has_drift(plan) {
             ExitStatus::Changes
@@ -66,48 +96,92 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     })
 }
 
+/// `--out FILE`: the plan file, written whole (a temporary file renamed over it).
+fn save(out: &Path, args: &PlanArgs, planned: &Planned) -> anyhow::Result<()> {
+    let inputs = Inputs {
+        script: &args.script.script.to_string_lossy(),
+        environment: &args.script.env,
+        account: &planned.account.description,
+        allow_replace: args.policy.allow_replace,
+        prune: args.policy.prune,
+        only: &args.only,
+        desired: &planned.desired,
+    };
+    let saved = SavedPlan::new(&inputs, &planned.plan, &planned.live);
+    let text = serde_json::to_string_pretty(&saved)? + "\n";
+    let temp = out.with_extension("billingctl-tmp");
+    std::fs::write(&temp, text).with_context(|| format!("writing {}", temp.display()))?;
+    std::fs::rename(&temp, out).with_context(|| format!("writing {}", out.display()))?;
+    if !super::ui::quiet() {
+        eprintln!(
+            "Saved the plan to {0}: apply exactly it with `billingctl run --plan {0}`.",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// The line `--only` adds under the plan: what it kept beyond the patterns, and how much it
+/// left out.
+pub(super) fn print_subset(subset: Option<&Subset>) {
+    let Some(subset) = subset else { return };
+    let mut line = format!(
+        "Only {} (--only): {} other change{} left out.",
+        subset.patterns.join(", "),
+        subset.left_out,
+        if subset.left_out == 1 { "" } else { "s" }
+    );
+    for (needed, by) in &subset.pulled_in {
+        line.push_str(&format!("\n  also {needed}: {by} depends on it"));
+    }
+    super::stdout::line(&line);
+}
+
 /// Evaluates the script, then (only if it is valid) connects, fetches and diffs.
-pub(super) async fn prepare(
-    script: &ScriptArgs,
-    account: &AccountArgs,
-    policy: Policy,
-    clock: Clock,
-    access: Access,
-) -> anyhow::Result<Prepared> {
+pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
+    let only = request
+        .only
+        .iter()
+        .map(|p| Only::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let script = request.script;
     let catalog = match crate::script::evaluate(&script.script, &script.env) {
         Ok(catalog) => catalog,
         Err(errors) => return Ok(Prepared::ScriptErrors(errors)),
     };
     let purpose = Purpose {
-        access,
+        access: request.access,
         script: Some(&script.script),
         verbose: super::ui::get().verbose,
     };
-    let account = crate::config::connect(account, &catalog.environment, clock, purpose)?;
+    let account = crate::config::connect(
+        request.account,
+        &catalog.environment,
+        request.clock,
+        purpose,
+    )?;
     let mut live = fetch_live(&account.client)
         .await
         .context("fetching the live catalog")?;
     live.adopt_declared(&catalog);
-    let mut plan = plan_catalog(&catalog, &live, policy, clock.now());
+    let mut plan = plan_catalog(&catalog, &live, request.policy, request.clock.now());
     drift::add_ways_forward(&mut plan);
+    let subset = (!only.is_empty()).then(|| restrict(&mut plan, &only, request.only));
     Ok(Prepared::Ready(Box::new(Planned {
         account,
         live,
         plan,
+        desired: super::render::to_json(&catalog),
+        subset,
     })))
 }
 
 /// `prepare` for the commands that act on a valid plan (`run`, `verify`): script errors and
 /// plan errors alike are printed for a human and give `None` (the command fails, nothing was
 /// written); otherwise the plan, which has no errors.
-pub(super) async fn prepare_valid(
-    script: &ScriptArgs,
-    account: &AccountArgs,
-    policy: Policy,
-    clock: Clock,
-    access: Access,
-) -> anyhow::Result<Option<Box<Planned>>> {
-    let planned = match prepare(script, account, policy, clock, access).await? {
+pub(super) async fn prepare_valid(request: &Request<'_>) -> anyhow::Result<Option<Box<Planned>>> {
+    let planned = match prepare(request).await? {
         Prepared::ScriptErrors(errors) => {
             print_errors(&errors);
             return Ok(None);

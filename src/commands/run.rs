@@ -1,34 +1,95 @@
 //! `billingctl run`: plan, show the plan, confirm, apply, summarise.
 
 use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 
 use crate::apply::order::write_count;
 use crate::apply::{apply_plan, ProgressMode, Report};
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, ScriptArgs};
 use crate::clock::Clock;
 use crate::config::Access;
+use crate::plan::saved::SavedPlan;
 use crate::plan::{render, Policy};
 use crate::stripe::ClientStats;
 use crate::ExitStatus;
 
-use super::plan::{prepare_valid, runtime, stdout_color};
+use super::plan::{prepare_valid, runtime, stdout_color, Request};
 
 pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     let concurrency = args.account.concurrency;
+    let saved = match &args.plan {
+        Some(path) => Some(read_saved(path, &args)?),
+        None => None,
+    };
+    // With --plan, the script, environment, policy and subset are the plan's.
+    let script = ScriptArgs {
+        script: match &saved {
+            Some(saved) => PathBuf::from(&saved.script),
+            None => args.script.clone().unwrap_or_default(),
+        },
+        env: match &saved {
+            Some(saved) => saved.environment.clone(),
+            None => args.env.clone().unwrap_or_else(|| "test".to_owned()),
+        },
+    };
+    let (policy, only) = match &saved {
+        Some(saved) => (
+            Policy {
+                allow_replace: saved.allow_replace,
+                prune: saved.prune,
+            },
+            saved.only.clone(),
+        ),
+        None => (Policy::from(&args.policy), args.only.clone()),
+    };
     runtime()?.block_on(async {
-        let policy = Policy::from(&args.policy);
-        let Some(planned) =
-            prepare_valid(&args.script, &args.account, policy, clock, Access::Write).await?
-        else {
+        let request = Request {
+            script: &script,
+            account: &args.account,
+            policy,
+            clock,
+            access: Access::Write,
+            only: &only,
+        };
+        let Some(planned) = prepare_valid(&request).await? else {
             return Ok(ExitStatus::Failure);
         };
         let plan = &planned.plan;
+        if let (Some(saved), Some(path)) = (&saved, &args.plan) {
+            let mut differences = Vec::new();
+            if saved.account != planned.account.description {
+                differences.push(format!(
+                    "it was made for {}, not {}",
+                    saved.account, planned.account.description
+                ));
+            }
+            differences.extend(saved.differences(&planned.desired, plan, &planned.live));
+            if !differences.is_empty() {
+                eprintln!(
+                    "error: the saved plan {} is out of date; nothing was written:",
+                    path.display()
+                );
+                for difference in &differences {
+                    eprintln!("  - {difference}");
+                }
+                eprintln!(
+                    "Make and review a new plan: billingctl plan {} --out FILE",
+                    saved.script
+                );
+                return Ok(ExitStatus::Failure);
+            }
+        }
         super::stdout::line(&format!("Account: {}", planned.account.description));
         super::stdout::emit(&render::human(plan, stdout_color()));
+        super::plan::print_subset(planned.subset.as_ref());
         if !plan.summary().has_changes() {
             return Ok(ExitStatus::Success);
         }
-        if !args.yes {
+        // A saved plan was reviewed when it was made: no second question (Terraform's
+        // `apply PLANFILE`).
+        if !args.yes && saved.is_none() {
             if !std::io::stdin().is_terminal() {
                 eprintln!(
                     "error: refusing to apply without confirmation: standard input is not a \
@@ -58,6 +119,21 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         print_retries(&planned.account.client.stats());
         Ok(print_report(&report))
     })
+}
+
+/// Reads `--plan FILE`; policy flags given with it must agree with the plan's.
+fn read_saved(path: &Path, args: &RunArgs) -> anyhow::Result<SavedPlan> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let saved = SavedPlan::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if (args.policy.allow_replace && !saved.allow_replace) || (args.policy.prune && !saved.prune) {
+        anyhow::bail!(
+            "--allow-replace and --prune belong to the plan: {} was made without them; make \
+             a new plan with them",
+            path.display()
+        );
+    }
+    Ok(saved)
 }
 
 /// Says when the account pushed back (429s, 5xx, lost answers), so a slow run is explained:

@@ -10,19 +10,20 @@ use crate::config::Access;
 use crate::plan::{drift, render, Plan, Policy};
 use crate::ExitStatus;
 
-use super::plan::{prepare, print_errors, runtime, stdout_color, Prepared};
+use super::plan::{prepare, print_errors, runtime, stdout_color, Prepared, Request};
 
 pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
         // Verify never replaces or prunes: it only reports drift.
-        let prepared = prepare(
-            &args.script,
-            &args.account,
-            Policy::default(),
+        let request = Request {
+            script: &args.script,
+            account: &args.account,
+            policy: Policy::default(),
             clock,
-            Access::Read,
-        )
-        .await?;
+            access: Access::Read,
+            only: &[],
+        };
+        let prepared = prepare(&request).await?;
         let planned = match prepared {
             Prepared::ScriptErrors(errors) => {
                 let plan = Plan {

@@ -8,7 +8,9 @@ pub mod lifecycle;
 pub mod plan;
 pub mod render;
 pub mod replace;
+pub mod saved;
 pub mod scope;
+pub mod subset;
 
 pub use diff::diff_catalog;
 pub use fetch::LiveState;

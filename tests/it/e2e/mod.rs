@@ -10,6 +10,7 @@ mod plan_and_run;
 mod proxy;
 mod replace;
 mod rich;
+mod saved;
 mod scope;
 mod terminal;
 mod traps;

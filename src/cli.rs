@@ -42,6 +42,10 @@ pub struct Cli {
     /// Print only the result and errors: no progress, notes or account line on stderr.
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
+    /// In plans, list every object of a run that differs only by key, instead of one line
+    /// for the run ("+ 2,000 promotion codes PX-… with the same fields").
+    #[arg(long, global = true)]
+    pub full: bool,
 }
 
 /// `--version`: the crate's version and the Stripe API version every request pins

@@ -20,6 +20,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitStatus> {
         color: cli.color,
         verbose: cli.verbose,
         quiet: cli.quiet,
+        full: cli.full,
     });
     match cli.command {
         Command::Plan(args) => plan::execute(args, clock),

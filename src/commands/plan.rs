@@ -11,6 +11,7 @@ use crate::clock::Clock;
 use crate::config::{Access, Account, Purpose};
 use crate::diag::Diagnostics;
 use crate::plan::fetch::fetch_live;
+use crate::plan::render::View;
 use crate::plan::saved::{Inputs, SavedPlan};
 use crate::plan::subset::{restrict, Only, Subset};
 use crate::plan::{drift, plan_catalog, render, LiveState, Plan, Policy};
@@ -63,6 +64,7 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                         ..Plan::default()
                     },
                     args.output,
+                    &view(&args.script, None),
                 );
                 return Ok(ExitStatus::Failure);
             }
@@ -70,20 +72,27 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         };
         let plan = &planned.plan;
         if !plan.is_valid() {
-            print_failed(plan, args.output);
+            print_failed(
+                plan,
+                args.output,
+                &view(&args.script, Some(&planned.account)),
+            );
             // Even immutable drift is 1 here: this plan cannot be applied, and from the plan
             // alone a script edit and an out-of-band change look the same. `verify`, which
             // judges the account, reports it as drift (2).
             return Ok(ExitStatus::Failure);
         }
+        let view = view(&args.script, Some(&planned.account));
         match args.output {
             OutputFormat::Human => {
                 super::stdout::line(&format!("Account: {}", planned.account.description));
-                super::stdout::emit(&render::human(plan, stdout_color()));
+                super::stdout::emit(&render::human_view(plan, &view));
                 print_subset(planned.subset.as_ref());
             }
-            OutputFormat::Json => super::stdout::line(&format!("{:#}", render::json(plan))),
-            OutputFormat::Markdown => super::stdout::emit(&render::markdown(plan)),
+            OutputFormat::Json => {
+                super::stdout::line(&format!("{:#}", render::json_view(plan, &view)));
+            }
+            OutputFormat::Markdown => super::stdout::emit(&render::markdown_view(plan, &view)),
         }
         if let Some(out) = &args.out {
             save(out, &args, &planned)?;
@@ -197,21 +206,32 @@ pub(super) async fn prepare_valid(request: &Request<'_>) -> anyhow::Result<Optio
 
 /// Prints a plan that has errors (script or diff): every error, and that nothing was
 /// written. JSON goes to stdout in the plan's shape; the other views go to stderr.
-pub(super) fn print_failed(plan: &Plan, output: OutputFormat) {
+pub(super) fn print_failed(plan: &Plan, output: OutputFormat, view: &View) {
     match output {
         // The whole plan, so a reader sees what else would change once the errors are fixed.
-        OutputFormat::Json => super::stdout::line(&format!("{:#}", render::json(plan))),
-        OutputFormat::Markdown => super::stdout::emit(&render::markdown(plan)),
+        OutputFormat::Json => super::stdout::line(&format!("{:#}", render::json_view(plan, view))),
+        OutputFormat::Markdown => super::stdout::emit(&render::markdown_view(plan, view)),
         OutputFormat::Human => {
             // The pending changes too: errors must not hide what else the plan would do.
             if plan.summary().has_changes() || !plan.orphans.is_empty() {
-                super::stdout::emit(&render::human(plan, stdout_color()));
+                super::stdout::emit(&render::human_view(plan, view));
                 super::stdout::line(
                     "These changes are pending; the errors below must be fixed first.",
                 );
             }
             print_errors(&plan.errors);
         }
+    }
+}
+
+/// What the views say about the plan's origin, with the global `--full` and colour.
+pub(super) fn view(script: &ScriptArgs, account: Option<&Account>) -> View {
+    View {
+        color: stdout_color(),
+        full: super::ui::get().full,
+        script: Some(script.script.to_string_lossy().into_owned()),
+        environment: Some(script.env.clone()),
+        account: account.map(|a| a.description.clone()),
     }
 }
 

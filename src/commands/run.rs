@@ -15,7 +15,7 @@ use crate::plan::{render, Policy};
 use crate::stripe::ClientStats;
 use crate::ExitStatus;
 
-use super::plan::{prepare_valid, runtime, stdout_color, Request};
+use super::plan::{prepare_valid, runtime, Request};
 
 pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     let concurrency = args.account.concurrency;
@@ -82,7 +82,8 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             }
         }
         super::stdout::line(&format!("Account: {}", planned.account.description));
-        super::stdout::emit(&render::human(plan, stdout_color()));
+        let view = super::plan::view(&script, Some(&planned.account));
+        super::stdout::emit(&render::human_view(plan, &view));
         super::plan::print_subset(planned.subset.as_ref());
         if !plan.summary().has_changes() {
             return Ok(ExitStatus::Success);

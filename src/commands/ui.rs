@@ -16,6 +16,8 @@ pub(crate) struct Ui {
     pub color: ColorWhen,
     pub verbose: bool,
     pub quiet: bool,
+    /// `--full`: plans list every object of a collapsed run.
+    pub full: bool,
 }
 
 static UI: OnceLock<Ui> = OnceLock::new();

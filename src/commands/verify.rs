@@ -7,10 +7,11 @@ use serde_json::Value;
 use crate::cli::{OutputFormat, VerifyArgs};
 use crate::clock::Clock;
 use crate::config::Access;
+use crate::plan::render::View;
 use crate::plan::{drift, render, Plan, Policy};
 use crate::ExitStatus;
 
-use super::plan::{prepare, print_errors, runtime, stdout_color, Prepared, Request};
+use super::plan::{prepare, print_errors, runtime, view, Prepared, Request};
 
 pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
@@ -30,22 +31,27 @@ pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                     errors,
                     ..Plan::default()
                 };
-                return Ok(report_failed(&plan, args.output));
+                return Ok(report_failed(&plan, args.output, &view(&args.script, None)));
             }
             Prepared::Ready(planned) => planned,
         };
         let plan = &planned.plan;
         if !plan.is_valid() && !drift::only_drift_errors(plan) {
-            return Ok(report_failed(plan, args.output));
+            return Ok(report_failed(
+                plan,
+                args.output,
+                &view(&args.script, Some(&planned.account)),
+            ));
         }
         let drifted = drift::has_drift(plan);
+        let view = view(&args.script, Some(&planned.account));
         if args.output == OutputFormat::Json {
-            let mut value = render::json(plan);
+            let mut value = render::json_view(plan, &view);
             value["drift"] = Value::Bool(drifted);
             super::stdout::line(&format!("{value:#}"));
         } else if drifted {
             super::stdout::line(&format!("Account: {}", planned.account.description));
-            super::stdout::emit(&render::human(plan, stdout_color()));
+            super::stdout::emit(&render::human_view(plan, &view));
             if !plan.errors.0.is_empty() {
                 print_errors(&plan.errors);
             }
@@ -68,9 +74,9 @@ pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
 }
 
 /// A script or plan error that is not drift: printed, exit 1.
-fn report_failed(plan: &Plan, output: OutputFormat) -> ExitStatus {
+fn report_failed(plan: &Plan, output: OutputFormat, view: &View) -> ExitStatus {
     if output == OutputFormat::Json {
-        let mut value = render::json(plan);
+        let mut value = render::json_view(plan, view);
         value["drift"] = Value::Null;
         super::stdout::line(&format!("{value:#}"));
     } else {

@@ -8,6 +8,7 @@ mod interrupt;
 mod lifecycle;
 mod plan_and_run;
 mod proxy;
+mod renderings;
 mod replace;
 mod rich;
 mod saved;

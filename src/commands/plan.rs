@@ -170,9 +170,14 @@ pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
         request.clock,
         purpose,
     )?;
-    let mut live = fetch_live(&account.client)
-        .await
-        .context("fetching the live catalog")?;
+    // The account is named before the first request, with a spinner while a big account
+    // is listed (a terminal only; logs get the plan's own `Account:` line).
+    let spinner = reading_spinner(&account.description);
+    let fetched = fetch_live(&account.client).await;
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    let mut live = fetched.context("fetching the live catalog")?;
     live.adopt_declared(&catalog);
     let mut plan = plan_catalog(&catalog, &live, request.policy, request.clock.now());
     drift::add_ways_forward(&mut plan);
@@ -222,6 +227,21 @@ pub(super) fn print_failed(plan: &Plan, output: OutputFormat, view: &View) {
             print_errors(&plan.errors);
         }
     }
+}
+
+/// `⠋ Reading http://… (sk_test_…abcd)…` on stderr, when it is a terminal and not `--quiet`.
+fn reading_spinner(account: &str) -> Option<indicatif::ProgressBar> {
+    if super::ui::quiet() || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return None;
+    }
+    let spinner =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+        spinner.set_style(style);
+    }
+    spinner.set_message(format!("Reading {account}…"));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(spinner)
 }
 
 /// What the views say about the plan's origin, with the global `--full` and colour.

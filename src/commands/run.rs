@@ -109,6 +109,7 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         } else {
             ProgressMode::choose(std::io::stdout().is_terminal(), writes)
         };
+        let started = std::time::Instant::now();
         let report = apply_plan(
             &planned.account.client,
             plan,
@@ -118,7 +119,7 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         )
         .await;
         print_retries(&planned.account.client.stats());
-        Ok(print_report(&report))
+        Ok(print_report(&report, started.elapsed()))
     })
 }
 
@@ -161,7 +162,7 @@ fn confirm(account: &str) -> anyhow::Result<bool> {
     Ok(answer.trim() == "yes")
 }
 
-fn print_report(report: &Report) -> ExitStatus {
+fn print_report(report: &Report, took: std::time::Duration) -> ExitStatus {
     // lifecycle: replacements are counted only when there are any.
     let replaced = if report.replaced > 0 {
         format!(", {} replaced", report.replaced)
@@ -169,8 +170,11 @@ fn print_report(report: &Report) -> ExitStatus {
         String::new()
     };
     let applied = format!(
-        "Applied: {} created, {} updated, {} deactivated{replaced}.",
-        report.created, report.updated, report.deactivated
+        "Applied: {} created, {} updated, {} deactivated{replaced}. Took {:.1} s.",
+        report.created,
+        report.updated,
+        report.deactivated,
+        took.as_secs_f64()
     );
     if report.is_complete() {
         super::stdout::line(&applied);

@@ -77,6 +77,28 @@ fn on_a_terminal_yes_applies_with_a_progress_bar() {
 }
 
 #[test]
+fn on_a_terminal_the_account_is_named_before_listing_and_progress_has_time_and_eta() {
+    let harness = Harness::new();
+    harness.write("many.rhai", MANY);
+    let (code, shown) = on_terminal(&harness, &["run", "many.rhai", "--yes"], "");
+    assert_eq!(code, Some(0), "{shown}");
+    // The spinner names the account before the first list answers.
+    let reading = shown
+        .find("Reading http://127.0.0.1:")
+        .expect("the account first");
+    assert!(
+        reading < shown.find("+ product p0").expect("the plan"),
+        "{shown}"
+    );
+    assert!(shown.contains(" elapsed, ETA "), "{shown}");
+    // The summary says how long the apply took.
+    assert!(
+        shown.contains("Applied: 25 created, 0 updated, 0 deactivated. Took "),
+        "{shown}"
+    );
+}
+
+#[test]
 fn off_a_terminal_a_large_apply_prints_plain_progress_lines() {
     let harness = Harness::new();
     harness.write("many.rhai", MANY);

@@ -110,8 +110,18 @@ pub enum Command {
     /// Point an SDK at it: Python `stripe.api_base = "http://127.0.0.1:12111"`; Node
     /// `new Stripe("sk_test_x", { host: "127.0.0.1", port: 12111, protocol: "http" })`.
     Emulator(EmulatorArgs),
+    /// Start a project: scripts/catalog.rhai, scripts/env/{test,live}.rhai, a .gitignore line
+    /// for .billingctl/, and examples/ci/ with a pull-request workflow. Keeps existing files.
+    Init(InitArgs),
     /// Print a shell completion script: `billingctl completions bash > ~/.local/share/bash-completion/completions/billingctl`.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project folder (default: the current one).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

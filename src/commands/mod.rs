@@ -6,6 +6,7 @@ use crate::ExitStatus;
 mod check;
 mod emulator;
 mod export;
+mod init;
 mod plan;
 mod render;
 mod run;
@@ -30,6 +31,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Check(args) => check::execute(args, clock),
         Command::Export(args) => export::execute(args, clock),
         Command::Emulator(args) => emulator::execute(args, clock),
+        Command::Init(args) => init::execute(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

@@ -4,6 +4,7 @@
 mod conventions;
 mod drift;
 mod examples;
+mod init;
 mod interrupt;
 mod lifecycle;
 mod plan_and_run;

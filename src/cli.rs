@@ -113,8 +113,17 @@ pub enum Command {
     /// Start a project: scripts/catalog.rhai, scripts/env/{test,live}.rhai, a .gitignore line
     /// for .billingctl/, and examples/ci/ with a pull-request workflow. Keeps existing files.
     Init(InitArgs),
+    /// Print the script reference, generated from the field tables: per kind the function,
+    /// its key rule and references, and every field (type, required, updatable, default).
+    Docs(DocsArgs),
     /// Print a shell completion script: `billingctl completions bash > ~/.local/share/bash-completion/completions/billingctl`.
     Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// One kind only: product, price, coupon, promotion_code or portal.
+    pub kind: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@ use crate::cli::{Cli, Command};
 use crate::ExitStatus;
 
 mod check;
+mod docs;
 mod emulator;
 mod export;
 mod init;
@@ -32,6 +33,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Export(args) => export::execute(args, clock),
         Command::Emulator(args) => emulator::execute(args, clock),
         Command::Init(args) => init::execute(args),
+        Command::Docs(args) => docs::execute(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut script = Vec::new();

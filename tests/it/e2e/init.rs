@@ -64,3 +64,20 @@ fn init_writes_a_project_that_checks_and_applies_on_the_sandbox() {
     let ignore = std::fs::read_to_string(harness.path(".gitignore")).unwrap();
     assert_eq!(ignore.matches(".billingctl/").count(), 1, "{ignore}");
 }
+
+#[test]
+fn docs_prints_the_reference_generated_from_the_field_tables() {
+    let harness = Harness::new();
+    let output = harness.offline(&["docs", "price"]).output().unwrap();
+    let (stdout, _) = texts(&output);
+    assert!(output.status.success(), "{}", transcript(&output));
+    assert!(stdout.contains("`price(lookup_key, #{...})`"), "{stdout}");
+    assert!(
+        stdout.contains("| `unit_amount` | integer | optional | no (immutable) |"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("| `recurring.interval` |"), "{stdout}");
+    assert!(!stdout.contains("### coupon"), "{stdout}");
+    let unknown = harness.offline(&["docs", "prices"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(1));
+}

@@ -1,6 +1,5 @@
 //! The command line: clap definitions only. The doc comments are the `--help` text.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -18,7 +17,7 @@ use crate::clock::Clock;
 #[derive(Debug, Parser)]
 #[command(
     name = "billingctl",
-    version,
+    version = LONG_VERSION,
     propagate_version = true,
     max_term_width = 100,
     after_help = EXAMPLES
@@ -32,6 +31,35 @@ pub struct Cli {
     #[arg(long, global = true, env = "BILLINGCTL_NOW", value_name = "TIME",
           value_parser = Clock::parse, hide_env_values = true)]
     pub now: Option<Clock>,
+    /// When to colour the output: auto (a terminal, unless NO_COLOR is set or TERM=dumb;
+    /// CLICOLOR_FORCE=1 forces it), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+    /// Print each request to Stripe on stderr: method, path, status, time, request id. The key
+    /// never appears.
+    #[arg(long, short = 'v', global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Print only the result and errors: no progress, notes or account line on stderr.
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+    /// In plans, list every object of a run that differs only by key, instead of one line
+    /// for the run ("+ 2,000 promotion codes PX-… with the same fields").
+    #[arg(long, global = true)]
+    pub full: bool,
+}
+
+/// `--version`: the crate's version and the Stripe API version every request pins
+/// (`stripe::API_VERSION`; a unit test keeps the two equal).
+pub const LONG_VERSION: &str =
+    concat!(env!("CARGO_PKG_VERSION"), " (Stripe API 2026-10-28.endive)");
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorWhen {
+    #[default]
+    Auto,
+    Always,
+    Never,
 }
 
 const EXAMPLES: &str = "\
@@ -49,14 +77,18 @@ pub enum Command {
     /// Show what `run` would change, without writing anything.
     ///
     /// Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error,
-    /// 2 changes pending (only with --detailed-exitcode).
+    /// 2 changes pending or orphans of the scope (only with --detailed-exitcode).
     Plan(PlanArgs),
-    /// Plan, confirm, then apply: create what is missing, update what differs.
+    /// Plan, confirm, then apply: create what is missing, update what differs (alias: apply).
     ///
     /// Nothing is written unless the whole plan is valid. Asks for confirmation on a terminal;
     /// pass --yes to skip it (required when not on a terminal).
+    #[command(visible_alias = "apply")]
     Run(RunArgs),
     /// Check that the account matches the script: 0 in sync, 2 drift (diff printed), 1 error.
+    ///
+    /// Drift is anything the account and the script disagree on: pending writes, orphans of
+    /// the catalog's scope, and immutable fields changed out of band.
     Verify(VerifyArgs),
     /// Evaluate a script offline and print the resolved desired state as JSON.
     Render(ScriptArgs),
@@ -78,6 +110,34 @@ pub enum Command {
     /// Point an SDK at it: Python `stripe.api_base = "http://127.0.0.1:12111"`; Node
     /// `new Stripe("sk_test_x", { host: "127.0.0.1", port: 12111, protocol: "http" })`.
     Emulator(EmulatorArgs),
+    /// Start a project: scripts/catalog.rhai, scripts/env/{test,live}.rhai, a .gitignore line
+    /// for .billingctl/, and examples/ci/ with a pull-request workflow. Keeps existing files.
+    Init(InitArgs),
+    /// Print the script reference, generated from the field tables: per kind the function,
+    /// its key rule and references, and every field (type, required, updatable, default).
+    Docs(DocsArgs),
+    /// Print a shell completion script: `billingctl completions bash > ~/.local/share/bash-completion/completions/billingctl`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// One kind only: product, price, coupon, promotion_code or portal.
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project folder (default: the current one).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// The script and the environment it is evaluated for.
@@ -94,10 +154,24 @@ pub struct ScriptArgs {
 /// Where the account is: real Stripe (the default), any Stripe-compatible server, or the sandbox.
 #[derive(Debug, Args)]
 pub struct AccountArgs {
-    /// Use the built-in sandbox: an emulated account kept in a local file, no Stripe key needed.
-    #[arg(long, value_name = "PATH", num_args = 0..=1,
+    /// Use the built-in sandbox: an emulated account kept in a local file
+    /// (.billingctl/sandbox.json, or `--sandbox=PATH`), no Stripe key needed. A path needs the
+    /// `=`, so `--sandbox scripts/catalog.rhai` keeps the script a script. Read-only commands
+    /// (plan, verify, export) never create or change the file: a missing one is an empty
+    /// account.
+    #[arg(long, value_name = "PATH", num_args = 0..=1, require_equals = true,
           default_missing_value = ".billingctl/sandbox.json", conflicts_with = "api_base")]
     pub sandbox: Option<PathBuf>,
+    /// The Stripe API key, instead of STRIPE_API_KEY_<ENV> / STRIPE_API_KEY. A flag's value
+    /// shows in process lists (`ps`): prefer the variables, or `--api-key -` to read the key
+    /// from standard input.
+    #[arg(
+        long,
+        value_name = "KEY",
+        conflicts_with = "sandbox",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
     /// Base URL of the Stripe API (or of `billingctl emulator`).
     #[arg(
         long,
@@ -157,16 +231,41 @@ pub struct PlanArgs {
     /// Exit 2 when the plan has changes, 0 when it has none, 1 on error.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// Save the plan to FILE (docs/PLAN-FILE.md) for `billingctl run --plan FILE`, which
+    /// applies exactly it or nothing. Written only when the plan is valid.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Only the changes to objects matching KIND:KEY (globs: `price:basic_*`,
+    /// `promotion_code:PX-*`, `*:launch*`), plus the changes they depend on. Repeatable.
+    #[arg(long, value_name = "KIND:KEY")]
+    pub only: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    #[command(flatten)]
-    pub script: ScriptArgs,
+    /// The catalog script, e.g. scripts/catalog.rhai (not with --plan: the plan names it).
+    #[arg(required_unless_present = "plan", conflicts_with = "plan")]
+    pub script: Option<PathBuf>,
+    /// The environment (see `plan --help`); with --plan, the plan's.
+    #[arg(
+        long = "env",
+        short = 'e',
+        value_name = "NAME",
+        conflicts_with = "plan"
+    )]
+    pub env: Option<String>,
     #[command(flatten)]
     pub account: AccountArgs,
     #[command(flatten)]
     pub policy: ChangePolicy,
+    /// Apply a plan saved by `plan --out FILE`, exactly: the account is read again and the
+    /// script rendered again, and if any object the plan touches changed, or the script no
+    /// longer renders the same, nothing is written. A saved plan was reviewed: no prompt.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+    /// Only the changes to objects matching KIND:KEY, plus what they depend on (see `plan`).
+    #[arg(long, value_name = "KIND:KEY", conflicts_with = "plan")]
+    pub only: Vec<String>,
     /// Apply without asking for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -178,6 +277,9 @@ pub struct VerifyArgs {
     pub script: ScriptArgs,
     #[command(flatten)]
     pub account: AccountArgs,
+    /// How to print the result: human, or json (the plan's JSON with `"drift": true|false`).
+    #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Human)]
+    pub output: OutputFormat,
 }
 
 #[derive(Debug, Args)]
@@ -201,8 +303,9 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
     /// Address to listen on (port 0 picks a free one; the address is printed on stderr).
-    #[arg(long, default_value = "127.0.0.1:12111", value_name = "ADDR")]
-    pub listen: SocketAddr,
+    /// A host name is resolved (`localhost:12112`); the first address it gives is used.
+    #[arg(long, default_value = "127.0.0.1:12111", value_name = "HOST:PORT")]
+    pub listen: String,
     /// Keep the account in this JSON file: loaded at start; every change is in FILE.log
     /// (fsynced) before it is answered, so a kill loses nothing acknowledged; the file itself
     /// is rewritten atomically at most every 500 ms and on exit. Without it, the account lives
@@ -243,4 +346,12 @@ pub struct EmulatorKnobs {
     /// the same faults.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub seed: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_version_names_the_pinned_api_version() {
+        assert!(super::LONG_VERSION.contains(crate::stripe::API_VERSION));
+    }
 }

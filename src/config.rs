@@ -4,13 +4,18 @@
 //!
 //! Key lookup, first match wins: `STRIPE_API_KEY_<ENV>` (the environment's name upper-cased,
 //! other characters as `_`), then `STRIPE_API_KEY`; each from the process environment, else
-//! from a `.env` file in the current directory (which never overrides a real variable). The
-//! key guard then refuses a live key for a test environment and a test key for a live one,
-//! so a script run with the wrong terminal's variables cannot touch the wrong account.
+//! from the project's `.env` file (which never overrides a real variable). The `.env` is the
+//! first one found walking up from the script's directory to its project root
+//! (`script::project`: the current directory when the script lies under it); for a script
+//! outside the current directory, up to the first directory holding `.git` or `.billingctl`.
+//! Commands without a script (`export`) read `./.env`. The key guard then refuses a live key
+//! for a test environment and a test key for a live one, so a script run with the wrong
+//! terminal's variables cannot touch the wrong account.
 //!
-//! `--sandbox [PATH]` needs no key at all: the emulator starts in-process on a loopback port,
+//! `--sandbox[=PATH]` needs no key at all: the emulator starts in-process on a loopback port,
 //! keeps its state in PATH, and is used with a fixed test key; a real key in the environment
-//! is ignored.
+//! is ignored. A read-only command ([`Access::Read`]) works on a scratch copy of PATH, so it
+//! creates and changes nothing; a missing PATH is an empty account.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -32,6 +37,10 @@ pub const GENERIC_KEY_VAR: &str = "STRIPE_API_KEY";
 /// anybody's secret.
 pub const SANDBOX_KEY: &str = "sk_test_billingctl_sandbox_key_0000";
 
+/// The sandbox's default pace: none. It is a local file, not Stripe's test mode (25 req/s),
+/// so a 1,000-object run need not take 40 s; `--max-rps` still paces it when asked.
+pub const SANDBOX_MAX_RPS: u32 = u32::MAX;
+
 /// The account a command works on: a client ready to use, the mode it was checked for, and
 /// (for `--sandbox`) the emulator serving it, kept alive as long as the account.
 pub struct Account {
@@ -42,6 +51,26 @@ pub struct Account {
     pub description: String,
     /// Dropping the account stops the sandbox.
     sandbox: Option<EmulatorHandle>,
+    /// A read-only sandbox's scratch copy of the state file. Declared after `sandbox` so the
+    /// emulator's last write lands here before the directory is removed.
+    _scratch: Option<tempfile::TempDir>,
+}
+
+/// Whether the command may change the account. Read-only commands (`plan`, `verify`,
+/// `export`) must leave no trace, not even a sandbox file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+/// What a command connects for: its access, the script whose project holds `.env`, and
+/// whether each request is printed (`--verbose`).
+#[derive(Clone, Copy, Debug)]
+pub struct Purpose<'a> {
+    pub access: Access,
+    pub script: Option<&'a Path>,
+    pub verbose: bool,
 }
 
 impl fmt::Debug for Account {
@@ -68,15 +97,53 @@ impl Account {
 }
 
 /// Builds the account for `args` and the environment, reading keys from the process
-/// environment and `./.env`. `clock` is "now" for the sandbox.
-pub fn connect(args: &AccountArgs, env: &Environment, clock: Clock) -> anyhow::Result<Account> {
+/// environment and the project's `.env`. `clock` is "now" for the sandbox.
+pub fn connect(
+    args: &AccountArgs,
+    env: &Environment,
+    clock: Clock,
+    purpose: Purpose<'_>,
+) -> anyhow::Result<Account> {
     let sources = if args.sandbox.is_some() {
         // The sandbox never looks at keys: a broken `.env` must not stop it either.
         KeySources::default()
+    } else if let Some(flag) = &args.api_key {
+        KeySources::from_flag(flag)?
     } else {
-        KeySources::from_process()?
+        let cwd = std::env::current_dir().context("reading the current directory")?;
+        KeySources::from_process(find_dotenv(&cwd, purpose.script).as_deref())?
     };
-    connect_with(args, env, &sources, clock)
+    let account = connect_with(args, env, &sources, clock, purpose.access)?;
+    account.client.set_verbose(purpose.verbose);
+    Ok(account)
+}
+
+/// The `.env` a script's keys come from: the first found walking up from the script's
+/// directory to its project root (see the module doc). `None` when there is none.
+pub fn find_dotenv(cwd: &Path, script: Option<&Path>) -> Option<PathBuf> {
+    let Some(script) = script else {
+        return Some(cwd.join(".env")).filter(|p| p.is_file());
+    };
+    let script = crate::script::project::normalize(&cwd.join(script));
+    let root = crate::script::project::Project::for_script(cwd, &script);
+    let inside = script.starts_with(crate::script::project::normalize(cwd));
+    let mut dir = script.parent();
+    while let Some(current) = dir {
+        let candidate = current.join(".env");
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        let at_root = if inside {
+            current == root.root()
+        } else {
+            current.join(".git").exists() || current.join(".billingctl").exists()
+        };
+        if at_root {
+            break;
+        }
+        dir = current.parent();
+    }
+    None
 }
 
 /// [`connect`] with the key sources given, so tests need not touch the process environment.
@@ -85,6 +152,7 @@ pub fn connect_with(
     env: &Environment,
     sources: &KeySources,
     clock: Clock,
+    access: Access,
 ) -> anyhow::Result<Account> {
     if args.concurrency == 0 {
         bail!("--concurrency must be at least 1");
@@ -96,7 +164,7 @@ pub fn connect_with(
         bail!("--endpoint-rps must be at least 1");
     }
     if let Some(state_file) = &args.sandbox {
-        return connect_sandbox(args, env, state_file, clock);
+        return connect_sandbox(args, env, state_file, clock, access);
     }
     if clock.is_fixed() && is_stripe(&args.api_base) {
         bail!(
@@ -128,6 +196,7 @@ pub fn connect_with(
         client,
         mode: env.mode,
         sandbox: None,
+        _scratch: None,
     })
 }
 
@@ -205,6 +274,8 @@ pub struct KeySources {
     process: HashMap<String, String>,
     dotenv: HashMap<String, String>,
     dotenv_path: Option<PathBuf>,
+    /// `--api-key`: wins over every variable; the origin says how it was given.
+    flag: Option<(String, &'static str)>,
 }
 
 impl fmt::Debug for KeySources {
@@ -225,12 +296,38 @@ struct FoundKey {
 }
 
 impl KeySources {
-    /// The process environment and `./.env` (if there is one).
-    pub fn from_process() -> anyhow::Result<Self> {
+    /// `--api-key KEY`, or `--api-key -` for one line of standard input. A key typed on the
+    /// command line shows in process lists and shell history: say so (Stripe's CLI and
+    /// `gh` warn alike), without the key.
+    pub fn from_flag(flag: &str) -> anyhow::Result<Self> {
+        let (value, origin) = if flag == "-" {
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the API key from standard input")?;
+            (line.trim().to_string(), "from standard input")
+        } else {
+            crate::eoutln!(
+                "warning: a key passed with --api-key shows in process lists and shell \
+                 history; prefer STRIPE_API_KEY, or `--api-key -` to read it from standard input"
+            );
+            (flag.to_string(), "on the command line")
+        };
+        if value.is_empty() {
+            bail!("--api-key {origin}: the key is empty");
+        }
+        Ok(Self {
+            flag: Some((value, origin)),
+            ..Self::default()
+        })
+    }
+
+    /// The process environment and the `.env` file given (if there is one).
+    pub fn from_process(dotenv: Option<&Path>) -> anyhow::Result<Self> {
         let vars = std::env::vars_os().filter_map(|(name, value)| {
             Some((name.into_string().ok()?, value.into_string().ok()?))
         });
-        Self::new(vars, Some(Path::new(".env")))
+        Self::new(vars, dotenv)
     }
 
     /// Keys from these variables, then from this `.env` file when it exists.
@@ -244,8 +341,7 @@ impl KeySources {
             .collect();
         let mut sources = Self {
             process,
-            dotenv: HashMap::new(),
-            dotenv_path: None,
+            ..Self::default()
         };
         if let Some(path) = dotenv.filter(|p| p.is_file()) {
             sources.dotenv = read_dotenv(path)?;
@@ -257,6 +353,13 @@ impl KeySources {
     /// `STRIPE_API_KEY_<ENV>` then `STRIPE_API_KEY`, each from the process, else `.env`.
     /// An empty value counts as unset.
     fn find_key(&self, env_name: &str) -> Option<FoundKey> {
+        if let Some((value, origin)) = &self.flag {
+            return Some(FoundKey {
+                name: "--api-key".to_string(),
+                origin: (*origin).to_string(),
+                value: value.clone(),
+            });
+        }
         [env_key_var(env_name), GENERIC_KEY_VAR.to_string()]
             .into_iter()
             .find_map(|name| {
@@ -316,31 +419,44 @@ fn connect_sandbox(
     env: &Environment,
     state_file: &Path,
     clock: Clock,
+    access: Access,
 ) -> anyhow::Result<Account> {
-    if let Some(dir) = state_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("creating the sandbox folder {}", dir.display()))?;
-    }
+    // A read-only command serves a scratch copy: the emulator writes its state on exit, and
+    // `plan` must not create or touch the user's file (a missing one is an empty account).
+    let (served, scratch) = match access {
+        Access::Write => {
+            if let Some(dir) = state_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("creating the sandbox folder {}", dir.display()))?;
+            }
+            (state_file.to_path_buf(), None)
+        }
+        Access::Read => {
+            let scratch = tempfile::tempdir().context("creating a scratch sandbox folder")?;
+            let copy = scratch.path().join("sandbox.json");
+            if state_file.is_file() {
+                std::fs::copy(state_file, &copy)
+                    .with_context(|| format!("reading the sandbox {}", state_file.display()))?;
+            }
+            (copy, Some(scratch))
+        }
+    };
     let options = EmulatorOptions {
         knobs: EmulatorKnobs::default(),
-        state_file: Some(state_file.to_path_buf()),
+        state_file: Some(served),
         clock,
         ..EmulatorOptions::default()
     };
     let handle = crate::emulator::start(options, SocketAddr::from(([127, 0, 0, 1], 0)))
         .with_context(|| format!("starting the sandbox ({})", state_file.display()))?;
     let key = ApiKey::new(SANDBOX_KEY.to_string()).expect("the sandbox key is a valid test key");
-    let client = build_client(
-        &handle.base_url(),
-        key,
-        args,
-        default_max_rps(KeyMode::Test),
-    )?;
+    let client = build_client(&handle.base_url(), key, args, SANDBOX_MAX_RPS)?;
     Ok(Account {
         client,
         mode: env.mode,
         description: format!("sandbox {}", state_file.display()),
         sandbox: Some(handle),
+        _scratch: scratch,
     })
 }
 
@@ -355,6 +471,7 @@ mod tests {
     fn args() -> AccountArgs {
         AccountArgs {
             sandbox: None,
+            api_key: None,
             api_base: "http://127.0.0.1:9".into(),
             max_rps: None,
             endpoint_rps: 25,
@@ -369,12 +486,25 @@ mod tests {
             ..args()
         };
         let sources = vars(&[("STRIPE_API_KEY", TEST_KEY)]);
-        let err = connect_with(&stripe, &env("test", Mode::Test), &sources, Clock::Fixed(1))
-            .unwrap_err()
-            .to_string();
+        let err = connect_with(
+            &stripe,
+            &env("test", Mode::Test),
+            &sources,
+            Clock::Fixed(1),
+            Access::Write,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("BILLINGCTL_NOW"), "{err}");
         // An emulator or a proxy may be pinned.
-        connect_with(&args(), &env("test", Mode::Test), &sources, Clock::Fixed(1)).unwrap();
+        connect_with(
+            &args(),
+            &env("test", Mode::Test),
+            &sources,
+            Clock::Fixed(1),
+            Access::Write,
+        )
+        .unwrap();
     }
 
     fn env(name: &str, mode: Mode) -> Environment {
@@ -397,6 +527,7 @@ mod tests {
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", LIVE_KEY)]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap_err();
         let shown = format!("{err:#} {err:?}");
@@ -414,6 +545,7 @@ mod tests {
             &env("live", Mode::Live),
             &vars(&[("STRIPE_API_KEY_LIVE", TEST_KEY)]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap_err();
         let shown = format!("{err:#} {err:?}");
@@ -435,6 +567,7 @@ mod tests {
             &env("live", Mode::Live),
             &vars(&[("STRIPE_API_KEY", LIVE_KEY)]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert_eq!(live.mode, Mode::Live);
@@ -448,6 +581,7 @@ mod tests {
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", TEST_KEY)]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert_eq!(test.client.stats().current_rps, 25.0);
@@ -459,6 +593,7 @@ mod tests {
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", TEST_KEY)]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert_eq!(paced.client.stats().current_rps, 7.0);
@@ -475,6 +610,7 @@ mod tests {
             &env("eu-staging", Mode::Test),
             &sources,
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert!(
@@ -489,6 +625,7 @@ mod tests {
             &env("test", Mode::Test),
             &sources,
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert!(account.description.ends_with("(sk_test_…tst1)"));
@@ -513,6 +650,7 @@ mod tests {
             &env("test", Mode::Test),
             &sources,
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert!(account.description.ends_with("(sk_test_…tst1)"));
@@ -531,6 +669,7 @@ mod tests {
             &env("test", Mode::Test),
             &sources,
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert!(
@@ -544,6 +683,7 @@ mod tests {
             &env("test", Mode::Live),
             &KeySources::new(Vec::new(), Some(&path)).unwrap(),
             Clock::default(),
+            Access::Write,
         )
         .unwrap_err()
         .to_string();
@@ -573,6 +713,7 @@ mod tests {
             &env("live", Mode::Live),
             &vars(&[]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap_err()
         .to_string();
@@ -590,6 +731,7 @@ mod tests {
             &env("test", Mode::Test),
             &vars(&[("STRIPE_API_KEY", "pk_test_PublishableSecret00000000pub1")]),
             Clock::default(),
+            Access::Write,
         )
         .unwrap_err()
         .to_string();
@@ -613,11 +755,13 @@ mod tests {
             &env("test", Mode::Test),
             &sources,
             Clock::default(),
+            Access::Write,
         )
         .unwrap();
         assert!(account.is_sandbox());
         assert_eq!(account.description, format!("sandbox {}", state.display()));
-        assert_eq!(account.client.stats().current_rps, 25.0);
+        // Unpaced: a local file is not Stripe's test mode.
+        assert_eq!(account.client.stats().current_rps, f64::from(u32::MAX));
         assert!(account.client.base_url().starts_with("http://127.0.0.1:"));
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let mut params = serde_json::Map::new();
@@ -633,17 +777,45 @@ mod tests {
     }
 
     #[test]
+    fn the_sandbox_is_unpaced_unless_max_rps_asks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut sandboxed = args();
+        sandboxed.sandbox = Some(dir.path().join("s.json"));
+        let test = env("test", Mode::Test);
+        let sources = vars(&[]);
+        let account =
+            connect_with(&sandboxed, &test, &sources, Clock::default(), Access::Read).unwrap();
+        assert!(account.client.stats().current_rps > 1e9);
+        sandboxed.max_rps = Some(25);
+        let account =
+            connect_with(&sandboxed, &test, &sources, Clock::default(), Access::Read).unwrap();
+        assert_eq!(account.client.stats().current_rps, 25.0);
+    }
+
+    #[test]
     fn zero_rate_or_concurrency_is_refused() {
         let mut bad = args();
         bad.max_rps = Some(0);
         let sources = vars(&[("STRIPE_API_KEY", TEST_KEY)]);
-        let err =
-            connect_with(&bad, &env("test", Mode::Test), &sources, Clock::default()).unwrap_err();
+        let err = connect_with(
+            &bad,
+            &env("test", Mode::Test),
+            &sources,
+            Clock::default(),
+            Access::Write,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("--max-rps"));
         let mut bad = args();
         bad.concurrency = 0;
-        let err =
-            connect_with(&bad, &env("test", Mode::Test), &sources, Clock::default()).unwrap_err();
+        let err = connect_with(
+            &bad,
+            &env("test", Mode::Test),
+            &sources,
+            Clock::default(),
+            Access::Write,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("--concurrency"));
     }
 }

@@ -48,6 +48,15 @@ impl From<ExitStatus> for ExitCode {
 /// Everything it prints goes through [`redact`], panics included.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     redact::install_panic_hook();
+    let args: Vec<OsString> = args.into_iter().collect();
+    // Terraform's `-out plan` would parse as `-o ut`: say what is meant instead.
+    if args
+        .iter()
+        .any(|a| a == "-out" || a.to_string_lossy().starts_with("-out="))
+    {
+        crate::eoutln!("error: `-out` is not a flag here; to save the plan, use `--out FILE`");
+        return ExitCode::from(1);
+    }
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(err) => {

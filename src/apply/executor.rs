@@ -464,7 +464,10 @@ impl Progress {
         let bar = (mode == ProgressMode::Bar).then(|| {
             let bar =
                 ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-            if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} writes {msg}") {
+            // Elapsed time and an estimate of what is left (issue 14).
+            if let Ok(style) = ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} writes, {elapsed} elapsed, ETA {eta} {msg}",
+            ) {
                 bar.set_style(style);
             }
             bar
@@ -501,6 +504,13 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+impl Drop for Progress {
+    /// However the apply ends (interrupted, failed), the bar leaves the terminal clean.
+    fn drop(&mut self) {
+        self.finish();
     }
 }
 

@@ -1,7 +1,5 @@
 //! `billingctl check`: evaluate and validate offline; exit 0, or 1 with every error.
 
-use std::io::IsTerminal;
-
 use crate::cli::ScriptArgs;
 use crate::clock::Clock;
 use crate::diag::Diagnostics;
@@ -53,7 +51,4 @@ pub(super) fn report(args: &ScriptArgs, diags: &Diagnostics) -> anyhow::Result<E
     Ok(ExitStatus::Failure)
 }
 
-/// Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org).
-pub fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
-}
+use super::ui::stderr_color;

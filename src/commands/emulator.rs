@@ -23,7 +23,8 @@ pub fn execute(args: EmulatorArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         .into_parts();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     let served = runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen)
+        // tokio resolves a host name (`localhost:12112`) and binds the first address that works.
+        let listener = tokio::net::TcpListener::bind(args.listen.as_str())
             .await
             .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;

@@ -6,6 +6,7 @@ use anyhow::Context;
 use crate::catalog::{Environment, Mode};
 use crate::cli::ExportArgs;
 use crate::clock::Clock;
+use crate::config::{Access, Purpose};
 use crate::export::{export, ExportOptions, LiveObjects};
 use crate::plan::fetch::fetch_live;
 use crate::ExitStatus;
@@ -23,7 +24,12 @@ pub fn execute(args: ExportArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async {
-        let account = crate::config::connect(&args.account, &environment, clock)?;
+        let purpose = Purpose {
+            access: Access::Read,
+            script: None,
+            verbose: super::ui::get().verbose,
+        };
+        let account = crate::config::connect(&args.account, &environment, clock, purpose)?;
         let state = fetch_live(&account.client)
             .await
             .context("fetching the live catalog")?;
@@ -38,16 +44,18 @@ pub fn execute(args: ExportArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                 path.display().to_string()
             }
             None => {
-                crate::out!("{}", exported.script);
+                super::stdout::emit(&exported.script);
                 "standard output".to_string()
             }
         };
-        crate::eoutln!(
-            "Exported {} objects from {} to {destination} ({} adopted by id).",
-            exported.objects,
-            account.description,
-            exported.adopted
-        );
+        if !super::ui::quiet() {
+            crate::eoutln!(
+                "Exported {} objects from {} to {destination} ({} adopted by id).",
+                exported.objects,
+                account.description,
+                exported.adopted
+            );
+        }
         Ok(ExitStatus::Success)
     })
 }

@@ -1,16 +1,20 @@
 //! `billingctl plan`, and the pipeline `run` and `verify` share: evaluate the script (no
 //! network), connect, fetch the live account, diff.
 
-use std::io::IsTerminal;
+use std::path::Path;
 
 use anyhow::Context;
+use serde_json::Value;
 
 use crate::cli::{AccountArgs, OutputFormat, PlanArgs, ScriptArgs};
 use crate::clock::Clock;
-use crate::config::Account;
+use crate::config::{Access, Account, Purpose};
 use crate::diag::Diagnostics;
 use crate::plan::fetch::fetch_live;
-use crate::plan::{plan_catalog, render, LiveState, Plan, Policy};
+use crate::plan::render::View;
+use crate::plan::saved::{Inputs, SavedPlan};
+use crate::plan::subset::{restrict, Only, Subset};
+use crate::plan::{drift, plan_catalog, render, LiveState, Plan, Policy};
 use crate::ExitStatus;
 
 /// Everything a command needs once the plan is known.
@@ -18,6 +22,10 @@ pub(super) struct Planned {
     pub account: Account,
     pub live: LiveState,
     pub plan: Plan,
+    /// The desired state the script rendered (`billingctl render`'s JSON), for saved plans.
+    pub desired: Value,
+    /// What `--only` kept beyond its patterns, when given.
+    pub subset: Option<Subset>,
 }
 
 /// The script failed (nothing was fetched), or the plan is ready.
@@ -27,10 +35,28 @@ pub(super) enum Prepared {
     Ready(Box<Planned>),
 }
 
+/// What to plan, against which account, and how.
+pub(super) struct Request<'a> {
+    pub script: &'a ScriptArgs,
+    pub account: &'a AccountArgs,
+    pub policy: Policy,
+    pub clock: Clock,
+    pub access: Access,
+    /// `--only` patterns (empty: the whole plan).
+    pub only: &'a [String],
+}
+
 pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
-        let policy = Policy::from(&args.policy);
-        let planned = match prepare(&args.script, &args.account, policy, clock).await? {
+        let request = Request {
+            script: &args.script,
+            account: &args.account,
+            policy: Policy::from(&args.policy),
+            clock,
+            access: Access::Read,
+            only: &args.only,
+        };
+        let planned = match prepare(&request).await? {
             Prepared::ScriptErrors(errors) => {
                 print_failed(
                     &Plan {
@@ -38,6 +64,7 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                         ..Plan::default()
                     },
                     args.output,
+                    &view(&args.script, None),
                 );
                 return Ok(ExitStatus::Failure);
             }
@@ -45,18 +72,32 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         };
         let plan = &planned.plan;
         if !plan.is_valid() {
-            print_failed(plan, args.output);
+            print_failed(
+                plan,
+                args.output,
+                &view(&args.script, Some(&planned.account)),
+            );
+            // Even immutable drift is 1 here: this plan cannot be applied, and from the plan
+            // alone a script edit and an out-of-band change look the same. `verify`, which
+            // judges the account, reports it as drift (2).
             return Ok(ExitStatus::Failure);
         }
+        let view = view(&args.script, Some(&planned.account));
         match args.output {
             OutputFormat::Human => {
-                crate::outln!("Account: {}", planned.account.description);
-                crate::out!("{}", render::human(plan, stdout_color()));
+                super::stdout::line(&format!("Account: {}", planned.account.description));
+                super::stdout::emit(&render::human_view(plan, &view));
+                print_subset(planned.subset.as_ref());
             }
-            OutputFormat::Json => crate::outln!("{:#}", render::json(plan)),
-            OutputFormat::Markdown => crate::out!("{}", render::markdown(plan)),
+            OutputFormat::Json => {
+                super::stdout::line(&format!("{:#}", render::json_view(plan, &view)));
+            }
+            OutputFormat::Markdown => super::stdout::emit(&render::markdown_view(plan, &view)),
         }
-        Ok(if args.detailed_exitcode && plan.summary().has_changes() {
+        if let Some(out) = &args.out {
+            save(out, &args, &planned)?;
+        }
+        Ok(if args.detailed_exitcode && drift::has_drift(plan) {
             ExitStatus::Changes
         } else {
             ExitStatus::Success
@@ -64,40 +105,97 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     })
 }
 
+/// `--out FILE`: the plan file, written whole (a temporary file renamed over it).
+fn save(out: &Path, args: &PlanArgs, planned: &Planned) -> anyhow::Result<()> {
+    let inputs = Inputs {
+        script: &args.script.script.to_string_lossy(),
+        environment: &args.script.env,
+        account: &planned.account.description,
+        allow_replace: args.policy.allow_replace,
+        prune: args.policy.prune,
+        only: &args.only,
+        desired: &planned.desired,
+    };
+    let saved = SavedPlan::new(&inputs, &planned.plan, &planned.live);
+    let text = serde_json::to_string_pretty(&saved)? + "\n";
+    let temp = out.with_extension("billingctl-tmp");
+    std::fs::write(&temp, text).with_context(|| format!("writing {}", temp.display()))?;
+    std::fs::rename(&temp, out).with_context(|| format!("writing {}", out.display()))?;
+    if !super::ui::quiet() {
+        crate::eoutln!(
+            "Saved the plan to {0}: apply exactly it with `billingctl run --plan {0}`.",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// The line `--only` adds under the plan: what it kept beyond the patterns, and how much it
+/// left out.
+pub(super) fn print_subset(subset: Option<&Subset>) {
+    let Some(subset) = subset else { return };
+    let mut line = format!(
+        "Only {} (--only): {} other change{} left out.",
+        subset.patterns.join(", "),
+        subset.left_out,
+        if subset.left_out == 1 { "" } else { "s" }
+    );
+    for (needed, by) in &subset.pulled_in {
+        line.push_str(&format!("\n  also {needed}: {by} depends on it"));
+    }
+    super::stdout::line(&line);
+}
+
 /// Evaluates the script, then (only if it is valid) connects, fetches and diffs.
-pub(super) async fn prepare(
-    script: &ScriptArgs,
-    account: &AccountArgs,
-    policy: Policy,
-    clock: Clock,
-) -> anyhow::Result<Prepared> {
+pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
+    let only = request
+        .only
+        .iter()
+        .map(|p| Only::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!(e))?;
+    let script = request.script;
     let catalog = match crate::script::evaluate(&script.script, &script.env) {
         Ok(catalog) => catalog,
         Err(errors) => return Ok(Prepared::ScriptErrors(errors)),
     };
-    let account = crate::config::connect(account, &catalog.environment, clock)?;
-    let mut live = fetch_live(&account.client)
-        .await
-        .context("fetching the live catalog")?;
+    let purpose = Purpose {
+        access: request.access,
+        script: Some(&script.script),
+        verbose: super::ui::get().verbose,
+    };
+    let account = crate::config::connect(
+        request.account,
+        &catalog.environment,
+        request.clock,
+        purpose,
+    )?;
+    // The account is named before the first request, with a spinner while a big account
+    // is listed (a terminal only; logs get the plan's own `Account:` line).
+    let spinner = reading_spinner(&account.description);
+    let fetched = fetch_live(&account.client).await;
+    if let Some(spinner) = spinner {
+        spinner.finish_and_clear();
+    }
+    let mut live = fetched.context("fetching the live catalog")?;
     live.adopt_declared(&catalog);
-    let plan = plan_catalog(&catalog, &live, policy, clock.now());
+    let mut plan = plan_catalog(&catalog, &live, request.policy, request.clock.now());
+    drift::add_ways_forward(&mut plan);
+    let subset = (!only.is_empty()).then(|| restrict(&mut plan, &only, request.only));
     Ok(Prepared::Ready(Box::new(Planned {
         account,
         live,
         plan,
+        desired: super::render::to_json(&catalog),
+        subset,
     })))
 }
 
 /// `prepare` for the commands that act on a valid plan (`run`, `verify`): script errors and
 /// plan errors alike are printed for a human and give `None` (the command fails, nothing was
 /// written); otherwise the plan, which has no errors.
-pub(super) async fn prepare_valid(
-    script: &ScriptArgs,
-    account: &AccountArgs,
-    policy: Policy,
-    clock: Clock,
-) -> anyhow::Result<Option<Box<Planned>>> {
-    let planned = match prepare(script, account, policy, clock).await? {
+pub(super) async fn prepare_valid(request: &Request<'_>) -> anyhow::Result<Option<Box<Planned>>> {
+    let planned = match prepare(request).await? {
         Prepared::ScriptErrors(errors) => {
             print_errors(&errors);
             return Ok(None);
@@ -113,12 +211,47 @@ pub(super) async fn prepare_valid(
 
 /// Prints a plan that has errors (script or diff): every error, and that nothing was
 /// written. JSON goes to stdout in the plan's shape; the other views go to stderr.
-pub(super) fn print_failed(plan: &Plan, output: OutputFormat) {
+pub(super) fn print_failed(plan: &Plan, output: OutputFormat, view: &View) {
     match output {
         // The whole plan, so a reader sees what else would change once the errors are fixed.
-        OutputFormat::Json => crate::outln!("{:#}", render::json(plan)),
-        OutputFormat::Markdown => crate::out!("{}", render::markdown(plan)),
-        OutputFormat::Human => print_errors(&plan.errors),
+        OutputFormat::Json => super::stdout::line(&format!("{:#}", render::json_view(plan, view))),
+        OutputFormat::Markdown => super::stdout::emit(&render::markdown_view(plan, view)),
+        OutputFormat::Human => {
+            // The pending changes too: errors must not hide what else the plan would do.
+            if plan.summary().has_changes() || !plan.orphans.is_empty() {
+                super::stdout::emit(&render::human_view(plan, view));
+                super::stdout::line(
+                    "These changes are pending; the errors below must be fixed first.",
+                );
+            }
+            print_errors(&plan.errors);
+        }
+    }
+}
+
+/// `⠋ Reading http://… (sk_test_…abcd)…` on stderr, when it is a terminal and not `--quiet`.
+fn reading_spinner(account: &str) -> Option<indicatif::ProgressBar> {
+    if super::ui::quiet() || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return None;
+    }
+    let spinner =
+        indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+        spinner.set_style(style);
+    }
+    spinner.set_message(format!("Reading {account}…"));
+    spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(spinner)
+}
+
+/// What the views say about the plan's origin, with the global `--full` and colour.
+pub(super) fn view(script: &ScriptArgs, account: Option<&Account>) -> View {
+    View {
+        color: stdout_color(),
+        full: super::ui::get().full,
+        script: Some(script.script.to_string_lossy().into_owned()),
+        environment: Some(script.env.clone()),
+        account: account.map(|a| a.description.clone()),
     }
 }
 
@@ -140,16 +273,4 @@ pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-fn no_color() -> bool {
-    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
-}
-
-/// Colour on stdout: a terminal and no `NO_COLOR`.
-pub(super) fn stdout_color() -> bool {
-    std::io::stdout().is_terminal() && !no_color()
-}
-
-/// Colour on stderr: a terminal and no `NO_COLOR`.
-pub(super) fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && !no_color()
-}
+pub(super) use super::ui::{stderr_color, stdout_color};

@@ -10,7 +10,7 @@ use crate::ExitStatus;
 pub fn execute(args: ScriptArgs) -> anyhow::Result<ExitStatus> {
     match crate::script::evaluate(&args.script, &args.env) {
         Ok(catalog) => {
-            crate::outln!("{}", serde_json::to_string_pretty(&to_json(&catalog))?);
+            super::stdout::line(&serde_json::to_string_pretty(&to_json(&catalog))?);
             Ok(ExitStatus::Success)
         }
         Err(diags) => super::check::report(&args, &diags),

@@ -1,31 +1,96 @@
 //! `billingctl run`: plan, show the plan, confirm, apply, summarise.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 
 use crate::apply::order::write_count;
 use crate::apply::{apply_plan, ProgressMode, Report};
-use crate::cli::RunArgs;
+use crate::cli::{RunArgs, ScriptArgs};
 use crate::clock::Clock;
+use crate::config::Access;
+use crate::plan::saved::SavedPlan;
 use crate::plan::{render, Policy};
 use crate::stripe::ClientStats;
 use crate::ExitStatus;
 
-use super::plan::{prepare_valid, runtime, stdout_color};
+use super::plan::{prepare_valid, runtime, Request};
 
 pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     let concurrency = args.account.concurrency;
+    let saved = match &args.plan {
+        Some(path) => Some(read_saved(path, &args)?),
+        None => None,
+    };
+    // With --plan, the script, environment, policy and subset are the plan's.
+    let script = ScriptArgs {
+        script: match &saved {
+            Some(saved) => PathBuf::from(&saved.script),
+            None => args.script.clone().unwrap_or_default(),
+        },
+        env: match &saved {
+            Some(saved) => saved.environment.clone(),
+            None => args.env.clone().unwrap_or_else(|| "test".to_owned()),
+        },
+    };
+    let (policy, only) = match &saved {
+        Some(saved) => (
+            Policy {
+                allow_replace: saved.allow_replace,
+                prune: saved.prune,
+            },
+            saved.only.clone(),
+        ),
+        None => (Policy::from(&args.policy), args.only.clone()),
+    };
     runtime()?.block_on(async {
-        let policy = Policy::from(&args.policy);
-        let Some(planned) = prepare_valid(&args.script, &args.account, policy, clock).await? else {
+        let request = Request {
+            script: &script,
+            account: &args.account,
+            policy,
+            clock,
+            access: Access::Write,
+            only: &only,
+        };
+        let Some(planned) = prepare_valid(&request).await? else {
             return Ok(ExitStatus::Failure);
         };
         let plan = &planned.plan;
-        crate::outln!("Account: {}", planned.account.description);
-        crate::out!("{}", render::human(plan, stdout_color()));
+        if let (Some(saved), Some(path)) = (&saved, &args.plan) {
+            let mut differences = Vec::new();
+            if saved.account != planned.account.description {
+                differences.push(format!(
+                    "it was made for {}, not {}",
+                    saved.account, planned.account.description
+                ));
+            }
+            differences.extend(saved.differences(&planned.desired, plan, &planned.live));
+            if !differences.is_empty() {
+                crate::eoutln!(
+                    "error: the saved plan {} is out of date; nothing was written:",
+                    path.display()
+                );
+                for difference in &differences {
+                    crate::eoutln!("  - {difference}");
+                }
+                crate::eoutln!(
+                    "Make and review a new plan: billingctl plan {} --out FILE",
+                    saved.script
+                );
+                return Ok(ExitStatus::Failure);
+            }
+        }
+        super::stdout::line(&format!("Account: {}", planned.account.description));
+        let view = super::plan::view(&script, Some(&planned.account));
+        super::stdout::emit(&render::human_view(plan, &view));
+        super::plan::print_subset(planned.subset.as_ref());
         if !plan.summary().has_changes() {
             return Ok(ExitStatus::Success);
         }
-        if !args.yes {
+        // A saved plan was reviewed when it was made: no second question (Terraform's
+        // `apply PLANFILE`).
+        if !args.yes && saved.is_none() {
             if !std::io::stdin().is_terminal() {
                 crate::eoutln!(
                     "error: refusing to apply without confirmation: standard input is not a \
@@ -39,7 +104,12 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             }
         }
         let writes = write_count(plan);
-        let progress = ProgressMode::choose(std::io::stdout().is_terminal(), writes);
+        let progress = if super::ui::quiet() {
+            ProgressMode::Quiet
+        } else {
+            ProgressMode::choose(std::io::stdout().is_terminal(), writes)
+        };
+        let started = std::time::Instant::now();
         let report = apply_plan(
             &planned.account.client,
             plan,
@@ -49,14 +119,29 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         )
         .await;
         print_retries(&planned.account.client.stats());
-        Ok(print_report(&report))
+        Ok(print_report(&report, started.elapsed()))
     })
+}
+
+/// Reads `--plan FILE`; policy flags given with it must agree with the plan's.
+fn read_saved(path: &Path, args: &RunArgs) -> anyhow::Result<SavedPlan> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let saved = SavedPlan::parse(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    if (args.policy.allow_replace && !saved.allow_replace) || (args.policy.prune && !saved.prune) {
+        anyhow::bail!(
+            "--allow-replace and --prune belong to the plan: {} was made without them; make \
+             a new plan with them",
+            path.display()
+        );
+    }
+    Ok(saved)
 }
 
 /// Says when the account pushed back (429s, 5xx, lost answers), so a slow run is explained:
 /// every retry reused its request's idempotency key, so none of them duplicated a write.
 fn print_retries(stats: &ClientStats) {
-    if stats.retries > 0 {
+    if stats.retries > 0 && !super::ui::quiet() {
         crate::eoutln!(
             "note: {} of {} requests were retries ({} answered 429 rate_limit); \
              each reused its idempotency key.",
@@ -67,16 +152,19 @@ fn print_retries(stats: &ClientStats) {
     }
 }
 
-/// Asks on the terminal; only `yes` applies.
+/// Asks on the terminal; only `yes` applies. The question goes to standard output, after the
+/// plan and through the same pipe (as Terraform's does): under `run | tee log`, a prompt on
+/// stderr would reach the terminal before `tee` had shown the plan.
 fn confirm(account: &str) -> anyhow::Result<bool> {
-    crate::eout!("Apply these changes to {account}? Only 'yes' will be accepted: ");
-    std::io::stderr().flush()?;
+    super::stdout::emit(&format!(
+        "Apply these changes to {account}? Only 'yes' will be accepted: "
+    ));
     let mut answer = String::new();
     std::io::stdin().lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
 }
 
-fn print_report(report: &Report) -> ExitStatus {
+fn print_report(report: &Report, took: std::time::Duration) -> ExitStatus {
     // lifecycle: replacements are counted only when there are any.
     let replaced = if report.replaced > 0 {
         format!(", {} replaced", report.replaced)
@@ -84,11 +172,14 @@ fn print_report(report: &Report) -> ExitStatus {
         String::new()
     };
     let applied = format!(
-        "Applied: {} created, {} updated, {} deactivated{replaced}.",
-        report.created, report.updated, report.deactivated
+        "Applied: {} created, {} updated, {} deactivated{replaced}. Took {:.1} s.",
+        report.created,
+        report.updated,
+        report.deactivated,
+        took.as_secs_f64()
     );
     if report.is_complete() {
-        crate::outln!("{applied}");
+        super::stdout::line(&applied);
         return ExitStatus::Success;
     }
     for failure in &report.failures {

@@ -1,37 +1,86 @@
 //! `billingctl verify`: does the account match the script? For a scheduled CI job:
-//! 0 in sync, 2 drift (the diff is printed), 1 error.
+//! 0 in sync, 2 drift (the diff is printed), 1 error. Drift is `plan::drift`: pending
+//! writes, orphans, and immutable fields changed out of band.
 
-use crate::cli::VerifyArgs;
+use serde_json::Value;
+
+use crate::cli::{OutputFormat, VerifyArgs};
 use crate::clock::Clock;
-use crate::plan::{render, Policy};
+use crate::config::Access;
+use crate::plan::render::View;
+use crate::plan::{drift, render, Plan, Policy};
 use crate::ExitStatus;
 
-use super::plan::{prepare_valid, runtime, stdout_color};
+use super::plan::{prepare, print_errors, runtime, view, Prepared, Request};
 
 pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
         // Verify never replaces or prunes: it only reports drift.
-        let Some(planned) =
-            prepare_valid(&args.script, &args.account, Policy::default(), clock).await?
-        else {
-            return Ok(ExitStatus::Failure);
+        let request = Request {
+            script: &args.script,
+            account: &args.account,
+            policy: Policy::default(),
+            clock,
+            access: Access::Read,
+            only: &[],
+        };
+        let prepared = prepare(&request).await?;
+        let planned = match prepared {
+            Prepared::ScriptErrors(errors) => {
+                let plan = Plan {
+                    errors,
+                    ..Plan::default()
+                };
+                return Ok(report_failed(&plan, args.output, &view(&args.script, None)));
+            }
+            Prepared::Ready(planned) => planned,
         };
         let plan = &planned.plan;
-        if plan.summary().has_changes() {
-            crate::out!("{}", render::human(plan, stdout_color()));
+        if !plan.is_valid() && !drift::only_drift_errors(plan) {
+            return Ok(report_failed(
+                plan,
+                args.output,
+                &view(&args.script, Some(&planned.account)),
+            ));
+        }
+        let drifted = drift::has_drift(plan);
+        let view = view(&args.script, Some(&planned.account));
+        if args.output == OutputFormat::Json {
+            let mut value = render::json_view(plan, &view);
+            value["drift"] = Value::Bool(drifted);
+            super::stdout::line(&format!("{value:#}"));
+        } else if drifted {
+            super::stdout::line(&format!("Account: {}", planned.account.description));
+            super::stdout::emit(&render::human_view(plan, &view));
+            if !plan.errors.0.is_empty() {
+                print_errors(&plan.errors);
+            }
+        } else {
+            super::stdout::line(&format!(
+                "In sync: the account matches the catalog ({} objects).",
+                plan.unchanged
+            ));
+        }
+        if drifted {
             crate::eoutln!(
                 "drift: {} does not match the catalog",
                 planned.account.description
             );
             Ok(ExitStatus::Changes)
         } else {
-            crate::outln!(
-                "In sync: the account matches the catalog ({} objects).",
-                plan.unchanged
-            );
-            // lifecycle: orphans are not drift (only --prune acts on them), but say so.
-            crate::eout!("{}", crate::plan::lifecycle::human_notes(plan));
             Ok(ExitStatus::Success)
         }
     })
+}
+
+/// A script or plan error that is not drift: printed, exit 1.
+fn report_failed(plan: &Plan, output: OutputFormat, view: &View) -> ExitStatus {
+    if output == OutputFormat::Json {
+        let mut value = render::json_view(plan, view);
+        value["drift"] = Value::Null;
+        super::stdout::line(&format!("{value:#}"));
+    } else {
+        print_errors(&plan.errors);
+    }
+    ExitStatus::Failure
 }

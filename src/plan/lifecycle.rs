@@ -271,9 +271,9 @@ mod tests {
         let text = crate::plan::render::human(&plan, false);
         assert_eq!(
             text,
-            "  ↻ price basic_monthly (replace price_old)   (scripts/catalog.rhai:4:1)\n      \
+            "  -/+ price basic_monthly (replace price_old) (scripts/catalog.rhai:4:1)\n      \
              ~ unit_amount = 900 -> 1000\nPlan: 0 to create, 0 to update, 0 to deactivate, \
-             1 to replace, 0 unchanged.\n"
+             1 to replace, 0 unchanged.\nBy kind: price 1 to replace.\n"
         );
         let value = crate::plan::render::json(&plan);
         assert_eq!(value["changes"][0]["action"], "replace");

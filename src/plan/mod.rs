@@ -1,6 +1,7 @@
 //! Fetching the live account, diffing it against the catalog, and the `Plan` value.
 
 pub mod diff;
+pub mod drift;
 pub mod fetch;
 pub mod lifecycle;
 #[allow(clippy::module_inception)]
@@ -8,8 +9,10 @@ pub mod plan;
 pub mod refusals;
 pub mod render;
 pub mod replace;
+pub mod saved;
 pub mod scope;
 pub mod settle;
+pub mod subset;
 
 pub use diff::diff_catalog;
 pub use fetch::LiveState;

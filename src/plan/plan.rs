@@ -40,8 +40,8 @@ impl Action {
         }
     }
 
-    /// The symbol in the human plan (Terraform's `+`, `~`; `-` is deliberately not used,
-    /// and a replacement is `↻`, not Terraform's `-/+`: nothing is deleted).
+    /// A one-character symbol (Terraform's `+`, `~`; `-` is deliberately not used). The
+    /// views draw a replacement as Terraform's `-/+` (`render::symbol`).
     pub fn symbol(self) -> char {
         match self {
             Action::Create => '+',

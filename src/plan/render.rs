@@ -1,11 +1,19 @@
-//! Views of a `Plan`: `human` (Terraform-like, coloured on a terminal), `json` (the stable
-//! contract of issue 4) and `markdown` (for a pull-request comment). Rendering only: no I/O.
+//! Views of a `Plan`: `human` (Terraform-like, coloured on a terminal), `json` (the
+//! versioned contract of docs/PLAN-JSON.md) and `markdown` (a pull-request comment).
+//! Rendering only: no I/O.
+//!
+//! All three are drawn from one model, [`entries`]: the changes with the noise fields
+//! dropped (a create's `id`/`code` equal to its key, the scope metadata), runs of objects
+//! that differ only by key collapsed into one entry (unless `full`), and the per-kind counts.
+//! So the views cannot disagree about what the plan does.
 
 use serde_json::{json, Value};
 
 use super::diff::show;
 use super::plan::{Action, Change, FieldChange, Plan, Reason, Summary};
-use crate::diag::Diagnostics;
+use super::scope::SCOPE_METADATA;
+use crate::diag::{Diagnostics, Severity};
+use crate::stripe::fields::ObjectKind;
 
 const GREEN: &str = "\x1b[32m";
 const YELLOW: &str = "\x1b[33m";
@@ -16,20 +24,76 @@ const RESET: &str = "\x1b[0m";
 /// Width the object column is padded to before the `(file:line:col)` column.
 const HEADER_WIDTH: usize = 44;
 
-/// The plan for people: one header per change, one line per field, then the footer.
-/// Errors are not included: they are rendered with their spans by `crate::diag`.
-pub fn human(plan: &Plan, color: bool) -> String {
-    let paint = |code: &str, text: &str| {
-        if color {
-            format!("{code}{text}{RESET}")
-        } else {
-            text.to_owned()
+/// A run of at least this many objects that differ only by key is drawn as one entry.
+const COLLAPSE_MIN: usize = 3;
+
+/// GitHub's limit on a comment, in characters; the markdown view stays under it.
+pub const MARKDOWN_LIMIT: usize = 65_536;
+
+/// The version of the JSON plan (docs/PLAN-JSON.md).
+pub const JSON_FORMAT_VERSION: u64 = 1;
+
+/// What the views say about where the plan comes from, and how much to show.
+#[derive(Clone, Debug, Default)]
+pub struct View {
+    pub color: bool,
+    /// List every object of a collapsed run (`--full`).
+    pub full: bool,
+    pub script: Option<String>,
+    pub environment: Option<String>,
+    pub account: Option<String>,
+}
+
+/// One entry of the model: a change, or a run of changes alike but for their keys.
+pub struct Entry<'a> {
+    pub action: Action,
+    pub kind: ObjectKind,
+    /// The changes drawn by this entry (one unless collapsed).
+    pub changes: Vec<&'a Change>,
+    /// The fields shown: noise dropped.
+    pub fields: Vec<&'a FieldChange>,
+}
+
+impl Entry<'_> {
+    fn first(&self) -> &Change {
+        self.changes[0]
+    }
+
+    fn collapsed(&self) -> bool {
+        self.changes.len() > 1
+    }
+
+    /// `basic_monthly`, or for a run the keys' common prefix: `PX-…`.
+    fn label(&self) -> String {
+        if !self.collapsed() {
+            return self.first().key.clone();
         }
-    };
-    let mut out = String::new();
-    for change in &plan.changes {
-        let colour = action_colour(change.action);
-        let header = format!("{} {} {}", change.action.symbol(), change.kind, change.key);
+        let first = &self.first().key;
+        let prefix_len = self.changes.iter().fold(first.len(), |len, c| {
+            first
+                .char_indices()
+                .zip(c.key.chars())
+                .take_while(|((i, a), b)| *i < len && a == b)
+                .map(|((i, a), _)| i + a.len_utf8())
+                .last()
+                .unwrap_or(0)
+        });
+        format!("{}…", &first[..prefix_len])
+    }
+
+    /// `+ price basic_monthly (replace price_1)` or `+ 2,000 promotion codes PX-… with the
+    /// same fields`.
+    fn header(&self) -> String {
+        let symbol = symbol(self.action);
+        if self.collapsed() {
+            return format!(
+                "{symbol} {} {} {} with the same fields",
+                thousands(self.changes.len()),
+                plural(self.kind),
+                self.label()
+            );
+        }
+        let change = self.first();
         let note = match (change.action, change.reason, &change.id) {
             // lifecycle (plan/replace.rs, plan/scope.rs)
             (Action::Replace, _, Some(id)) => format!(" (replace {id})"),
@@ -39,16 +103,183 @@ pub fn human(plan: &Plan, color: bool) -> String {
             (_, Some(Reason::Adopt), Some(id)) => format!(" (adopt {id})"),
             _ => String::new(),
         };
-        let head = format!("{header}{note}");
+        format!("{symbol} {} {}{note}", change.kind, change.key)
+    }
+
+    /// Where it is declared; for a run, the first declaration and how many more.
+    fn place(&self) -> String {
+        let first = place(self.first());
+        if self.collapsed() {
+            format!("{first} …")
+        } else {
+            first
+        }
+    }
+}
+
+/// The model every view draws: the plan's changes as entries, in plan order.
+pub fn entries(plan: &Plan, full: bool) -> Vec<Entry<'_>> {
+    fn flush<'a>(run: &mut Vec<Entry<'a>>, out: &mut Vec<Entry<'a>>, full: bool) {
+        if run.len() >= COLLAPSE_MIN && !full {
+            let mut merged = run.remove(0);
+            for entry in run.drain(..) {
+                merged.changes.extend(entry.changes);
+            }
+            out.push(merged);
+        } else {
+            out.append(run);
+        }
+    }
+    let mut out: Vec<Entry<'_>> = Vec::new();
+    let mut run: Vec<Entry<'_>> = Vec::new();
+    for change in &plan.changes {
+        let entry = Entry {
+            action: change.action,
+            kind: change.kind,
+            changes: vec![change],
+            fields: shown_fields(change),
+        };
+        let alike = run.last().is_some_and(|last| {
+            let prev = last.first();
+            prev.action == change.action
+                && prev.kind == change.kind
+                && prev.reason.is_none()
+                && change.reason.is_none()
+                && change.action == Action::Create
+                && last.fields == entry.fields
+        });
+        if !alike {
+            flush(&mut run, &mut out, full);
+        }
+        run.push(entry);
+    }
+    flush(&mut run, &mut out, full);
+    out
+}
+
+/// The fields worth reading: a create's `id` or `code` equal to its key says nothing the
+/// header does not, and every create carries the scope metadata (the header of the plan
+/// names the scope once).
+fn shown_fields(change: &Change) -> Vec<&FieldChange> {
+    let scope = format!("metadata[{SCOPE_METADATA}]");
+    change
+        .fields
+        .iter()
+        .filter(|f| {
+            if change.action != Action::Create {
+                return true;
+            }
+            let is_key = matches!(f.path.as_str(), "id" | "code" | "lookup_key")
+                && f.desired.as_str() == Some(change.key.as_str());
+            !is_key && f.path != scope
+        })
+        .collect()
+}
+
+/// The symbol of an action: Terraform's `+` and `~`; `!` for a deactivation (billingctl
+/// never deletes, so `-` is not used); `-/+` for a replacement, as Terraform draws one (the
+/// old object is deactivated, not deleted: the header says so).
+pub fn symbol(action: Action) -> &'static str {
+    match action {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Deactivate => "!",
+        Action::Replace => "-/+",
+    }
+}
+
+/// `promotion codes`, `prices`, `portal configurations`.
+fn plural(kind: ObjectKind) -> String {
+    format!("{}s", kind.name().replace('_', " "))
+}
+
+/// `2,000`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Counts per kind and action, in apply order: `(kind, create, update, deactivate, replace)`.
+fn per_kind(plan: &Plan) -> Vec<(ObjectKind, [usize; 4])> {
+    ObjectKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let count = |action| {
+                plan.changes
+                    .iter()
+                    .filter(|c| c.kind == kind && c.action == action)
+                    .count()
+            };
+            let counts = [
+                count(Action::Create),
+                count(Action::Update),
+                count(Action::Deactivate),
+                count(Action::Replace),
+            ];
+            (counts.iter().sum::<usize>() > 0).then_some((kind, counts))
+        })
+        .collect()
+}
+
+/// `By kind: 1 product to create; 2,000 promotion codes to create.`
+fn per_kind_line(plan: &Plan) -> String {
+    let parts: Vec<String> = per_kind(plan)
+        .into_iter()
+        .map(|(kind, counts)| {
+            let verbs = ["create", "update", "deactivate", "replace"];
+            let what: Vec<String> = counts
+                .iter()
+                .zip(verbs)
+                .filter(|(n, _)| **n > 0)
+                .map(|(n, verb)| format!("{} to {verb}", thousands(*n)))
+                .collect();
+            format!("{} {}", kind, what.join(", "))
+        })
+        .collect();
+    format!("By kind: {}.", parts.join("; "))
+}
+
+/// The plan for people with the default view (no colour, runs collapsed).
+pub fn human(plan: &Plan, color: bool) -> String {
+    human_view(
+        plan,
+        &View {
+            color,
+            ..View::default()
+        },
+    )
+}
+
+/// The plan for people: one header per entry, one line per field, then the footer and the
+/// per-kind line. Errors are not included: they are rendered with their spans by
+/// `crate::diag`.
+pub fn human_view(plan: &Plan, view: &View) -> String {
+    let paint = |code: &str, text: &str| {
+        if view.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut out = String::new();
+    for entry in entries(plan, view.full) {
+        let head = entry.header();
         let pad = HEADER_WIDTH.saturating_sub(head.chars().count()).max(1);
         out.push_str(&format!(
             "  {}{}({})\n",
-            paint(colour, &head),
+            paint(action_colour(entry.action), &head),
             " ".repeat(pad),
-            place(change)
+            entry.place()
         ));
-        for field in &change.fields {
-            let (symbol, text) = field_line(change.action, field);
+        for field in &entry.fields {
+            let (symbol, text) = field_line(entry.action, field);
             out.push_str(&format!(
                 "      {} {text}\n",
                 paint(field_colour(symbol), &symbol.to_string())
@@ -57,8 +288,22 @@ pub fn human(plan: &Plan, color: bool) -> String {
     }
     out.push_str(&super::lifecycle::human_notes(plan));
     let summary = plan.summary();
+    let orphans = super::drift::kept_orphans(plan);
     if summary.has_changes() {
         out.push_str(&paint(BOLD, &footer(&summary)));
+        out.push('\n');
+        out.push_str(&per_kind_line(plan));
+    } else if orphans > 0 {
+        // Orphans are drift: "the account matches" would be false (issue 14).
+        out.push_str(&paint(
+            BOLD,
+            &format!(
+                "No changes. But {orphans} object{} of this scope {} not in the script \
+                 (orphans, above).",
+                if orphans == 1 { "" } else { "s" },
+                if orphans == 1 { "is" } else { "are" }
+            ),
+        ));
     } else {
         out.push_str(&paint(BOLD, "No changes. The account matches the catalog."));
     }
@@ -127,10 +372,31 @@ fn field_colour(symbol: char) -> &'static str {
     }
 }
 
-/// The JSON contract (issue 4): `{"changes":[...],"errors":[...],"summary":{...}}`.
+/// The JSON plan with the default view (no header context).
 pub fn json(plan: &Plan) -> Value {
+    json_view(plan, &View::default())
+}
+
+/// The JSON plan, version [`JSON_FORMAT_VERSION`] (docs/PLAN-JSON.md): where it comes from,
+/// every change with its position and every field, errors with position and help, counts
+/// overall and per kind. Data fields hold data; JSON never collapses.
+pub fn json_view(plan: &Plan, view: &View) -> Value {
     let summary = plan.summary();
+    let by_kind: serde_json::Map<String, Value> = per_kind(plan)
+        .into_iter()
+        .map(|(kind, [create, update, deactivate, replace])| {
+            (
+                kind.name().to_owned(),
+                json!({"create": create, "update": update, "deactivate": deactivate,
+                       "replace": replace}),
+            )
+        })
+        .collect();
     json!({
+        "format_version": JSON_FORMAT_VERSION,
+        "script": view.script,
+        "environment": view.environment,
+        "account": view.account,
         "changes": plan.changes.iter().map(change_json).collect::<Vec<_>>(),
         "errors": errors_json(&plan.errors),
         "summary": {
@@ -139,6 +405,7 @@ pub fn json(plan: &Plan) -> Value {
             "deactivate": summary.deactivate,
             "replace": summary.replace,
             "unchanged": summary.unchanged,
+            "by_kind": by_kind,
         },
         "orphans": super::lifecycle::orphans_json(plan),
         "warnings": super::lifecycle::warnings_json(plan),
@@ -151,6 +418,12 @@ fn change_json(change: &Change) -> Value {
         "object": change.kind.name(),
         "key": change.key,
         "id": change.id,
+        "reason": change.reason.map(|r| match r {
+            Reason::Adopt => "adopt",
+            Reason::Repoint => "repoint",
+            Reason::Orphan => "orphan",
+        }),
+        "declared_at": position_json(&change.declared_at),
         "fields": change.fields.iter().map(|f| json!({
             "path": f.path,
             "live": f.live,
@@ -159,8 +432,13 @@ fn change_json(change: &Change) -> Value {
     })
 }
 
-/// Errors in the plan's JSON shape: `{"object","key","field","live","desired","message"}`,
-/// `null` where a diagnostic has no such part (a script error has no live value).
+fn position_json(at: &crate::catalog::DeclaredAt) -> Value {
+    json!({"file": at.file, "line": at.line, "column": at.column})
+}
+
+/// Errors in the plan's JSON shape: `{"severity","object","key","field","live","desired",
+/// "message","help","notes","position"}`, `null` where a diagnostic has no such part (a
+/// script error has no live value).
 pub fn errors_json(errors: &Diagnostics) -> Value {
     Value::Array(
         errors
@@ -168,32 +446,60 @@ pub fn errors_json(errors: &Diagnostics) -> Value {
             .iter()
             .map(|d| {
                 json!({
+                    "severity": if d.severity == Severity::Error { "error" } else { "warning" },
                     "object": d.subject.object.map(|k| k.name()),
                     "key": d.subject.key,
                     "field": d.subject.field,
                     "live": d.subject.live,
                     "desired": d.subject.desired,
                     "message": d.message,
+                    "help": d.help,
+                    "notes": d.notes,
+                    "position": d.span.as_ref().map(position_json),
                 })
             })
             .collect(),
     )
 }
 
-/// The plan as a pull-request comment: the summary, a table of changes, the field-level
-/// diff in a collapsible block, and every error with its place and how to resolve it.
+/// The markdown plan with the default view.
 pub fn markdown(plan: &Plan) -> String {
+    markdown_view(plan, &View::default())
+}
+
+/// The plan as a pull-request comment: a header naming script, environment and account, the
+/// summary and a per-kind table first, errors with their place and help, then the changes
+/// and the field-level diff in `<details>`. Always under [`MARKDOWN_LIMIT`] characters: the
+/// details stop early and say how much was cut.
+pub fn markdown_view(plan: &Plan, view: &View) -> String {
     let summary = plan.summary();
     let mut out = String::from("### billingctl plan\n\n");
+    let context: Vec<String> = [
+        ("Script", &view.script),
+        ("Environment", &view.environment),
+        ("Account", &view.account),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.as_ref().map(|v| format!("**{name}** {}", code(v))))
+    .collect();
+    if !context.is_empty() {
+        out.push_str(&format!("{}\n\n", context.join(" · ")));
+    }
     if !plan.errors.0.is_empty() {
         out.push_str(&format!(
             "**{} error(s): nothing can be applied.**\n\n",
             plan.errors.0.len()
         ));
         for error in &plan.errors.0 {
-            out.push_str(&format!("- {}", escape_markdown(&error.message)));
+            out.push_str("- ");
+            if let (Some(kind), Some(key)) = (error.subject.object, &error.subject.key) {
+                if !error.message.starts_with(kind.name()) {
+                    out.push_str(&format!("{kind} {}: ", code(key)));
+                }
+            }
+            out.push_str(&escape_markdown(&error.message));
             if let Some(span) = &error.span {
-                out.push_str(&format!(" (`{span}`)"));
+                out.push_str(&format!(" ({})", code(&span.to_string())));
             }
             if let Some(help) = &error.help {
                 out.push_str(&format!("  \n  help: {}", escape_markdown(help)));
@@ -216,48 +522,93 @@ pub fn markdown(plan: &Plan) -> String {
         out.push_str("Once the errors are resolved, the plan would be:\n\n");
     }
     out.push_str(&format!("**{}**\n\n", footer(&summary)));
-    out.push_str("| action | object | key | fields | declared at |\n");
-    out.push_str("| --- | --- | --- | --- | --- |\n");
-    for change in &plan.changes {
-        let fields: Vec<String> = change
-            .fields
-            .iter()
-            .map(|f| format!("`{}`", f.path))
-            .collect();
+    out.push_str("| object | create | update | deactivate | replace |\n");
+    out.push_str("| --- | ---: | ---: | ---: | ---: |\n");
+    for (kind, [c, u, d, r]) in per_kind(plan) {
         out.push_str(&format!(
-            "| {} | {} | `{}` | {} | `{}` |\n",
-            change.action.name(),
-            change.kind,
-            change.key,
+            "| {kind} | {} | {} | {} | {} |\n",
+            thousands(c),
+            thousands(u),
+            thousands(d),
+            thousands(r)
+        ));
+    }
+    out.push('\n');
+
+    let entries = entries(plan, view.full);
+    // The budget for the two <details> blocks, leaving room for the closing lines and the
+    // note on what was cut.
+    let budget = MARKDOWN_LIMIT - 1_000 - out.chars().count();
+    let mut table = String::from(
+        "<details><summary>Changes</summary>\n\n| action | object | key | fields | declared at |\n\
+         | --- | --- | --- | --- | --- |\n",
+    );
+    let mut diff = String::from("<details><summary>Field changes</summary>\n\n```diff\n");
+    let mut shown = 0;
+    let mut used = table.chars().count() + diff.chars().count();
+    for entry in &entries {
+        let fields: Vec<String> = entry.fields.iter().map(|f| code(&f.path)).collect();
+        let row = format!(
+            "| {} | {} | {} | {} | {} |\n",
+            entry.action.name(),
+            entry.kind,
+            if entry.collapsed() {
+                format!(
+                    "{} × {}",
+                    thousands(entry.changes.len()),
+                    code(&entry.label())
+                )
+            } else {
+                code(&entry.first().key)
+            },
             fields.join(", "),
-            place(change)
-        ));
-    }
-    out.push_str("\n<details><summary>Field changes</summary>\n\n```diff\n");
-    for change in &plan.changes {
-        out.push_str(&format!(
-            "{} {} {}\n",
-            diff_symbol(change.action),
-            change.kind,
-            change.key
-        ));
-        for field in &change.fields {
-            let (symbol, text) = field_line(change.action, field);
+            code(&entry.place())
+        );
+        // In a ```diff block `+` is green, `-` red and `!` highlighted: a deactivation is
+        // drawn with `-` there, the only red the block offers.
+        let header = entry.header();
+        let (_, rest) = header.split_once(' ').unwrap_or(("", &header));
+        let mark = match entry.action {
+            Action::Create => '+',
+            Action::Update | Action::Replace => '!',
+            Action::Deactivate => '-',
+        };
+        let mut lines = format!("{mark} {rest}\n");
+        for field in &entry.fields {
+            let (symbol, text) = field_line(entry.action, field);
             let symbol = if symbol == '~' { '!' } else { symbol };
-            out.push_str(&format!("{symbol}   {text}\n"));
+            lines.push_str(&format!("{symbol}   {text}\n"));
         }
+        let size = row.chars().count() + lines.chars().count();
+        if used + size > budget {
+            break;
+        }
+        used += size;
+        table.push_str(&row);
+        diff.push_str(&lines);
+        shown += 1;
     }
-    out.push_str("```\n\n</details>\n");
+    table.push_str("\n</details>\n\n");
+    diff.push_str("```\n\n</details>\n");
+    out.push_str(&table);
+    out.push_str(&diff);
+    if shown < entries.len() {
+        out.push_str(&format!(
+            "\n_{} more entries not shown: a comment holds {} characters. Run `billingctl \
+             plan` for the whole plan._\n",
+            thousands(entries.len() - shown),
+            thousands(MARKDOWN_LIMIT)
+        ));
+    }
     out
 }
 
-/// In a ```diff block, `+` is green, `-` red and `!` highlighted: deactivation is shown
-/// with `-` there because that is the only red the block offers.
-fn diff_symbol(action: Action) -> char {
-    match action {
-        Action::Create => '+',
-        Action::Update | Action::Replace => '!',
-        Action::Deactivate => '-',
+/// An inline code span that survives backticks in the text (CommonMark: a longer fence).
+fn code(text: &str) -> String {
+    if text.contains('`') {
+        format!("`` {} ``", text.replace('|', "\\|"))
+    } else {
+        format!("`{}`", text.replace('|', "\\|"))
     }
 }
 
@@ -329,6 +680,7 @@ mod tests {
             "      - metadata[stray] = \"x\"",
             "  + coupon launch_30                          (scripts/catalog.rhai:4:5)",
             "Plan: 1 to create, 1 to update, 0 to deactivate, 14 unchanged.",
+            "By kind: price 1 to update; coupon 1 to create.",
             "",
         ];
         assert_eq!(text, expected.join("\n"));
@@ -353,14 +705,17 @@ mod tests {
         assert_eq!(
             value["changes"][0],
             json!({"action": "update", "object": "price", "key": "basic_monthly",
-                   "id": "id_basic_monthly",
+                   "id": "id_basic_monthly", "reason": null,
+                   "declared_at": {"file": "scripts/catalog.rhai", "line": 4, "column": 5},
                    "fields": [{"path": "nickname", "live": "Basic", "desired": "Basic (monthly)"},
                               {"path": "metadata[stray]", "live": "x", "desired": ""}]})
         );
         assert_eq!(value["changes"][1]["id"], Value::Null);
         assert_eq!(
             value["summary"],
-            json!({"create": 1, "update": 1, "deactivate": 0, "replace": 0, "unchanged": 14})
+            json!({"create": 1, "update": 1, "deactivate": 0, "replace": 0, "unchanged": 14,
+                   "by_kind": {"price": {"create": 0, "update": 1, "deactivate": 0, "replace": 0},
+                               "coupon": {"create": 1, "update": 0, "deactivate": 0, "replace": 0}}})
         );
         assert_eq!(value["errors"], json!([]));
     }

@@ -103,7 +103,7 @@ pub fn plan_replacements(plan: &mut Plan, catalog: &Catalog, live: &LiveState, a
 
 /// An error the diff raised for a changed immutable field: it names a field the table
 /// knows as immutable and carries both values.
-fn is_immutable_drift(error: &Diagnostic) -> bool {
+pub(crate) fn is_immutable_drift(error: &Diagnostic) -> bool {
     let (Some(kind), Some(field)) = (error.subject.object, &error.subject.field) else {
         return false;
     };

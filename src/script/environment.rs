@@ -114,8 +114,9 @@ impl Overlay {
                             .map(str::to_owned)
                     })
                     .collect();
-                known.sort();
+                // Sorted after `test` and `live` join, so an env/live.rhai is listed once.
                 known.extend(["test".to_owned(), "live".to_owned()]);
+                known.sort();
                 known.dedup();
                 let names: Vec<&str> = known.iter().map(String::as_str).collect();
                 let help = match crate::catalog::parse::closest(env, &names) {

@@ -20,7 +20,7 @@
 //! ```
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -114,6 +114,11 @@ struct Inner {
     requests: AtomicU64,
     retries: AtomicU64,
     rate_limited: AtomicU64,
+    /// `--verbose`: print each exchange on stderr (method, path, status, time, request id).
+    verbose: AtomicBool,
+    /// Whether the server has answered at least once. Until it has, a refused connection is
+    /// a wrong address or a server that is not up, and retrying it for 20 s only hides that.
+    answered: AtomicBool,
 }
 
 impl fmt::Debug for Client {
@@ -181,8 +186,16 @@ impl Client {
                 requests: AtomicU64::new(0),
                 retries: AtomicU64::new(0),
                 rate_limited: AtomicU64::new(0),
+                verbose: AtomicBool::new(false),
+                answered: AtomicBool::new(false),
             }),
         })
+    }
+
+    /// `--verbose`: print each exchange on stderr. The key is never printed: the lines carry
+    /// the method, path, status, duration and Stripe's request id only.
+    pub fn set_verbose(&self, verbose: bool) {
+        self.inner.verbose.store(verbose, Ordering::Relaxed);
     }
 
     /// The base URL requests go to (no trailing slash).
@@ -301,12 +314,26 @@ impl Client {
                     inner.retries.fetch_add(1, Ordering::Relaxed);
                 }
                 permit.sent();
+                let sent = Instant::now();
                 let answer = self.send_once(&method, &url, post).await;
                 // The round trip and the 429s steer this endpoint's rate and window.
                 match &answer {
                     Ok(answer) if answer.status == 429 => permit.throttled(),
                     Ok(_) => permit.answered(),
                     Err(_) => {}
+                }
+                if inner.verbose.load(Ordering::Relaxed) {
+                    let took = sent.elapsed().as_millis();
+                    match &answer {
+                        Ok(a) => crate::eoutln!(
+                            "{method} {target} -> {} in {took} ms [{}]",
+                            a.status,
+                            a.request_id.as_deref().unwrap_or("no request id")
+                        ),
+                        Err(failure) => {
+                            crate::eoutln!("{method} {target} -> {} in {took} ms", failure.message);
+                        }
+                    }
                 }
                 answer
             };
@@ -318,6 +345,7 @@ impl Client {
                     should_retry,
                     retry_after,
                 }) => {
+                    inner.answered.store(true, Ordering::Relaxed);
                     if (200..300).contains(&status) {
                         return serde_json::from_slice(&body).map_err(|e| Error::Decode {
                             what: self.scrub(&format!("{method} {target}")),
@@ -340,7 +368,21 @@ impl Client {
                     };
                     (outcome, retry_after, Failure::Api(error))
                 }
-                Err(message) => (Outcome::Network, None, Failure::Network(message)),
+                Err(NetworkFailure { message, refused }) => {
+                    if refused && !inner.answered.load(Ordering::Relaxed) {
+                        // Fail fast: nothing has ever answered at this address.
+                        return Err(Error::Network {
+                            message: format!(
+                                "cannot connect to {}: {message}. Is the address right \
+                                 (--api-base) and the server running? (not retried: nothing \
+                                 has answered there yet)",
+                                inner.base_url
+                            ),
+                            attempts,
+                        });
+                    }
+                    (Outcome::Network, None, Failure::Network(message))
+                }
             };
             let delay = inner
                 .retry
@@ -372,7 +414,7 @@ impl Client {
         method: &Method,
         url: &str,
         post: Option<&Post>,
-    ) -> Result<Answer, String> {
+    ) -> Result<Answer, NetworkFailure> {
         let mut request = self.inner.http.request(method.clone(), url);
         if let Some(post) = post {
             request = request
@@ -380,7 +422,10 @@ impl Client {
                 .header("Idempotency-Key", &post.idempotency_key)
                 .body(post.form.clone());
         }
-        let response = request.send().await.map_err(|e| self.describe(&e))?;
+        let response = request.send().await.map_err(|e| NetworkFailure {
+            message: self.describe(&e),
+            refused: e.is_connect(),
+        })?;
         let status = response.status().as_u16();
         let headers = response.headers();
         let header = |name: &str| {
@@ -395,7 +440,10 @@ impl Client {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
         // A body cut off mid-way is a network failure like any other: retried.
-        let body = response.bytes().await.map_err(|e| self.describe(&e))?;
+        let body = response.bytes().await.map_err(|e| NetworkFailure {
+            message: self.describe(&e),
+            refused: false,
+        })?;
         Ok(Answer {
             status,
             body: body.to_vec(),
@@ -436,6 +484,13 @@ impl Client {
 struct Post {
     form: String,
     idempotency_key: String,
+}
+
+/// An exchange that got no answer. `refused`: the connection itself failed (refused, no
+/// route, DNS), as opposed to one dropped or timed out after it was made.
+struct NetworkFailure {
+    message: String,
+    refused: bool,
 }
 
 /// What came back from one exchange.

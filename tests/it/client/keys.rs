@@ -135,7 +135,7 @@ fn the_sandbox_needs_no_key_and_ignores_a_live_one() {
     let harness = Harness::new();
     let output = billingctl(
         &harness,
-        &["run", "catalog.rhai", "--sandbox", "state.json", "--yes"],
+        &["run", "catalog.rhai", "--sandbox=state.json", "--yes"],
     )
     .env("STRIPE_API_KEY", LIVE_KEY)
     .output()

@@ -1,16 +1,22 @@
 //! End-to-end: the built `billingctl` binary against the in-process emulator — plan, run,
 //! verify, the JSON contract, exit codes, fail-fast on immutable drift, partial failures.
 
+mod conventions;
 mod dates;
+mod drift;
 mod examples;
+mod init;
 mod interrupt;
 mod lifecycle;
 mod plan_and_run;
 mod proxy;
+mod renderings;
 mod replace;
 mod rich;
+mod saved;
 mod scope;
 mod terminal;
+mod traps;
 mod upserts;
 
 /// The catalog most tests start from: two products, two prices, a coupon, a promotion code

@@ -253,16 +253,35 @@ fn json_output_follows_the_contract() {
     let keys: Vec<&String> = plan.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        ["changes", "errors", "summary", "orphans", "warnings"]
+        [
+            "format_version",
+            "script",
+            "environment",
+            "account",
+            "changes",
+            "errors",
+            "summary",
+            "orphans",
+            "warnings"
+        ]
     );
+    assert_eq!(plan["format_version"], 1);
+    assert_eq!(plan["environment"], "test");
+    assert!(plan["account"]
+        .as_str()
+        .unwrap()
+        .ends_with("(sk_test_…0000)"));
     assert_eq!(
         plan["summary"],
         json!({"create": 1, "update": 1, "deactivate": 0, "replace": 0,
-               "unchanged": CATALOG_OBJECTS - 1})
+               "unchanged": CATALOG_OBJECTS - 1,
+               "by_kind": {"product": {"create": 1, "update": 1, "deactivate": 0, "replace": 0}}})
     );
     assert_eq!(
         plan["changes"][0],
         json!({"action": "update", "object": "product", "key": "plus", "id": "plus",
+               "reason": null,
+               "declared_at": {"file": "scripts/catalog.rhai", "line": 3, "column": 1},
                "fields": [{"path": "name", "live": "Plus", "desired": "Plus+"}]})
     );
     let create = &plan["changes"][1];

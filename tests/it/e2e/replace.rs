@@ -33,7 +33,7 @@ fn a_price_replacement_never_leaves_its_lookup_key_without_an_active_price() {
     let (stdout, stderr) = texts(&output);
     assert!(output.status.success(), "{stderr}");
     assert!(
-        stdout.contains(&format!("↻ price basic_monthly (replace {old})")),
+        stdout.contains(&format!("-/+ price basic_monthly (replace {old})")),
         "{stdout}"
     );
     assert!(stdout.contains("~ unit_amount = 900 -> 1000"), "{stdout}");
@@ -59,6 +59,8 @@ fn a_price_replacement_never_leaves_its_lookup_key_without_an_active_price() {
     assert_eq!(
         replace,
         &json!({"action": "replace", "object": "price", "key": "basic_monthly", "id": old,
+                "reason": null,
+                "declared_at": {"file": "scripts/catalog.rhai", "line": 4, "column": 1},
                 "fields": [{"path": "unit_amount", "live": 900, "desired": 1000}]})
     );
 
@@ -184,7 +186,7 @@ fn a_promotion_code_is_deactivated_before_its_successor_takes_the_code() {
         .unwrap();
     let (stdout, stderr) = texts(&output);
     assert!(output.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("↻ promotion_code LAUNCH"), "{stdout}");
+    assert!(stdout.contains("-/+ promotion_code LAUNCH"), "{stdout}");
     let writes: Vec<(String, String)> = proxy
         .posts()
         .into_iter()

@@ -77,6 +77,28 @@ fn on_a_terminal_yes_applies_with_a_progress_bar() {
 }
 
 #[test]
+fn on_a_terminal_the_account_is_named_before_listing_and_progress_has_time_and_eta() {
+    let harness = Harness::new();
+    harness.write("many.rhai", MANY);
+    let (code, shown) = on_terminal(&harness, &["run", "many.rhai", "--yes"], "");
+    assert_eq!(code, Some(0), "{shown}");
+    // The spinner names the account before the first list answers.
+    let reading = shown
+        .find("Reading http://127.0.0.1:")
+        .expect("the account first");
+    assert!(
+        reading < shown.find("+ product p0").expect("the plan"),
+        "{shown}"
+    );
+    assert!(shown.contains(" elapsed, ETA "), "{shown}");
+    // The summary says how long the apply took.
+    assert!(
+        shown.contains("Applied: 25 created, 0 updated, 0 deactivated. Took "),
+        "{shown}"
+    );
+}
+
+#[test]
 fn off_a_terminal_a_large_apply_prints_plain_progress_lines() {
     let harness = Harness::new();
     harness.write("many.rhai", MANY);
@@ -90,4 +112,37 @@ fn off_a_terminal_a_large_apply_prints_plain_progress_lines() {
     assert!(stderr.contains("  3/25 writes\n"), "{stderr}");
     assert!(stderr.contains("  25/25 writes\n"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr}");
+}
+
+#[test]
+fn under_tee_the_confirmation_prompt_follows_the_plan() {
+    let harness = Harness::new();
+    harness.write("scripts/catalog.rhai", super::CATALOG);
+    let binary = assert_cmd::cargo::cargo_bin("billingctl");
+    // `run | tee log` on a terminal: stdout is a pipe to tee, stdin and stderr the terminal.
+    let line = format!(
+        "'{}' run scripts/catalog.rhai --api-base '{}' | tee log.txt",
+        binary.display(),
+        harness.emulator.base_url()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(harness.dir.path())
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("NO_COLOR", "1")
+        .env("STRIPE_API_KEY", TEST_KEY)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("script(1) runs the pipeline on a pseudo-terminal");
+    child.stdin.take().unwrap().write_all(b"no\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout);
+    let plan = shown.find("Plan: 7 to create").expect("the plan is shown");
+    let prompt = shown
+        .find("Only 'yes' will be accepted")
+        .expect("the prompt");
+    assert!(plan < prompt, "{shown}");
+    assert_eq!(harness.posts(), 0);
 }

@@ -289,10 +289,10 @@ fn repoint(plan: &mut Plan, catalog: &Catalog, live: &LiveState, key: &str, old_
     }
 }
 
-/// How a re-pointed reference shows its new value: the key, marked as the new price (the
-/// old price held the same key).
+/// A re-pointed reference's new value: the key, as data (the change's `Reason::Repoint` says,
+/// in every rendering, that the key now names the replacement).
 fn new_price(key: &str) -> Value {
-    Value::String(format!("{key} (new price)"))
+    Value::String(key.to_owned())
 }
 
 /// Adds `path = value` to the plan's update of this object, or a new update carrying only

@@ -98,7 +98,9 @@ async fn handle(
             idempotency_key: idempotency_key.as_deref(),
             request_id: &request_id,
         };
-        request.answer(&shared)
+        let answer = request.answer(&shared);
+        shared.counters.record_status(answer.status);
+        answer
     };
     respond(answer, &request_id, &version, idempotency_key.as_deref())
 }

@@ -7,5 +7,6 @@ mod conformance;
 mod e2e;
 mod emulator;
 mod export;
+mod property;
 mod scripts;
 mod support;

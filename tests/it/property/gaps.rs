@@ -39,6 +39,22 @@ pub const KNOWN_GAPS: &[(&str, &str)] = &[
         "`restrictions: #{}` is sent as restrictions=\"\" on create: 400 \"You passed an empty \
          string for 'restrictions'\"",
     ),
+    (
+        "portal.add.empty_business_profile",
+        "`business_profile: #{}` is sent as business_profile=\"\" on create: 400 \"You passed an \
+         empty string for 'business_profile'\"",
+    ),
+    // Upserts that duplicate (issue 9, item 5).
+    (
+        "oob.promotion_code.deactivate",
+        "a code deactivated in the Dashboard and still declared active is created again (a \
+         second code object with the same code) instead of being reactivated",
+    ),
+    (
+        "promotion_code.reactivate",
+        "the same through the script: `active: false` applied, then `active` removed (or true): \
+         the plan creates a second code instead of reactivating the first",
+    ),
     // Changes Stripe refuses that the plan does not report (issue 9, items 2, 3 and 4).
     (
         "invalid.price.tax_behavior_set_once",

@@ -270,6 +270,13 @@ impl Generator {
         if self.rng.chance(40) {
             params["metadata"] = self.metadata();
         }
+        // An empty map is a script an author may write: no metadata at all.
+        let dimension = if self.rng.chance(5) {
+            params["metadata"] = json!({});
+            "product.add.empty_metadata"
+        } else {
+            "product.add"
+        };
         if self.rng.chance(40) {
             params["marketing_features"] = self.marketing_features();
         }
@@ -286,7 +293,7 @@ impl Generator {
             params["shippable"] = json!(self.rng.chance(50));
         }
         let obj = Obj::new(ObjectKind::Product, key, params);
-        self.emit("product.add", Change::Add(obj), false)
+        self.emit(dimension, Change::Add(obj), false)
     }
 
     fn add_price(&mut self) -> Option<Tagged> {
@@ -446,11 +453,11 @@ impl Generator {
             if self.rng.chance(50) {
                 restrictions["first_time_transaction"] = json!(self.rng.chance(50));
             }
-            if self.rng.chance(60) {
+            if self.rng.chance(70) {
                 let currency = self.currency();
                 restrictions["minimum_amount"] = json!(self.amount());
                 restrictions["minimum_amount_currency"] = json!(currency);
-                if self.rng.chance(50) {
+                if self.rng.chance(70) {
                     let mut options = Map::new();
                     for other in self.other_currencies(currency) {
                         options.insert(other.into(), json!({ "minimum_amount": self.amount() }));
@@ -518,17 +525,21 @@ impl Generator {
         if self.rng.chance(60) {
             params["name"] = json!(format!("{} portal", self.rng.pick(WORDS)));
         }
+        let mut dimension = "portal.add";
         if self.rng.chance(50) {
             params["business_profile"] = json!({
                 "headline": format!("{}: manage your plan", self.rng.pick(WORDS)),
                 "privacy_policy_url": self.url(),
             });
+        } else if self.rng.chance(10) {
+            params["business_profile"] = json!({});
+            dimension = "portal.add.empty_business_profile";
         }
         if self.rng.chance(40) {
             params["default_return_url"] = self.url();
         }
         let obj = Obj::new(kind, key, params);
-        self.emit("portal.add", Change::Add(obj), false)
+        self.emit(dimension, Change::Add(obj), false)
     }
 
     /// Up to two active products with their active recurring per-unit prices, by key.
@@ -868,7 +879,13 @@ impl Generator {
             ObjectKind::PortalConfiguration,
         ];
         let kind = *self.rng.pick(&kinds);
-        let obj = self.pick_obj(kind, |_| true)?;
+        // Half the time an inactive one, if any: reactivations are rarer otherwise.
+        let obj = if self.rng.chance(50) {
+            self.pick_obj(kind, |o| !o.is_active())
+                .or_else(|| self.pick_obj(kind, |_| true))?
+        } else {
+            self.pick_obj(kind, |_| true)?
+        };
         if obj.is_active() {
             if self.in_portal(kind, &obj.key) || self.is_default_price(&obj.key) {
                 return None;

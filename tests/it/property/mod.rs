@@ -12,11 +12,12 @@
 //! scripts and Stripe's answer.
 //!
 //! Knobs (environment):
-//! - `BILLINGCTL_PROPERTY_CASES=N` (default 150) and `BILLINGCTL_PROPERTY_STEPS=N` (default 4);
+//! - `BILLINGCTL_PROPERTY_CASES=N` (default 200) and `BILLINGCTL_PROPERTY_STEPS=N` (default 3);
 //! - `BILLINGCTL_PROPERTY_SEED=S`: the one case of seed S (what a failure tells you to run);
 //! - `BILLINGCTL_PROPERTY_FIRST_SEED=S`: the first seed of the run (default 0);
 //! - `BILLINGCTL_PROPERTY_GAPS=include`: generate the known gaps too (`gaps`);
-//! - `BILLINGCTL_PROPERTY_KEEP_GOING=1`: run every case and report every failure.
+//! - `BILLINGCTL_PROPERTY_KEEP_GOING=1`: run every case and report every failure;
+//! - `BILLINGCTL_PROPERTY_VERBOSE=1`: print how many changes each dimension got.
 //!
 //! The long run: `BILLINGCTL_PROPERTY_CASES=5000 cargo test --test it property -- --nocapture`.
 
@@ -27,6 +28,9 @@ mod rng;
 mod run;
 mod table;
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use gaps::Gaps;
@@ -42,42 +46,85 @@ fn env_number(name: &str) -> Option<u64> {
     })
 }
 
+/// The figures of a run, over every case.
+#[derive(Default)]
+struct Totals {
+    steps: usize,
+    changes: usize,
+    writes: u64,
+    refused_invalid: usize,
+    refused_valid: Vec<String>,
+    failures: Vec<(u64, String)>,
+    /// Changes generated per dimension (`BILLINGCTL_PROPERTY_VERBOSE=1` prints them).
+    dimensions: BTreeMap<&'static str, usize>,
+}
+
 #[test]
 fn a_plan_without_errors_applies_without_a_refusal_and_converges() {
     let gaps = Gaps::from_env();
-    let steps = env_number("BILLINGCTL_PROPERTY_STEPS").unwrap_or(4) as usize;
+    let steps = env_number("BILLINGCTL_PROPERTY_STEPS").unwrap_or(3) as usize;
     let seeds: Vec<u64> = match env_number("BILLINGCTL_PROPERTY_SEED") {
         Some(seed) => vec![seed],
         None => {
             let first = env_number("BILLINGCTL_PROPERTY_FIRST_SEED").unwrap_or(0);
-            let cases = env_number("BILLINGCTL_PROPERTY_CASES").unwrap_or(150);
+            let cases = env_number("BILLINGCTL_PROPERTY_CASES").unwrap_or(200);
             (first..first + cases).collect()
         }
     };
     let keep_going = std::env::var_os("BILLINGCTL_PROPERTY_KEEP_GOING").is_some();
     let started = Instant::now();
-    let (mut steps_run, mut changes, mut writes, mut refused_invalid) = (0, 0, 0, 0);
-    let mut refused_valid = Vec::new();
-    let mut failures = Vec::new();
-    for &seed in &seeds {
-        let case = generate::case(seed, steps, &gaps);
-        changes += case.changes();
-        match run_case(&case) {
-            Ok(outcome) => {
-                steps_run += outcome.steps;
-                writes += outcome.writes;
-                refused_invalid += outcome.refused_invalid;
-                refused_valid.extend(outcome.refused_valid);
-            }
-            Err(failure) => {
-                let (small, failure) = shrink(&case, failure, SHRINK_BUDGET);
-                failures.push(report(seed, steps, &small, &failure));
-                if !keep_going {
+    // Cases are independent (one emulator each): they run on every core, seed by seed.
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let totals = Mutex::new(Totals::default());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::SeqCst);
+                let Some(&seed) = seeds.get(index) else { break };
+                if stop.load(Ordering::SeqCst) {
                     break;
                 }
-            }
+                let case = generate::case(seed, steps, &gaps);
+                let result = run_case(&case);
+                let mut sums = totals.lock().unwrap_or_else(|e| e.into_inner());
+                sums.changes += case.changes();
+                for change in case.steps.iter().flatten() {
+                    *sums.dimensions.entry(change.dimension).or_default() += 1;
+                }
+                match result {
+                    Ok(outcome) => {
+                        sums.steps += outcome.steps;
+                        sums.writes += outcome.writes;
+                        sums.refused_invalid += outcome.refused_invalid;
+                        sums.refused_valid.extend(outcome.refused_valid);
+                    }
+                    Err(failure) => {
+                        drop(sums);
+                        if !keep_going {
+                            stop.store(true, Ordering::SeqCst);
+                        }
+                        let (small, failure) = shrink(&case, failure, SHRINK_BUDGET);
+                        let text = report(seed, steps, &small, &failure);
+                        let mut sums = totals.lock().unwrap_or_else(|e| e.into_inner());
+                        sums.failures.push((seed, text));
+                    }
+                }
+            });
         }
-    }
+    });
+    let Totals {
+        steps: steps_run,
+        changes,
+        writes,
+        refused_invalid,
+        mut refused_valid,
+        mut failures,
+        dimensions,
+    } = totals.into_inner().unwrap_or_else(|e| e.into_inner());
+    failures.sort();
+    let failures: Vec<String> = failures.into_iter().map(|(_, text)| text).collect();
     refused_valid.sort();
     refused_valid.dedup();
     eprintln!(
@@ -92,6 +139,11 @@ fn a_plan_without_errors_applies_without_a_refusal_and_converges() {
     );
     for message in &refused_valid {
         eprintln!("  a valid step was refused: {message}");
+    }
+    if std::env::var_os("BILLINGCTL_PROPERTY_VERBOSE").is_some() {
+        for (dimension, count) in &dimensions {
+            eprintln!("  {count:6} {dimension}");
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

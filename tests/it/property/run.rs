@@ -1,7 +1,7 @@
 //! Running a case against a fresh emulator, in process: each step makes its out-of-band
 //! edits, writes the script, and then plan -> apply -> plan, checking the promise:
-//! - a plan without errors applies with zero 4xx answers and a complete report, and the plan
-//!   after it has no changes and no errors (it converged);
+//! - a plan without errors applies with zero 4xx answers and a complete report, duplicates
+//!   no object, and the plan after it has no changes and no errors (it converged);
 //! - a plan with errors writes nothing (checked through `billingctl run`, the real command);
 //! - a change Stripe refuses is an error of the plan.
 //!
@@ -122,6 +122,14 @@ pub fn run_case(case: &Case) -> Result<Outcome, Failure> {
                     );
                     return Err(fail("a valid plan was refused by Stripe", detail, &scripts));
                 }
+                if let Some(duplicates) = account.duplicates(&model) {
+                    let detail = format!(
+                        "{}\n--- plan\n{}--- the account now holds\n{duplicates}",
+                        describe(step),
+                        render::human(&plan, false),
+                    );
+                    return Err(fail("an object was duplicated", detail, &scripts));
+                }
                 match account.plan(&script) {
                     Ok((second, _)) if !second.summary().has_changes() => {}
                     Ok((second, _)) => {
@@ -156,10 +164,12 @@ fn describe(step: &[Tagged]) -> String {
 
 /// A fresh emulator, a client and a project directory.
 struct Account {
-    emulator: EmulatorHandle,
     client: Client,
     runtime: tokio::runtime::Runtime,
     dir: tempfile::TempDir,
+    /// Dropped last: its server waits (up to a second) for open connections, so the
+    /// client's keep-alive connections must close first.
+    emulator: EmulatorHandle,
 }
 
 impl Account {
@@ -175,10 +185,10 @@ impl Account {
             .build()
             .expect("a runtime");
         Account {
-            emulator,
             client,
             runtime,
             dir: tempfile::tempdir().expect("a temporary directory"),
+            emulator,
         }
     }
 
@@ -254,6 +264,31 @@ impl Account {
             .map(str::to_owned)
     }
 
+    /// The declared keys that more than one live object holds: promotion codes by code and
+    /// portal configurations by `billingctl_key` (Stripe itself keeps lookup keys and
+    /// custom ids unique). An inactive object with the declared key is to be reactivated,
+    /// not duplicated (issue 9, item 5).
+    fn duplicates(&self, model: &Model) -> Option<String> {
+        let mut lines = Vec::new();
+        for (kind, key_of) in [
+            (ObjectKind::PromotionCode, (|o: &Value| o["code"].clone()) as fn(&Value) -> Value),
+            (ObjectKind::PortalConfiguration, |o: &Value| o["metadata"]["billingctl_key"].clone()),
+        ] {
+            let live = self.list(kind.table().path);
+            for obj in model.of(kind) {
+                let holders: Vec<String> = live
+                    .iter()
+                    .filter(|o| key_of(o) == obj.key.as_str())
+                    .map(|o| format!("{} (active: {})", o["id"], o["active"]))
+                    .collect();
+                if holders.len() > 1 {
+                    lines.push(format!("{kind} `{}`: {}", obj.key, holders.join(", ")));
+                }
+            }
+        }
+        (!lines.is_empty()).then(|| lines.join("\n"))
+    }
+
     fn list(&self, path: &str) -> Vec<Value> {
         self.runtime
             .block_on(self.client.list_all(path, &Map::new()))
@@ -269,16 +304,12 @@ pub fn shrink(case: &Case, failure: Failure, budget: usize) -> (Case, Failure) {
     best.steps.truncate(failure.step + 1);
     let mut best_failure = failure;
     let runs = std::cell::Cell::new(0);
-    let mut attempt = |candidate: Case, best: &mut Case, best_failure: &mut Failure| -> bool {
+    let attempt = |candidate: Case, best: &mut Case, best_failure: &mut Failure| -> bool {
         if runs.get() >= budget {
             return false;
         }
         runs.set(runs.get() + 1);
-        let result = run_case(&candidate);
-        if std::env::var_os("BILLINGCTL_PROPERTY_DEBUG").is_some() {
-            eprintln!("shrink attempt {}: {} changes -> {:?}", runs.get(), candidate.changes(), result.as_ref().err().map(|f| f.class));
-        }
-        match result {
+        match run_case(&candidate) {
             Err(f) if f.class == best_failure.class => {
                 let mut candidate = candidate;
                 candidate.steps.truncate(f.step + 1);

@@ -53,6 +53,7 @@ pub fn case(seed: u64, steps: usize, gaps: &Gaps) -> Case {
         gaps: gaps.clone(),
         shadow: Model::default(),
         next: 0,
+        added_this_step: Vec::new(),
     };
     let mut all = vec![generator.first_catalog()];
     for _ in 0..steps {
@@ -66,6 +67,8 @@ struct Generator {
     gaps: Gaps,
     shadow: Model,
     next: u32,
+    /// Keys declared in the step being generated (not in the account yet).
+    added_this_step: Vec<String>,
 }
 
 impl Generator {
@@ -90,6 +93,9 @@ impl Generator {
         }
         if !invalid {
             self.shadow.apply(&change);
+        }
+        if let Change::Add(obj) = &change {
+            self.added_this_step.push(obj.key.clone());
         }
         Some(Tagged {
             dimension,
@@ -119,6 +125,7 @@ impl Generator {
     }
 
     fn step(&mut self) -> Vec<Tagged> {
+        self.added_this_step.clear();
         // One change in ten is one Stripe refuses, alone in its step.
         if self.rng.chance(10) {
             for _ in 0..10 {
@@ -132,7 +139,11 @@ impl Generator {
         let mut tries = 0;
         while changes.len() < count as usize && tries < 50 {
             tries += 1;
-            if let Some(change) = self.valid_change() {
+            if self.rng.chance(5) {
+                if let Some(pair) = self.adopt() {
+                    changes.extend(pair);
+                }
+            } else if let Some(change) = self.valid_change() {
                 changes.push(change);
             }
         }
@@ -164,13 +175,15 @@ impl Generator {
 
     fn currency(&mut self) -> &'static str {
         let code = *self.rng.pick(CURRENCIES);
-        assert!(currency::is_supported(code), "{code} is a supported currency");
+        assert!(
+            currency::is_supported(code),
+            "{code} is a supported currency"
+        );
         code
     }
 
     fn other_currencies(&mut self, not: &str) -> Vec<&'static str> {
-        let others: Vec<&'static str> =
-            CURRENCIES.iter().copied().filter(|c| *c != not).collect();
+        let others: Vec<&'static str> = CURRENCIES.iter().copied().filter(|c| *c != not).collect();
         let mut chosen = self.rng.subset(&others);
         chosen.truncate(2);
         chosen
@@ -365,10 +378,8 @@ impl Generator {
             Scheme::Custom => json!({ "custom_unit_amount": self.custom_unit_amount() }),
         };
         if self.rng.chance(30) {
-            option["tax_behavior"] = self.enum_value(
-                ObjectKind::Price,
-                "currency_options[<key>][tax_behavior]",
-            );
+            option["tax_behavior"] =
+                self.enum_value(ObjectKind::Price, "currency_options[<key>][tax_behavior]");
         }
         option
     }
@@ -439,9 +450,7 @@ impl Generator {
         let coupon = self.rng.pick(&coupons).clone();
         let mut params = json!({ "coupon": coupon.key });
         if self.rng.chance(30) {
-            let until = coupon
-                .int("redeem_by")
-                .unwrap_or(TEST_NOW + 2 * YEAR);
+            let until = coupon.int("redeem_by").unwrap_or(TEST_NOW + 2 * YEAR);
             params["expires_at"] = json!(self.rng.range(TEST_NOW + 3600, until));
         }
         if self.rng.chance(30) {
@@ -545,7 +554,11 @@ impl Generator {
     /// Up to two active products with their active recurring per-unit prices, by key.
     fn portal_products(&mut self) -> Option<Value> {
         let mut products = Vec::new();
-        for product in self.shadow.of(ObjectKind::Product).filter(|p| p.is_active()) {
+        for product in self
+            .shadow
+            .of(ObjectKind::Product)
+            .filter(|p| p.is_active())
+        {
             let prices: Vec<&str> = self
                 .shadow
                 .of(ObjectKind::Price)
@@ -566,7 +579,12 @@ impl Generator {
     // ---- edits --------------------------------------------------------------------------
 
     fn pick_obj(&mut self, kind: ObjectKind, filter: impl Fn(&Obj) -> bool) -> Option<Obj> {
-        let objects: Vec<Obj> = self.shadow.of(kind).filter(|o| filter(o)).cloned().collect();
+        let objects: Vec<Obj> = self
+            .shadow
+            .of(kind)
+            .filter(|o| filter(o))
+            .cloned()
+            .collect();
         (!objects.is_empty()).then(|| self.rng.pick(&objects).clone())
     }
 
@@ -616,11 +634,21 @@ impl Generator {
             2 => self.edit_metadata("product.edit.metadata", &obj),
             3 => {
                 let value = self.optional(&obj, "marketing_features", Self::marketing_features);
-                self.set("product.edit.marketing_features", &obj, &["marketing_features"], value)
+                self.set(
+                    "product.edit.marketing_features",
+                    &obj,
+                    &["marketing_features"],
+                    value,
+                )
             }
             4 => {
                 let value = self.optional(&obj, "statement_descriptor", Self::statement_descriptor);
-                self.set("product.edit.statement_descriptor", &obj, &["statement_descriptor"], value)
+                self.set(
+                    "product.edit.statement_descriptor",
+                    &obj,
+                    &["statement_descriptor"],
+                    value,
+                )
             }
             5 => {
                 let value = self.optional(&obj, "url", Self::url);
@@ -645,7 +673,12 @@ impl Generator {
                     return None;
                 }
                 let price = self.rng.pick(&prices).clone();
-                self.set("product.edit.default_price", &obj, &["default_price"], Some(json!(price)))
+                self.set(
+                    "product.edit.default_price",
+                    &obj,
+                    &["default_price"],
+                    Some(json!(price)),
+                )
             }
         }
     }
@@ -681,7 +714,12 @@ impl Generator {
                     return None;
                 }
                 let value = self.enum_value(ObjectKind::Price, "tax_behavior");
-                self.set("price.edit.tax_behavior", &obj, &["tax_behavior"], Some(value))
+                self.set(
+                    "price.edit.tax_behavior",
+                    &obj,
+                    &["tax_behavior"],
+                    Some(value),
+                )
             }
             3 => {
                 // A new currency.
@@ -728,10 +766,8 @@ impl Generator {
                         "price.edit.currency_options.custom_unit_amount"
                     }
                     _ => {
-                        option["tax_behavior"] = self.enum_value(
-                            ObjectKind::Price,
-                            "currency_options[<key>][tax_behavior]",
-                        );
+                        option["tax_behavior"] = self
+                            .enum_value(ObjectKind::Price, "currency_options[<key>][tax_behavior]");
                         "price.edit.currency_options.tax_behavior"
                     }
                 };
@@ -741,7 +777,12 @@ impl Generator {
                 if !obj.params.contains_key("currency_options") {
                     return None;
                 }
-                self.set("price.edit.currency_options.clear", &obj, &["currency_options"], None)
+                self.set(
+                    "price.edit.currency_options.clear",
+                    &obj,
+                    &["currency_options"],
+                    None,
+                )
             }
         }
     }
@@ -788,7 +829,9 @@ impl Generator {
         if self.rng.chance(50) {
             return self.edit_metadata("promotion_code.edit.metadata", &obj);
         }
-        let options = obj.get(&["restrictions", "currency_options"])?.as_object()?;
+        let options = obj
+            .get(&["restrictions", "currency_options"])?
+            .as_object()?;
         let currencies: Vec<String> = options.keys().cloned().collect();
         let other = self.rng.pick(&currencies).clone();
         let value = Some(json!(self.amount()));
@@ -803,46 +846,98 @@ impl Generator {
     fn edit_portal(&mut self) -> Option<Tagged> {
         let kind = ObjectKind::PortalConfiguration;
         let obj = self.pick_obj(kind, |_| true)?;
-        let flip = |obj: &Obj, path: &[&str]| !obj.get(path).and_then(Value::as_bool).unwrap_or(false);
+        let flip =
+            |obj: &Obj, path: &[&str]| !obj.get(path).and_then(Value::as_bool).unwrap_or(false);
         match self.rng.below(9) {
             0 => {
-                let value = self.optional(&obj, "name", |g| json!(format!("{} portal", g.rng.pick(WORDS))));
+                let value = self.optional(&obj, "name", |g| {
+                    json!(format!("{} portal", g.rng.pick(WORDS)))
+                });
                 self.set("portal.edit.name", &obj, &["name"], value)
             }
             1 => {
                 let value = Some(json!(format!("{} headline", self.rng.pick(WORDS))));
-                self.set("portal.edit.business_profile.headline", &obj, &["business_profile", "headline"], value)
+                self.set(
+                    "portal.edit.business_profile.headline",
+                    &obj,
+                    &["business_profile", "headline"],
+                    value,
+                )
             }
             2 => {
                 let value = self.optional(&obj, "default_return_url", Self::url);
-                self.set("portal.edit.default_return_url", &obj, &["default_return_url"], value)
+                self.set(
+                    "portal.edit.default_return_url",
+                    &obj,
+                    &["default_return_url"],
+                    value,
+                )
             }
             3 => {
                 let path = ["features", "invoice_history", "enabled"];
-                self.set("portal.edit.invoice_history", &obj, &path, Some(json!(flip(&obj, &path))))
+                self.set(
+                    "portal.edit.invoice_history",
+                    &obj,
+                    &path,
+                    Some(json!(flip(&obj, &path))),
+                )
             }
             4 => {
                 let path = ["features", "payment_method_update", "enabled"];
-                self.set("portal.edit.payment_method_update", &obj, &path, Some(json!(flip(&obj, &path))))
+                self.set(
+                    "portal.edit.payment_method_update",
+                    &obj,
+                    &path,
+                    Some(json!(flip(&obj, &path))),
+                )
             }
             5 => {
-                let value = Some(self.enum_subset(kind, "features[customer_update][allowed_updates][]"));
-                self.set("portal.edit.customer_update.allowed_updates", &obj, &["features", "customer_update", "allowed_updates"], value)
+                let value =
+                    Some(self.enum_subset(kind, "features[customer_update][allowed_updates][]"));
+                self.set(
+                    "portal.edit.customer_update.allowed_updates",
+                    &obj,
+                    &["features", "customer_update", "allowed_updates"],
+                    value,
+                )
             }
             6 => {
                 let path = ["features", "subscription_cancel", "enabled"];
-                self.set("portal.edit.subscription_cancel.enabled", &obj, &path, Some(json!(flip(&obj, &path))))
+                self.set(
+                    "portal.edit.subscription_cancel.enabled",
+                    &obj,
+                    &path,
+                    Some(json!(flip(&obj, &path))),
+                )
             }
             7 => {
-                let path = ["features", "subscription_cancel", "cancellation_reason", "enabled"];
-                self.set("portal.edit.cancellation_reason.enabled", &obj, &path, Some(json!(flip(&obj, &path))))
+                let path = [
+                    "features",
+                    "subscription_cancel",
+                    "cancellation_reason",
+                    "enabled",
+                ];
+                self.set(
+                    "portal.edit.cancellation_reason.enabled",
+                    &obj,
+                    &path,
+                    Some(json!(flip(&obj, &path))),
+                )
             }
             _ => {
-                let value = Some(self.enum_subset(kind, "features[subscription_cancel][cancellation_reason][options][]"));
+                let value = Some(self.enum_subset(
+                    kind,
+                    "features[subscription_cancel][cancellation_reason][options][]",
+                ));
                 self.set(
                     "portal.edit.cancellation_reason.options",
                     &obj,
-                    &["features", "subscription_cancel", "cancellation_reason", "options"],
+                    &[
+                        "features",
+                        "subscription_cancel",
+                        "cancellation_reason",
+                        "options",
+                    ],
                     value,
                 )
             }
@@ -852,15 +947,19 @@ impl Generator {
     /// Whether a portal of the shadow lists this product or price: those stay active (a
     /// portal may only offer active recurring prices).
     fn in_portal(&self, kind: ObjectKind, key: &str) -> bool {
-        self.shadow.of(ObjectKind::PortalConfiguration).any(|portal| {
-            let products = portal
-                .get(&["features", "subscription_update", "products"])
-                .and_then(Value::as_array);
-            products.into_iter().flatten().any(|p| match kind {
-                ObjectKind::Product => p["product"] == key,
-                _ => p["prices"].as_array().is_some_and(|a| a.iter().any(|k| k == key)),
+        self.shadow
+            .of(ObjectKind::PortalConfiguration)
+            .any(|portal| {
+                let products = portal
+                    .get(&["features", "subscription_update", "products"])
+                    .and_then(Value::as_array);
+                products.into_iter().flatten().any(|p| match kind {
+                    ObjectKind::Product => p["product"] == key,
+                    _ => p["prices"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|k| k == key)),
+                })
             })
-        })
     }
 
     /// Whether a product of the shadow names this price as its default.
@@ -911,21 +1010,83 @@ impl Generator {
     // ---- out of band --------------------------------------------------------------------
 
     fn out_of_band(&mut self) -> Option<Tagged> {
-        let (dimension, kind, params, filter): (_, _, _, fn(&Generator, &Obj) -> bool) =
-            match self.rng.below(12) {
-                0 => ("oob.product.name", ObjectKind::Product, json!({ "name": "Renamed in the Dashboard" }), |_, _| true),
-                1 => ("oob.product.metadata", ObjectKind::Product, json!({ "metadata": { "dashboard": "yes" } }), |_, _| true),
-                2 => ("oob.product.description", ObjectKind::Product, json!({ "description": "Edited in the Dashboard" }), |_, _| true),
-                3 => ("oob.product.deactivate", ObjectKind::Product, json!({ "active": false }), |g, o| o.is_active() && !g.in_portal(o.kind, &o.key)),
-                4 => ("oob.price.archive", ObjectKind::Price, json!({ "active": false }), |g, o| o.is_active() && !g.in_portal(o.kind, &o.key) && !g.is_default_price(&o.key)),
-                5 => ("oob.price.nickname", ObjectKind::Price, json!({ "nickname": "Dashboard nickname" }), |_, _| true),
-                6 => ("oob.price.metadata", ObjectKind::Price, json!({ "metadata": { "tier": "dashboard" } }), |_, _| true),
-                7 => ("oob.coupon.name", ObjectKind::Coupon, json!({ "name": "Dashboard coupon" }), |_, _| true),
-                8 => ("oob.coupon.metadata", ObjectKind::Coupon, json!({ "metadata": { "dashboard": "yes" } }), |_, _| true),
-                9 => ("oob.promotion_code.deactivate", ObjectKind::PromotionCode, json!({ "active": false }), |_, o| o.is_active()),
-                10 => ("oob.promotion_code.metadata", ObjectKind::PromotionCode, json!({ "metadata": { "dashboard": "yes" } }), |_, _| true),
-                _ => ("oob.portal.name", ObjectKind::PortalConfiguration, json!({ "name": "Dashboard portal" }), |_, _| true),
-            };
+        let (dimension, kind, params, filter): (_, _, _, fn(&Generator, &Obj) -> bool) = match self
+            .rng
+            .below(12)
+        {
+            0 => (
+                "oob.product.name",
+                ObjectKind::Product,
+                json!({ "name": "Renamed in the Dashboard" }),
+                |_, _| true,
+            ),
+            1 => (
+                "oob.product.metadata",
+                ObjectKind::Product,
+                json!({ "metadata": { "dashboard": "yes" } }),
+                |_, _| true,
+            ),
+            2 => (
+                "oob.product.description",
+                ObjectKind::Product,
+                json!({ "description": "Edited in the Dashboard" }),
+                |_, _| true,
+            ),
+            3 => (
+                "oob.product.deactivate",
+                ObjectKind::Product,
+                json!({ "active": false }),
+                |g, o| o.is_active() && !g.in_portal(o.kind, &o.key),
+            ),
+            4 => (
+                "oob.price.archive",
+                ObjectKind::Price,
+                json!({ "active": false }),
+                |g, o| o.is_active() && !g.in_portal(o.kind, &o.key) && !g.is_default_price(&o.key),
+            ),
+            5 => (
+                "oob.price.nickname",
+                ObjectKind::Price,
+                json!({ "nickname": "Dashboard nickname" }),
+                |_, _| true,
+            ),
+            6 => (
+                "oob.price.metadata",
+                ObjectKind::Price,
+                json!({ "metadata": { "tier": "dashboard" } }),
+                |_, _| true,
+            ),
+            7 => (
+                "oob.coupon.name",
+                ObjectKind::Coupon,
+                json!({ "name": "Dashboard coupon" }),
+                |_, _| true,
+            ),
+            8 => (
+                "oob.coupon.metadata",
+                ObjectKind::Coupon,
+                json!({ "metadata": { "dashboard": "yes" } }),
+                |_, _| true,
+            ),
+            9 => (
+                "oob.promotion_code.deactivate",
+                ObjectKind::PromotionCode,
+                json!({ "active": false }),
+                |_, o| o.is_active(),
+            ),
+            10 => (
+                "oob.promotion_code.metadata",
+                ObjectKind::PromotionCode,
+                json!({ "metadata": { "dashboard": "yes" } }),
+                |_, _| true,
+            ),
+            _ => (
+                "oob.portal.name",
+                ObjectKind::PortalConfiguration,
+                json!({ "name": "Dashboard portal" }),
+                |_, _| true,
+            ),
+        };
         let candidates: Vec<Obj> = self
             .shadow
             .of(kind)
@@ -942,6 +1103,73 @@ impl Generator {
             params,
         };
         self.emit(dimension, change, false)
+    }
+
+    /// An object made in the Dashboard, then declared by the script with other mutable
+    /// values: the plan adopts it (an update), it does not create it again. Both changes
+    /// are in one step; the Dashboard's goes first (out-of-band changes run before the plan).
+    fn adopt(&mut self) -> Option<Vec<Tagged>> {
+        const DIMENSIONS: [&str; 4] = [
+            "adopt.product",
+            "adopt.coupon",
+            "adopt.price",
+            "adopt.promotion_code",
+        ];
+        let which = self.rng.below(4) as usize;
+        let dimension = DIMENSIONS[which];
+        if !self.gaps.allows(dimension) {
+            return None;
+        }
+        let saved = self.shadow.clone();
+        let add = match which {
+            0 => self.add_product(),
+            1 => self.add_coupon(),
+            2 => self.add_price(),
+            _ => self.add_promotion_code(),
+        }?;
+        let Change::Add(obj) = &add.change else {
+            unreachable!("an add")
+        };
+        // The Dashboard can only refer to objects the account already holds.
+        let refers_to_new = Value::Object(obj.params.clone())
+            .to_string()
+            .split('"')
+            .any(|word| self.added_this_step.iter().any(|k| k == word));
+        if refers_to_new {
+            self.shadow = saved;
+            return None;
+        }
+        let mut params = obj.params.clone();
+        params.shift_remove("metadata");
+        match obj.kind {
+            ObjectKind::Product => {
+                params = Map::new();
+                params.insert("id".into(), json!(obj.key));
+                params.insert("name".into(), json!("Made in the Dashboard"));
+            }
+            ObjectKind::Coupon => {
+                params.insert("id".into(), json!(obj.key));
+                params.insert("name".into(), json!("Dashboard coupon"));
+            }
+            ObjectKind::Price => {
+                params.insert("lookup_key".into(), json!(obj.key));
+                params.insert("nickname".into(), json!("Dashboard price"));
+            }
+            _ => {
+                let coupon = params.shift_remove("coupon").unwrap_or_default();
+                params.insert("code".into(), json!(obj.key));
+                params.insert("promotion".into(), json!({ "type": "coupon", "coupon": coupon }));
+            }
+        }
+        let dashboard = Tagged {
+            dimension,
+            change: Change::Dashboard {
+                kind: obj.kind,
+                params: Value::Object(params),
+            },
+            invalid: false,
+        };
+        Some(vec![dashboard, add])
     }
 
     // ---- invalid ------------------------------------------------------------------------
@@ -967,22 +1195,42 @@ impl Generator {
             2 => {
                 let (mut params, _) = self.promotion_code_params()?;
                 params["expires_at"] = json!(TEST_NOW - self.rng.range(60, YEAR));
-                let change = Change::Add(Obj::new(ObjectKind::PromotionCode, self.fresh("CODE"), params));
+                let change = Change::Add(Obj::new(
+                    ObjectKind::PromotionCode,
+                    self.fresh("CODE"),
+                    params,
+                ));
                 self.emit("invalid.promotion_code.expires_at_past", change, true)
             }
             3 => {
                 let (mut params, coupon) = self.promotion_code_params()?;
                 let redeem_by = coupon.int("redeem_by")?;
                 params["expires_at"] = json!(redeem_by + self.rng.range(60, YEAR));
-                let change = Change::Add(Obj::new(ObjectKind::PromotionCode, self.fresh("CODE"), params));
-                self.emit("invalid.promotion_code.expires_at_after_coupon_redeem_by", change, true)
+                let change = Change::Add(Obj::new(
+                    ObjectKind::PromotionCode,
+                    self.fresh("CODE"),
+                    params,
+                ));
+                self.emit(
+                    "invalid.promotion_code.expires_at_after_coupon_redeem_by",
+                    change,
+                    true,
+                )
             }
             4 => {
                 let (mut params, coupon) = self.promotion_code_params()?;
                 let most = coupon.int("max_redemptions")?;
                 params["max_redemptions"] = json!(most + self.rng.range(1, 100));
-                let change = Change::Add(Obj::new(ObjectKind::PromotionCode, self.fresh("CODE"), params));
-                self.emit("invalid.promotion_code.max_redemptions_above_coupon", change, true)
+                let change = Change::Add(Obj::new(
+                    ObjectKind::PromotionCode,
+                    self.fresh("CODE"),
+                    params,
+                ));
+                self.emit(
+                    "invalid.promotion_code.max_redemptions_above_coupon",
+                    change,
+                    true,
+                )
             }
             5 => {
                 let (mut params, _) = self.promotion_code_params()?;
@@ -992,8 +1240,16 @@ impl Generator {
                     "minimum_amount_currency": currency,
                     "currency_options": { currency: { "minimum_amount": self.amount() } },
                 });
-                let change = Change::Add(Obj::new(ObjectKind::PromotionCode, self.fresh("CODE"), params));
-                self.emit("invalid.promotion_code.currency_options_repeat_minimum_currency", change, true)
+                let change = Change::Add(Obj::new(
+                    ObjectKind::PromotionCode,
+                    self.fresh("CODE"),
+                    params,
+                ));
+                self.emit(
+                    "invalid.promotion_code.currency_options_repeat_minimum_currency",
+                    change,
+                    true,
+                )
             }
             _ => {
                 // NOTES.md: "Once specified as either inclusive or exclusive, it cannot be changed."
@@ -1069,7 +1325,10 @@ pub fn still_invalid(tagged: &Tagged, before: &Model) -> bool {
             "invalid.promotion_code.currency_options_repeat_minimum_currency" => {
                 let currency = obj.get(&["restrictions", "minimum_amount_currency"]);
                 let options = obj.get(&["restrictions", "currency_options"]);
-                match (currency.and_then(Value::as_str), options.and_then(Value::as_object)) {
+                match (
+                    currency.and_then(Value::as_str),
+                    options.and_then(Value::as_object),
+                ) {
                     (Some(c), Some(o)) => o.contains_key(c),
                     _ => false,
                 }

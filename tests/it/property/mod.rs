@@ -168,7 +168,10 @@ fn report(seed: u64, steps: usize, small: &generate::Case, failure: &run::Failur
     }
     if failure.step > 0 {
         if let Some(previous) = failure.scripts.get(failure.step - 1) {
-            out.push_str(&format!("--- script before step {}\n{previous}", failure.step));
+            out.push_str(&format!(
+                "--- script before step {}\n{previous}",
+                failure.step
+            ));
         }
     }
     if let Some(script) = failure.scripts.last() {

@@ -28,7 +28,9 @@ impl Obj {
     pub fn get(&self, path: &[&str]) -> Option<&Value> {
         let (first, rest) = path.split_first()?;
         rest.iter()
-            .try_fold(self.params.get(*first)?, |value, segment| value.get(segment))
+            .try_fold(self.params.get(*first)?, |value, segment| {
+                value.get(segment)
+            })
     }
 
     pub fn is_active(&self) -> bool {
@@ -64,6 +66,8 @@ pub enum Change {
         key: String,
         params: Value,
     },
+    /// Create an object of `kind` in the Dashboard (before the script declares it).
+    Dashboard { kind: ObjectKind, params: Value },
 }
 
 /// A change with the dimension it exercises (what `KNOWN_GAPS` excludes) and whether Stripe
@@ -95,6 +99,9 @@ impl Tagged {
             } => format!("script: {kind} `{key}` remove {}", path.join(".")),
             Change::OutOfBand { kind, key, params } => {
                 format!("out of band: POST {kind} `{key}` {params}")
+            }
+            Change::Dashboard { kind, params } => {
+                format!("out of band: create {kind} {params}")
             }
         };
         let invalid = if self.invalid {
@@ -146,7 +153,7 @@ impl Model {
                     set_path(&mut obj.params, path, value.clone());
                 }
             }
-            Change::OutOfBand { .. } => {}
+            Change::OutOfBand { .. } | Change::Dashboard { .. } => {}
         }
     }
 

@@ -69,11 +69,14 @@ pub fn run_case(case: &Case) -> Result<Outcome, Failure> {
         };
         for tagged in step {
             model.apply(&tagged.change);
-            if let Change::OutOfBand { kind, key, params } = &tagged.change {
-                if let Err(err) = account.out_of_band(*kind, key, params) {
-                    let detail = format!("{}\n{err}", tagged.describe());
-                    return Err(fail("an out-of-band edit was refused", detail, &scripts));
-                }
+            let refused = match &tagged.change {
+                Change::OutOfBand { kind, key, params } => account.out_of_band(*kind, key, params),
+                Change::Dashboard { kind, params } => account.create(*kind, params),
+                _ => Ok(()),
+            };
+            if let Err(err) = refused {
+                let detail = format!("{}\n{err}", tagged.describe());
+                return Err(fail("an out-of-band edit was refused", detail, &scripts));
             }
         }
         let script = model.render();
@@ -88,7 +91,10 @@ pub fn run_case(case: &Case) -> Result<Outcome, Failure> {
                 if invalid {
                     outcome.refused_invalid += 1;
                 } else {
-                    let first = errors.0.first().map_or(String::new(), |d| d.message.clone());
+                    let first = errors
+                        .0
+                        .first()
+                        .map_or(String::new(), |d| d.message.clone());
                     outcome.refused_valid.push(first);
                 }
                 model = before;
@@ -98,7 +104,11 @@ pub fn run_case(case: &Case) -> Result<Outcome, Failure> {
                     "the plan has no error, but Stripe refuses this change:\n  {}",
                     describe(step)
                 );
-                return Err(fail("a plan accepted a change Stripe refuses", detail, &scripts));
+                return Err(fail(
+                    "a plan accepted a change Stripe refuses",
+                    detail,
+                    &scripts,
+                ));
             }
             Ok((plan, live)) => {
                 account.emulator.reset_stats();
@@ -139,7 +149,11 @@ pub fn run_case(case: &Case) -> Result<Outcome, Failure> {
                             render::human(&plan, false),
                             render::human(&second, false)
                         );
-                        return Err(fail("the plan after the apply is not empty", detail, &scripts));
+                        return Err(fail(
+                            "the plan after the apply is not empty",
+                            detail,
+                            &scripts,
+                        ));
                     }
                     Err(errors) => {
                         let detail = format!(
@@ -148,7 +162,11 @@ pub fn run_case(case: &Case) -> Result<Outcome, Failure> {
                             render::human(&plan, false),
                             render_human(&errors, false)
                         );
-                        return Err(fail("the plan after the apply has errors", detail, &scripts));
+                        return Err(fail(
+                            "the plan after the apply has errors",
+                            detail,
+                            &scripts,
+                        ));
                     }
                 }
             }
@@ -198,7 +216,12 @@ impl Account {
         let path = self.dir.path().join(SCRIPT);
         std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
         std::fs::write(&path, script).expect("write the script");
-        let catalog = evaluate_in(self.dir.path(), Path::new(SCRIPT), "test", &Limits::default())?;
+        let catalog = evaluate_in(
+            self.dir.path(),
+            Path::new(SCRIPT),
+            "test",
+            &Limits::default(),
+        )?;
         let mut live = self
             .runtime
             .block_on(fetch_live(&self.client))
@@ -247,6 +270,15 @@ impl Account {
             .map_err(|err| format!("POST {path}: {err}"))
     }
 
+    /// Creates an object as the Dashboard would.
+    fn create(&self, kind: ObjectKind, params: &Value) -> Result<(), String> {
+        let path = kind.table().path;
+        self.runtime
+            .block_on(self.client.post(path, &support::form(params.clone())))
+            .map(drop)
+            .map_err(|err| format!("POST {path}: {err}"))
+    }
+
     fn live_id(&self, kind: ObjectKind, key: &str) -> Option<String> {
         let found: Vec<Value> = self
             .list(kind.table().path)
@@ -271,8 +303,13 @@ impl Account {
     fn duplicates(&self, model: &Model) -> Option<String> {
         let mut lines = Vec::new();
         for (kind, key_of) in [
-            (ObjectKind::PromotionCode, (|o: &Value| o["code"].clone()) as fn(&Value) -> Value),
-            (ObjectKind::PortalConfiguration, |o: &Value| o["metadata"]["billingctl_key"].clone()),
+            (
+                ObjectKind::PromotionCode,
+                (|o: &Value| o["code"].clone()) as fn(&Value) -> Value,
+            ),
+            (ObjectKind::PortalConfiguration, |o: &Value| {
+                o["metadata"]["billingctl_key"].clone()
+            }),
         ] {
             let live = self.list(kind.table().path);
             for obj in model.of(kind) {
@@ -347,7 +384,12 @@ pub fn shrink(case: &Case, failure: Failure, budget: usize) -> (Case, Failure) {
         // Optional fields of the objects added.
         for step in 0..best.steps.len() {
             for index in 0..best.steps.get(step).map_or(0, Vec::len) {
-                let Some(Change::Add(obj)) = best.steps.get(step).and_then(|s| s.get(index)).map(|t| t.change.clone()) else {
+                let Some(Change::Add(obj)) = best
+                    .steps
+                    .get(step)
+                    .and_then(|s| s.get(index))
+                    .map(|t| t.change.clone())
+                else {
                     continue;
                 };
                 for field in obj.params.keys() {

@@ -551,15 +551,22 @@ impl Generator {
         self.emit(dimension, Change::Add(obj), false)
     }
 
-    /// Up to two active products with their active recurring per-unit prices, by key.
+    /// Up to two active products, each with some of its active recurring prices, by key.
     fn portal_products(&mut self) -> Option<Value> {
         let mut products = Vec::new();
-        for product in self
+        let candidates: Vec<Obj> = self
             .shadow
             .of(ObjectKind::Product)
             .filter(|p| p.is_active())
-        {
-            let prices: Vec<&str> = self
+            .cloned()
+            .collect();
+        let candidates = if candidates.is_empty() {
+            candidates
+        } else {
+            self.rng.subset(&candidates)
+        };
+        for product in &candidates {
+            let prices: Vec<String> = self
                 .shadow
                 .of(ObjectKind::Price)
                 .filter(|p| {
@@ -567,9 +574,10 @@ impl Generator {
                         && p.str("product") == Some(&product.key)
                         && p.params.contains_key("recurring")
                 })
-                .map(|p| p.key.as_str())
+                .map(|p| p.key.clone())
                 .collect();
             if !prices.is_empty() && products.len() < 2 {
+                let prices = self.rng.subset(&prices);
                 products.push(json!({ "product": product.key, "prices": prices }));
             }
         }
@@ -848,7 +856,19 @@ impl Generator {
         let obj = self.pick_obj(kind, |_| true)?;
         let flip =
             |obj: &Obj, path: &[&str]| !obj.get(path).and_then(Value::as_bool).unwrap_or(false);
-        match self.rng.below(9) {
+        match self.rng.below(10) {
+            9 => {
+                // A list is sent whole: another choice of products and prices.
+                let path = ["features", "subscription_update", "products"];
+                obj.get(&path)?;
+                let products = self.portal_products()?;
+                self.set(
+                    "portal.edit.subscription_update.products",
+                    &obj,
+                    &path,
+                    Some(products),
+                )
+            }
             0 => {
                 let value = self.optional(&obj, "name", |g| {
                     json!(format!("{} portal", g.rng.pick(WORDS)))
@@ -1012,7 +1032,7 @@ impl Generator {
     fn out_of_band(&mut self) -> Option<Tagged> {
         let (dimension, kind, params, filter): (_, _, _, fn(&Generator, &Obj) -> bool) = match self
             .rng
-            .below(12)
+            .below(13)
         {
             0 => (
                 "oob.product.name",
@@ -1080,10 +1100,16 @@ impl Generator {
                 json!({ "metadata": { "dashboard": "yes" } }),
                 |_, _| true,
             ),
-            _ => (
+            11 => (
                 "oob.portal.name",
                 ObjectKind::PortalConfiguration,
                 json!({ "name": "Dashboard portal" }),
+                |_, _| true,
+            ),
+            _ => (
+                "oob.portal.metadata",
+                ObjectKind::PortalConfiguration,
+                json!({ "metadata": { "dashboard": "yes" } }),
                 |_, _| true,
             ),
         };
@@ -1158,7 +1184,10 @@ impl Generator {
             _ => {
                 let coupon = params.shift_remove("coupon").unwrap_or_default();
                 params.insert("code".into(), json!(obj.key));
-                params.insert("promotion".into(), json!({ "type": "coupon", "coupon": coupon }));
+                params.insert(
+                    "promotion".into(),
+                    json!({ "type": "coupon", "coupon": coupon }),
+                );
             }
         }
         let dashboard = Tagged {

@@ -33,6 +33,12 @@ pub const KNOWN_GAPS: &[(&str, &str)] = &[
         "price.edit.currency_options.tiers",
         "partial entry: the entry's tiers are sent without its tax_behavior",
     ),
+    (
+        "price.edit.currency_options.replace_entry",
+        "an entry removed and added back with other values in one step is a changed entry, sent \
+         partially (seed 4117 of the long run: [custom_unit_amount] without [enabled], 400); a \
+         member left out of the new entry (`preset`) is not even planned",
+    ),
     // Create requests Stripe refuses.
     (
         "promotion_code.add.empty_restrictions",

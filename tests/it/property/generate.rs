@@ -54,6 +54,7 @@ pub fn case(seed: u64, steps: usize, gaps: &Gaps) -> Case {
         shadow: Model::default(),
         next: 0,
         added_this_step: Vec::new(),
+        at_step_start: Model::default(),
     };
     let mut all = vec![generator.first_catalog()];
     for _ in 0..steps {
@@ -69,6 +70,8 @@ struct Generator {
     next: u32,
     /// Keys declared in the step being generated (not in the account yet).
     added_this_step: Vec<String>,
+    /// The script as the account holds it when the step starts.
+    at_step_start: Model,
 }
 
 impl Generator {
@@ -126,6 +129,7 @@ impl Generator {
 
     fn step(&mut self) -> Vec<Tagged> {
         self.added_this_step.clear();
+        self.at_step_start = self.shadow.clone();
         // One change in ten is one Stripe refuses, alone in its step.
         if self.rng.chance(10) {
             for _ in 0..10 {
@@ -746,12 +750,18 @@ impl Generator {
                 }
                 let other = *self.rng.pick(&free);
                 let option = self.currency_option(scheme);
-                self.set(
-                    "price.edit.currency_options.add",
-                    &obj,
-                    &["currency_options", other],
-                    Some(option),
-                )
+                // An entry removed earlier in this step is still in the account: adding it
+                // back changes that entry (a partial update today).
+                let live = self.at_step_start.find(ObjectKind::Price, &obj.key);
+                let dimension = if live
+                    .and_then(|p| p.get(&["currency_options", other]))
+                    .is_some()
+                {
+                    "price.edit.currency_options.replace_entry"
+                } else {
+                    "price.edit.currency_options.add"
+                };
+                self.set(dimension, &obj, &["currency_options", other], Some(option))
             }
             4 | 5 => {
                 let (other, option) = self.existing_option(&obj)?;

@@ -119,7 +119,9 @@ async fn handle(
             idempotency_key: idempotency_key.as_deref(),
             request_id: &request_id,
         };
-        request.answer(&shared)
+        let answer = request.answer(&shared);
+        shared.counters.record_status(answer.status);
+        answer
     };
     let answer = match (&shared.wal, answer.durable) {
         (Some(wal), Some(upto)) if !wal.is_durable(upto) => {

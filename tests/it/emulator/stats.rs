@@ -31,6 +31,29 @@ async fn every_request_is_counted_by_method_and_route_whatever_the_answer() {
 }
 
 #[tokio::test]
+async fn every_answer_is_counted_by_status() {
+    let emu = Emu::start();
+    emu.product("p").await; // 200
+    emu.post("/v1/products", &[("id", "p"), ("name", "dup")])
+        .await; // 400
+    emu.get("/v1/products/nope").await; // 404
+    emu.get("/v1/nothing").await; // 404 unrecognized
+    emu.client
+        .get(emu.url("/v1/products"))
+        .send()
+        .await
+        .unwrap(); // 401
+    let stats = emu.handle.stats();
+    assert_eq!(stats.status(200), 1);
+    assert_eq!(stats.status(400), 1);
+    assert_eq!(stats.status(401), 1);
+    assert_eq!(stats.status(404), 2);
+    assert_eq!(stats.client_errors(), 4);
+    emu.handle.reset_stats();
+    assert_eq!(emu.handle.stats().client_errors(), 0);
+}
+
+#[tokio::test]
 async fn reset_zeroes_the_counters() {
     let emu = Emu::start();
     emu.product("p").await;
@@ -61,6 +84,7 @@ async fn the_counters_are_served_without_auth_and_not_counted() {
             "total": 1,
             "by_method": { "POST": 1 },
             "by_route": { "POST /v1/products": 1 },
+            "by_status": { "200": 1 },
         })
     );
     let reset = emu

@@ -417,6 +417,19 @@ fn update(
             Some(value) if !is_unset(value) => value.clone(),
             _ => match clear_value(param) {
                 Some(value) => value,
+                // A member of a map entry that the script leaves out goes with the entry:
+                // Stripe replaces an entry with what it is sent (`complete_units` sends it
+                // whole), so the change is the entry without it.
+                None if entry_of(table, &path)
+                    .is_some_and(|entry| raw.keys().any(|p| within(p, &entry))) =>
+                {
+                    fields.push(FieldChange {
+                        path,
+                        live: live_value,
+                        desired: Value::Null,
+                    });
+                    continue;
+                }
                 // Stripe offers no way to clear it; leaving it is the only honest option.
                 None => continue,
             },
@@ -511,6 +524,16 @@ fn complete_units(
             }
         }
     }
+}
+
+/// The map entry (`currency_options[usd]`) a concrete path lies in, if any.
+fn entry_of(table: &ObjectTable, path: &str) -> Option<String> {
+    let parts = segments(path);
+    (2..parts.len()).find_map(|depth| {
+        let parent = table.param(&join_parts(&parts[..depth - 1]))?;
+        (parent.ty == Type::Map && table.has_keyed_fields(parent))
+            .then(|| join_parts(&parts[..depth]))
+    })
 }
 
 fn join_parts(parts: &[&str]) -> String {

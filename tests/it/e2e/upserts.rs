@@ -154,3 +154,28 @@ fn a_create_that_meets_a_different_object_made_meanwhile_says_what_differs() {
         report.failures
     );
 }
+
+fn pay_what_you_want(usd_preset: &str) -> String {
+    format!(
+        r#"product("tip", #{{ name: "Tip jar" }});
+price("tip_once", #{{ product: "tip", currency: "eur",
+    custom_unit_amount: #{{ enabled: true, preset: 500 }},
+    currency_options: #{{ usd: #{{ custom_unit_amount: #{{ enabled: true{usd_preset} }} }} }} }});"#
+    )
+}
+
+/// Before the fix, a member left out of a map entry (`preset`) planned "No changes" while the
+/// account kept it (found by the property test's long run).
+#[test]
+fn a_member_left_out_of_a_map_entry_is_removed_with_the_entry_sent_whole() {
+    let ctx = Harness::applied(&pay_what_you_want(", preset: 600"));
+    ctx.write(SCRIPT, &pay_what_you_want(""));
+    let stdout = ctx.apply();
+    assert!(stdout.contains("1 updated"), "{stdout}");
+    let price = ctx.get("/v1/prices?lookup_keys[]=tip_once&expand[]=data.currency_options");
+    let usd = &price["data"][0]["currency_options"]["usd"]["custom_unit_amount"];
+    // Stripe returns the custom amount without its write-only `enabled`.
+    assert!(usd.is_object(), "the entry keeps its custom amount: {usd}");
+    assert!(usd["preset"].is_null(), "{usd}");
+    ctx.assert_rerun_writes_nothing();
+}

@@ -5,7 +5,7 @@
 //! CPU of a no-op plan per object against `check`.
 //!
 //! `cargo bench --bench pacing -- [--runs 3] [--codes 1000] [--python PATH] [--sizes 1000,10000,50000]
-//! [--only campaign,sdk,mixed,noop[,live]]`. Every measurement starts its own in-process emulator
+//! [--only campaign,sdk,mixed,noop]`. Every measurement starts its own in-process emulator
 //! (latency and limits as knobs) and runs the release `billingctl` binary against it.
 
 use std::path::{Path, PathBuf};
@@ -401,10 +401,6 @@ fn main() {
         println!("\n| campaign | binding limit reached (median) | runs | 429s / requests | wall s | failed runs |");
         println!("| --- | --- | --- | --- | --- | --- |");
         for (mode, latency) in scenarios {
-            // `--only campaign,live` re-measures live mode alone.
-            if options.only.iter().any(|p| p == "live") && mode != Mode::Live {
-                continue;
-            }
             let results: Vec<CampaignRun> = (0..runs)
                 .map(|_| bench_campaign(dir.path(), options.codes, mode, latency))
                 .collect();

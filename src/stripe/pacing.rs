@@ -102,16 +102,6 @@ impl RateBucket {
         slot - now
     }
 
-    /// A request reserved earlier actually started at `now` (after another limiter's wait):
-    /// the next slot is at least one interval after it.
-    pub fn started(&mut self, now: Instant) {
-        let interval = Duration::from_secs_f64(1.0 / (self.rps * HEADROOM));
-        let earliest = now + interval;
-        if self.next_slot.map_or(true, |next| next < earliest) {
-            self.next_slot = Some(earliest);
-        }
-    }
-
     /// Stripe answered 429: cut the rate by a fifth, unless that was just done.
     pub fn throttled(&mut self, now: Instant) {
         self.recover(now);
@@ -355,13 +345,6 @@ impl Pacer {
         let wait = self.state().global.bucket.reserve(Instant::now());
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
-            // Late for the endpoint's slot by the global wait: the endpoint's next start is
-            // spaced from this actual one, so two starts of one endpoint are never closer
-            // than its interval (the sliding window would count them both).
-            let mut state = self.state();
-            if let Some(flow) = state.endpoints.get_mut(endpoint) {
-                flow.bucket.started(Instant::now());
-            }
         }
         permit
     }
@@ -541,24 +524,6 @@ mod tests {
         }
         assert!(bucket.rps() >= MIN_RPS);
         assert!(bucket.rps() < 2.0, "{}", bucket.rps());
-    }
-
-    #[test]
-    fn a_late_start_pushes_the_next_slot_back() {
-        let t0 = Instant::now();
-        let mut bucket = RateBucket::new(25, t0);
-        let interval = Duration::from_secs_f64(1.0 / (25.0 * HEADROOM));
-        assert_eq!(bucket.reserve(t0), Duration::ZERO);
-        // The request waited 10 ms more for the global bucket before it went out.
-        bucket.started(t0 + ms(10));
-        let next = bucket.reserve(t0);
-        assert!(
-            next.abs_diff(ms(10) + interval) < Duration::from_micros(2),
-            "{next:?}"
-        );
-        // A start on time changes nothing.
-        bucket.started(t0 + next);
-        assert!(bucket.reserve(t0).abs_diff(next + interval) < Duration::from_micros(2));
     }
 
     #[test]

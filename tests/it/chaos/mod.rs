@@ -58,7 +58,14 @@ fn write_script(harness: &Harness, shape: &Shape) -> String {
 }
 
 /// Fast pacing for the writes of a large apply.
-const FAST: [&str; 4] = ["--max-rps", "2000", "--concurrency", "32"];
+const FAST: [&str; 6] = [
+    "--max-rps",
+    "2000",
+    "--endpoint-rps",
+    "2000",
+    "--concurrency",
+    "32",
+];
 
 /// `billingctl SUBCOMMAND SCRIPT --api-base URL` with a test key and fast pacing.
 fn billingctl(harness: &Harness, subcommand: &str, script: &str) -> Command {
@@ -168,7 +175,14 @@ fn an_apply_killed_at_random_points_converges_on_the_next_run_without_duplicates
         let target = harness.posts() + rng.gen_range(20..120);
         let mut child = harness
             .std_command(&["run", &script, "--yes"])
-            .args(["--max-rps", "300", "--concurrency", "16"])
+            .args([
+                "--max-rps",
+                "300",
+                "--endpoint-rps",
+                "300",
+                "--concurrency",
+                "16",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -12,7 +12,15 @@ fn converges(relative: &str, with: &[&str]) {
         ctx.write(file, &text);
     }
     let run = ctx
-        .command(&["run", relative, "--yes", "--max-rps", "500"])
+        .command(&[
+            "run",
+            relative,
+            "--yes",
+            "--max-rps",
+            "500",
+            "--endpoint-rps",
+            "500",
+        ])
         .output()
         .unwrap();
     let (stdout, stderr) = texts(&run);

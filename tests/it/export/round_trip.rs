@@ -110,6 +110,8 @@ fn a_catalog_and_a_campaign_of_600_codes_round_trip_scope_by_scope() {
         "--yes",
         "--max-rps",
         "2000",
+        "--endpoint-rps",
+        "2000",
     ]);
     succeeded(&output, "run of the campaign");
 

@@ -197,6 +197,7 @@ impl Account {
         let mut config = ClientConfig::new(emulator.base_url(), key);
         // Pacing is not what this test holds; the emulator imposes no rate limit here.
         config.max_rps = 10_000;
+        config.endpoint_rps = 10_000;
         let client = Client::new(config).expect("a client");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()

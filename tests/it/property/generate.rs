@@ -1177,6 +1177,8 @@ impl Generator {
         }
         let mut params = obj.params.clone();
         params.shift_remove("metadata");
+        // The Dashboard sends no empty hash (the form would make it `""`, which create refuses).
+        params.retain(|_, value| value.as_object().map_or(true, |o| !o.is_empty()));
         match obj.kind {
             ObjectKind::Product => {
                 params = Map::new();

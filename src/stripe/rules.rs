@@ -20,7 +20,7 @@ mod table;
 use serde_json::{Map, Value};
 
 use super::fields::{ObjectKind, Operation};
-pub use checks::{PORTAL_PRODUCTS_MAX, REDEEM_BY_HORIZON};
+pub use checks::REDEEM_BY_HORIZON;
 pub use table::RULES;
 
 /// One row of `param-rules.md` and what billingctl does about it.

@@ -93,7 +93,7 @@ pub(super) const CHECKS: &[(ObjectKind, Check)] = &[
 pub const REDEEM_BY_HORIZON: i64 = 1_826 * 86_400;
 
 /// The most products a portal's subscription update lists (R006: "up to 10 products").
-pub const PORTAL_PRODUCTS_MAX: usize = 10;
+const PORTAL_PRODUCTS_MAX: usize = 10;
 
 fn at<'a>(map: &'a Map<String, Value>, path: &[&str]) -> Option<&'a Value> {
     let (first, rest) = path.split_first()?;

@@ -13,6 +13,7 @@ pub mod config;
 pub mod diag;
 pub mod emulator;
 pub mod export;
+pub mod kinds;
 pub mod plan;
 pub mod redact;
 pub mod script;

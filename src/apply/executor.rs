@@ -15,10 +15,11 @@ use tokio::task::JoinSet;
 
 use super::order::{schedule, Op, Write};
 use crate::catalog::Reference;
-use crate::plan::fetch::{fetch_live, is_active, key_field};
+use crate::kinds::fields::segments;
+use crate::kinds::ObjectKind;
+use crate::plan::fetch::{fetch_live, is_active};
 use crate::plan::settle::{settle, Settled};
 use crate::plan::{Action, Change, LiveState, Plan};
-use crate::stripe::fields::{segments, ObjectKind};
 use crate::stripe::{Client, Error};
 
 /// Applies showing a bar past this many writes (on a terminal).
@@ -228,7 +229,7 @@ async fn settle_taken_key(
 ) -> Result<String, String> {
     let taken = error.api().is_some_and(|api| {
         api.code.as_deref() == Some("resource_already_exists")
-            || api.param.as_deref() == key_field(change.kind)
+            || api.param.as_deref() == change.kind.def().key().field()
     });
     if !taken {
         return Err(error.to_string());

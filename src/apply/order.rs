@@ -17,8 +17,8 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use crate::kinds::ObjectKind;
 use crate::plan::{Action, Plan};
-use crate::stripe::fields::ObjectKind;
 
 /// The dependency levels, in execution order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

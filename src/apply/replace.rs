@@ -11,8 +11,8 @@
 use serde_json::{Map, Value};
 
 use super::order::{Op, Stage, Write};
+use crate::kinds::ObjectKind;
 use crate::plan::Change;
-use crate::stripe::fields::ObjectKind;
 
 /// The staged writes of `change` (a `Replace`), which is `plan.changes[index]`.
 pub(super) fn staged(index: usize, change: &Change) -> Vec<(Stage, Write)> {

@@ -9,7 +9,7 @@ use super::declared::{reference, Declared, Spec};
 use super::key::{CouponId, ProductKey};
 use super::validate::Check;
 use super::Reference;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// A declared coupon; its key is the custom coupon id.
 pub type Coupon = Declared<CouponSpec>;

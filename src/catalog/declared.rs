@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::{validate::Check, Declaration, DeclaredAt, Reference};
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// What each object's typed spec provides: Stripe's create params and the keys it names.
 pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
@@ -17,7 +17,7 @@ pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
     /// placed where Stripe expects it.
     fn params(&self, key: &str) -> Map<String, Value> {
         let mut params = Map::new();
-        if let Some(field) = key_field(Self::KIND) {
+        if let Some(field) = Self::KIND.def().key().field() {
             params.insert(field.into(), Value::String(key.into()));
         }
         if let Ok(Value::Object(fields)) = serde_json::to_value(self) {
@@ -32,17 +32,6 @@ pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
     /// Whether the script opted this object in to replacement on immutable change.
     fn allows_replace(&self) -> bool {
         false
-    }
-}
-
-/// The create param that carries the key, where Stripe has one (the portal has none: the
-/// planner keeps its key in metadata `billingctl_key`).
-fn key_field(kind: ObjectKind) -> Option<&'static str> {
-    match kind {
-        ObjectKind::Product | ObjectKind::Coupon => Some("id"),
-        ObjectKind::Price => Some("lookup_key"),
-        ObjectKind::PromotionCode => Some("code"),
-        ObjectKind::PortalConfiguration => None,
     }
 }
 

@@ -6,14 +6,11 @@ use std::collections::HashMap;
 
 use super::Declaration;
 use crate::diag::Diagnostic;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// The identity of a key within its kind (promotion codes are case-insensitive in Stripe).
 fn identity(kind: ObjectKind, key: &str) -> (ObjectKind, String) {
-    match kind {
-        ObjectKind::PromotionCode => (kind, key.to_ascii_lowercase()),
-        _ => (kind, key.to_owned()),
-    }
+    (kind, kind.def().key().fold(key))
 }
 
 /// Checks keys and references. `invalid` lists objects that were declared but failed to
@@ -35,10 +32,7 @@ pub fn check(
                         first.declared_at(),
                         first.key()
                     ))
-                    .help(match d.kind() {
-                        ObjectKind::PromotionCode => "promotion codes are unique regardless of case; rename one of them",
-                        _ => "keys are unique per kind; rename one, or change the first with `update(...)` in an overlay",
-                    }),
+                    .help(d.kind().def().duplicate_help()),
             ),
             None => {
                 seen.insert(identity(d.kind(), d.key()), *d);

@@ -22,7 +22,7 @@ pub mod validate;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// Where a script declared an object, so errors found later (even after fetching the live
 /// account) still point at the line to edit.

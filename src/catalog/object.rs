@@ -12,7 +12,7 @@ use super::promotion_code::PromotionCode;
 use super::validate::{self, Check};
 use super::{Declaration, DeclaredAt};
 use crate::diag::Diagnostic;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// One typed declaration.
 #[derive(Debug)]

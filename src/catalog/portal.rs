@@ -10,7 +10,7 @@ use super::declared::{reference, Declared, Spec};
 use super::key::{LookupKey, PortalKey, ProductKey};
 use super::validate::Check;
 use super::Reference;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// A declared portal configuration.
 pub type Portal = Declared<PortalSpec>;

@@ -7,7 +7,7 @@ use super::declared::{reference, Declared, Spec};
 use super::key::{LookupKey, ProductKey};
 use super::validate::Check;
 use super::Reference;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// A declared product; its key is the custom product id.
 pub type Product = Declared<ProductSpec>;

@@ -11,7 +11,7 @@ use super::declared::{reference, Declared, Spec};
 use super::key::{CouponId, PromoCode};
 use super::validate::Check;
 use super::Reference;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// A declared promotion code; its key is the customer-facing code.
 pub type PromotionCode = Declared<PromotionCodeSpec>;

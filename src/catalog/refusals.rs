@@ -1,4 +1,4 @@
-//! The rules table (`crate::stripe::rules`) on the declared objects, offline: each object as
+//! The rules table (`crate::kinds::rules`) on the declared objects, offline: each object as
 //! the create it will be, its related objects from the catalog. Rules relative to now wait for
 //! the plan (`crate::plan::refusals`), which knows which objects exist already.
 
@@ -6,8 +6,9 @@ use serde_json::Value;
 
 use super::{Declaration, DeclaredAt};
 use crate::diag::Diagnostic;
-use crate::stripe::fields::{ObjectKind, Operation};
-use crate::stripe::rules::{self, Related, Request, Violation};
+use crate::kinds::fields::Operation;
+use crate::kinds::rules::{self, Related, Request, Violation};
+use crate::kinds::ObjectKind;
 
 /// A write the rules table refuses, as an error at the object's declaration.
 pub fn diagnostic(

@@ -1,7 +1,7 @@
 //! Static validation: the values Stripe would reject, found offline. Each error names the
 //! object, its key and the field (in Stripe's form notation).
 //!
-//! Enum values and which params exist come from the field table (`stripe::fields`), so they
+//! Enum values and which params exist come from the field table (`kinds::fields`), so they
 //! are not restated here; this module holds the rules the table cannot express (ranges,
 //! lengths, combinations of fields).
 
@@ -16,7 +16,8 @@ use super::product::ProductSpec;
 use super::promotion_code::PromotionCodeSpec;
 use super::DeclaredAt;
 use crate::diag::Diagnostic;
-use crate::stripe::fields::{ObjectKind, Type};
+use crate::kinds::fields::Type;
+use crate::kinds::{ObjectKind, RESERVED_METADATA_PREFIX};
 
 /// Stripe's limits (NOTES.md and the param descriptions in the reference).
 pub const METADATA_MAX_KEYS: usize = 50;
@@ -31,8 +32,6 @@ pub const STATEMENT_DESCRIPTOR_MAX: usize = 22;
 pub const PROMOTION_CODE_MAX: usize = 500;
 /// Stripe's largest amount in minor units (8 digits).
 pub const AMOUNT_MAX: i64 = 99_999_999;
-/// Metadata keys the planner writes itself (`billingctl_scope`, `billingctl_key`).
-pub const RESERVED_METADATA_PREFIX: &str = "billingctl_";
 
 /// The object under validation and the list its errors go to.
 pub struct Check<'a> {
@@ -788,7 +787,7 @@ pub fn portal(spec: &PortalSpec, check: &mut Check<'_>) {
     {
         let field = "features[subscription_pause][duration]";
         // `interval_options` required with `type: "interval_options"` is R003 of the rules
-        // table (`crate::stripe::rules`), checked there for the planner and the emulator.
+        // table (`crate::kinds::rules`), checked there for the planner and the emulator.
         let options = d.interval_options.as_deref().unwrap_or_default();
         for (i, o) in options.iter().enumerate() {
             check.interval(
@@ -843,7 +842,7 @@ mod tests {
 
     use crate::catalog::object::Object;
     use crate::catalog::DeclaredAt;
-    use crate::stripe::fields::ObjectKind::{self, *};
+    use crate::kinds::ObjectKind::{self, *};
 
     /// The (field, message) of every validation error of one object.
     fn errors(kind: ObjectKind, key: &str, fields: Value) -> Vec<(String, String)> {

@@ -1,36 +1,13 @@
 //! `billingctl docs [KIND]`: the script reference, generated from the field tables
-//! (`stripe::fields`), so it cannot drift from what the planner accepts. For each kind: the
+//! (`kinds::fields`), so it cannot drift from what the planner accepts. For each kind: the
 //! declaring function, its key rule and references, and every field with its type, whether
 //! it is required on create, whether an update can change it, Stripe's default, and whether
 //! `""` clears it. A unit test holds docs/SCRIPTS.md's field lists to it.
 
 use crate::cli::DocsArgs;
-use crate::stripe::fields::{ObjectKind, Presence, Type};
+use crate::kinds::fields::{Presence, Type};
+use crate::kinds::{ObjectKind, KINDS};
 use crate::ExitStatus;
-
-/// The script function, its key rule and its references (docs/SCRIPTS.md "Declaring
-/// objects"; the references are the ones `catalog::*` resolves).
-fn about(kind: ObjectKind) -> (&'static str, &'static str, &'static str) {
-    match kind {
-        ObjectKind::Product => ("product(id, #{...})", "the product id", "`default_price` → a price key"),
-        ObjectKind::Price => (
-            "price(lookup_key, #{...})",
-            "the lookup key (≤ 200 characters)",
-            "`product` → a product key",
-        ),
-        ObjectKind::Coupon => ("coupon(id, #{...})", "the coupon id", "`applies_to.products[]` → product keys"),
-        ObjectKind::PromotionCode => (
-            "promotion_code(code, #{...})",
-            "the customer-facing code (a-z A-Z 0-9 -), matched regardless of case",
-            "`coupon` / `promotion.coupon` → a coupon key",
-        ),
-        ObjectKind::PortalConfiguration => (
-            "portal(key, #{...})",
-            "a name you choose, kept in metadata `billingctl_key`",
-            "`features.subscription_update.products[].product` → a product key, `.prices[]` → price keys",
-        ),
-    }
-}
 
 /// `recurring[interval]` as a script writes it: `recurring.interval`; `tiers[][up_to]` as
 /// `tiers[].up_to`; a map key as `<key>`.
@@ -61,7 +38,8 @@ fn type_name(ty: Type) -> String {
 
 /// The reference of one kind, in markdown.
 pub(crate) fn reference(kind: ObjectKind) -> String {
-    let (function, key, references) = about(kind);
+    let docs = kind.def().docs();
+    let (function, key, references) = (docs.signature, docs.key, docs.references);
     let mut out = format!(
         "### {}\n\n`{function}`: key {key}. References: {references}.\n\n\
          | field | type | on create | update changes it | Stripe's default | `\"\"` clears it |\n\
@@ -95,17 +73,14 @@ pub(crate) fn reference(kind: ObjectKind) -> String {
 pub fn execute(args: DocsArgs) -> anyhow::Result<ExitStatus> {
     let kinds: Vec<ObjectKind> = match &args.kind {
         None => ObjectKind::ALL.to_vec(),
-        Some(name) => {
-            let found = ObjectKind::ALL.into_iter().find(|k| {
-                k.name() == name || (name == "portal" && *k == ObjectKind::PortalConfiguration)
-            });
-            match found {
-                Some(kind) => vec![kind],
-                None => anyhow::bail!(
-                    "unknown kind `{name}`: product, price, coupon, promotion_code or portal"
-                ),
+        Some(name) => match ObjectKind::from_name(name) {
+            Some(kind) => vec![kind],
+            None => {
+                let names: Vec<&str> = KINDS.iter().map(|k| k.function()).collect();
+                let (last, first) = names.split_last().expect("kinds");
+                anyhow::bail!("unknown kind `{name}`: {} or {last}", first.join(", "))
             }
-        }
+        },
     };
     let text: Vec<String> = kinds.into_iter().map(reference).collect();
     super::stdout::emit(&format!(
@@ -136,10 +111,7 @@ mod tests {
     fn the_field_lists_of_scripts_md_agree_with_the_tables() {
         let doc = include_str!("../../docs/SCRIPTS.md");
         for kind in ObjectKind::ALL {
-            let heading = match kind {
-                ObjectKind::PortalConfiguration => "### portal\n",
-                _ => &format!("### {}\n", kind.name()),
-            };
+            let heading = &format!("### {}\n", kind.def().function());
             let section = doc
                 .split_once(heading)
                 .unwrap_or_else(|| panic!("SCRIPTS.md has {heading}"))

@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 use crate::catalog::Catalog;
 use crate::cli::ScriptArgs;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 use crate::ExitStatus;
 
 pub fn execute(args: ScriptArgs) -> anyhow::Result<ExitStatus> {

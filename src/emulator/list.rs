@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use super::error::ApiError;
 use super::objects::{self, Filter};
 use super::store::Account;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: i64 = 100;

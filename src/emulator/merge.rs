@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::stripe::fields::{segments, ObjectTable, Type};
+use crate::kinds::fields::{segments, ObjectTable, Type};
 
 /// Merges `params` (from `params::validate`) into `target`.
 pub(crate) fn merge(
@@ -92,10 +92,11 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::stripe::fields::{ObjectKind, Param, Presence};
+
+    use crate::kinds::fields::{Param, Presence};
 
     static TABLE: ObjectTable = ObjectTable {
-        kind: ObjectKind::Product,
+        index: crate::kinds::fields::Compiled::new(),
         object: "test",
         path: "/v1/tests",
         id_prefix: "t_",

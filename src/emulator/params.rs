@@ -1,4 +1,4 @@
-//! Strict params, checked generically against the one field table (`crate::stripe::fields`):
+//! Strict params, checked generically against the one field table (`crate::kinds::fields`):
 //! every decoded path must be a param of this endpoint (create or update), with the right type
 //! and enum value; required params must be there; `""` clears what Stripe lets you clear.
 //! The result is typed JSON (integers, numbers, booleans) ready to merge into an object.
@@ -7,7 +7,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::error::ApiError;
-use crate::stripe::fields::{segments, ObjectTable, Operation, Param, Presence, Type};
+use crate::kinds::fields::{segments, ObjectTable, Operation, Param, Presence, Type};
 
 /// Metadata limits (Stripe's documented ones).
 const METADATA_MAX_KEYS: usize = 50;
@@ -406,7 +406,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::stripe::fields::{Default, ObjectKind};
+
+    use crate::kinds::fields::Default;
 
     const fn param(
         path: &'static str,
@@ -430,7 +431,7 @@ mod tests {
     use Presence::{Absent, Optional, Required};
 
     static TABLE: ObjectTable = ObjectTable {
-        kind: ObjectKind::Price,
+        index: crate::kinds::fields::Compiled::new(),
         object: "test",
         path: "/v1/tests",
         id_prefix: "t_",

@@ -30,7 +30,7 @@ use serde_json::Value;
 
 use super::store::{Account, Change};
 use crate::clock::Clock;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// How often, at most, the snapshot is rewritten (and the log compacted) while the account
 /// changes. Durability does not depend on it: only how long the log grows between two.

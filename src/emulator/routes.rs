@@ -1,7 +1,7 @@
 //! Which endpoint a request names: the method and path matched against the five objects'
 //! collection paths from the field table, plus the emulator's own `/_emulator/...` endpoints.
 
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// What a request asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]

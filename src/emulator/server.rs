@@ -28,7 +28,7 @@ use super::persist::Wal;
 use super::routes::Route;
 use super::stats::Counters;
 use super::store::{new_id, Account};
-use crate::stripe::fields::Operation;
+use crate::kinds::fields::Operation;
 use crate::stripe::API_VERSION;
 
 /// Everything the connections share.

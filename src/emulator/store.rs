@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::idempotency::IdempotencyStore;
 use crate::clock::Clock;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// The format marker and version written at the top of a state file.
 const STATE_FORMAT: &str = "billingctl-emulator-state/1";

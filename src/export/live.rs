@@ -4,8 +4,8 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::kinds::ObjectKind;
 use crate::plan::LiveState;
-use crate::stripe::fields::ObjectKind;
 
 /// Metadata key holding a portal configuration's billingctl key.
 pub const KEY_METADATA: &str = "billingctl_key";

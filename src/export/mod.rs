@@ -13,8 +13,8 @@ pub mod select;
 
 use serde_json::{Map, Value};
 
-use crate::catalog::validate::RESERVED_METADATA_PREFIX;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
+use crate::kinds::RESERVED_METADATA_PREFIX;
 use keys::Keys;
 pub use live::LiveObjects;
 use rhai_text::RhaiWriter;

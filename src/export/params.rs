@@ -1,11 +1,12 @@
-//! Stripe response → create params, driven by the one field table (`crate::stripe::fields`):
+//! Stripe response → create params, driven by the one field table (`crate::kinds::fields`):
 //! keeps the fields the create endpoint takes (response-only fields such as `created`,
 //! `livemode` or `login_page.url` fall away), and leaves out what Stripe would fill in anyway
 //! (unset fields, empty lists and maps, values equal to the table's `default`).
 
 use serde_json::{Map, Value};
 
-use crate::stripe::fields::{segments, ObjectKind, ObjectTable, Param, Presence, Type};
+use crate::kinds::fields::{segments, ObjectTable, Param, Presence, Type};
+use crate::kinds::ObjectKind;
 
 /// The create params `object` (a Stripe response, already stripped of its key and of
 /// billingctl's own metadata) would be created with, with Stripe's names and nesting.

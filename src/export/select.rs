@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::live::{self, LiveObjects, SCOPE_METADATA};
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 type Object = Map<String, Value>;
 /// An object by kind and Stripe id.

@@ -13,11 +13,12 @@ use std::collections::HashMap;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use super::fetch::{is_active, LiveState, PORTAL_KEY_METADATA};
+use super::fetch::{is_active, LiveState};
 use super::plan::{Action, Change, FieldChange, Plan, Reason};
 use crate::catalog::{Catalog, Declaration};
 use crate::diag::Diagnostic;
-use crate::stripe::fields::{segments, Default, ObjectKind, ObjectTable, Param, Presence, Type};
+use crate::kinds::fields::{segments, Default, ObjectTable, Param, Presence, Type};
+use crate::kinds::{Deactivation, ObjectKind};
 
 /// Diffs every declaration of `catalog` against `live`.
 pub fn diff_catalog(catalog: &Catalog, live: &LiveState) -> Plan {
@@ -131,29 +132,7 @@ fn diff_declaration(
     let table = kind.table();
     let mut desired = declaration.to_params();
     // The key is what later runs match by, so it must be written with the object.
-    let key_field = match kind {
-        ObjectKind::Product | ObjectKind::Coupon => Some("id"),
-        ObjectKind::Price => Some("lookup_key"),
-        ObjectKind::PromotionCode => Some("code"),
-        ObjectKind::PortalConfiguration => None,
-    };
-    if let Some(field) = key_field {
-        desired
-            .entry(field)
-            .or_insert_with(|| Value::String(declaration.key().to_owned()));
-    }
-    if kind == ObjectKind::PortalConfiguration {
-        // The portal's key lives in Stripe as metadata, like every other key lives in a field.
-        let metadata = desired
-            .entry("metadata")
-            .or_insert_with(|| Value::Object(Map::new()));
-        if let Value::Object(metadata) = metadata {
-            metadata.insert(
-                PORTAL_KEY_METADATA.to_owned(),
-                Value::String(declaration.key().to_owned()),
-            );
-        }
-    }
+    kind.def().key().place(declaration.key(), &mut desired);
 
     let mut unknown = Vec::new();
     unknown_paths(table, &desired, "", &mut unknown);
@@ -619,18 +598,7 @@ fn clear_value(param: &Param) -> Option<Value> {
 fn immutable(declaration: &dyn Declaration, path: &str, live: Value, desired: Value) -> Diagnostic {
     let kind = declaration.kind();
     let key = declaration.key();
-    let help = match kind {
-        ObjectKind::Price => "declare a new price with a new lookup_key",
-        ObjectKind::Coupon => {
-            "a coupon's terms cannot change once it exists: declare a new coupon with a new id"
-        }
-        ObjectKind::PromotionCode => {
-            "a promotion code cannot be edited: declare a new promotion code with a new code"
-        }
-        ObjectKind::Product | ObjectKind::PortalConfiguration => {
-            "this field cannot change once the object exists: declare a new object"
-        }
-    };
+    let help = kind.def().immutable_help();
     Diagnostic::error(format!(
         "{kind} `{key}`: {path} is immutable (live {}, script {})",
         show(&live),
@@ -645,12 +613,11 @@ fn immutable(declaration: &dyn Declaration, path: &str, live: Value, desired: Va
 
 fn unknown_field(declaration: &dyn Declaration, path: &str) -> Diagnostic {
     let kind = declaration.kind();
-    let help = if kind == ObjectKind::Coupon && path == "active" {
-        "Stripe coupons have no `active`: a coupon cannot be deactivated, only deleted \
-         (which billingctl never does); deactivate its promotion codes instead"
-            .to_owned()
-    } else {
-        format!("see the {kind} params in Stripe's API reference")
+    let help = match kind.def().deactivation() {
+        Deactivation::Impossible { reason, help } if path == "active" => {
+            format!("{reason}; {help}")
+        }
+        _ => format!("see the {kind} params in Stripe's API reference"),
     };
     Diagnostic::error(format!(
         "{kind} `{}`: `{path}` is not a {kind} param Stripe accepts",

@@ -7,7 +7,7 @@
 use super::plan::Plan;
 use super::replace::is_immutable_drift;
 use crate::diag::Severity;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// Whether the plan has errors and every one of them is an immutable field changed out of
 /// band (so `verify` reports drift, exit 2, rather than failing, exit 1).

@@ -7,11 +7,8 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use crate::catalog::Catalog;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::{ObjectKind, KINDS};
 use crate::stripe::{Client, Error};
-
-/// Metadata key under which a portal configuration carries its script key.
-pub const PORTAL_KEY_METADATA: &str = "billingctl_key";
 
 /// A list call that failed, naming what was being listed.
 #[derive(Debug, thiserror::Error)]
@@ -22,60 +19,45 @@ pub struct FetchError {
 }
 
 /// Fetches every managed object, active and inactive, with paginated list calls run
-/// concurrently: one list per kind, plus a second for prices, whose list returns only active
-/// prices unless `active=false` is given (the other lists return both unfiltered). Prices
-/// come with `tiers` and `currency_options`, coupons with `applies_to` and
-/// `currency_options`: Stripe returns those only when expanded.
+/// concurrently: one list per kind, plus a second for kinds whose list returns only active
+/// objects unless `active=false` is given (prices). Fields Stripe returns only when expanded
+/// (a price's `tiers`, a coupon's `applies_to`) are asked for: without them a change to them
+/// would go unseen.
 pub async fn fetch_live(client: &Client) -> Result<LiveState, FetchError> {
-    let list = |kind: ObjectKind, filters: Map<String, Value>| {
-        let client = client.clone();
-        async move {
-            let path = kind.table().path;
-            client
-                .list_all(path, &filters)
-                .await
-                .map_err(|error| FetchError {
-                    what: format!("{}s ({path})", kind.name()),
-                    error,
-                })
-        }
-    };
-    // Some params are returned only when expanded ("includable"); without them a change to a
-    // price's tiers or a coupon's products would go unseen.
-    let expand = |fields: &[&str]| {
+    let lists = KINDS.iter().flat_map(|kind| {
         let mut filters = Map::new();
-        filters.insert(
-            "expand".to_owned(),
-            fields
-                .iter()
-                .map(|f| Value::String(format!("data.{f}")))
-                .collect(),
-        );
-        filters
-    };
-    let prices = expand(&["tiers", "currency_options"]);
-    let mut inactive = prices.clone();
-    inactive.insert("active".to_owned(), Value::Bool(false));
-    let (products, active_prices, inactive_prices, coupons, codes, portals) = tokio::try_join!(
-        list(ObjectKind::Product, Map::new()),
-        list(ObjectKind::Price, prices),
-        list(ObjectKind::Price, inactive),
-        list(
-            ObjectKind::Coupon,
-            expand(&["applies_to", "currency_options"])
-        ),
-        list(ObjectKind::PromotionCode, Map::new()),
-        list(ObjectKind::PortalConfiguration, Map::new()),
-    )?;
-    let mut prices = active_prices;
-    prices.extend(inactive_prices);
-    Ok(LiveState::new([
-        (ObjectKind::Product, products),
-        (ObjectKind::Price, prices),
-        (ObjectKind::Coupon, coupons),
-        (ObjectKind::PromotionCode, codes),
-        (ObjectKind::PortalConfiguration, portals),
-    ]))
+        if !kind.expand().is_empty() {
+            let fields = kind.expand().iter();
+            let expand = fields.map(|f| Value::String(format!("data.{f}"))).collect();
+            filters.insert("expand".to_owned(), Value::Array(expand));
+        }
+        let inactive = kind.lists_only_active().then(|| {
+            let mut inactive = filters.clone();
+            inactive.insert("active".to_owned(), Value::Bool(false));
+            inactive
+        });
+        std::iter::once(filters)
+            .chain(inactive)
+            .map(move |filters| list(client, kind.id(), filters))
+    });
+    let listed = futures_util::future::try_join_all(lists).await?;
+    Ok(LiveState::new(listed))
+}
+
+/// One kind's objects, every page of one list call.
+async fn list(
+    client: &Client,
+    kind: ObjectKind,
+    filters: Map<String, Value>,
+) -> Result<(ObjectKind, Vec<Value>), FetchError> {
+    let path = kind.table().path;
+    match client.list_all(path, &filters).await {
+        Ok(objects) => Ok((kind, objects)),
+        Err(error) => Err(FetchError {
+            what: format!("{}s ({path})", kind.name()),
+            error,
+        }),
+    }
 }
 
 /// The live objects of every managed kind, as Stripe returned them (newest first), indexed
@@ -196,38 +178,12 @@ impl LiveState {
     }
 }
 
-/// The key a live object is matched by: product and coupon id, price `lookup_key`, the
-/// lowercased promotion `code`, a portal configuration's metadata `billingctl_key`.
 fn matching_key(kind: ObjectKind, object: &Value) -> Option<String> {
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    match kind {
-        ObjectKind::Product | ObjectKind::Coupon => text(object.get("id")),
-        ObjectKind::Price => text(object.get("lookup_key")),
-        ObjectKind::PromotionCode => text(object.get("code")).map(|c| c.to_lowercase()),
-        ObjectKind::PortalConfiguration => text(
-            object
-                .get("metadata")
-                .and_then(|m| m.get(PORTAL_KEY_METADATA)),
-        ),
-    }
-}
-
-/// The create param that holds the matching key, where it is a field of the object (the
-/// param Stripe names when the key is taken).
-pub fn key_field(kind: ObjectKind) -> Option<&'static str> {
-    match kind {
-        ObjectKind::Product | ObjectKind::Coupon => Some("id"),
-        ObjectKind::Price => Some("lookup_key"),
-        ObjectKind::PromotionCode => Some("code"),
-        ObjectKind::PortalConfiguration => None,
-    }
+    kind.def().key().matching(object)
 }
 
 fn normalise_key(kind: ObjectKind, key: &str) -> String {
-    match kind {
-        ObjectKind::PromotionCode => key.to_lowercase(),
-        _ => key.to_owned(),
-    }
+    kind.def().key().fold(key)
 }
 
 /// Whether a live object is active. Coupons have no `active`; they count as active.

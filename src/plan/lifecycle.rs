@@ -13,7 +13,7 @@ use super::replace::plan_replacements;
 use super::scope::{conflicts, find_orphans, managed_catalog, Orphan, SCOPE_METADATA};
 use crate::catalog::Catalog;
 use crate::diag::Diagnostic;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// How the plan may move forward where the script and the account disagree
 /// (`--allow-replace`, `--prune`). The default is fail-fast and list-only.
@@ -184,8 +184,8 @@ pub fn markdown_notes(plan: &Plan) -> String {
 mod tests {
     use super::*;
     use crate::catalog::{DeclaredAt, Environment};
+    use crate::kinds::ObjectKind;
     use crate::plan::scope::Snapshot;
-    use crate::stripe::fields::ObjectKind;
 
     fn catalog() -> Catalog {
         let mut catalog = Catalog::new(Environment::default(), "catalog".to_owned());

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::catalog::{DeclaredAt, Reference};
 use crate::diag::Diagnostics;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// What a change does to one Stripe object. There is no `Delete`: billingctl never deletes;
 /// the most it does is deactivate (`active=false`).

@@ -1,4 +1,4 @@
-//! The rules table (`crate::stripe::rules`) on every write the plan will make, as the endpoint
+//! The rules table (`crate::kinds::rules`) on every write the plan will make, as the endpoint
 //! will receive it: creates with their params, updates against the live object they change,
 //! related objects as they will be when the write is sent (declared, else live). A write the
 //! rules refuse is an error of the plan, before anything is written, at the line that declared
@@ -10,8 +10,9 @@ use super::fetch::LiveState;
 use super::plan::{Action, Change, Plan};
 use crate::catalog::refusals::{declared_coupon, diagnostic};
 use crate::catalog::Catalog;
-use crate::stripe::fields::{ObjectKind, Operation};
-use crate::stripe::rules::{self, Related, Request};
+use crate::kinds::fields::Operation;
+use crate::kinds::rules::{self, Related, Request};
+use crate::kinds::ObjectKind;
 
 /// Adds an error for every planned write that Stripe would refuse at `now`.
 pub fn check_writes(plan: &mut Plan, catalog: &Catalog, live: &LiveState, now: i64) {

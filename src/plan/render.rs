@@ -13,7 +13,7 @@ use super::diff::show;
 use super::plan::{Action, Change, FieldChange, Plan, Reason, Summary};
 use super::scope::SCOPE_METADATA;
 use crate::diag::{Diagnostics, Severity};
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 const GREEN: &str = "\x1b[32m";
 const YELLOW: &str = "\x1b[33m";
@@ -190,7 +190,7 @@ pub fn symbol(action: Action) -> &'static str {
 
 /// `promotion codes`, `prices`, `portal configurations`.
 fn plural(kind: ObjectKind) -> String {
-    format!("{}s", kind.name().replace('_', " "))
+    kind.def().plural()
 }
 
 /// `2,000`.
@@ -620,7 +620,7 @@ fn escape_markdown(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::catalog::DeclaredAt;
-    use crate::stripe::fields::ObjectKind;
+    use crate::kinds::ObjectKind;
     use serde_json::Map;
 
     fn change(action: Action, kind: ObjectKind, key: &str, fields: Vec<FieldChange>) -> Change {

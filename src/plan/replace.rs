@@ -23,12 +23,12 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 
 use super::diff::{diff_catalog, insert_path};
-use super::fetch::{is_active, LiveState, PORTAL_KEY_METADATA};
+use super::fetch::{is_active, LiveState};
 use super::plan::{Action, Change, FieldChange, Plan, Reason};
 use super::scope::{matched, Snapshot};
 use crate::catalog::{Catalog, Declaration, Reference};
 use crate::diag::{Diagnostic, Severity};
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// Where a portal configuration lists prices.
 const PORTAL_PRODUCTS: &str = "features[subscription_update][products]";
@@ -243,10 +243,8 @@ fn repoint(plan: &mut Plan, catalog: &Catalog, live: &LiveState, key: &str, old_
             continue;
         }
         let portal_id = id_of(portal.get("id")).unwrap_or_default().to_owned();
-        let portal_key = portal
-            .get("metadata")
-            .and_then(|m| m.get(PORTAL_KEY_METADATA))
-            .and_then(Value::as_str);
+        let portal_key = ObjectKind::PortalConfiguration.def().key().of(portal);
+        let portal_key = portal_key.as_deref();
         let declaration = catalog
             .of_kind(ObjectKind::PortalConfiguration)
             .find(|d| d.adopt_id() == Some(portal_id.as_str()) || Some(d.key()) == portal_key);
@@ -370,7 +368,7 @@ fn id_of(value: Option<&Value>) -> Option<&str> {
 
 /// The value at a bracket path in nested params.
 fn value_at<'a>(params: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
-    let parts = crate::stripe::fields::segments(path);
+    let parts = crate::kinds::fields::segments(path);
     let mut current = params.get(parts[0])?;
     for part in &parts[1..] {
         current = current.get(*part)?;

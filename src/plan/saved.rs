@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use super::fetch::LiveState;
 use super::plan::{Change, Plan};
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// The `format` field: says what the file is.
 pub const FORMAT: &str = "billingctl-plan";

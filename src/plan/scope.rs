@@ -18,13 +18,11 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::fetch::{is_active, LiveState, PORTAL_KEY_METADATA};
+use super::fetch::{is_active, LiveState};
 use super::plan::{Action, Change, FieldChange, Plan, Reason};
 use crate::catalog::{Catalog, Declaration, DeclaredAt, Reference};
-use crate::stripe::fields::ObjectKind;
-
-/// Metadata key holding the ownership scope of an object billingctl manages.
-pub const SCOPE_METADATA: &str = "billingctl_scope";
+use crate::kinds::ObjectKind;
+pub use crate::kinds::SCOPE_METADATA;
 
 /// A live object of this catalog's scope that the script no longer declares.
 #[derive(Clone, Debug, PartialEq)]
@@ -302,21 +300,9 @@ fn is_declared_key(catalog: &Catalog, kind: ObjectKind, object: &Value) -> bool 
     })
 }
 
-/// The key a live object is known by: id for products and coupons, lookup key, code,
-/// portal key.
+/// The key a live object is known by, as it holds it.
 fn display_key(kind: ObjectKind, object: &Value) -> Option<String> {
-    let field = match kind {
-        ObjectKind::Product | ObjectKind::Coupon => object.get("id"),
-        ObjectKind::Price => object.get("lookup_key"),
-        ObjectKind::PromotionCode => object.get("code"),
-        ObjectKind::PortalConfiguration => object
-            .get("metadata")
-            .and_then(|m| m.get(PORTAL_KEY_METADATA)),
-    };
-    field
-        .and_then(Value::as_str)
-        .filter(|k| !k.is_empty())
-        .map(str::to_owned)
+    kind.def().key().of(object)
 }
 
 /// `active=false` on an orphan.

@@ -64,8 +64,8 @@ mod tests {
 
     use super::*;
     use crate::catalog::DeclaredAt;
+    use crate::kinds::ObjectKind;
     use crate::plan::plan::Action;
-    use crate::stripe::fields::ObjectKind;
 
     fn create(name: &str) -> Change {
         let Value::Object(params) = json!({"id": "basic", "name": name,

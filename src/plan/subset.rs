@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use super::plan::Plan;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::{ObjectKind, KINDS};
 
 /// One `--only` pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,18 +23,13 @@ impl Only {
             .ok_or_else(|| format!("--only `{text}`: expected KIND:KEY, e.g. price:basic_*"))?;
         let kind = match kind {
             "*" => None,
-            "portal" => Some(ObjectKind::PortalConfiguration),
-            name => Some(
-                ObjectKind::ALL
-                    .into_iter()
-                    .find(|k| k.name() == name)
-                    .ok_or_else(|| {
-                        format!(
-                            "--only `{text}`: unknown kind `{name}` (product, price, coupon, \
-                             promotion_code, portal or *)"
-                        )
-                    })?,
-            ),
+            name => Some(ObjectKind::from_name(name).ok_or_else(|| {
+                let names: Vec<&str> = KINDS.iter().map(|k| k.function()).collect();
+                format!(
+                    "--only `{text}`: unknown kind `{name}` ({} or *)",
+                    names.join(", ")
+                )
+            })?),
         };
         Ok(Self {
             kind,

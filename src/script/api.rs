@@ -19,21 +19,16 @@ use super::recorder::{Entry, Recorder};
 use crate::catalog::parse::closest;
 use crate::catalog::DeclaredAt;
 use crate::diag::Diagnostic;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::{Deactivation, ObjectKind, Refusal, KINDS};
 
 type Shared = Rc<RefCell<Recorder>>;
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
 /// Registers every script function on `engine`, writing into `recorder`.
 pub fn register(engine: &mut Engine, recorder: &Shared) {
-    for (name, kind) in [
-        ("product", ObjectKind::Product),
-        ("price", ObjectKind::Price),
-        ("coupon", ObjectKind::Coupon),
-        ("promotion_code", ObjectKind::PromotionCode),
-        ("portal", ObjectKind::PortalConfiguration),
-    ] {
+    for kind in KINDS {
         let rec = recorder.clone();
+        let (name, kind) = (kind.function(), kind.id());
         engine.register_fn(
             name,
             move |ctx: NativeCallContext,
@@ -119,12 +114,7 @@ pub fn declared_at(ctx: &NativeCallContext) -> DeclaredAt {
 
 /// The form param holding each kind's key, which a script gives as the first argument.
 fn key_param(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::Product | ObjectKind::Coupon => "id",
-        ObjectKind::Price => "lookup_key",
-        ObjectKind::PromotionCode => "code",
-        ObjectKind::PortalConfiguration => "key",
-    }
+    kind.def().key().argument()
 }
 
 fn declare(rec: &Shared, ctx: &NativeCallContext, kind: ObjectKind, key: &str, fields: Map) {
@@ -144,16 +134,15 @@ fn declare(rec: &Shared, ctx: &NativeCallContext, kind: ObjectKind, key: &str, f
     }
     let adopt = match fields.remove("adopt") {
         None => None,
-        Some(Value::String(id))
-            if matches!(kind, ObjectKind::Price | ObjectKind::PortalConfiguration) =>
-        {
-            Some(id)
-        }
+        Some(Value::String(id)) if kind.def().adoptable() => Some(id),
         Some(Value::String(_)) => {
             errors.push(
                 Diagnostic::error(format!("a {kind} cannot adopt an id"))
                     .field("adopt")
-                    .help(format!("a {kind} is matched by its key, which is its Stripe id; only prices and portal configurations adopt")),
+                    .help(format!(
+                        "a {kind} is matched by its key, which is its Stripe id; only {} adopt",
+                        adopters()
+                    )),
             );
             None
         }
@@ -181,70 +170,50 @@ fn declare(rec: &Shared, ctx: &NativeCallContext, kind: ObjectKind, key: &str, f
     });
 }
 
-/// Rewrites script conveniences into Stripe's shape and refuses fields that do not exist
-/// in billingctl's model for a reason the generic "unknown field" would not explain.
+/// Rewrites script conveniences into Stripe's shape, and refuses fields the kind leaves out
+/// of billingctl's model (`Kind::shape`).
 fn shape(
     kind: ObjectKind,
     fields: &mut serde_json::Map<String, Value>,
     errors: &mut Vec<Diagnostic>,
 ) {
-    match kind {
-        ObjectKind::Coupon => {
-            if fields.remove("active").is_some() {
-                errors.push(coupon_active_error().field("active"));
-            }
-        }
-        ObjectKind::PromotionCode => {
-            if let Some(coupon) = fields.remove("coupon") {
-                if fields.contains_key("promotion") {
-                    errors.push(
-                        Diagnostic::error(
-                            "give the coupon once: `coupon` or `promotion`, not both",
-                        )
-                        .field("coupon"),
-                    );
-                } else {
-                    let mut promotion = serde_json::Map::new();
-                    promotion.insert("type".into(), "coupon".into());
-                    promotion.insert("coupon".into(), coupon);
-                    fields.insert("promotion".into(), Value::Object(promotion));
-                }
-            }
-        }
-        ObjectKind::Price => {
-            if fields.remove("product_data").is_some() {
-                errors.push(
-                    Diagnostic::error(
-                        "`product_data` is not supported: products are declared on their own",
-                    )
-                    .field("product_data")
-                    .help("declare product(id, #{ ... }) and name its id in `product`"),
-                );
-            }
-        }
-        ObjectKind::Product => {
-            if fields.remove("default_price_data").is_some() {
-                errors.push(
-                    Diagnostic::error("`default_price_data` is not supported: prices are declared on their own")
-                        .field("default_price_data")
-                        .help("declare price(lookup_key, #{ product: ID, ... }) and set `default_price: LOOKUP_KEY`"),
-                );
-            }
-        }
-        ObjectKind::PortalConfiguration => {}
+    for refusal in kind.def().shape(fields) {
+        errors.push(refused(refusal));
     }
 }
 
-fn coupon_active_error() -> Diagnostic {
-    Diagnostic::error("coupons have no `active` in Stripe: a coupon cannot be deactivated")
-        .help("to stop new redemptions, deactivate its promotion codes (`active: false`), or set `redeem_by` / `max_redemptions` on a new coupon")
+fn refused(refusal: Refusal) -> Diagnostic {
+    let diagnostic = Diagnostic::error(refusal.message).field(refusal.field);
+    match refusal.help {
+        Some(help) => diagnostic.help(help),
+        None => diagnostic,
+    }
+}
+
+/// The error of deactivating what cannot be deactivated (a coupon).
+fn cannot_deactivate(kind: ObjectKind) -> Option<Diagnostic> {
+    match kind.def().deactivation() {
+        Deactivation::Impossible { reason, help } => Some(Diagnostic::error(reason).help(help)),
+        Deactivation::Active => None,
+    }
+}
+
+/// `prices and portal configurations`: the kinds a script may adopt an id for.
+fn adopters() -> String {
+    let names: Vec<String> = KINDS
+        .iter()
+        .filter(|k| k.adoptable())
+        .map(|k| k.plural())
+        .collect();
+    match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, first)) => format!("{} and {last}", first.join(", ")),
+        None => String::new(),
+    }
 }
 
 fn function_name(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::PortalConfiguration => "portal",
-        other => other.name(),
-    }
+    kind.def().function()
 }
 
 /// Converts the script's map to JSON; values JSON cannot hold (functions, custom types) are
@@ -317,19 +286,6 @@ enum Change {
     Drop,
 }
 
-fn parse_kind(name: &str) -> Option<ObjectKind> {
-    Some(match name {
-        "product" => ObjectKind::Product,
-        "price" => ObjectKind::Price,
-        "coupon" => ObjectKind::Coupon,
-        "promotion_code" => ObjectKind::PromotionCode,
-        "portal" | "portal_configuration" => ObjectKind::PortalConfiguration,
-        _ => return None,
-    })
-}
-
-const KIND_NAMES: [&str; 5] = ["product", "price", "coupon", "promotion_code", "portal"];
-
 fn change(rec: &Shared, ctx: &NativeCallContext, kind_name: &str, key: &str, change: Change) {
     let at = declared_at(ctx);
     let verb = match change {
@@ -338,18 +294,19 @@ fn change(rec: &Shared, ctx: &NativeCallContext, kind_name: &str, key: &str, cha
         Change::Drop => "drop",
     };
     let mut r = rec.borrow_mut();
-    let Some(kind) = parse_kind(kind_name) else {
+    let Some(kind) = ObjectKind::from_name(kind_name) else {
+        let names: Vec<&str> = KINDS.iter().map(|k| k.function()).collect();
         let mut d =
             Diagnostic::error(format!("{verb}: unknown object kind \"{kind_name}\"")).at(at);
-        d = d.help(match closest(kind_name, &KIND_NAMES) {
+        d = d.help(match closest(kind_name, &names) {
             Some(best) => format!("did you mean \"{best}\"?"),
-            None => format!("kinds are: {}", KIND_NAMES.join(", ")),
+            None => format!("kinds are: {}", names.join(", ")),
         });
         r.diags.push(d);
         return;
     };
-    if matches!(change, Change::Deactivate) && kind == ObjectKind::Coupon {
-        r.diags.push(coupon_active_error().at(at).object(kind, key));
+    if let (Change::Deactivate, Some(error)) = (&change, cannot_deactivate(kind)) {
+        r.diags.push(error.at(at).object(kind, key));
         return;
     }
     let patch = match change {
@@ -397,16 +354,17 @@ fn change(rec: &Shared, ctx: &NativeCallContext, kind_name: &str, key: &str, cha
         Some(mut patch) => {
             let mut typos = Vec::new();
             match patch.remove("adopt") {
-                Some(Value::String(id))
-                    if matches!(kind, ObjectKind::Price | ObjectKind::PortalConfiguration) =>
-                {
+                Some(Value::String(id)) if kind.def().adoptable() => {
                     entry.adopt = Some(id);
                 }
                 Some(_) => typos.push(
-                    Diagnostic::error(format!("{verb}: `adopt` takes a price or portal id string"))
-                        .at(at.clone())
-                        .object(kind, key)
-                        .field("adopt"),
+                    Diagnostic::error(format!(
+                        "{verb}: `adopt` takes an id string, for {} only",
+                        adopters()
+                    ))
+                    .at(at.clone())
+                    .object(kind, key)
+                    .field("adopt"),
                 ),
                 None => {}
             }
@@ -432,7 +390,7 @@ fn take_unknown_fields(entry: &mut Entry, changed: &[String], at: &DeclaredAt) -
         Value::Object(entry.fields.clone()),
     ) {
         let path = d.subject.field.clone().unwrap_or_default();
-        let top = crate::stripe::fields::segments(&path)[0].to_owned();
+        let top = crate::kinds::fields::segments(&path)[0].to_owned();
         if !d.message.starts_with("unknown field") || !changed.contains(&top) {
             break;
         }

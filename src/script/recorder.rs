@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::catalog::object::Object;
 use crate::catalog::{graph, refusals, Catalog, DeclaredAt, Environment};
 use crate::diag::Diagnostic;
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 /// One declaration as the script wrote it (fields still untyped, so overlays can merge).
 #[derive(Debug)]
@@ -231,7 +231,7 @@ fn meant_path(path: &str, help: Option<&str>) -> Option<String> {
 
 /// Removes the value at a form path (`a[b][0][c]`); false when there is none.
 pub(crate) fn remove_path(fields: &mut Map<String, Value>, path: &str) -> bool {
-    let segments = crate::stripe::fields::segments(path);
+    let segments = crate::kinds::fields::segments(path);
     let Some((last, parents)) = segments.split_last() else {
         return false;
     };

@@ -4,7 +4,7 @@
 //!
 //! A form carries no types: [`encode`] prints every leaf as text and [`decode`] returns every
 //! leaf as a JSON string. Turning `"900"` back into an integer is the field table's job
-//! (`crate::stripe::fields`), which knows what each param is.
+//! (`crate::kinds::fields`), which knows what each param is.
 
 use serde_json::{Map, Value};
 

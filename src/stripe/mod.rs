@@ -8,11 +8,9 @@
 pub mod api_key;
 pub mod client;
 pub mod error;
-pub mod fields;
 pub mod form;
 pub mod pacing;
 pub mod retry;
-pub mod rules;
 
 pub use api_key::{ApiKey, ApiKeyError, KeyMode};
 pub use client::{Client, ClientConfig, ClientStats};

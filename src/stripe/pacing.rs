@@ -435,7 +435,7 @@ impl Pacer {
 /// (`POST /v1/prices/price_123` → `POST /v1/prices/:id`).
 pub fn endpoint(method: &str, target: &str) -> String {
     let path = target.split_once('?').map_or(target, |(p, _)| p);
-    for kind in crate::stripe::fields::ObjectKind::ALL {
+    for kind in crate::kinds::ObjectKind::ALL {
         let base = kind.table().path;
         if let Some(rest) = path.strip_prefix(base) {
             if rest.is_empty() {

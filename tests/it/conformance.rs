@@ -1,4 +1,4 @@
-//! Conformance: holds the field tables (`billingctl::stripe::fields`) against Stripe's own,
+//! Conformance: holds the field tables (`billingctl::kinds::fields`) against Stripe's own,
 //! `shared/stripe-reference/catalog-fields.json` (API 2026-10-28.endive), read from
 //! `$BILLINGCTL_STRIPE_REFERENCE` or else `<repo>/../shared/stripe-reference`. Where neither
 //! exists the test says so on stderr and passes: the reference is not part of the repository.
@@ -11,7 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use billingctl::stripe::fields::{segments, ObjectKind, ObjectTable, Param, Presence, Type};
+use billingctl::kinds::fields::{segments, ObjectTable, Param, Presence, Type};
+use billingctl::kinds::ObjectKind;
 use serde_json::Value;
 
 fn reference_dir() -> PathBuf {
@@ -110,7 +111,7 @@ fn check_endpoint(table: &ObjectTable, resource: &Value, endpoint: &str) -> Vec<
     };
     let spec = flatten(&resource[params_key]);
     let mut problems = Vec::new();
-    let kind = table.kind;
+    let kind = table.object;
     for param in table.params {
         let ours = presence(param);
         let Some(node) = spec.get(param.path) else {
@@ -184,7 +185,7 @@ fn check_emptyable(table: &ObjectTable, resource: &Value) -> Vec<String> {
         if theirs != param.emptyable {
             problems.push(format!(
                 "{}: `{}`: we say emptyable={}, Stripe says {theirs}",
-                table.kind, param.path, param.emptyable
+                table.object, param.path, param.emptyable
             ));
         }
     }
@@ -192,7 +193,7 @@ fn check_emptyable(table: &ObjectTable, resource: &Value) -> Vec<String> {
 }
 
 fn check_object(table: &ObjectTable, resource: &Value) -> Vec<String> {
-    let kind = table.kind;
+    let kind = table.object;
     let mut problems = check_endpoint(table, resource, "create");
     problems.extend(check_endpoint(table, resource, "update"));
     problems.extend(check_emptyable(table, resource));

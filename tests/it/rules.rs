@@ -1,4 +1,4 @@
-//! The rules table (`billingctl::stripe::rules::RULES`, issue 9) held on both sides: one case
+//! The rules table (`billingctl::kinds::rules::RULES`, issue 9) held on both sides: one case
 //! per enforced row (`Checked`, `Split`, `Table`), each a bad write in two forms.
 //!
 //! - The raw request to the emulator answers Stripe's 400 `invalid_request_error` naming the
@@ -15,7 +15,7 @@ use std::collections::BTreeSet;
 
 use billingctl::clock::Clock;
 use billingctl::emulator::EmulatorOptions;
-use billingctl::stripe::rules::{Decision, RULES};
+use billingctl::kinds::rules::{Decision, RULES};
 use tempfile::TempDir;
 
 use crate::emulator::support::{Answer, Emu};

@@ -10,7 +10,7 @@ use super::common;
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
 use crate::emulator::store::{new_code, Account};
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::Coupon;
 

@@ -17,8 +17,9 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::store::Account;
-use crate::stripe::fields::{ObjectKind, Operation};
-use crate::stripe::rules::{self, Related, Request};
+use crate::kinds::fields::Operation;
+use crate::kinds::rules::{self, Related, Request};
+use crate::kinds::ObjectKind;
 
 pub(crate) use common::Filter;
 
@@ -67,7 +68,7 @@ pub(crate) fn update(
     }
 }
 
-/// The rules table's checks (`crate::stripe::rules`), the same the planner runs on the writes
+/// The rules table's checks (`crate::kinds::rules`), the same the planner runs on the writes
 /// it plans: the first one broken is Stripe's 400 about its param.
 fn refuse_broken_rules(
     account: &Account,

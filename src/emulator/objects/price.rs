@@ -13,7 +13,7 @@ use super::product;
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
 use crate::emulator::store::{new_id, Account};
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::Price;
 const LOOKUP_KEY_MAX: usize = 200;

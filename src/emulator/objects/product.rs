@@ -11,7 +11,7 @@ use super::price;
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
 use crate::emulator::store::{new_id, Account};
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::Product;
 const MARKETING_FEATURES_MAX: usize = 15;

@@ -11,7 +11,7 @@ use super::common::{self, Filter};
 use crate::emulator::error::ApiError;
 use crate::emulator::merge::merge;
 use crate::emulator::store::{new_code, new_id, Account};
-use crate::stripe::fields::ObjectKind;
+use crate::kinds::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::PromotionCode;
 const CODE_MAX: usize = 500;

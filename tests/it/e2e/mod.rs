@@ -18,6 +18,7 @@ mod scope;
 mod terminal;
 mod traps;
 mod upserts;
+mod views;
 
 /// The catalog most tests start from: two products, two prices, a coupon, a promotion code
 /// and a portal configuration listing both products and their prices.

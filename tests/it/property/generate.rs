@@ -10,7 +10,7 @@
 
 use billingctl::catalog::currency;
 use billingctl::catalog::validate::{MARKETING_FEATURES_MAX, STATEMENT_DESCRIPTOR_MAX};
-use billingctl::stripe::fields::ObjectKind;
+use billingctl::kinds::ObjectKind;
 use serde_json::{json, Map, Value};
 
 use super::gaps::Gaps;

@@ -2,7 +2,7 @@
 //! writes, and the changes a step makes to the script or (out of band) to the account.
 //! `Model::render` writes the script as Rhai.
 
-use billingctl::stripe::fields::ObjectKind;
+use billingctl::kinds::ObjectKind;
 use serde_json::{Map, Value};
 
 /// One declared object: `kind("key", #{ params })`.

@@ -14,10 +14,10 @@ use billingctl::apply::{apply_plan, ProgressMode};
 use billingctl::cli::EmulatorKnobs;
 use billingctl::diag::{render_human, Diagnostics};
 use billingctl::emulator::EmulatorHandle;
+use billingctl::kinds::ObjectKind;
 use billingctl::plan::fetch::fetch_live;
 use billingctl::plan::{plan_catalog, render, LiveState, Plan, Policy};
 use billingctl::script::{evaluate_in, Limits};
-use billingctl::stripe::fields::ObjectKind;
 use billingctl::stripe::{ApiKey, Client, ClientConfig};
 use serde_json::{Map, Value};
 

@@ -1,8 +1,9 @@
-//! What the generator reads from the field table (`billingctl::stripe::fields`) instead of
+//! What the generator reads from the field table (`billingctl::kinds::fields`) instead of
 //! restating it: the values of an enum param, whether a path is mutable, and the limits
 //! Stripe documents that the catalog's validation already names (`catalog::validate`).
 
-use billingctl::stripe::fields::{ObjectKind, Type};
+use billingctl::kinds::fields::Type;
+use billingctl::kinds::ObjectKind;
 
 /// The values of the enum param at `path` (a table path or a concrete one).
 pub fn enum_values(kind: ObjectKind, path: &str) -> &'static [&'static str] {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use billingctl::catalog::Catalog;
-use billingctl::stripe::fields::ObjectKind;
+use billingctl::kinds::ObjectKind;
 use serde_json::Value;
 
 const EXAMPLES: &[(&str, &str)] = &[

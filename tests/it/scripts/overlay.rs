@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use billingctl::catalog::{Catalog, Mode};
-use billingctl::stripe::fields::ObjectKind;
+use billingctl::kinds::ObjectKind;
 use serde_json::json;
 
 fn evaluate(script: &str, env: &str) -> Catalog {

@@ -5,7 +5,8 @@
 use serde_json::{Map, Value};
 
 use super::{Request, Violation};
-use crate::stripe::fields::{ObjectKind, Operation, Type};
+use crate::kinds::fields::{Operation, Type};
+use crate::kinds::ObjectKind;
 
 /// A named check.
 pub(super) struct Check {

@@ -2,65 +2,20 @@
 //! the create and update endpoints take (a param that create takes and update does not is
 //! immutable), their types, and the defaults Stripe fills in when a create leaves them out.
 //!
-//! Used by the emulator (strict params, defaults in responses), by the diff (mutable or
-//! immutable, default normalisation) and by the conformance test against
-//! `shared/stripe-reference/catalog-fields.json`. Nothing else in the crate restates these facts.
+//! This module is the vocabulary; each kind's table is written beside the kind
+//! (`src/kinds/`). Used by the emulator (strict params, defaults in responses), by the diff
+//! (mutable or immutable, default normalisation), by export and by the conformance test
+//! against `shared/stripe-reference/catalog-fields.json`.
 
+mod build;
 mod index;
-mod tables;
 
-use serde::Serialize;
-
-/// The Stripe objects billingctl manages, in apply (dependency) order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectKind {
-    Product,
-    Price,
-    Coupon,
-    PromotionCode,
-    PortalConfiguration,
-}
-
-impl ObjectKind {
-    /// Every kind, in the order objects are applied (a price needs its product, a promotion
-    /// code its coupon, a portal configuration its products and prices).
-    pub const ALL: [ObjectKind; 5] = [
-        ObjectKind::Product,
-        ObjectKind::Price,
-        ObjectKind::Coupon,
-        ObjectKind::PromotionCode,
-        ObjectKind::PortalConfiguration,
-    ];
-
-    /// The name used in scripts, plans and errors: `product`, `price`, `coupon`,
-    /// `promotion_code`, `portal_configuration`.
-    pub fn name(self) -> &'static str {
-        match self {
-            ObjectKind::Product => "product",
-            ObjectKind::Price => "price",
-            ObjectKind::Coupon => "coupon",
-            ObjectKind::PromotionCode => "promotion_code",
-            ObjectKind::PortalConfiguration => "portal_configuration",
-        }
-    }
-
-    /// The field table of this kind.
-    pub fn table(self) -> &'static ObjectTable {
-        tables::table(self)
-    }
-}
-
-impl std::fmt::Display for ObjectKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use build::{p, NO, OPT, REQ};
+pub use index::Compiled;
 
 /// Everything the crate knows about one Stripe object type.
 #[derive(Debug)]
 pub struct ObjectTable {
-    pub kind: ObjectKind,
     /// Stripe's `object` value, e.g. `billing_portal.configuration`.
     pub object: &'static str,
     /// The collection endpoint, e.g. `/v1/billing_portal/configurations`.
@@ -77,6 +32,8 @@ pub struct ObjectTable {
     /// values of a map of objects as `path[<key>]`. `expand`, which every endpoint takes, is
     /// not a field and not listed.
     pub params: &'static [Param],
+    /// The params compiled for lookups (`Compiled::new()` in every table).
+    pub index: Compiled,
 }
 
 /// One param, by its path in Stripe's form notation as `catalog-fields.json` writes it:
@@ -324,6 +281,7 @@ fn descend(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinds::ObjectKind;
     use serde_json::json;
 
     #[test]

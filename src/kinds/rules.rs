@@ -19,7 +19,8 @@ mod table;
 
 use serde_json::{Map, Value};
 
-use super::fields::{ObjectKind, Operation};
+use crate::kinds::fields::Operation;
+use crate::kinds::ObjectKind;
 pub use checks::REDEEM_BY_HORIZON;
 pub use table::RULES;
 

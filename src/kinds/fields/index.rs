@@ -9,9 +9,9 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
-use super::{segments, Default, ObjectKind, ObjectTable, Param, Type};
+use super::{segments, Default, ObjectTable, Param, Type};
 
 /// One compiled table.
 #[derive(Debug)]
@@ -265,31 +265,25 @@ impl<'a> Iterator for Segments<'a> {
     }
 }
 
-/// The compiled index of `table`: the five kinds' tables each have a slot; any other table
-/// (tests build their own) is compiled once and kept in a small registry by address.
-pub(super) fn of(table: &ObjectTable) -> &'static Index {
-    static KINDS: [OnceLock<Index>; 5] = [const { OnceLock::new() }; 5];
-    static OTHERS: Mutex<Vec<(usize, &'static Index)>> = Mutex::new(Vec::new());
-    let slot = ObjectKind::ALL
-        .iter()
-        .position(|&kind| kind == table.kind)
-        .expect("every kind is in ALL");
-    if std::ptr::eq(super::tables::table(table.kind), table) {
-        return KINDS[slot].get_or_init(|| Index::build(table.params));
+/// A table's index, compiled on first use and kept with the table (tables are `static`).
+#[derive(Debug, Default)]
+pub struct Compiled(OnceLock<Index>);
+
+impl Compiled {
+    pub const fn new() -> Self {
+        Self(OnceLock::new())
     }
-    let address = table as *const ObjectTable as usize;
-    let mut others = OTHERS.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, index)) = others.iter().find(|(a, _)| *a == address) {
-        return index;
-    }
-    let index: &'static Index = Box::leak(Box::new(Index::build(table.params)));
-    others.push((address, index));
-    index
+}
+
+/// The compiled index of `table`.
+pub(super) fn of(table: &ObjectTable) -> &Index {
+    table.index.0.get_or_init(|| Index::build(table.params))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinds::ObjectKind;
 
     /// The splitting rule, written out plainly, against the iterator.
     fn split(path: &str) -> Vec<&str> {

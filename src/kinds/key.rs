@@ -1,0 +1,127 @@
+//! How an object is matched in Stripe by the key its script gives it: a field of the object,
+//! a field Stripe compares regardless of case, or a metadata entry billingctl writes.
+
+use serde_json::{Map, Value};
+
+/// Metadata key under which billingctl keeps the script key of an object Stripe gives no
+/// key field of its own (a portal configuration).
+pub const KEY_METADATA: &str = "billingctl_key";
+
+/// Metadata key naming the ownership scope of every object billingctl creates.
+pub const SCOPE_METADATA: &str = "billingctl_scope";
+
+/// What the metadata keys billingctl writes itself begin with: a script may not set them.
+pub const RESERVED_METADATA_PREFIX: &str = "billingctl_";
+
+/// The rule for one kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyRule {
+    /// The key is this field, sent on create (a product's or coupon's `id`, a price's
+    /// `lookup_key`).
+    Field(&'static str),
+    /// The key is this field, compared case-insensitively (a promotion code's `code`).
+    FoldedField(&'static str),
+    /// The key lives in metadata `billingctl_key`.
+    Metadata,
+}
+
+impl KeyRule {
+    /// The create param that carries the key, where it is a field of the object: the param
+    /// Stripe names when the key is taken.
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            KeyRule::Field(field) | KeyRule::FoldedField(field) => Some(field),
+            KeyRule::Metadata => None,
+        }
+    }
+
+    /// The name the script's first argument stands for in errors: the field, or `key`.
+    pub fn argument(self) -> &'static str {
+        self.field().unwrap_or("key")
+    }
+
+    /// The key as the live object holds it (the code as written, not folded); `None` when it
+    /// has none or an empty one.
+    pub fn of(self, object: &Value) -> Option<String> {
+        let found = match self {
+            KeyRule::Field(field) | KeyRule::FoldedField(field) => object.get(field),
+            KeyRule::Metadata => object.get("metadata").and_then(|m| m.get(KEY_METADATA)),
+        };
+        found
+            .and_then(Value::as_str)
+            .filter(|key| !key.is_empty())
+            .map(str::to_owned)
+    }
+
+    /// The key a live object is matched by: folded where Stripe compares regardless of case.
+    pub fn matching(self, object: &Value) -> Option<String> {
+        self.of(object).map(|key| self.fold(&key))
+    }
+
+    /// The form of `key` that matching compares.
+    pub fn fold(self, key: &str) -> String {
+        match self {
+            KeyRule::FoldedField(_) => key.to_lowercase(),
+            KeyRule::Field(_) | KeyRule::Metadata => key.to_owned(),
+        }
+    }
+
+    /// Writes `key` into create params where Stripe keeps it: the key field (unless the
+    /// params already hold it), or metadata `billingctl_key`.
+    pub fn place(self, key: &str, params: &mut Map<String, Value>) {
+        match self.field() {
+            Some(field) => {
+                params
+                    .entry(field)
+                    .or_insert_with(|| Value::String(key.to_owned()));
+            }
+            None => {
+                let metadata = params
+                    .entry("metadata")
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(metadata) = metadata {
+                    metadata.insert(KEY_METADATA.to_owned(), Value::String(key.to_owned()));
+                }
+            }
+        }
+    }
+
+    /// Whether two keys name the same object.
+    pub fn same(self, a: &str, b: &str) -> bool {
+        self.fold(a) == self.fold(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_are_read_where_the_rule_says() {
+        let code = KeyRule::FoldedField("code");
+        assert_eq!(
+            code.of(&json!({"code": "LAUNCH"})).as_deref(),
+            Some("LAUNCH")
+        );
+        assert_eq!(
+            code.matching(&json!({"code": "LAUNCH"})).as_deref(),
+            Some("launch")
+        );
+        assert!(code.same("Launch", "LAUNCH"));
+        let portal = KeyRule::Metadata;
+        assert_eq!(
+            portal
+                .of(&json!({"metadata": {"billingctl_key": "default"}}))
+                .as_deref(),
+            Some("default")
+        );
+        assert_eq!(
+            portal.of(&json!({"metadata": {"billingctl_key": ""}})),
+            None
+        );
+        assert_eq!(portal.field(), None);
+        assert_eq!(portal.argument(), "key");
+        assert!(!KeyRule::Field("id").same("a", "A"));
+    }
+}

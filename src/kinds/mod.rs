@@ -1,0 +1,262 @@
+//! The object kinds billingctl manages: one module per kind, each implementing [`Kind`], and
+//! one list of them, [`KINDS`], in dependency order (ripgrep's `trait Flag` + `FLAGS`).
+//!
+//! A kind's module is where every Stripe fact about it is written: its field table (params,
+//! mutability, defaults, set-once fields, which fields Stripe returns only when expanded), its
+//! key rule, how it deactivates, what it references, how it is replaced on immutable change,
+//! and the help its errors give. Generic code (script registration, fetch, diff, apply
+//! scheduling, emulator routing, export, `billingctl docs`) loops over the list or asks an
+//! object's kind through [`ObjectKind::def`]; nothing else matches on the kind.
+//!
+//! This layer sits just above `kinds::fields` (the table vocabulary) and below everything
+//! else: it knows no catalog, plan or emulator.
+
+mod coupon;
+pub mod fields;
+mod key;
+mod portal_configuration;
+mod price;
+mod product;
+mod promotion_code;
+pub mod rules;
+mod values;
+
+use serde::{Deserialize, Serialize};
+
+pub use key::{KeyRule, KEY_METADATA, RESERVED_METADATA_PREFIX, SCOPE_METADATA};
+
+use crate::kinds::fields::ObjectTable;
+
+/// The Stripe objects billingctl manages, in apply (dependency) order: the order of
+/// [`KINDS`], which a test holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectKind {
+    Product,
+    Price,
+    Coupon,
+    PromotionCode,
+    PortalConfiguration,
+}
+
+/// Every kind's definition, in dependency order: a kind comes after every kind it references
+/// except through a deferred reference (a product's `default_price`, written once the price
+/// exists).
+pub static KINDS: [&dyn Kind; 5] = [
+    &product::Product,
+    &price::Price,
+    &coupon::Coupon,
+    &promotion_code::PromotionCode,
+    &portal_configuration::PortalConfiguration,
+];
+
+impl ObjectKind {
+    /// Every kind, in dependency order.
+    pub const ALL: [ObjectKind; 5] = [
+        ObjectKind::Product,
+        ObjectKind::Price,
+        ObjectKind::Coupon,
+        ObjectKind::PromotionCode,
+        ObjectKind::PortalConfiguration,
+    ];
+
+    /// This kind's definition.
+    pub fn def(self) -> &'static dyn Kind {
+        // The enum's order is the registry's (`the_registry_follows_the_enum`).
+        KINDS[self as usize]
+    }
+
+    /// The name used in scripts, plans and errors: `product`, `promotion_code`, ...
+    pub fn name(self) -> &'static str {
+        self.def().name()
+    }
+
+    /// The field table of this kind.
+    pub fn table(self) -> &'static ObjectTable {
+        self.def().table()
+    }
+
+    /// The kind a name denotes: its own name or its script function (`portal`).
+    pub fn from_name(name: &str) -> Option<ObjectKind> {
+        KINDS
+            .iter()
+            .find(|kind| kind.name() == name || kind.function() == name)
+            .map(|kind| kind.id())
+    }
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Everything billingctl knows about one object kind. Implemented once per kind, in its own
+/// module; read through [`ObjectKind::def`] or by walking [`KINDS`].
+pub trait Kind: Sync {
+    /// The kind this definition is of.
+    fn id(&self) -> ObjectKind;
+
+    /// The name in scripts, plans and errors, e.g. `promotion_code`.
+    fn name(&self) -> &'static str;
+
+    /// The name for many, in plan summaries: `promotion codes`.
+    fn plural(&self) -> String {
+        format!("{}s", self.name().replace('_', " "))
+    }
+
+    /// The script function that declares it (`portal` for a portal configuration).
+    fn function(&self) -> &'static str {
+        self.name()
+    }
+
+    /// Stripe's params and facts for this kind (`kinds::fields`).
+    fn table(&self) -> &'static ObjectTable;
+
+    /// How an object of this kind is matched in Stripe (DESIGN.md's key table).
+    fn key(&self) -> KeyRule;
+
+    /// How a script deactivates an object of this kind.
+    fn deactivation(&self) -> Deactivation {
+        Deactivation::Active
+    }
+
+    /// The params that hold another object's key, resolved to its id at apply time.
+    fn references(&self) -> &'static [Refers] {
+        &[]
+    }
+
+    /// Fields the list endpoint returns only when expanded (Stripe's "includable" fields):
+    /// without them a change to a price's tiers would go unseen.
+    fn expand(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Whether the list endpoint leaves inactive objects out unless asked for
+    /// `active=false` (prices), so the live account is read in two passes.
+    fn lists_only_active(&self) -> bool {
+        false
+    }
+
+    /// Whether a script may name an existing object's Stripe id to adopt it (`adopt`): only
+    /// where the key is not the id itself.
+    fn adoptable(&self) -> bool {
+        false
+    }
+
+    /// What the plan can do when an immutable field changed.
+    fn replacement(&self) -> Replacement {
+        Replacement::Refused
+    }
+
+    /// The help of an immutable-drift error.
+    fn immutable_help(&self) -> &'static str {
+        "this field cannot change once the object exists: declare a new object"
+    }
+
+    /// The help of a duplicate-key error.
+    fn duplicate_help(&self) -> &'static str {
+        "keys are unique per kind; rename one, or change the first with `update(...)` in an overlay"
+    }
+
+    /// Rewrites the script's conveniences into Stripe's shape, and refuses fields billingctl
+    /// leaves out of its model for a reason a generic "unknown field" would not explain.
+    fn shape(&self, _fields: &mut serde_json::Map<String, serde_json::Value>) -> Vec<Refusal> {
+        Vec::new()
+    }
+
+    /// For `billingctl docs`: the key argument and the references, in words.
+    fn docs(&self) -> KindDocs;
+}
+
+/// How an object of a kind stops being used, since billingctl never deletes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deactivation {
+    /// `active: false` through the update endpoint.
+    Active,
+    /// The kind cannot be deactivated (a coupon): the reason, for errors.
+    Impossible {
+        reason: &'static str,
+        help: &'static str,
+    },
+}
+
+/// A param (a field-table pattern) that holds the key of an object of `kind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refers {
+    pub pattern: &'static str,
+    pub kind: ObjectKind,
+}
+
+/// What a plan may do when an immutable field of an existing object changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Replacement {
+    /// Stop with an error; nothing can replace the object.
+    Refused,
+    /// Create the new object, moving the key over with this update param, and archive the
+    /// old one once nothing points at it (a price: `transfer_lookup_key`).
+    TransferKey { param: &'static str },
+    /// Deactivate the old object first, then create the new one: the key is unique among
+    /// active objects only (a promotion code).
+    RetireFirst,
+}
+
+/// A field a script gave that billingctl refuses, with why and what to write instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: &'static str,
+    pub message: &'static str,
+    pub help: Option<&'static str>,
+}
+
+/// The words `billingctl docs` prints about a kind.
+#[derive(Clone, Copy, Debug)]
+pub struct KindDocs {
+    /// `price(lookup_key, #{...})`.
+    pub signature: &'static str,
+    /// What the key is.
+    pub key: &'static str,
+    /// Which fields name other objects.
+    pub references: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_registry_follows_the_enum() {
+        for (position, kind) in KINDS.iter().enumerate() {
+            assert_eq!(kind.id() as usize, position, "{}", kind.name());
+            assert_eq!(ObjectKind::ALL[position], kind.id());
+        }
+    }
+
+    #[test]
+    fn every_reference_points_at_a_param_and_an_earlier_kind_or_is_deferred() {
+        for kind in KINDS {
+            for refers in kind.references() {
+                assert!(
+                    kind.table().params.iter().any(|p| p.path == refers.pattern),
+                    "{}: {} is not a param",
+                    kind.name(),
+                    refers.pattern
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn names_and_functions_find_their_kind() {
+        assert_eq!(
+            ObjectKind::from_name("portal"),
+            Some(ObjectKind::PortalConfiguration)
+        );
+        assert_eq!(
+            ObjectKind::from_name("portal_configuration"),
+            Some(ObjectKind::PortalConfiguration)
+        );
+        assert_eq!(ObjectKind::from_name("price"), Some(ObjectKind::Price));
+        assert_eq!(ObjectKind::from_name("prices"), None);
+    }
+}

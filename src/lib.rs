@@ -14,6 +14,7 @@ pub mod diag;
 pub mod emulator;
 pub mod export;
 pub mod kinds;
+pub mod path;
 pub mod plan;
 pub mod redact;
 pub mod script;

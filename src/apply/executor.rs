@@ -15,8 +15,9 @@ use tokio::task::JoinSet;
 
 use super::order::{schedule, Op, Write};
 use crate::catalog::Reference;
-use crate::kinds::fields::segments;
 use crate::kinds::ObjectKind;
+use crate::path;
+use crate::path::segments;
 use crate::plan::fetch::{fetch_live, is_active};
 use crate::plan::settle::{settle, Settled};
 use crate::plan::{Action, Change, LiveState, Plan};
@@ -405,31 +406,10 @@ impl Ids<'_> {
                         reference.kind, reference.key
                     )
                 })?;
-            set_path(&mut params, &reference.path, Value::String(id));
+            path::replace(&mut params, &reference.path, Value::String(id));
         }
         Ok((path, params))
     }
-}
-
-/// Replaces the value at a concrete path (`features[subscription_update][products][0][prices][1]`)
-/// if it exists; numeric segments index arrays.
-fn set_path(params: &mut Map<String, Value>, path: &str, value: Value) {
-    let parts = segments(path);
-    let Some(mut current) = params.get_mut(parts[0]) else {
-        return;
-    };
-    for part in &parts[1..] {
-        let next = match current {
-            Value::Object(map) => map.get_mut(*part),
-            Value::Array(items) => part.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
-            _ => None,
-        };
-        match next {
-            Some(next) => current = next,
-            None => return,
-        }
-    }
-    *current = value;
 }
 
 fn done_line(write: &Write, action: &Action, id: &str) -> String {
@@ -512,32 +492,5 @@ impl Drop for Progress {
     /// However the apply ends (interrupted, failed), the bar leaves the terminal clean.
     fn drop(&mut self) {
         self.finish();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn set_path_replaces_keys_inside_arrays() {
-        let mut params = json!({"features": {"subscription_update": {"products": [
-            {"product": "basic", "prices": ["basic_monthly", "basic_yearly"]}
-        ]}}})
-        .as_object()
-        .cloned()
-        .unwrap();
-        set_path(
-            &mut params,
-            "features[subscription_update][products][0][prices][1]",
-            json!("price_2"),
-        );
-        set_path(&mut params, "features[nope][0]", json!("x"));
-        assert_eq!(
-            params["features"]["subscription_update"]["products"][0]["prices"],
-            json!(["basic_monthly", "price_2"])
-        );
-        assert!(params["features"].get("nope").is_none());
     }
 }

@@ -76,7 +76,7 @@ fn describe(path: &str, inner: &str) -> Diagnostic {
         let (field, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let valid: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
         // serde_path_to_error records the unknown key itself as the last segment.
-        let last = crate::kinds::fields::segments(path).last().copied();
+        let last = crate::path::segments(path).last().copied();
         let shown = if last == Some(field) {
             path.to_owned()
         } else {

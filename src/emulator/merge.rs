@@ -5,7 +5,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::kinds::fields::{segments, ObjectTable, Type};
+use crate::kinds::fields::{ObjectTable, Type};
+use crate::path::segments;
 
 /// Merges `params` (from `params::validate`) into `target`.
 pub(crate) fn merge(

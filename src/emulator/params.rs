@@ -7,7 +7,8 @@
 use serde_json::{Map, Number, Value};
 
 use super::error::ApiError;
-use crate::kinds::fields::{segments, ObjectTable, Operation, Param, Presence, Type};
+use crate::kinds::fields::{ObjectTable, Operation, Param, Presence, Type};
+use crate::path::{segment_matches, segments};
 
 /// Metadata limits (Stripe's documented ones).
 const METADATA_MAX_KEYS: usize = 50;
@@ -351,14 +352,6 @@ fn one_of(allowed: &[&str]) -> String {
         [] => String::new(),
         [only] => (*only).to_owned(),
         [init @ .., last] => format!("{}, or {last}", init.join(", ")),
-    }
-}
-
-fn segment_matches(pattern: &str, concrete: &str) -> bool {
-    match pattern {
-        "<key>" => true,
-        "" => concrete.is_empty() || concrete.bytes().all(|b| b.is_ascii_digit()),
-        _ => pattern == concrete,
     }
 }
 

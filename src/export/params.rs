@@ -5,8 +5,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::kinds::fields::{segments, ObjectTable, Param, Presence, Type};
+use crate::kinds::fields::{ObjectTable, Param, Presence, Type};
 use crate::kinds::ObjectKind;
+use crate::path::{matches_prefix, segments};
 
 /// The create params `object` (a Stripe response, already stripped of its key and of
 /// billingctl's own metadata) would be created with, with Stripe's names and nesting.
@@ -171,15 +172,6 @@ impl Walker {
             pattern.len() > wanted.len() && matches_prefix(&pattern, &wanted)
         })
     }
-}
-
-/// Whether the first `concrete.len()` segments of `pattern` match `concrete`.
-fn matches_prefix(pattern: &[&str], concrete: &[&str]) -> bool {
-    pattern.iter().zip(concrete).all(|(p, c)| match *p {
-        "<key>" => true,
-        "" => c.is_empty() || c.bytes().all(|b| b.is_ascii_digit()),
-        _ => p == c,
-    })
 }
 
 /// Stripe answers with both `unit_amount` and `unit_amount_decimal` (likewise

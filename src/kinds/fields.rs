@@ -168,7 +168,7 @@ impl ObjectTable {
     pub fn default_for(&self, concrete: &str) -> Option<Default> {
         let index = index::of(self);
         let position = index.param(self.params, concrete)?;
-        (index.depth(position) == index::Segments::new(concrete).count())
+        (index.depth(position) == crate::path::Segments::new(concrete).count())
             .then_some(self.params[position].default)
             .flatten()
     }
@@ -229,12 +229,6 @@ impl ObjectTable {
     }
 }
 
-/// `a[b][]` → `["a", "b", ""]`. (Lookups in the table walk the segments without collecting
-/// them; this is for callers that want them as a list.)
-pub fn segments(path: &str) -> Vec<&str> {
-    index::Segments::new(path).collect()
-}
-
 /// Calls `visit` on every object `parents` (a pattern's segments) reaches from `object`:
 /// `""` goes into each element of an array, `<key>` into each value of a map.
 fn for_each_parent(
@@ -282,14 +276,8 @@ fn descend(
 mod tests {
     use super::*;
     use crate::kinds::ObjectKind;
+    use crate::path::segments;
     use serde_json::json;
-
-    #[test]
-    fn segments_split_bracket_paths() {
-        assert_eq!(segments("a"), ["a"]);
-        assert_eq!(segments("a[b][]"), ["a", "b", ""]);
-        assert_eq!(segments("tiers[0][up_to]"), ["tiers", "0", "up_to"]);
-    }
 
     fn object(value: serde_json::Value) -> serde_json::Map<String, serde_json::Value> {
         match value {

@@ -17,8 +17,9 @@ use super::fetch::{is_active, LiveState};
 use super::plan::{Action, Change, FieldChange, Plan, Reason};
 use crate::catalog::{Catalog, Declaration};
 use crate::diag::Diagnostic;
-use crate::kinds::fields::{segments, Default, ObjectTable, Param, Presence, Type};
+use crate::kinds::fields::{Default, ObjectTable, Param, Presence, Type};
 use crate::kinds::{Deactivation, ObjectKind};
+use crate::path::{self, is_index, join, join_all, pattern_of, segments, within};
 
 /// Diffs every declaration of `catalog` against `live`.
 pub fn diff_catalog(catalog: &Catalog, live: &LiveState) -> Plan {
@@ -417,7 +418,7 @@ fn update(
             Some(value) if !is_unset(value) => value.clone(),
             _ => send.clone(),
         };
-        insert_path(&mut params, &path, send);
+        path::insert(&mut params, &path, send);
         fields.push(FieldChange {
             path,
             live: live_value,
@@ -475,8 +476,8 @@ fn complete_units(
     for path in sent {
         let parts = segments(path);
         for depth in 1..parts.len() {
-            let ancestor = join_parts(&parts[..depth]);
-            let parent = table.param(&join_parts(&parts[..depth - 1]));
+            let ancestor = join_all(&parts[..depth]);
+            let parent = table.param(&join_all(&parts[..depth - 1]));
             let is_entry =
                 depth > 1 && parent.is_some_and(|p| p.ty == Type::Map && table.has_keyed_fields(p));
             if is_entry {
@@ -509,24 +510,10 @@ fn complete_units(
 fn entry_of(table: &ObjectTable, path: &str) -> Option<String> {
     let parts = segments(path);
     (2..parts.len()).find_map(|depth| {
-        let parent = table.param(&join_parts(&parts[..depth - 1]))?;
+        let parent = table.param(&join_all(&parts[..depth - 1]))?;
         (parent.ty == Type::Map && table.has_keyed_fields(parent))
-            .then(|| join_parts(&parts[..depth]))
+            .then(|| join_all(&parts[..depth]))
     })
-}
-
-fn join_parts(parts: &[&str]) -> String {
-    let mut out = String::new();
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            out.push_str(part);
-        } else {
-            out.push('[');
-            out.push_str(part);
-            out.push(']');
-        }
-    }
-    out
 }
 
 /// Sets a unit path unless the params already carry it.
@@ -538,7 +525,7 @@ fn insert_missing(params: &mut Map<String, Value>, path: &str, value: &Value) {
         map = map.and_then(|m| m.get(*parent)).and_then(Value::as_object);
     }
     if !map.is_some_and(|m| m.contains_key(*leaf)) {
-        insert_path(params, path, value.clone());
+        path::insert(params, path, value.clone());
     }
 }
 
@@ -853,58 +840,6 @@ fn flatten(table: &ObjectTable, value: &Value, prefix: &str, out: &mut IndexMap<
 /// not list itself, e.g. `currency_options[eur]`).
 fn is_container(table: &ObjectTable, concrete: &str) -> bool {
     table.has_params_below(concrete)
-}
-
-/// `features[subscription_update][products][0][prices]` →
-/// `features[subscription_update][products][][prices]`.
-fn pattern_of(concrete: &str) -> String {
-    let parts = segments(concrete);
-    let mut out = parts[0].to_owned();
-    for part in &parts[1..] {
-        out.push('[');
-        if !is_index(part) {
-            out.push_str(part);
-        }
-        out.push(']');
-    }
-    out
-}
-
-fn is_index(segment: &str) -> bool {
-    !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{prefix}[{name}]")
-    }
-}
-
-/// Whether `path` is `unit` or lies below it.
-fn within(path: &str, unit: &str) -> bool {
-    path == unit
-        || path
-            .strip_prefix(unit)
-            .is_some_and(|rest| rest.starts_with('['))
-}
-
-/// Sets `value` at a unit path (`metadata[plan]`, `recurring[interval]`) in nested params.
-pub(crate) fn insert_path(map: &mut Map<String, Value>, path: &str, value: Value) {
-    let parts = segments(path);
-    let (leaf, parents) = parts.split_last().expect("a path has a segment");
-    let mut target = map;
-    for parent in parents {
-        let entry = target
-            .entry((*parent).to_owned())
-            .or_insert_with(|| Value::Object(Map::new()));
-        if !entry.is_object() {
-            *entry = Value::Object(Map::new());
-        }
-        target = entry.as_object_mut().expect("just made an object");
-    }
-    target.insert((*leaf).to_owned(), value);
 }
 
 #[cfg(test)]

@@ -22,13 +22,14 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::diff::{diff_catalog, insert_path};
+use super::diff::diff_catalog;
 use super::fetch::{is_active, LiveState};
 use super::plan::{Action, Change, FieldChange, Plan, Reason};
 use super::scope::{matched, Snapshot};
 use crate::catalog::{Catalog, Declaration, Reference};
 use crate::diag::{Diagnostic, Severity};
 use crate::kinds::ObjectKind;
+use crate::path::{self, within};
 
 /// Where a portal configuration lists prices.
 const PORTAL_PRODUCTS: &str = "features[subscription_update][products]";
@@ -262,7 +263,7 @@ fn repoint(plan: &mut Plan, catalog: &Catalog, live: &LiveState, key: &str, old_
             continue;
         };
         let params = declaration.to_params();
-        let Some(products) = value_at(&params, PORTAL_PRODUCTS) else {
+        let Some(products) = path::get(&params, PORTAL_PRODUCTS) else {
             // The script no longer lists products: the diff already plans that update.
             continue;
         };
@@ -315,7 +316,7 @@ fn ensure_update(
             if change.fields.iter().any(|f| within(&f.path, path)) {
                 return;
             }
-            insert_path(&mut change.params, path, value);
+            path::insert(&mut change.params, path, value);
             change.references.extend(references);
             change.fields.push(shown);
             change.fields.sort_by(|a, b| a.path.cmp(&b.path));
@@ -323,7 +324,7 @@ fn ensure_update(
         Some(_) => {}
         None => {
             let mut params = Map::new();
-            insert_path(&mut params, path, value);
+            path::insert(&mut params, path, value);
             plan.changes.push(Change {
                 action: Action::Update,
                 kind,
@@ -364,24 +365,6 @@ fn id_of(value: Option<&Value>) -> Option<&str> {
         Value::Object(object) => object.get("id").and_then(Value::as_str),
         _ => None,
     }
-}
-
-/// The value at a bracket path in nested params.
-fn value_at<'a>(params: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
-    let parts = crate::kinds::fields::segments(path);
-    let mut current = params.get(parts[0])?;
-    for part in &parts[1..] {
-        current = current.get(*part)?;
-    }
-    Some(current)
-}
-
-/// Whether `path` is `unit` or lies below it.
-fn within(path: &str, unit: &str) -> bool {
-    path == unit
-        || path
-            .strip_prefix(unit)
-            .is_some_and(|rest| rest.starts_with('['))
 }
 
 #[cfg(test)]

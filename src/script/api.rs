@@ -390,11 +390,11 @@ fn take_unknown_fields(entry: &mut Entry, changed: &[String], at: &DeclaredAt) -
         Value::Object(entry.fields.clone()),
     ) {
         let path = d.subject.field.clone().unwrap_or_default();
-        let top = crate::kinds::fields::segments(&path)[0].to_owned();
+        let top = crate::path::segments(&path)[0].to_owned();
         if !d.message.starts_with("unknown field") || !changed.contains(&top) {
             break;
         }
-        if !super::recorder::remove_path(&mut entry.fields, &path) {
+        if !crate::path::remove(&mut entry.fields, &path) {
             break;
         }
         let mut d = *d;

@@ -193,7 +193,7 @@ fn build_reporting_unknown_fields(
                 if let Some(meant) = meant_path(&path, d.help.as_deref()) {
                     suggested.push(meant);
                 }
-                let removed = remove_path(&mut fields, &path);
+                let removed = crate::path::remove(&mut fields, &path);
                 diags.push(*d);
                 if !removed {
                     return (None, suggested, false);
@@ -209,7 +209,7 @@ fn build_reporting_unknown_fields(
                 // checked (a float amount must not hide a bad currency). The object stays
                 // invalid: it is built only to find its other mistakes.
                 match field {
-                    Some(path) if remove_path(&mut fields, &path) => {
+                    Some(path) if crate::path::remove(&mut fields, &path) => {
                         suggested.push(path);
                         complete = false;
                     }
@@ -227,38 +227,4 @@ fn meant_path(path: &str, help: Option<&str>) -> Option<String> {
         Some(i) => format!("{}[{name}]", &path[..i]),
         None => name.to_owned(),
     })
-}
-
-/// Removes the value at a form path (`a[b][0][c]`); false when there is none.
-pub(crate) fn remove_path(fields: &mut Map<String, Value>, path: &str) -> bool {
-    let segments = crate::kinds::fields::segments(path);
-    let Some((last, parents)) = segments.split_last() else {
-        return false;
-    };
-    let Some((first, rest)) = parents.split_first() else {
-        return fields.remove(*last).is_some();
-    };
-    let mut node = match fields.get_mut(*first) {
-        Some(v) => v,
-        None => return false,
-    };
-    for segment in rest {
-        node = match node {
-            Value::Object(map) => match map.get_mut(*segment) {
-                Some(v) => v,
-                None => return false,
-            },
-            Value::Array(items) => {
-                match segment.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
-                    Some(v) => v,
-                    None => return false,
-                }
-            }
-            _ => return false,
-        };
-    }
-    match node {
-        Value::Object(map) => map.remove(*last).is_some(),
-        _ => false,
-    }
 }

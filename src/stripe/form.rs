@@ -260,8 +260,10 @@ fn normalise(value: Value) -> Value {
     }
 }
 
+/// An array index of the form: digits, at most nine of them (a bound on what one request
+/// can make the parser allocate).
 fn is_index(key: &str) -> bool {
-    !key.is_empty() && key.len() <= 9 && key.bytes().all(|b| b.is_ascii_digit())
+    key.len() <= 9 && crate::path::is_index(key)
 }
 
 #[cfg(test)]

@@ -11,8 +11,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use billingctl::kinds::fields::{segments, ObjectTable, Param, Presence, Type};
+use billingctl::kinds::fields::{ObjectTable, Param, Presence, Type};
 use billingctl::kinds::ObjectKind;
+use billingctl::path::segments;
 use serde_json::Value;
 
 fn reference_dir() -> PathBuf {

@@ -11,7 +11,8 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-use super::{segments, Default, ObjectTable, Param, Type};
+use super::{Default, ObjectTable, Param, Type};
+use crate::path::{is_index, segments, Segments};
 
 /// One compiled table.
 #[derive(Debug)]
@@ -229,40 +230,6 @@ fn child_or_insert(nodes: &mut Vec<Node>, node: usize, segment: &'static str) ->
         }
     }
     child
-}
-
-fn is_index(segment: &str) -> bool {
-    !segment.is_empty() && segment.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// The segments of a bracket path without allocating: `a[b][]` yields `a`, `b`, `""`.
-#[derive(Clone, Debug)]
-pub(super) struct Segments<'a> {
-    head: Option<&'a str>,
-    rest: &'a str,
-}
-
-impl<'a> Segments<'a> {
-    pub(super) fn new(path: &'a str) -> Self {
-        let (head, rest) = path.split_once('[').unwrap_or((path, ""));
-        Segments {
-            head: Some(head),
-            rest,
-        }
-    }
-}
-
-impl<'a> Iterator for Segments<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        if let Some(head) = self.head.take() {
-            return Some(head);
-        }
-        let (inner, after) = self.rest.split_once(']')?;
-        self.rest = after.strip_prefix('[').unwrap_or(after);
-        Some(inner)
-    }
 }
 
 /// A table's index, compiled on first use and kept with the table (tables are `static`).

@@ -10,4 +10,5 @@ mod export;
 mod property;
 mod rules;
 mod scripts;
+mod sdk;
 mod support;

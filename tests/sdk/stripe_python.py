@@ -1,0 +1,102 @@
+"""The official Python SDK (stripe-python, pinned in .ci/run) against the emulator.
+
+Run by tests/it/sdk.rs as `python3 tests/sdk/stripe_python.py BASE_URL`: for every object kind
+billingctl manages, the SDK's create, retrieve, update and list calls must succeed, and one
+call Stripe refuses must fail with the error class, code and param Stripe gives. Prints
+`ok <kind>` per kind; any failure raises (non-zero exit).
+"""
+
+import sys
+
+import stripe
+
+
+def product(client):
+    created = client.v1.products.create({"id": "sdk_basic", "name": "Basic"})
+    assert created.id == "sdk_basic" and created.object == "product", created
+    updated = client.v1.products.update("sdk_basic", {"name": "Basic plan", "metadata": {"tier": "1"}})
+    assert updated.name == "Basic plan" and updated.metadata["tier"] == "1", updated
+    assert client.v1.products.retrieve("sdk_basic").name == "Basic plan"
+    assert any(p.id == "sdk_basic" for p in client.v1.products.list({"limit": 100}).auto_paging_iter())
+    refused(lambda: client.v1.products.create({"id": "sdk_basic", "name": "Again"}), "resource_already_exists", "id")
+
+
+def price(client):
+    created = client.v1.prices.create({
+        "product": "sdk_basic", "currency": "eur", "unit_amount": 900,
+        "recurring": {"interval": "month"}, "lookup_key": "sdk_basic_monthly",
+        "expand": ["currency_options"],
+    })
+    assert created.id.startswith("price_") and created.recurring.interval_count == 1, created
+    updated = client.v1.prices.update(created.id, {"nickname": "Monthly", "active": False})
+    assert updated.nickname == "Monthly" and updated.active is False, updated
+    listed = client.v1.prices.list({"lookup_keys": ["sdk_basic_monthly"], "active": False})
+    assert [p.id for p in listed.data] == [created.id], listed
+    refused(lambda: client.v1.prices.update(created.id, {"unit_amount": 1000}), None, "unit_amount")
+
+
+def coupon(client):
+    created = client.v1.coupons.create({"id": "sdk_launch", "percent_off": 30.0, "duration": "once"})
+    assert created.valid and created.percent_off == 30.0, created
+    updated = client.v1.coupons.update("sdk_launch", {"name": "Launch"})
+    assert updated.name == "Launch", updated
+    assert any(c.id == "sdk_launch" for c in client.v1.coupons.list().auto_paging_iter())
+    refused(lambda: client.v1.coupons.create({"id": "sdk_bad", "duration": "once"}), None, None)
+
+
+def promotion_code(client):
+    created = client.v1.promotion_codes.create({
+        "promotion": {"type": "coupon", "coupon": "sdk_launch"}, "code": "SDKLAUNCH",
+    })
+    assert created.code == "SDKLAUNCH" and created.promotion.coupon == "sdk_launch", created
+    updated = client.v1.promotion_codes.update(created.id, {"metadata": {"campaign": "sdk"}})
+    assert updated.metadata["campaign"] == "sdk", updated
+    listed = client.v1.promotion_codes.list({"code": "SDKLAUNCH"})
+    assert [p.id for p in listed.data] == [created.id], listed
+    refused(lambda: client.v1.promotion_codes.create({
+        "promotion": {"type": "coupon", "coupon": "sdk_launch"}, "code": "sdklaunch",
+    }), None, "code")
+
+
+def portal_configuration(client):
+    created = client.v1.billing_portal.configurations.create({
+        "features": {"invoice_history": {"enabled": True}},
+        "metadata": {"billingctl_key": "sdk"},
+    })
+    assert created.id.startswith("bpc_") and created.features.invoice_history.enabled, created
+    updated = client.v1.billing_portal.configurations.update(created.id, {"name": "SDK portal"})
+    assert updated.name == "SDK portal", updated
+    assert any(c.id == created.id for c in client.v1.billing_portal.configurations.list().auto_paging_iter())
+    refused(lambda: client.v1.billing_portal.configurations.create({"features": {"no_such_feature": {}}}), None, None)
+
+
+def refused(call, code, param):
+    """`call` must fail as Stripe fails: an InvalidRequestError with this code and param."""
+    try:
+        call()
+    except stripe.InvalidRequestError as error:
+        assert code is None or error.code == code, (error.code, error)
+        assert param is None or error.param == param, (error.param, error)
+        return
+    raise AssertionError("Stripe refuses this call; the emulator accepted it")
+
+
+KINDS = {
+    "product": product,
+    "price": price,
+    "coupon": coupon,
+    "promotion_code": promotion_code,
+    "portal_configuration": portal_configuration,
+}
+
+
+def main():
+    base = sys.argv[1]
+    client = stripe.StripeClient("sk_test_sdk", base_addresses={"api": base}, max_network_retries=0)
+    for name, exercise in KINDS.items():
+        exercise(client)
+        print(f"ok {name}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

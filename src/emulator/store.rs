@@ -434,8 +434,9 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    /// Indexes like the prices' and the promotion codes' (the store's own test: the
-    /// registry's are `objects::tests`').
+    /// Indexes like the prices' and the promotion codes'. The test's own table, matched on
+    /// the kind, because the store is tested apart from the registry that declares the real
+    /// ones (`objects::tests` holds those).
     fn indexes(kind: ObjectKind) -> &'static [Index] {
         const PRICES: &[Index] = &[Index::holder("lookup_key"), Index::positions("product")];
         const CODES: &[Index] = &[

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use billingctl::cli::EmulatorKnobs;
+use billingctl::emulator::EmulatorKnobs;
 use billingctl::emulator::{start, EmulatorHandle, EmulatorOptions};
 
 const BIN: &str = env!("CARGO_BIN_EXE_billingctl");

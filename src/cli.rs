@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::clock::Clock;
+use crate::emulator::EmulatorKnobs;
 
 /// A Stripe billing catalog as code.
 ///
@@ -313,12 +314,13 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "FILE")]
     pub state: Option<PathBuf>,
     #[command(flatten)]
-    pub knobs: EmulatorKnobs,
+    pub knobs: EmulatorKnobArgs,
 }
 
-/// Behaviours the emulator can add for tests and benchmarks.
+/// Behaviours the emulator can add for tests and benchmarks: the flags of
+/// [`crate::emulator::EmulatorKnobs`], which the emulator itself takes (it knows no clap).
 #[derive(Clone, Debug, Default, Args)]
-pub struct EmulatorKnobs {
+pub struct EmulatorKnobArgs {
     /// Add this much latency, in milliseconds, before every answer.
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
@@ -348,10 +350,65 @@ pub struct EmulatorKnobs {
     pub seed: u64,
 }
 
+impl From<EmulatorKnobArgs> for EmulatorKnobs {
+    fn from(args: EmulatorKnobArgs) -> Self {
+        let EmulatorKnobArgs {
+            latency_ms,
+            rate_limit,
+            endpoint_rate_limit,
+            error_rate,
+            lost_rate,
+            rate_limit_error_rate,
+            seed,
+        } = args;
+        EmulatorKnobs {
+            latency_ms,
+            rate_limit,
+            endpoint_rate_limit,
+            error_rate,
+            lost_rate,
+            rate_limit_error_rate,
+            seed,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn the_version_names_the_pinned_api_version() {
         assert!(super::LONG_VERSION.contains(crate::stripe::API_VERSION));
+    }
+
+    #[test]
+    fn every_knob_flag_reaches_the_emulator() {
+        use clap::Parser;
+        let cli = super::Cli::try_parse_from([
+            "billingctl",
+            "emulator",
+            "--latency-ms=5",
+            "--rate-limit=6",
+            "--endpoint-rate-limit=7",
+            "--error-rate=0.1",
+            "--lost-rate=0.2",
+            "--rate-limit-error-rate=0.3",
+            "--seed=9",
+        ])
+        .expect("the flags parse");
+        let super::Command::Emulator(args) = cli.command else {
+            panic!("not the emulator command");
+        };
+        assert_eq!(
+            super::EmulatorKnobs::from(args.knobs),
+            super::EmulatorKnobs {
+                latency_ms: 5,
+                rate_limit: 6,
+                endpoint_rate_limit: 7,
+                error_rate: 0.1,
+                lost_rate: 0.2,
+                rate_limit_error_rate: 0.3,
+                seed: 9,
+            }
+        );
     }
 }

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context};
 
 use crate::catalog::{Environment, Mode};
-use crate::cli::{AccountArgs, EmulatorKnobs};
+use crate::cli::AccountArgs;
 use crate::clock::{Clock, NOW_VAR};
 use crate::emulator::{EmulatorHandle, EmulatorOptions};
 use crate::stripe::client::default_max_rps;
@@ -442,7 +442,6 @@ fn connect_sandbox(
         }
     };
     let options = EmulatorOptions {
-        knobs: EmulatorKnobs::default(),
         state_file: Some(served),
         clock,
         ..EmulatorOptions::default()

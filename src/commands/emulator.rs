@@ -7,18 +7,18 @@ use anyhow::Context;
 
 use crate::cli::EmulatorArgs;
 use crate::clock::Clock;
-use crate::emulator::{EmulatorOptions, Prepared};
+use crate::emulator::{Emulator, EmulatorOptions};
 use crate::ExitStatus;
 
 pub fn execute(args: EmulatorArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     let options = EmulatorOptions {
-        knobs: args.knobs,
+        knobs: args.knobs.into(),
         state_file: args.state.clone(),
         clock,
         ..EmulatorOptions::default()
     };
     // Knobs and the state file are checked before anything listens.
-    let (shared, persister) = Prepared::new(options)
+    let (shared, persister) = Emulator::load(options)
         .with_context(|| "cannot start the emulator")?
         .into_parts();
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
@@ -33,7 +33,7 @@ pub fn execute(args: EmulatorArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             crate::eoutln!("state file: {}", state.display());
         }
         tokio::select! {
-            served = Prepared::serve(shared, listener) => served.context("the emulator stopped"),
+            served = Emulator::serve(shared, listener) => served.context("the emulator stopped"),
             () = shutdown_signal() => Ok(()),
         }
     });

@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 /// One API error, as Stripe reports it.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct ApiError {
+pub(crate) struct ErrorResponse {
     pub status: u16,
     pub kind: &'static str,
     pub code: Option<&'static str>,
@@ -14,10 +14,10 @@ pub(crate) struct ApiError {
     pub message: String,
 }
 
-impl ApiError {
+impl ErrorResponse {
     /// A 400 `invalid_request_error`.
     pub fn invalid(code: Option<&'static str>, param: Option<&str>, message: String) -> Self {
-        ApiError {
+        ErrorResponse {
             status: 400,
             kind: "invalid_request_error",
             code,
@@ -51,7 +51,7 @@ impl ApiError {
 
     /// An id that names nothing: 404 from a path, 400 when it came in a param.
     pub fn no_such(noun: &str, id: &str, param: &str, status: u16) -> Self {
-        ApiError {
+        ErrorResponse {
             status,
             ..Self::invalid(
                 Some("resource_missing"),
@@ -68,7 +68,7 @@ impl ApiError {
 
     /// The idempotency key was first used with other parameters.
     pub fn idempotency_mismatch(key: &str) -> Self {
-        ApiError {
+        ErrorResponse {
             status: 400,
             kind: "idempotency_error",
             code: None,
@@ -83,7 +83,7 @@ impl ApiError {
 
     /// 429, from the rate limit knobs.
     pub fn rate_limited() -> Self {
-        ApiError {
+        ErrorResponse {
             status: 429,
             ..Self::invalid(
                 Some("rate_limit"),
@@ -97,7 +97,7 @@ impl ApiError {
 
     /// 500 `api_error`, from the `error_rate` knob.
     pub fn internal() -> Self {
-        ApiError {
+        ErrorResponse {
             status: 500,
             kind: "api_error",
             code: None,
@@ -109,7 +109,7 @@ impl ApiError {
 
     /// 401 for a missing or non-test key. The key itself is never echoed.
     pub fn unauthorized(message: String) -> Self {
-        ApiError {
+        ErrorResponse {
             status: 401,
             kind: "invalid_request_error",
             code: None,
@@ -120,7 +120,7 @@ impl ApiError {
 
     /// 404 for a path Stripe does not serve (or a method it does not take there).
     pub fn unrecognized_url(method: &str, path: &str) -> Self {
-        ApiError {
+        ErrorResponse {
             status: 404,
             kind: "invalid_request_error",
             code: None,

@@ -11,23 +11,9 @@ use std::time::{Duration, Instant};
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 
-use super::error::ApiError;
+use super::error::ErrorResponse;
+use super::knobs::EmulatorKnobs;
 use super::routes::Route;
-use crate::cli::EmulatorKnobs;
-
-/// Checks the knobs once, before serving: rates are fractions.
-pub(crate) fn validate(knobs: &EmulatorKnobs) -> Result<(), String> {
-    for (name, rate) in [
-        ("--error-rate", knobs.error_rate),
-        ("--lost-rate", knobs.lost_rate),
-        ("--rate-limit-error-rate", knobs.rate_limit_error_rate),
-    ] {
-        if !(0.0..=1.0).contains(&rate) {
-            return Err(format!("{name} must be between 0 and 1, got {rate}"));
-        }
-    }
-    Ok(())
-}
 
 /// The fault injector shared by every connection.
 #[derive(Debug)]
@@ -62,16 +48,16 @@ impl Faults {
     /// The fault that answers this request before it reaches the account, if any: the rate
     /// limit first (as Stripe's limiter runs before everything else), then the seeded 429s,
     /// then the seeded 500s.
-    pub fn before_handling(&self, method: &str, route: &Route) -> Option<ApiError> {
+    pub fn before_handling(&self, method: &str, route: &Route) -> Option<ErrorResponse> {
         let limited = self.knobs.rate_limit > 0 || self.knobs.endpoint_rate_limit > 0;
         if limited && !self.admit(&route.counter_key(method), Instant::now()) {
-            return Some(ApiError::rate_limited());
+            return Some(ErrorResponse::rate_limited());
         }
         if self.draw(self.knobs.rate_limit_error_rate) {
-            return Some(ApiError::rate_limited());
+            return Some(ErrorResponse::rate_limited());
         }
         if self.draw(self.knobs.error_rate) {
-            return Some(ApiError::internal());
+            return Some(ErrorResponse::internal());
         }
         None
     }
@@ -155,17 +141,5 @@ mod tests {
         );
         assert!(!faults.admit(coupons, at(4)), "the global limit");
         assert!(faults.admit(codes, at(1000)));
-    }
-
-    #[test]
-    fn rates_outside_zero_to_one_are_refused() {
-        let knobs = EmulatorKnobs {
-            lost_rate: 1.5,
-            ..EmulatorKnobs::default()
-        };
-        assert_eq!(
-            validate(&knobs).unwrap_err(),
-            "--lost-rate must be between 0 and 1, got 1.5"
-        );
     }
 }

@@ -8,9 +8,8 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use super::error::ApiError;
-use super::objects::{self, Filter};
-use super::store::Account;
+use super::error::ErrorResponse;
+use super::objects::{self, Context, Filter};
 use crate::kinds::ObjectKind;
 
 const DEFAULT_LIMIT: usize = 10;
@@ -29,7 +28,10 @@ pub(crate) struct ListRequest {
 
 impl ListRequest {
     /// Splits the query into paging params and filters; any other name is unknown.
-    pub fn parse(kind: ObjectKind, query: Map<String, Value>) -> Result<ListRequest, ApiError> {
+    pub fn parse(
+        kind: ObjectKind,
+        query: Map<String, Value>,
+    ) -> Result<ListRequest, ErrorResponse> {
         let mut request = ListRequest {
             limit: DEFAULT_LIMIT,
             starting_after: None,
@@ -51,11 +53,11 @@ impl ListRequest {
                 _ if kind.table().list_filters.contains(&name.as_str()) => {
                     request.filters.insert(name, value);
                 }
-                _ => return Err(ApiError::unknown_param(&name)),
+                _ => return Err(ErrorResponse::unknown_param(&name)),
             }
         }
         if request.starting_after.is_some() && request.ending_before.is_some() {
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 "ending_before",
                 "You may only specify one of these parameters: ending_before, starting_after."
                     .to_owned(),
@@ -65,19 +67,19 @@ impl ListRequest {
     }
 }
 
-fn parse_limit(value: &Value) -> Result<usize, ApiError> {
+fn parse_limit(value: &Value) -> Result<usize, ErrorResponse> {
     let text = value.as_str().unwrap_or_default();
     let limit: i64 = text
         .parse()
-        .map_err(|_| ApiError::param("limit", format!("Invalid integer: {text}")))?;
+        .map_err(|_| ErrorResponse::param("limit", format!("Invalid integer: {text}")))?;
     if limit < 1 {
-        return Err(ApiError::param(
+        return Err(ErrorResponse::param(
             "limit",
             "This value must be greater than or equal to 1.".to_owned(),
         ));
     }
     if limit > MAX_LIMIT {
-        return Err(ApiError::param(
+        return Err(ErrorResponse::param(
             "limit",
             format!("This value must be less than or equal to {MAX_LIMIT}."),
         ));
@@ -85,10 +87,10 @@ fn parse_limit(value: &Value) -> Result<usize, ApiError> {
     Ok(limit as usize)
 }
 
-fn cursor(name: &str, value: &Value) -> Result<String, ApiError> {
+fn cursor(name: &str, value: &Value) -> Result<String, ErrorResponse> {
     match value.as_str() {
         Some(id) if !id.is_empty() => Ok(id.to_owned()),
-        _ => Err(ApiError::param(
+        _ => Err(ErrorResponse::param(
             name,
             format!("Invalid {name}: expected an object id"),
         )),
@@ -96,7 +98,7 @@ fn cursor(name: &str, value: &Value) -> Result<String, ApiError> {
 }
 
 /// `expand[]=a&expand[]=b` (an array) or `expand=a`.
-pub(crate) fn expansions(value: &Value) -> Result<Vec<String>, ApiError> {
+pub(crate) fn expansions(value: &Value) -> Result<Vec<String>, ErrorResponse> {
     match value {
         Value::String(one) => Ok(vec![one.clone()]),
         Value::Array(items) => items
@@ -104,28 +106,28 @@ pub(crate) fn expansions(value: &Value) -> Result<Vec<String>, ApiError> {
             .map(|item| {
                 item.as_str()
                     .map(str::to_owned)
-                    .ok_or_else(|| ApiError::param("expand", "Invalid array".to_owned()))
+                    .ok_or_else(|| ErrorResponse::param("expand", "Invalid array".to_owned()))
             })
             .collect(),
         Value::Object(map) => Ok(map
             .values()
             .filter_map(|v| v.as_str().map(str::to_owned))
             .collect()),
-        _ => Err(ApiError::param("expand", "Invalid array".to_owned())),
+        _ => Err(ErrorResponse::param("expand", "Invalid array".to_owned())),
     }
 }
 
 /// One page, newest first, rendered, as Stripe's list object.
 pub(crate) fn page(
-    account: &Account,
+    cx: &Context,
     kind: ObjectKind,
     request: &ListRequest,
-) -> Result<Value, ApiError> {
-    let filter = objects::filter(account, kind, &request.filters)?;
-    let (objects, has_more) = select(account, kind, request, &filter)?;
+) -> Result<Value, ErrorResponse> {
+    let filter = objects::filter(cx, kind, &request.filters)?;
+    let (objects, has_more) = select(cx, kind, request, &filter)?;
     let data: Vec<Value> = objects
         .iter()
-        .map(|object| (*objects::render(account, kind, object, &request.expand)).clone())
+        .map(|object| (*objects::render(cx, kind, object, &request.expand)).clone())
         .collect();
     Ok(json!({
         "object": "list",
@@ -136,11 +138,11 @@ pub(crate) fn page(
 }
 
 fn select(
-    account: &Account,
+    cx: &Context,
     kind: ObjectKind,
     request: &ListRequest,
     filter: &Filter,
-) -> Result<(Vec<Arc<Value>>, bool), ApiError> {
+) -> Result<(Vec<Arc<Value>>, bool), ErrorResponse> {
     let all: Vec<usize>;
     let candidates: &[usize] = match &filter.candidates {
         Some(candidates) => candidates,
@@ -149,18 +151,19 @@ fn select(
             &all
         }
     };
+    let store = &*cx.store;
     let indexed = filter.candidates.is_some();
     let count = if indexed {
         candidates.len()
     } else {
-        account.len(kind)
+        store.len(kind)
     };
     let position_of = |i: usize| if indexed { candidates[i] } else { i };
     // Where in candidate space the cursor sits: candidates below `split` are older than it.
-    let locate = |param: &str, id: &str, inclusive: bool| -> Result<usize, ApiError> {
-        let at = account
-            .position(kind, id)
-            .ok_or_else(|| ApiError::no_such(objects::noun(kind), id, param, 400))?;
+    let locate = |param: &str, id: &str, inclusive: bool| -> Result<usize, ErrorResponse> {
+        let at = store.position(kind, id).ok_or_else(|| {
+            ErrorResponse::no_such(objects::resource(kind).noun(), id, param, 400)
+        })?;
         Ok(if indexed {
             candidates.partition_point(|&c| if inclusive { c <= at } else { c < at })
         } else if inclusive {
@@ -172,10 +175,10 @@ fn select(
     let mut found = Vec::with_capacity(request.limit);
     let mut has_more = false;
     let mut take = |i: usize, found: &mut Vec<Arc<Value>>| -> bool {
-        let Some(object) = account.at(kind, position_of(i)) else {
+        let Some(object) = store.at(kind, position_of(i)) else {
             return true;
         };
-        if !filter.matches(object) {
+        if !filter.matches(object) || !objects::within(cx, kind, object) {
             return true;
         }
         if found.len() == request.limit {

@@ -7,14 +7,16 @@
 //! runtime: tests, benchmarks and `--sandbox`). See `docs/EMULATOR.md`.
 //!
 //! Modules: `connections` (accept loop, timeouts, bound), `server` (HTTP pipeline, auth,
-//! headers), `routes`, `params` (generic param
-//! checks against the field table), `merge`, `objects` (per-object rules and shapes), `list`,
-//! `idempotency`, `faults`, `stats`, `store` (the account and its indexes), `persist`.
+//! headers), `routes` (from the registry), `params` (generic param checks against the field
+//! table), `merge`, `objects` (the registry of emulated kinds: one module per kind, and the
+//! generic endpoints), `list`, `idempotency`, `knobs`, `faults`, `stats`, `store` (the
+//! account's objects and their indexes, per kind), `persist`.
 
 mod connections;
 mod error;
 mod faults;
 mod idempotency;
+mod knobs;
 mod list;
 mod merge;
 mod objects;
@@ -37,11 +39,11 @@ use tokio::sync::oneshot;
 
 pub use self::connections::ConnectionLimits;
 use self::faults::Faults;
+pub use self::knobs::EmulatorKnobs;
 use self::persist::{Persister, Wal};
 use self::server::Shared;
 use self::stats::Counters;
 pub use self::stats::RequestStats;
-use crate::cli::EmulatorKnobs;
 use crate::clock::Clock;
 
 /// How to run an emulator. `Default` is every knob off and the account in memory only.
@@ -57,20 +59,23 @@ pub struct EmulatorOptions {
     pub connections: ConnectionLimits,
 }
 
-/// A loaded emulator, not yet serving: its shared state and its state writer.
-pub(crate) struct Prepared {
+/// An emulator loaded and not yet serving: its shared state and its state writer.
+pub(crate) struct Emulator {
     shared: Arc<Shared>,
     persister: Option<Persister>,
 }
 
-impl Prepared {
+impl Emulator {
     /// Checks the knobs and loads the state file (if any).
-    pub(crate) fn new(options: EmulatorOptions) -> std::io::Result<Prepared> {
-        faults::validate(&options.knobs)
+    pub(crate) fn load(options: EmulatorOptions) -> std::io::Result<Emulator> {
+        options
+            .knobs
+            .validate()
             .map_err(|msg| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg))?;
+        let empty = objects::new_store(options.clock);
         let account = match &options.state_file {
-            Some(path) => persist::load(path, options.clock)?,
-            None => store::Account::with_clock(options.clock),
+            Some(path) => persist::load(path, empty)?,
+            None => empty,
         };
         let account = Arc::new(Mutex::new(account));
         let wal = match options.state_file {
@@ -80,7 +85,7 @@ impl Prepared {
         let persister = wal
             .clone()
             .map(|wal| Persister::start(account.clone(), wal));
-        Ok(Prepared {
+        Ok(Emulator {
             shared: Arc::new(Shared {
                 account,
                 counters: Counters::default(),
@@ -114,14 +119,14 @@ pub async fn serve(
     options: EmulatorOptions,
     listener: tokio::net::TcpListener,
 ) -> std::io::Result<()> {
-    let (shared, _persister) = Prepared::new(options)?.into_parts();
-    Prepared::serve(shared, listener).await
+    let (shared, _persister) = Emulator::load(options)?.into_parts();
+    Emulator::serve(shared, listener).await
 }
 
 /// Starts the emulator on its own thread with its own tokio runtime (tests, benchmarks, and
 /// `run --sandbox`). `addr` may use port 0; [`EmulatorHandle::base_url`] tells the port.
 pub fn start(options: EmulatorOptions, addr: SocketAddr) -> std::io::Result<EmulatorHandle> {
-    let (shared, persister) = Prepared::new(options)?.into_parts();
+    let (shared, persister) = Emulator::load(options)?.into_parts();
     let listener = std::net::TcpListener::bind(addr)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
@@ -137,7 +142,7 @@ pub fn start(options: EmulatorOptions, addr: SocketAddr) -> std::io::Result<Emul
             let served = runtime.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener)?;
                 tokio::select! {
-                    served = Prepared::serve(serving, listener) => served,
+                    served = Emulator::serve(serving, listener) => served,
                     _ = stopped => Ok(()),
                 }
             });

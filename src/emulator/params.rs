@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Number, Value};
 
-use super::error::ApiError;
+use super::error::ErrorResponse;
 use crate::kinds::fields::{ObjectTable, Operation, Param, Presence, Type};
 use crate::path::{segment_matches, segments};
 
@@ -23,7 +23,7 @@ pub(crate) fn validate(
     table: &'static ObjectTable,
     op: Operation,
     raw: &Map<String, Value>,
-) -> Result<Map<String, Value>, ApiError> {
+) -> Result<Map<String, Value>, ErrorResponse> {
     let checker = Checker { table, op };
     let mut typed = Map::new();
     for (key, value) in raw {
@@ -38,7 +38,7 @@ pub(crate) fn validate(
 /// any depth: the spec states it on every `*_decimal` param of prices, tiers and currency
 /// options (param-rules R032, R033, R036, R051, R052, R058). The message is the one Stripe
 /// gives for its other exclusive pairs ("You may only specify one of these parameters").
-fn check_decimal_twins(path: &str, map: &Map<String, Value>) -> Result<(), ApiError> {
+fn check_decimal_twins(path: &str, map: &Map<String, Value>) -> Result<(), ErrorResponse> {
     let at = |key: &str| {
         if path.is_empty() {
             key.to_owned()
@@ -48,7 +48,7 @@ fn check_decimal_twins(path: &str, map: &Map<String, Value>) -> Result<(), ApiEr
     };
     for (key, value) in map {
         if map.contains_key(&format!("{key}_decimal")) {
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 &at(key),
                 format!("You may only specify one of these parameters: {key}, {key}_decimal."),
             ));
@@ -98,17 +98,17 @@ impl Checker {
         })
     }
 
-    fn walk(&self, path: &str, value: &Value) -> Result<Value, ApiError> {
+    fn walk(&self, path: &str, value: &Value) -> Result<Value, ErrorResponse> {
         match self.exact(path) {
             Some(param) if self.presence(param) != Presence::Absent => {
                 self.typed(param, path, value)
             }
-            Some(_) => Err(ApiError::unknown_param(path)),
+            Some(_) => Err(ErrorResponse::unknown_param(path)),
             None if self.has_children(path) => match value {
                 Value::Object(map) => self.walk_children(path, map).map(Value::Object),
-                _ => Err(ApiError::param(path, "Invalid hash".to_owned())),
+                _ => Err(ErrorResponse::param(path, "Invalid hash".to_owned())),
             },
-            None => Err(ApiError::unknown_param(path)),
+            None => Err(ErrorResponse::unknown_param(path)),
         }
     }
 
@@ -116,7 +116,7 @@ impl Checker {
         &self,
         path: &str,
         map: &Map<String, Value>,
-    ) -> Result<Map<String, Value>, ApiError> {
+    ) -> Result<Map<String, Value>, ErrorResponse> {
         let mut typed = Map::new();
         for (key, value) in map {
             typed.insert(key.clone(), self.walk(&format!("{path}[{key}]"), value)?);
@@ -124,12 +124,12 @@ impl Checker {
         Ok(typed)
     }
 
-    fn typed(&self, param: &Param, path: &str, value: &Value) -> Result<Value, ApiError> {
+    fn typed(&self, param: &Param, path: &str, value: &Value) -> Result<Value, ErrorResponse> {
         if value.as_str() == Some("") {
             return if param.emptyable {
                 Ok(Value::Null)
             } else {
-                Err(ApiError::param(
+                Err(ErrorResponse::param(
                     path,
                     format!(
                         "You passed an empty string for '{path}'. We assume empty values are an \
@@ -145,7 +145,7 @@ impl Checker {
                 let text = scalar(path, value, "integer")?;
                 text.parse::<i64>()
                     .map(Value::from)
-                    .map_err(|_| ApiError::param(path, format!("Invalid integer: {text}")))
+                    .map_err(|_| ErrorResponse::param(path, format!("Invalid integer: {text}")))
             }
             Type::Number => {
                 let text = scalar(path, value, "decimal")?;
@@ -153,14 +153,17 @@ impl Checker {
                     .ok()
                     .and_then(Number::from_f64)
                     .map(Value::Number)
-                    .ok_or_else(|| ApiError::param(path, format!("Invalid decimal: {text}")))
+                    .ok_or_else(|| ErrorResponse::param(path, format!("Invalid decimal: {text}")))
             }
             Type::Decimal => {
                 let text = scalar(path, value, "decimal")?;
                 if is_decimal(text) {
                     Ok(Value::String(text.to_owned()))
                 } else {
-                    Err(ApiError::param(path, format!("Invalid decimal: {text}")))
+                    Err(ErrorResponse::param(
+                        path,
+                        format!("Invalid decimal: {text}"),
+                    ))
                 }
             }
             Type::IntegerOr(words) => {
@@ -169,7 +172,7 @@ impl Checker {
                     Ok(Value::String(text.to_owned()))
                 } else {
                     text.parse::<i64>().map(Value::from).map_err(|_| {
-                        ApiError::param(
+                        ErrorResponse::param(
                             path,
                             format!("Invalid integer: {text} (an integer or {})", one_of(words)),
                         )
@@ -179,14 +182,17 @@ impl Checker {
             Type::Boolean => match scalar(path, value, "boolean")? {
                 "true" => Ok(Value::Bool(true)),
                 "false" => Ok(Value::Bool(false)),
-                text => Err(ApiError::param(path, format!("Invalid boolean: {text}"))),
+                text => Err(ErrorResponse::param(
+                    path,
+                    format!("Invalid boolean: {text}"),
+                )),
             },
             Type::Enum(allowed) => {
                 let text = scalar(path, value, "string")?;
                 if allowed.contains(&text) {
                     Ok(Value::String(text.to_owned()))
                 } else {
-                    Err(ApiError::param(
+                    Err(ErrorResponse::param(
                         path,
                         format!("Invalid {path}: must be one of {}", one_of(allowed)),
                     ))
@@ -194,11 +200,11 @@ impl Checker {
             }
             Type::Object => match value {
                 Value::Object(map) => self.walk_children(path, map).map(Value::Object),
-                _ => Err(ApiError::param(path, "Invalid hash".to_owned())),
+                _ => Err(ErrorResponse::param(path, "Invalid hash".to_owned())),
             },
             Type::Array | Type::StringArray => {
                 let items = as_array(value)
-                    .ok_or_else(|| ApiError::param(path, "Invalid array".to_owned()))?;
+                    .ok_or_else(|| ErrorResponse::param(path, "Invalid array".to_owned()))?;
                 let mut typed = Vec::with_capacity(items.len());
                 for (index, item) in items.iter().enumerate() {
                     let element = format!("{path}[{index}]");
@@ -211,10 +217,10 @@ impl Checker {
                             Value::String(text.clone())
                         }
                         (_, None) if param.ty == Type::StringArray => {
-                            return Err(ApiError::param(&element, "Invalid string".to_owned()))
+                            return Err(ErrorResponse::param(&element, "Invalid string".to_owned()))
                         }
                         (_, None) => {
-                            return Err(ApiError::param(&element, "Invalid hash".to_owned()))
+                            return Err(ErrorResponse::param(&element, "Invalid hash".to_owned()))
                         }
                     });
                 }
@@ -222,7 +228,7 @@ impl Checker {
             }
             Type::Map => {
                 let Value::Object(map) = value else {
-                    return Err(ApiError::param(path, "Invalid hash".to_owned()));
+                    return Err(ErrorResponse::param(path, "Invalid hash".to_owned()));
                 };
                 if self.table.has_keyed_fields(param) {
                     // A map of objects such as `currency_options[<currency>][...]`.
@@ -234,7 +240,7 @@ impl Checker {
     }
 
     /// Every param this endpoint requires, wherever its parent object was given.
-    fn check_required(&self, typed: &Map<String, Value>) -> Result<(), ApiError> {
+    fn check_required(&self, typed: &Map<String, Value>) -> Result<(), ErrorResponse> {
         let root = Value::Object(typed.clone());
         for param in self.table.params {
             if self.presence(param) != Presence::Required {
@@ -255,7 +261,7 @@ impl Checker {
                 }
             });
             if let Some(path) = missing {
-                return Err(ApiError::missing_param(&path));
+                return Err(ErrorResponse::missing_param(&path));
             }
         }
         Ok(())
@@ -263,14 +269,14 @@ impl Checker {
 }
 
 /// A leaf value must be a string in a form body; anything nested is the wrong type.
-fn scalar<'v>(path: &str, value: &'v Value, kind: &str) -> Result<&'v str, ApiError> {
+fn scalar<'v>(path: &str, value: &'v Value, kind: &str) -> Result<&'v str, ErrorResponse> {
     value.as_str().ok_or_else(|| {
         let got = if value.is_array() {
             "an array"
         } else {
             "a hash"
         };
-        ApiError::param(
+        ErrorResponse::param(
             path,
             format!("Invalid {kind}: {path} must be a {kind}, not {got}"),
         )
@@ -295,9 +301,12 @@ fn as_array(value: &Value) -> Option<Vec<Value>> {
 }
 
 /// `metadata`-like maps: string values (`""` kept, it unsets the key) within Stripe's limits.
-fn check_string_map(path: &str, map: &Map<String, Value>) -> Result<Map<String, Value>, ApiError> {
+fn check_string_map(
+    path: &str,
+    map: &Map<String, Value>,
+) -> Result<Map<String, Value>, ErrorResponse> {
     if map.len() > METADATA_MAX_KEYS {
-        return Err(ApiError::param(
+        return Err(ErrorResponse::param(
             path,
             format!(
                 "Invalid {path}: you can have at most {METADATA_MAX_KEYS} keys, got {}",
@@ -308,10 +317,10 @@ fn check_string_map(path: &str, map: &Map<String, Value>) -> Result<Map<String, 
     for (key, value) in map {
         let concrete = format!("{path}[{key}]");
         let Some(text) = value.as_str() else {
-            return Err(ApiError::param(&concrete, "Invalid string".to_owned()));
+            return Err(ErrorResponse::param(&concrete, "Invalid string".to_owned()));
         };
         if key.chars().count() > METADATA_MAX_KEY_LEN {
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 &concrete,
                 format!(
                     "Metadata keys can have up to {METADATA_MAX_KEY_LEN} characters, but you \
@@ -321,7 +330,7 @@ fn check_string_map(path: &str, map: &Map<String, Value>) -> Result<Map<String, 
             ));
         }
         if text.chars().count() > METADATA_MAX_VALUE_LEN {
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 &concrete,
                 format!(
                     "Metadata values can have up to {METADATA_MAX_VALUE_LEN} characters, but you \
@@ -484,7 +493,7 @@ mod tests {
         value.as_object().cloned().unwrap()
     }
 
-    fn create(value: Value) -> Result<Map<String, Value>, ApiError> {
+    fn create(value: Value) -> Result<Map<String, Value>, ErrorResponse> {
         validate(&TABLE, Operation::Create, &raw(value))
     }
 
@@ -516,16 +525,16 @@ mod tests {
     fn unknown_and_create_only_params_are_unknown() {
         assert_eq!(
             create(json!({ "name": "A", "colour": "red" })).unwrap_err(),
-            ApiError::unknown_param("colour")
+            ErrorResponse::unknown_param("colour")
         );
         assert_eq!(
             create(json!({ "name": "A", "currency_options": { "usd": { "x": "1" } } }))
                 .unwrap_err(),
-            ApiError::unknown_param("currency_options[usd][x]")
+            ErrorResponse::unknown_param("currency_options[usd][x]")
         );
         assert_eq!(
             validate(&TABLE, Operation::Update, &raw(json!({ "amount": "1" }))).unwrap_err(),
-            ApiError::unknown_param("amount")
+            ErrorResponse::unknown_param("amount")
         );
     }
 
@@ -533,11 +542,11 @@ mod tests {
     fn required_params_are_checked_where_their_parent_is() {
         assert_eq!(
             create(json!({ "amount": "1" })).unwrap_err(),
-            ApiError::missing_param("name")
+            ErrorResponse::missing_param("name")
         );
         assert_eq!(
             create(json!({ "name": "A", "tiers": [{ "up_to": "1" }, {}] })).unwrap_err(),
-            ApiError::missing_param("tiers[1][up_to]")
+            ErrorResponse::missing_param("tiers[1][up_to]")
         );
         // Update does not require `name`.
         assert!(validate(&TABLE, Operation::Update, &raw(json!({ "note": "n" }))).is_ok());
@@ -547,7 +556,7 @@ mod tests {
     fn enum_elements_of_string_arrays_are_checked() {
         assert_eq!(
             create(json!({ "name": "A", "tags": ["a", "c"] })).unwrap_err(),
-            ApiError::param(
+            ErrorResponse::param(
                 "tags[1]",
                 "Invalid tags[1]: must be one of a, or b".to_owned()
             )

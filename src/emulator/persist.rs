@@ -28,33 +28,33 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::store::{Account, Change};
-use crate::clock::Clock;
+use super::store::{Change, Store};
 use crate::kinds::ObjectKind;
 
 /// How often, at most, the snapshot is rewritten (and the log compacted) while the account
 /// changes. Durability does not depend on it: only how long the log grows between two.
 const PERIOD: Duration = Duration::from_millis(500);
 
-/// Reads a state file and replays its logs; a missing file is an empty account.
-pub(crate) fn load(path: &Path, clock: Clock) -> io::Result<Account> {
-    let mut account = load_snapshot(path, clock)?;
+/// Reads a state file into `empty` and replays its logs; a missing file leaves it empty.
+pub(crate) fn load(path: &Path, empty: Store) -> io::Result<Store> {
+    let mut account = load_snapshot(path, empty)?;
     for log in [old_log_path(path), log_path(path)] {
         replay(&mut account, &log).map_err(|err| with_path(err, &log))?;
     }
     Ok(account)
 }
 
-fn load_snapshot(path: &Path, clock: Clock) -> io::Result<Account> {
+fn load_snapshot(path: &Path, empty: Store) -> io::Result<Store> {
     let text = match fs::read_to_string(path) {
         Ok(text) => text,
-        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Account::with_clock(clock)),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(empty),
         Err(err) => return Err(with_path(err, path)),
     };
     let state = serde_json::from_str(&text)
         .map_err(|err| io::Error::new(io::ErrorKind::InvalidData, err))
         .and_then(|state| {
-            Account::restore(&state, clock)
+            empty
+                .restore(&state)
                 .map_err(|msg| io::Error::new(io::ErrorKind::InvalidData, msg))
         });
     state.map_err(|err| with_path(err, path))
@@ -75,7 +75,7 @@ fn old_log_path(path: &Path) -> PathBuf {
 }
 
 /// Applies every complete line of a log (a missing log is an empty one).
-fn replay(account: &mut Account, log: &Path) -> io::Result<()> {
+fn replay(account: &mut Store, log: &Path) -> io::Result<()> {
     let bytes = match fs::read(log) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -139,7 +139,7 @@ fn with_path(err: io::Error, path: &Path) -> io::Error {
 }
 
 /// Writes the account to `path` atomically and returns the generation written.
-fn write(account: &Mutex<Account>, path: &Path) -> io::Result<u64> {
+fn write(account: &Mutex<Store>, path: &Path) -> io::Result<u64> {
     let (generation, snapshot) = {
         let account = account.lock().unwrap_or_else(|e| e.into_inner());
         (account.generation(), account.snapshot())
@@ -201,7 +201,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Wal {
     /// Writes a fresh snapshot of the loaded account and starts an empty log beside it.
-    pub fn open(account: &Mutex<Account>, path: PathBuf) -> io::Result<Wal> {
+    pub fn open(account: &Mutex<Store>, path: PathBuf) -> io::Result<Wal> {
         Self::start_log(account, &path).map_err(|err| with_path(err, &path))?;
         let file = fs::OpenOptions::new()
             .append(true)
@@ -215,7 +215,7 @@ impl Wal {
         })
     }
 
-    fn start_log(account: &Mutex<Account>, path: &Path) -> io::Result<()> {
+    fn start_log(account: &Mutex<Store>, path: &Path) -> io::Result<()> {
         lock(account).record_changes();
         write(account, path)?;
         fs::File::create(log_path(path))?.sync_all()?;
@@ -233,7 +233,7 @@ impl Wal {
 
     /// Moves the account's latest changes into the log's buffer. Call it under the account
     /// lock, so that lines keep the order of the changes. Returns the count to [`Wal::sync`] to.
-    pub fn append(&self, account: &mut Account) -> u64 {
+    pub fn append(&self, account: &mut Store) -> u64 {
         let changes = account.take_changes();
         let mut pending = lock(&self.pending);
         for change in &changes {
@@ -275,7 +275,7 @@ impl Wal {
     }
 
     /// Rotates the log, writes a snapshot taken after the rotation, deletes the old log.
-    fn compact(&self, account: &Mutex<Account>) -> io::Result<u64> {
+    fn compact(&self, account: &Mutex<Store>) -> io::Result<u64> {
         let old = old_log_path(&self.path);
         {
             // Lines still pending go to the new log: the snapshot below holds them too.
@@ -303,7 +303,7 @@ impl Wal {
 
 /// The background compactor. Dropping it stops the thread and writes one last snapshot.
 pub(crate) struct Persister {
-    account: Arc<Mutex<Account>>,
+    account: Arc<Mutex<Store>>,
     wal: Arc<Wal>,
     stop: Arc<(Mutex<bool>, Condvar)>,
     thread: Option<JoinHandle<u64>>,
@@ -311,7 +311,7 @@ pub(crate) struct Persister {
 
 impl Persister {
     /// Starts compacting `wal` while `account` changes.
-    pub fn start(account: Arc<Mutex<Account>>, wal: Arc<Wal>) -> Persister {
+    pub fn start(account: Arc<Mutex<Store>>, wal: Arc<Wal>) -> Persister {
         let stop = Arc::new((Mutex::new(false), Condvar::new()));
         let thread = {
             let (account, wal, stop) = (account.clone(), wal.clone(), stop.clone());
@@ -383,6 +383,12 @@ impl Drop for Persister {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
+
+    /// An account without indexes: these tests hold products only.
+    fn empty() -> Store {
+        Store::new(Clock::default(), |_| &[])
+    }
 
     fn line(change: &Change) -> Vec<u8> {
         let mut out = Vec::new();
@@ -408,7 +414,7 @@ mod tests {
         current.extend(br#"{"put":"product","object":{"id":"prod_c""#);
         fs::write(log_path(&path), current).unwrap();
 
-        let account = load(&path, Clock::default()).unwrap();
+        let account = load(&path, empty()).unwrap();
         assert_eq!(account.len(ObjectKind::Product), 1);
         let a = account.get(ObjectKind::Product, "prod_a").unwrap();
         assert_eq!(a["name"], "A2");
@@ -419,7 +425,7 @@ mod tests {
     fn a_synced_change_is_in_the_log_before_the_snapshot_is_rewritten() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");
-        let account = Mutex::new(Account::default());
+        let account = Mutex::new(empty());
         let wal = Wal::open(&account, path.clone()).unwrap();
         let upto = {
             let mut account = lock(&account);
@@ -433,7 +439,7 @@ mod tests {
         wal.sync(upto).unwrap();
         assert!(wal.is_durable(upto));
         // As after a kill: the snapshot is still the empty one, the log has the change.
-        let reloaded = load(&path, Clock::default()).unwrap();
+        let reloaded = load(&path, empty()).unwrap();
         assert!(reloaded.get(ObjectKind::Product, "prod_x").is_some());
     }
 }

@@ -17,7 +17,7 @@ use axum::Router;
 use serde_json::{Map, Value};
 
 use super::connections::ConnectionLimits;
-use super::error::ApiError;
+use super::error::ErrorResponse;
 use super::faults::Faults;
 use super::form;
 use super::idempotency::{Fingerprint, Lookup, Saved, MAX_KEY_LEN};
@@ -25,15 +25,15 @@ use super::list::{self, ListRequest};
 use super::objects;
 use super::params;
 use super::persist::Wal;
-use super::routes::Route;
+use super::routes::{Call, Endpoint, Route};
 use super::stats::Counters;
-use super::store::{new_id, Account};
+use super::store::{new_id, Store};
 use crate::kinds::fields::Operation;
 use crate::stripe::API_VERSION;
 
 /// Everything the connections share.
 pub(crate) struct Shared {
-    pub account: Arc<Mutex<Account>>,
+    pub account: Arc<Mutex<Store>>,
     pub counters: Counters,
     pub faults: Faults,
     /// The state file's write-ahead log, when there is one.
@@ -66,7 +66,7 @@ impl Answer {
         }
     }
 
-    fn error(error: &ApiError, request_id: &str) -> Answer {
+    fn error(error: &ErrorResponse, request_id: &str) -> Answer {
         Answer::json(error.status, &error.body(request_id))
     }
 }
@@ -133,10 +133,10 @@ async fn handle(
 }
 
 /// The whole body, within the size bound of the form parser and the body timeout.
-async fn read_body(body: Body, timeout: std::time::Duration) -> Result<Bytes, ApiError> {
+async fn read_body(body: Body, timeout: std::time::Duration) -> Result<Bytes, ErrorResponse> {
     match tokio::time::timeout(timeout, axum::body::to_bytes(body, form::MAX_BYTES)).await {
         Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(ApiError::invalid(
+        Ok(Err(_)) => Err(ErrorResponse::invalid(
             None,
             None,
             format!(
@@ -144,7 +144,7 @@ async fn read_body(body: Body, timeout: std::time::Duration) -> Result<Bytes, Ap
                 form::MAX_BYTES
             ),
         )),
-        Err(_) => Err(ApiError::invalid(
+        Err(_) => Err(ErrorResponse::invalid(
             None,
             None,
             format!(
@@ -164,9 +164,9 @@ async fn make_durable(wal: Arc<Wal>, upto: u64, answer: Answer, request_id: &str
         Ok(Err(err)) => format!("The emulator could not write its state file's log: {err}"),
         Err(_) => "The emulator's state file writer stopped.".to_owned(),
     };
-    let error = ApiError {
+    let error = ErrorResponse {
         message,
-        ..ApiError::internal()
+        ..ErrorResponse::internal()
     };
     Answer::error(&error, request_id)
 }
@@ -248,7 +248,7 @@ impl Request<'_> {
             return Answer::error(&error, self.request_id);
         }
         if *self.route == Route::Unrecognized {
-            let error = ApiError::unrecognized_url(self.method.as_str(), self.uri.path());
+            let error = ErrorResponse::unrecognized_url(self.method.as_str(), self.uri.path());
             return Answer::error(&error, self.request_id);
         }
         let raw = if *self.method == Method::POST {
@@ -257,20 +257,22 @@ impl Request<'_> {
             Ok(self.uri.query().unwrap_or_default())
         };
         let Ok(raw) = raw else {
-            let error = ApiError::invalid(None, None, "Invalid request body: not UTF-8".into());
+            let error =
+                ErrorResponse::invalid(None, None, "Invalid request body: not UTF-8".into());
             return Answer::error(&error, self.request_id);
         };
         let params = match form::decode(raw) {
             Ok(params) => params,
             Err(err) => {
-                let error = ApiError::invalid(None, None, format!("Invalid request body: {err}"));
+                let error =
+                    ErrorResponse::invalid(None, None, format!("Invalid request body: {err}"));
                 return Answer::error(&error, self.request_id);
             }
         };
         let is_post = *self.method == Method::POST;
         let key = self.idempotency_key.filter(|_| is_post);
         if key.is_some_and(|k| k.len() > MAX_KEY_LEN) {
-            let error = ApiError::param(
+            let error = ErrorResponse::param(
                 "Idempotency-Key",
                 format!("Idempotency-Key must be at most {MAX_KEY_LEN} characters long."),
             );
@@ -297,7 +299,10 @@ impl Request<'_> {
                     };
                 }
                 Lookup::Mismatch => {
-                    return Answer::error(&ApiError::idempotency_mismatch(key), self.request_id)
+                    return Answer::error(
+                        &ErrorResponse::idempotency_mismatch(key),
+                        self.request_id,
+                    )
                 }
             }
         }
@@ -316,12 +321,8 @@ impl Request<'_> {
         }
         let durable = shared.wal.as_ref().map(|wal| wal.append(&mut account));
         drop(account);
-        let writes = matches!(
-            self.route,
-            Route::Create(_) | Route::Update(..) | Route::Delete(..)
-        );
         Answer {
-            lost: writes && shared.faults.lose_answer(),
+            lost: self.route.writes() && shared.faults.lose_answer(),
             durable,
             ..outcome
         }
@@ -331,67 +332,81 @@ impl Request<'_> {
 /// Why an endpoint did not answer 200.
 enum Refused {
     /// The params broke the field table (not saved under an idempotency key).
-    Invalid(ApiError),
+    Invalid(ErrorResponse),
     /// The endpoint ran and refused (saved, like any answer).
-    Rule(ApiError),
+    Rule(ErrorResponse),
 }
 
 impl Request<'_> {
     /// Runs the endpoint.
-    fn run(&self, account: &mut Account, mut params: Map<String, Value>) -> Result<Value, Refused> {
+    fn run(&self, account: &mut Store, mut params: Map<String, Value>) -> Result<Value, Refused> {
+        let Route::Object(call) = self.route else {
+            // Answered before the account is reached; kept total rather than panicking.
+            return Err(Refused::Invalid(ErrorResponse::unrecognized_url(
+                self.method.as_str(),
+                self.uri.path(),
+            )));
+        };
         let expand = match params.remove("expand") {
             Some(value) => list::expansions(&value).map_err(Refused::Invalid)?,
             None => Vec::new(),
         };
+        let Call { kind, id, .. } = call;
+        let (kind, id) = (*kind, id.as_deref().unwrap_or_default());
+        let table = kind.table();
+        let mut cx = objects::context(account, &call.path);
         let rule = Refused::Rule;
-        match self.route {
-            Route::Create(kind) => {
-                let typed = params::validate(kind.table(), Operation::Create, &params)
+        let object = match call.endpoint {
+            Endpoint::Create => {
+                let typed = params::validate(table, Operation::Create, &params)
                     .map_err(Refused::Invalid)?;
-                let object = objects::create(account, *kind, typed).map_err(rule)?;
-                Ok((*objects::render(account, *kind, &object, &expand)).clone())
+                objects::create(&mut cx, kind, typed).map_err(rule)?
             }
-            Route::Update(kind, id) => {
-                objects::retrieve(account, *kind, id).map_err(rule)?;
-                let typed = params::validate(kind.table(), Operation::Update, &params)
+            Endpoint::Update => {
+                objects::retrieve(&cx, kind, id).map_err(rule)?;
+                let typed = params::validate(table, Operation::Update, &params)
                     .map_err(Refused::Invalid)?;
-                let object = objects::update(account, *kind, id, typed).map_err(rule)?;
-                Ok((*objects::render(account, *kind, &object, &expand)).clone())
+                objects::update(&mut cx, kind, id, typed).map_err(rule)?
             }
-            Route::Retrieve(kind, id) => {
-                if let Some(name) = params.keys().next() {
-                    return Err(Refused::Invalid(ApiError::unknown_param(name)));
-                }
-                let object = objects::retrieve(account, *kind, id).map_err(rule)?;
-                Ok((*objects::render(account, *kind, object, &expand)).clone())
+            Endpoint::Retrieve => {
+                refuse_any(&params)?;
+                objects::retrieve(&cx, kind, id).map_err(rule)?.clone()
             }
-            Route::Delete(kind, id) => {
-                if let Some(name) = params.keys().next() {
-                    return Err(Refused::Invalid(ApiError::unknown_param(name)));
-                }
-                objects::delete(account, *kind, id).map_err(rule)
+            Endpoint::Action(action) => {
+                objects::retrieve(&cx, kind, id).map_err(rule)?;
+                refuse_any(&params)?;
+                objects::act(&mut cx, kind, id, action).map_err(rule)?
             }
-            Route::List(kind) => {
+            Endpoint::Delete => {
+                refuse_any(&params)?;
+                return objects::delete(&mut cx, kind, id).map_err(rule);
+            }
+            Endpoint::List => {
                 if !expand.is_empty() {
                     params.insert(
                         "expand".into(),
                         Value::Array(expand.into_iter().map(Value::String).collect()),
                     );
                 }
-                let request = ListRequest::parse(*kind, params).map_err(Refused::Invalid)?;
-                list::page(account, *kind, &request).map_err(Refused::Invalid)
+                let request = ListRequest::parse(kind, params).map_err(Refused::Invalid)?;
+                return list::page(&cx, kind, &request).map_err(Refused::Invalid);
             }
-            // Answered before the account is reached; kept total rather than panicking.
-            Route::Stats | Route::StatsReset | Route::Unrecognized => Err(Refused::Invalid(
-                ApiError::unrecognized_url(self.method.as_str(), self.uri.path()),
-            )),
-        }
+        };
+        Ok((*objects::render(&cx, kind, &object, &expand)).clone())
+    }
+}
+
+/// An endpoint that takes no param but `expand`: the first other one is unknown.
+fn refuse_any(params: &Map<String, Value>) -> Result<(), Refused> {
+    match params.keys().next() {
+        Some(name) => Err(Refused::Invalid(ErrorResponse::unknown_param(name))),
+        None => Ok(()),
     }
 }
 
 /// Any test-mode secret or restricted key, as `Bearer KEY` or basic auth with the key as the
 /// user (what the SDKs send). The key is never echoed: errors show its prefix and last four.
-fn authenticate(headers: &HeaderMap) -> Result<(), ApiError> {
+fn authenticate(headers: &HeaderMap) -> Result<(), ErrorResponse> {
     let header = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -407,18 +422,18 @@ fn authenticate(headers: &HeaderMap) -> Result<(), ApiError> {
         None
     };
     match key {
-        None => Err(ApiError::unauthorized(
+        None => Err(ErrorResponse::unauthorized(
             "You did not provide an API key. You need to provide your API key in the \
              Authorization header, using Bearer auth (e.g. 'Authorization: Bearer \
              YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or \
              we can help at https://support.stripe.com/."
                 .to_owned(),
         )),
-        Some(key) if key.is_empty() => Err(ApiError::unauthorized(
+        Some(key) if key.is_empty() => Err(ErrorResponse::unauthorized(
             "You did not provide an API key.".to_owned(),
         )),
         Some(key) if key.starts_with("sk_test_") || key.starts_with("rk_test_") => Ok(()),
-        Some(key) => Err(ApiError::unauthorized(format!(
+        Some(key) => Err(ErrorResponse::unauthorized(format!(
             "Invalid API Key provided: {}. The emulator accepts test-mode keys only \
              (sk_test_... or rk_test_...).",
             redact(&key)
@@ -470,6 +485,8 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::Clock;
+    use crate::emulator::EmulatorKnobs;
 
     #[test]
     fn basic_auth_decodes_the_key_as_user() {
@@ -477,6 +494,81 @@ mod tests {
             decode_base64("c2tfdGVzdF94eXo6").unwrap(),
             b"sk_test_xyz:".to_vec()
         );
+    }
+
+    /// An in-memory emulator's router and a runtime to drive it.
+    fn app() -> (Router, tokio::runtime::Runtime) {
+        let shared = Arc::new(Shared {
+            account: Arc::new(Mutex::new(objects::new_store(Clock::default()))),
+            counters: Counters::default(),
+            faults: Faults::new(EmulatorKnobs::default()),
+            wal: None,
+            limits: ConnectionLimits::default(),
+        });
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        (router(shared), runtime)
+    }
+
+    /// GET `path` with a test key: the status and the JSON body.
+    fn get(app: &Router, runtime: &tokio::runtime::Runtime, path: &str) -> (u16, Value) {
+        use axum::http::Request as HttpRequest;
+        use tower::ServiceExt;
+        let request = HttpRequest::builder()
+            .uri(path)
+            .header("authorization", "Bearer sk_test_registry")
+            .body(Body::empty())
+            .unwrap();
+        let response = runtime
+            .block_on(app.clone().oneshot(request))
+            .unwrap_or_else(|never| match never {});
+        let status = response.status().as_u16();
+        let bytes = runtime
+            .block_on(axum::body::to_bytes(response.into_body(), usize::MAX))
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[test]
+    fn every_kind_of_the_registry_is_served_at_its_tables_path() {
+        let (app, runtime) = app();
+        for kind in crate::kinds::KINDS {
+            let resource = objects::resource(kind.id());
+            assert_eq!(resource.kind(), kind.id(), "{}", kind.name());
+            // A path that names ids before the object's (a nested kind) gets made-up ones.
+            let path: Vec<String> = kind
+                .table()
+                .path
+                .split('/')
+                .map(|s| {
+                    if s.starts_with('{') {
+                        "x".to_owned()
+                    } else {
+                        s.to_owned()
+                    }
+                })
+                .collect();
+            let path = path.join("/");
+
+            let (status, list) = get(&app, &runtime, &path);
+            assert_eq!(status, 200, "GET {path}: {list}");
+            assert_eq!(list["object"], "list", "GET {path}");
+            assert_eq!(list["url"], kind.table().path, "GET {path}");
+            assert_eq!(list["data"], serde_json::json!([]), "GET {path}");
+
+            let (status, missing) = get(&app, &runtime, &format!("{path}/nope"));
+            assert_eq!(status, 404, "GET {path}/nope: {missing}");
+            let error = &missing["error"];
+            assert_eq!(error["code"], "resource_missing", "GET {path}/nope");
+            assert_eq!(error["param"], "id", "GET {path}/nope");
+            assert_eq!(
+                error["message"],
+                format!("No such {}: 'nope'", resource.noun()),
+                "GET {path}/nope"
+            );
+        }
     }
 
     /// The router fuzz budget: this many seeded requests (fixed seed) through the whole
@@ -506,18 +598,7 @@ mod tests {
             "/v1/promotion_codes/promo_%FF",
             "/v1/prices/search",
         ];
-        let shared = Arc::new(Shared {
-            account: Arc::new(Mutex::new(Account::default())),
-            counters: Counters::default(),
-            faults: Faults::new(crate::cli::EmulatorKnobs::default()),
-            wal: None,
-            limits: ConnectionLimits::default(),
-        });
-        let app = router(shared);
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let (app, runtime) = app();
         let mut rng = rand::rngs::SmallRng::seed_from_u64(7);
         for _ in 0..ROUTER_FUZZ_CASES {
             let method = ["GET", "POST", "DELETE", "PUT", "PATCH"][rng.gen_range(0..5)];

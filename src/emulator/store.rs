@@ -1,10 +1,10 @@
-//! The emulated account: every object as the JSON Stripe would return, kept in creation order
-//! per kind (lists are newest first, cursors are positions), plus the indexes the rules and
-//! the list filters need: which price holds a lookup key, which active promotion code holds a
-//! code (case-insensitively), the positions of a product's prices and of a code's promotion
-//! codes. Prices and promotion codes are never deleted (Stripe has no such endpoint), so their
-//! positions never shift and can be indexed. Objects are `Arc`s so that a response or a state
-//! snapshot takes them without copying under the lock.
+//! The emulated account's objects: every object as the JSON Stripe would return, kept in
+//! creation order per kind (lists are newest first, cursors are positions), plus the indexes
+//! each kind declares (`Resource::indexes`): which price holds a lookup key, which active
+//! promotion code holds a code (case-insensitively), the positions of a product's prices and
+//! of a code's promotion codes. Nothing here names a kind: the store is one collection per
+//! kind of the registry, each with the indexes its kind asked for. Objects are `Arc`s so that
+//! a response or a state snapshot takes them without copying under the lock.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -23,18 +23,163 @@ use crate::kinds::ObjectKind;
 /// The format marker and version written at the top of a state file.
 const STATE_FORMAT: &str = "billingctl-emulator-state/1";
 
+/// An index the store keeps over one field of one kind's objects, declared by the kind's
+/// emulator module and queried by field name ([`Store::holder`], [`Store::positions`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Index {
+    /// The top-level string field indexed, e.g. `lookup_key`.
+    pub field: &'static str,
+    /// Values compared case-insensitively (lowercased on both sides): promotion codes.
+    pub folded: bool,
+    pub shape: IndexShape,
+}
+
+/// What an [`Index`] maps a value to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum IndexShape {
+    /// The id of the one object that holds the value (a price's lookup key is unique).
+    /// `active_only`: only an object whose `active` is true holds it (a promotion code's
+    /// `code` is unique among active codes).
+    Holder { active_only: bool },
+    /// The positions (creation order) of every object with the value, ascending: the
+    /// candidates of a list filter. Only over a field that never changes, of a kind Stripe
+    /// has no delete for, so that positions never shift (`Store::remove` asserts it).
+    Positions,
+}
+
+impl Index {
+    /// The holder of each value of `field`.
+    pub const fn holder(field: &'static str) -> Index {
+        Index {
+            field,
+            folded: false,
+            shape: IndexShape::Holder { active_only: false },
+        }
+    }
+
+    /// The positions of the objects with each value of `field`.
+    pub const fn positions(field: &'static str) -> Index {
+        Index {
+            field,
+            folded: false,
+            shape: IndexShape::Positions,
+        }
+    }
+
+    /// Compares values case-insensitively.
+    pub const fn folded(self) -> Index {
+        Index {
+            folded: true,
+            ..self
+        }
+    }
+
+    /// A holder index over active objects only.
+    pub const fn active_only(self) -> Index {
+        Index {
+            shape: IndexShape::Holder { active_only: true },
+            ..self
+        }
+    }
+
+    fn key(&self, value: &str) -> String {
+        if self.folded {
+            value.to_lowercase()
+        } else {
+            value.to_owned()
+        }
+    }
+}
+
+/// One index's entries.
+#[derive(Debug)]
+enum Entries {
+    Holders(HashMap<String, String>),
+    Positions(HashMap<String, Vec<usize>>),
+}
+
+/// The objects of one kind and their indexes.
+#[derive(Debug)]
+struct Collection {
+    objects: IndexMap<String, Arc<Value>>,
+    indexes: Vec<(Index, Entries)>,
+}
+
+impl Collection {
+    fn new(indexes: &[Index]) -> Collection {
+        Collection {
+            objects: IndexMap::new(),
+            indexes: indexes
+                .iter()
+                .map(|index| {
+                    let entries = match index.shape {
+                        IndexShape::Holder { .. } => Entries::Holders(HashMap::new()),
+                        IndexShape::Positions => Entries::Positions(HashMap::new()),
+                    };
+                    (*index, entries)
+                })
+                .collect(),
+        }
+    }
+
+    /// Indexes a new object at `position` (positions are indexed once: the field never
+    /// changes).
+    fn index_new(&mut self, object: &Value, position: usize) {
+        for (index, entries) in &mut self.indexes {
+            if let (Entries::Positions(map), Some(value)) = (entries, object[index.field].as_str())
+            {
+                map.entry(index.key(value)).or_default().push(position);
+            }
+        }
+    }
+
+    /// Makes the object the holder of its values.
+    fn index(&mut self, object: &Value) {
+        let id = object["id"].as_str().unwrap_or_default();
+        for (index, entries) in &mut self.indexes {
+            let (IndexShape::Holder { active_only }, Entries::Holders(map)) =
+                (index.shape, entries)
+            else {
+                continue;
+            };
+            if active_only && object["active"] != Value::Bool(true) {
+                continue;
+            }
+            if let Some(value) = object[index.field].as_str() {
+                map.insert(index.key(value), id.to_owned());
+            }
+        }
+    }
+
+    /// The object (as it was) no longer holds its values.
+    fn unindex(&mut self, object: &Value) {
+        let id = object["id"].as_str().unwrap_or_default();
+        for (index, entries) in &mut self.indexes {
+            let (Entries::Holders(map), Some(value)) = (entries, object[index.field].as_str())
+            else {
+                continue;
+            };
+            let key = index.key(value);
+            if map.get(&key).is_some_and(|owner| owner == id) {
+                map.remove(&key);
+            }
+        }
+    }
+
+    fn entries(&self, field: &str, positions: bool) -> Option<(&Index, &Entries)> {
+        let found = self.indexes.iter().find(|(index, entries)| {
+            index.field == field && matches!(entries, Entries::Positions(_)) == positions
+        });
+        debug_assert!(found.is_some(), "no such index: {field}");
+        found.map(|(index, entries)| (index, entries))
+    }
+}
+
 /// Everything the emulated account holds.
-#[derive(Debug, Default)]
-pub(crate) struct Account {
-    collections: [IndexMap<String, Arc<Value>>; 5],
-    /// lookup_key -> id of the price that holds it.
-    lookup_keys: HashMap<String, String>,
-    /// lowercased code -> id of the *active* promotion code that holds it.
-    active_codes: HashMap<String, String>,
-    /// product id -> positions of the prices that name it, ascending.
-    product_prices: HashMap<String, Vec<usize>>,
-    /// lowercased code -> positions of the promotion codes with it (active or not), ascending.
-    codes: HashMap<String, Vec<usize>>,
+#[derive(Debug)]
+pub(crate) struct Store {
+    /// One collection per kind, in the order of `ObjectKind::ALL`.
+    collections: Vec<Collection>,
     /// Saved answers by `Idempotency-Key`.
     pub idempotency: IdempotencyStore,
     /// Bumped on every change; the state writer persists when it moves.
@@ -54,20 +199,30 @@ pub(crate) enum Change {
     Remove(ObjectKind, String),
 }
 
-fn slot(kind: ObjectKind) -> usize {
-    ObjectKind::ALL
-        .iter()
-        .position(|k| *k == kind)
-        .unwrap_or_default()
-}
-
-impl Account {
-    /// An empty account that reads the time from `clock`.
-    pub fn with_clock(clock: Clock) -> Account {
-        Account {
+impl Store {
+    /// An empty account that reads the time from `clock`, with the indexes each kind asks
+    /// for (`indexes` is the registry's: the store itself knows no kind).
+    pub fn new(clock: Clock, indexes: impl Fn(ObjectKind) -> &'static [Index]) -> Store {
+        Store {
+            collections: ObjectKind::ALL
+                .iter()
+                .map(|&kind| Collection::new(indexes(kind)))
+                .collect(),
+            idempotency: IdempotencyStore::default(),
+            generation: 0,
             clock,
-            ..Account::default()
+            changes: None,
         }
+    }
+
+    // The enum's order is the registry's (`kinds::tests::the_registry_follows_the_enum`),
+    // so a kind's discriminant is its collection's position.
+    fn collection(&self, kind: ObjectKind) -> &Collection {
+        &self.collections[kind as usize]
+    }
+
+    fn collection_mut(&mut self, kind: ObjectKind) -> &mut Collection {
+        &mut self.collections[kind as usize]
     }
 
     /// The current time, in Unix seconds.
@@ -79,7 +234,7 @@ impl Account {
         self.generation
     }
 
-    /// From now on, keep every change for [`Account::take_changes`].
+    /// From now on, keep every change for [`Store::take_changes`].
     pub fn record_changes(&mut self) {
         self.changes.get_or_insert_with(Vec::new);
     }
@@ -105,21 +260,22 @@ impl Account {
     }
 
     pub fn len(&self, kind: ObjectKind) -> usize {
-        self.collections[slot(kind)].len()
+        self.collection(kind).objects.len()
     }
 
     pub fn get(&self, kind: ObjectKind, id: &str) -> Option<&Arc<Value>> {
-        self.collections[slot(kind)].get(id)
+        self.collection(kind).objects.get(id)
     }
 
     /// The position of an object in creation order (0 = oldest).
     pub fn position(&self, kind: ObjectKind, id: &str) -> Option<usize> {
-        self.collections[slot(kind)].get_index_of(id)
+        self.collection(kind).objects.get_index_of(id)
     }
 
     /// The object at a position in creation order.
     pub fn at(&self, kind: ObjectKind, index: usize) -> Option<&Arc<Value>> {
-        self.collections[slot(kind)]
+        self.collection(kind)
+            .objects
             .get_index(index)
             .map(|(_, value)| value)
     }
@@ -129,13 +285,13 @@ impl Account {
     pub fn put(&mut self, kind: ObjectKind, object: Value) -> Arc<Value> {
         let id = object["id"].as_str().unwrap_or_default().to_owned();
         let object = Arc::new(object);
-        let (position, old) = self.collections[slot(kind)].insert_full(id, object.clone());
+        let collection = self.collection_mut(kind);
+        let (position, old) = collection.objects.insert_full(id, object.clone());
         match old {
-            Some(old) => self.unindex(kind, &old),
-            // A price's product and a promotion code's code are immutable: indexed once.
-            None => self.index_new(kind, &object, position),
+            Some(old) => collection.unindex(&old),
+            None => collection.index_new(&object, position),
         }
-        self.index(kind, &object);
+        collection.index(&object);
         self.generation += 1;
         if let Some(changes) = &mut self.changes {
             changes.push(Change::Put(kind, object.clone()));
@@ -143,16 +299,17 @@ impl Account {
         object
     }
 
-    /// Deletes an object; positions of newer objects shift down by one. Only products and
-    /// coupons are ever deleted (Stripe has no delete for the others), which is what lets the
-    /// position indexes of prices and promotion codes stay valid.
+    /// Deletes an object; positions of newer objects shift down by one. Only kinds without a
+    /// positions index are ever deleted (the routes offer DELETE only where Stripe has it, and
+    /// `objects::tests` holds that no deletable kind keeps positions).
     pub fn remove(&mut self, kind: ObjectKind, id: &str) -> Option<Arc<Value>> {
-        debug_assert!(!matches!(
-            kind,
-            ObjectKind::Price | ObjectKind::PromotionCode
-        ));
-        let old = self.collections[slot(kind)].shift_remove(id)?;
-        self.unindex(kind, &old);
+        let collection = self.collection_mut(kind);
+        debug_assert!(!collection
+            .indexes
+            .iter()
+            .any(|(index, _)| index.shape == IndexShape::Positions));
+        let old = collection.objects.shift_remove(id)?;
+        collection.unindex(&old);
         self.generation += 1;
         if let Some(changes) = &mut self.changes {
             changes.push(Change::Remove(kind, id.to_owned()));
@@ -160,117 +317,46 @@ impl Account {
         Some(old)
     }
 
-    /// The price that holds this lookup key.
-    pub fn lookup_key_owner(&self, lookup_key: &str) -> Option<&str> {
-        self.lookup_keys.get(lookup_key).map(String::as_str)
-    }
-
-    /// The active promotion code that holds this code, in any case.
-    pub fn active_code_owner(&self, code: &str) -> Option<&str> {
-        self.active_codes
-            .get(&code.to_lowercase())
-            .map(String::as_str)
-    }
-
-    /// How many prices name this product.
-    pub fn price_count(&self, product: &str) -> usize {
-        self.product_prices.get(product).map_or(0, Vec::len)
-    }
-
-    /// Positions of the prices of this product, ascending.
-    pub fn prices_of(&self, product: &str) -> &[usize] {
-        self.product_prices.get(product).map_or(&[], Vec::as_slice)
-    }
-
-    /// Positions of the promotion codes with this code in any case, ascending.
-    pub fn codes_like(&self, code: &str) -> &[usize] {
-        self.codes
-            .get(&code.to_lowercase())
-            .map_or(&[], Vec::as_slice)
-    }
-
-    fn index_new(&mut self, kind: ObjectKind, object: &Value, position: usize) {
-        let (index, key) = match kind {
-            ObjectKind::Price => (&mut self.product_prices, object["product"].as_str()),
-            ObjectKind::PromotionCode => (&mut self.codes, object["code"].as_str()),
-            _ => return,
-        };
-        if let Some(key) = key {
-            let key = if kind == ObjectKind::PromotionCode {
-                key.to_lowercase()
-            } else {
-                key.to_owned()
-            };
-            index.entry(key).or_default().push(position);
+    /// The id of the object of `kind` that holds `value` in the indexed `field`.
+    pub fn holder(&self, kind: ObjectKind, field: &str, value: &str) -> Option<&str> {
+        match self.collection(kind).entries(field, false)? {
+            (index, Entries::Holders(map)) => map.get(&index.key(value)).map(String::as_str),
+            _ => None,
         }
     }
 
-    fn index(&mut self, kind: ObjectKind, object: &Value) {
-        let id = || object["id"].as_str().unwrap_or_default().to_owned();
-        match kind {
-            ObjectKind::Price => {
-                if let Some(key) = object["lookup_key"].as_str() {
-                    self.lookup_keys.insert(key.to_owned(), id());
-                }
+    /// The positions of the objects of `kind` with `value` in the indexed `field`, ascending.
+    pub fn positions(&self, kind: ObjectKind, field: &str, value: &str) -> &[usize] {
+        match self.collection(kind).entries(field, true) {
+            Some((index, Entries::Positions(map))) => {
+                map.get(&index.key(value)).map_or(&[], Vec::as_slice)
             }
-            ObjectKind::PromotionCode if object["active"] == Value::Bool(true) => {
-                if let Some(code) = object["code"].as_str() {
-                    self.active_codes.insert(code.to_lowercase(), id());
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn unindex(&mut self, kind: ObjectKind, object: &Value) {
-        let id = object["id"].as_str().unwrap_or_default();
-        match kind {
-            ObjectKind::Price => {
-                if let Some(key) = object["lookup_key"].as_str() {
-                    if self.lookup_keys.get(key).is_some_and(|owner| owner == id) {
-                        self.lookup_keys.remove(key);
-                    }
-                }
-            }
-            ObjectKind::PromotionCode => {
-                if let Some(code) = object["code"].as_str() {
-                    let code = code.to_lowercase();
-                    if self
-                        .active_codes
-                        .get(&code)
-                        .is_some_and(|owner| owner == id)
-                    {
-                        self.active_codes.remove(&code);
-                    }
-                }
-            }
-            _ => {}
+            _ => &[],
         }
     }
 
     /// Every object, cheaply (the `Arc`s are shared), for the state writer.
-    pub fn snapshot(&self) -> Snapshot {
-        Snapshot {
+    pub fn snapshot(&self) -> StateSnapshot {
+        StateSnapshot {
             objects: ObjectKind::ALL
                 .iter()
                 .map(|&kind| {
                     (
                         kind,
-                        self.collections[slot(kind)].values().cloned().collect(),
+                        self.collection(kind).objects.values().cloned().collect(),
                     )
                 })
                 .collect(),
         }
     }
 
-    /// Rebuilds an account from a state file's JSON.
-    pub fn restore(state: &Value, clock: Clock) -> Result<Account, String> {
+    /// Fills this (empty) account from a state file's JSON.
+    pub fn restore(mut self, state: &Value) -> Result<Store, String> {
         if state["format"] != STATE_FORMAT {
             return Err(format!(
                 "not an emulator state file (expected \"format\": \"{STATE_FORMAT}\")"
             ));
         }
-        let mut account = Account::with_clock(clock);
         for kind in ObjectKind::ALL {
             let Some(objects) = state["objects"][kind.name()].as_array() else {
                 continue;
@@ -279,20 +365,20 @@ impl Account {
                 if !object["id"].is_string() {
                     return Err(format!("a {kind} without an id"));
                 }
-                account.put(kind, object.clone());
+                self.put(kind, object.clone());
             }
         }
-        account.generation = 0;
-        Ok(account)
+        self.generation = 0;
+        Ok(self)
     }
 }
 
 /// All objects at one moment, serialisable to the state file without holding the lock.
-pub(crate) struct Snapshot {
+pub(crate) struct StateSnapshot {
     objects: Vec<(ObjectKind, Vec<Arc<Value>>)>,
 }
 
-impl Serialize for Snapshot {
+impl Serialize for StateSnapshot {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         struct Objects<'a>(&'a [Arc<Value>]);
         impl Serialize for Objects<'_> {
@@ -348,50 +434,89 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Indexes like the prices' and the promotion codes'. The test's own table, matched on
+    /// the kind, because the store is tested apart from the registry that declares the real
+    /// ones (`objects::tests` holds those).
+    fn indexes(kind: ObjectKind) -> &'static [Index] {
+        const PRICES: &[Index] = &[Index::holder("lookup_key"), Index::positions("product")];
+        const CODES: &[Index] = &[
+            Index::holder("code").folded().active_only(),
+            Index::positions("code").folded(),
+        ];
+        match kind {
+            ObjectKind::Price => PRICES,
+            ObjectKind::PromotionCode => CODES,
+            _ => &[],
+        }
+    }
+
     #[test]
     fn indexes_follow_puts_and_removes() {
-        let mut account = Account::default();
-        account.put(
-            ObjectKind::Price,
+        let mut store = Store::new(Clock::default(), indexes);
+        let price = ObjectKind::Price;
+        store.put(
+            price,
             json!({"id": "price_a", "lookup_key": "basic", "product": "prod_a"}),
         );
-        assert_eq!(account.lookup_key_owner("basic"), Some("price_a"));
-        assert_eq!(account.price_count("prod_a"), 1);
-        account.put(
-            ObjectKind::Price,
+        assert_eq!(store.holder(price, "lookup_key", "basic"), Some("price_a"));
+        assert_eq!(store.positions(price, "product", "prod_a").len(), 1);
+        store.put(
+            price,
             json!({"id": "price_a", "lookup_key": null, "product": "prod_a"}),
         );
-        assert_eq!(account.lookup_key_owner("basic"), None);
-        assert_eq!(account.price_count("prod_a"), 1);
-        account.put(
-            ObjectKind::Price,
+        assert_eq!(store.holder(price, "lookup_key", "basic"), None);
+        assert_eq!(store.positions(price, "product", "prod_a").len(), 1);
+        store.put(
+            price,
             json!({"id": "price_b", "lookup_key": "basic", "product": "prod_a"}),
         );
-        assert_eq!(account.prices_of("prod_a"), [0, 1]);
-        assert_eq!(account.lookup_key_owner("basic"), Some("price_b"));
+        assert_eq!(store.positions(price, "product", "prod_a"), [0, 1]);
+        assert_eq!(store.holder(price, "lookup_key", "basic"), Some("price_b"));
 
-        account.put(
-            ObjectKind::PromotionCode,
+        let code = ObjectKind::PromotionCode;
+        store.put(
+            code,
             json!({"id": "promo_a", "code": "Launch", "active": true}),
         );
-        assert_eq!(account.active_code_owner("LAUNCH"), Some("promo_a"));
-        account.put(
-            ObjectKind::PromotionCode,
+        assert_eq!(store.holder(code, "code", "LAUNCH"), Some("promo_a"));
+        store.put(
+            code,
             json!({"id": "promo_a", "code": "Launch", "active": false}),
         );
-        assert_eq!(account.active_code_owner("launch"), None);
-        assert_eq!(account.codes_like("LAUNCH"), [0]);
+        assert_eq!(store.holder(code, "code", "launch"), None);
+        assert_eq!(store.positions(code, "code", "LAUNCH"), [0]);
+    }
+
+    #[test]
+    fn a_removed_object_holds_nothing() {
+        const KEYS: &[Index] = &[Index::holder("name")];
+        let mut store = Store::new(Clock::default(), |_| KEYS);
+        let product = ObjectKind::Product;
+        store.put(product, json!({"id": "prod_1", "name": "A"}));
+        assert_eq!(store.holder(product, "name", "A"), Some("prod_1"));
+        store.remove(product, "prod_1");
+        assert_eq!(store.holder(product, "name", "A"), None);
     }
 
     #[test]
     fn a_snapshot_restores_to_the_same_account() {
-        let mut account = Account::default();
-        account.put(ObjectKind::Product, json!({"id": "prod_1", "name": "A"}));
-        account.put(ObjectKind::Product, json!({"id": "prod_2", "name": "B"}));
-        let text = serde_json::to_string(&account.snapshot()).unwrap();
-        let restored =
-            Account::restore(&serde_json::from_str(&text).unwrap(), Clock::default()).unwrap();
+        let mut store = Store::new(Clock::default(), indexes);
+        store.put(ObjectKind::Product, json!({"id": "prod_1", "name": "A"}));
+        store.put(ObjectKind::Product, json!({"id": "prod_2", "name": "B"}));
+        store.put(
+            ObjectKind::Price,
+            json!({"id": "price_1", "lookup_key": "k", "product": "prod_2"}),
+        );
+        let text = serde_json::to_string(&store.snapshot()).unwrap();
+        let restored = Store::new(Clock::default(), indexes)
+            .restore(&serde_json::from_str(&text).unwrap())
+            .unwrap();
         assert_eq!(restored.len(ObjectKind::Product), 2);
         assert_eq!(restored.position(ObjectKind::Product, "prod_2"), Some(1));
+        assert_eq!(
+            restored.holder(ObjectKind::Price, "lookup_key", "k"),
+            Some("price_1")
+        );
+        assert_eq!(restored.generation(), 0);
     }
 }

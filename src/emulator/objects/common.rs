@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use crate::emulator::error::ApiError;
+use crate::emulator::error::ErrorResponse;
 
 type Predicate = Box<dyn Fn(&Value) -> bool + Send + Sync>;
 
@@ -19,7 +19,7 @@ pub(crate) struct Filter {
 
 impl Filter {
     /// A filter that only knows `created`, for kinds with no other filter.
-    pub fn only_created(filters: &Map<String, Value>) -> Result<Filter, ApiError> {
+    pub fn only_created(filters: &Map<String, Value>) -> Result<Filter, ErrorResponse> {
         let mut filter = Filter::default();
         filter.created(filters)?;
         Ok(filter)
@@ -51,7 +51,7 @@ impl Filter {
         filters: &Map<String, Value>,
         name: &str,
         field: &'static str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), ErrorResponse> {
         if let Some(value) = filters.get(name) {
             let wanted = parse_bool(name, value)?;
             self.push(move |object| object[field] == Value::Bool(wanted));
@@ -65,7 +65,7 @@ impl Filter {
         filters: &Map<String, Value>,
         name: &str,
         field: &'static str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<(), ErrorResponse> {
         if let Some(value) = filters.get(name) {
             let wanted = scalar(name, value)?.to_owned();
             self.push(move |object| object[field].as_str() == Some(wanted.as_str()));
@@ -74,14 +74,14 @@ impl Filter {
     }
 
     /// `created=T` or `created[gt|gte|lt|lte]=T`.
-    pub fn created(&mut self, filters: &Map<String, Value>) -> Result<(), ApiError> {
+    pub fn created(&mut self, filters: &Map<String, Value>) -> Result<(), ErrorResponse> {
         let Some(value) = filters.get("created") else {
             return Ok(());
         };
-        let int = |path: &str, value: &Value| -> Result<i64, ApiError> {
+        let int = |path: &str, value: &Value| -> Result<i64, ErrorResponse> {
             let text = scalar(path, value)?;
             text.parse()
-                .map_err(|_| ApiError::param(path, format!("Invalid integer: {text}")))
+                .map_err(|_| ErrorResponse::param(path, format!("Invalid integer: {text}")))
         };
         match value {
             Value::Object(bounds) => {
@@ -93,7 +93,7 @@ impl Filter {
                         "gte" => |c, at| c >= at,
                         "lt" => |c, at| c < at,
                         "lte" => |c, at| c <= at,
-                        _ => return Err(ApiError::unknown_param(&path)),
+                        _ => return Err(ErrorResponse::unknown_param(&path)),
                     };
                     self.push(move |object| {
                         object["created"].as_i64().is_some_and(|c| test(c, at))
@@ -109,22 +109,25 @@ impl Filter {
     }
 }
 
-pub(crate) fn parse_bool(name: &str, value: &Value) -> Result<bool, ApiError> {
+pub(crate) fn parse_bool(name: &str, value: &Value) -> Result<bool, ErrorResponse> {
     match scalar(name, value)? {
         "true" => Ok(true),
         "false" => Ok(false),
-        other => Err(ApiError::param(name, format!("Invalid boolean: {other}"))),
+        other => Err(ErrorResponse::param(
+            name,
+            format!("Invalid boolean: {other}"),
+        )),
     }
 }
 
-pub(crate) fn scalar<'v>(name: &str, value: &'v Value) -> Result<&'v str, ApiError> {
+pub(crate) fn scalar<'v>(name: &str, value: &'v Value) -> Result<&'v str, ErrorResponse> {
     value
         .as_str()
-        .ok_or_else(|| ApiError::param(name, format!("Invalid {name}: expected a string")))
+        .ok_or_else(|| ErrorResponse::param(name, format!("Invalid {name}: expected a string")))
 }
 
 /// A list filter given as `name[]=a&name[]=b` (or a single value).
-pub(crate) fn string_list(name: &str, value: &Value) -> Result<Vec<String>, ApiError> {
+pub(crate) fn string_list(name: &str, value: &Value) -> Result<Vec<String>, ErrorResponse> {
     match value {
         Value::String(text) => Ok(vec![text.clone()]),
         Value::Array(items) => items
@@ -136,18 +139,18 @@ pub(crate) fn string_list(name: &str, value: &Value) -> Result<Vec<String>, ApiE
             .iter()
             .map(|(i, item)| scalar(&format!("{name}[{i}]"), item).map(str::to_owned))
             .collect(),
-        _ => Err(ApiError::param(name, "Invalid array".to_owned())),
+        _ => Err(ErrorResponse::param(name, "Invalid array".to_owned())),
     }
 }
 
 /// A currency param, lowercased as Stripe stores it, or "Invalid currency".
-pub(crate) fn currency(param: &str, value: &Value) -> Result<String, ApiError> {
+pub(crate) fn currency(param: &str, value: &Value) -> Result<String, ErrorResponse> {
     let text = value.as_str().unwrap_or_default().to_ascii_lowercase();
     // The crate's one list of Stripe's currencies (shared with the catalog's checks).
     if crate::catalog::currency::is_supported(&text) {
         Ok(text)
     } else {
-        Err(ApiError::param(
+        Err(ErrorResponse::param(
             param,
             format!("Invalid currency: {}", value.as_str().unwrap_or_default()),
         ))
@@ -168,7 +171,7 @@ pub(crate) fn three_years(interval: Option<&str>) -> i64 {
 }
 
 /// A custom id for a product or coupon: Stripe takes letters, digits, `_` and `-`.
-pub(crate) fn custom_id(value: &Value) -> Result<String, ApiError> {
+pub(crate) fn custom_id(value: &Value) -> Result<String, ErrorResponse> {
     let id = value.as_str().unwrap_or_default();
     if id.is_empty()
         || id.len() > 200
@@ -176,7 +179,7 @@ pub(crate) fn custom_id(value: &Value) -> Result<String, ApiError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     {
-        return Err(ApiError::param(
+        return Err(ErrorResponse::param(
             "id",
             format!("Invalid id: {id}. Ids may contain only letters, digits, '_' and '-'."),
         ));

@@ -9,19 +9,22 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::common::{self, Filter};
-use crate::emulator::error::ApiError;
+use super::resource::{Context, Nested, Resource};
+use crate::emulator::error::ErrorResponse;
 use crate::emulator::merge::merge;
-use crate::emulator::store::{new_id, Account};
+use crate::emulator::store::new_id;
 use crate::kinds::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::PortalConfiguration;
+
+pub(super) struct PortalConfiguration;
 
 /// What Stripe's response holds beyond the params and their defaults: response-only fields,
 /// and `null` for nullable fields nobody set. The defaults themselves come from the field
 /// table (`fill_defaults`), applied to the params before they are merged over this.
 fn skeleton(id: &str, now: i64, is_default: bool) -> Map<String, Value> {
     let Value::Object(map) = json!({
-        "id": id, "object": "billing_portal.configuration",
+        "id": id, "object": KIND.table().object,
         "application": null,
         "business_profile": {
             "headline": null, "privacy_policy_url": null, "terms_of_service_url": null,
@@ -41,37 +44,57 @@ fn skeleton(id: &str, now: i64, is_default: bool) -> Map<String, Value> {
     map
 }
 
-pub(super) fn create(
-    account: &mut Account,
-    mut params: Map<String, Value>,
-) -> Result<Arc<Value>, ApiError> {
-    check_products(account, &params)?;
-    check_pause_intervals(&params)?;
-    KIND.table().fill_defaults(&mut params);
-    let first = account.len(KIND) == 0;
-    let mut configuration = skeleton(&new_id("bpc_", 24), account.now(), first);
-    merge(KIND.table(), &mut configuration, &params);
-    normalise(&mut configuration);
-    Ok(account.put(KIND, Value::Object(configuration)))
-}
+impl Resource for PortalConfiguration {
+    fn kind(&self) -> ObjectKind {
+        KIND
+    }
 
-pub(super) fn update(
-    account: &mut Account,
-    current: &Value,
-    params: Map<String, Value>,
-) -> Result<Arc<Value>, ApiError> {
-    check_products(account, &params)?;
-    check_pause_intervals(&params)?;
-    let mut configuration = current.as_object().cloned().unwrap_or_default();
-    merge(KIND.table(), &mut configuration, &params);
-    configuration.insert("updated".into(), account.now().into());
-    normalise(&mut configuration);
-    Ok(account.put(KIND, Value::Object(configuration)))
+    fn noun(&self) -> &'static str {
+        "configuration"
+    }
+
+    fn build(
+        &self,
+        cx: &Context,
+        mut params: Map<String, Value>,
+        _nested: Option<&Nested>,
+    ) -> Result<Value, ErrorResponse> {
+        check_products(cx, &params)?;
+        check_pause_intervals(&params)?;
+        KIND.table().fill_defaults(&mut params);
+        let first = cx.store.len(KIND) == 0;
+        let mut configuration = skeleton(&self.new_id(), cx.now(), first);
+        merge(KIND.table(), &mut configuration, &params);
+        normalise(&mut configuration);
+        Ok(Value::Object(configuration))
+    }
+
+    fn update(
+        &self,
+        cx: &mut Context,
+        current: &Value,
+        params: Map<String, Value>,
+    ) -> Result<Arc<Value>, ErrorResponse> {
+        check_products(cx, &params)?;
+        check_pause_intervals(&params)?;
+        let mut configuration = current.as_object().cloned().unwrap_or_default();
+        merge(KIND.table(), &mut configuration, &params);
+        configuration.insert("updated".into(), cx.now().into());
+        normalise(&mut configuration);
+        Ok(cx.store.put(KIND, Value::Object(configuration)))
+    }
+
+    fn filter(&self, _cx: &Context, filters: &Map<String, Value>) -> Result<Filter, ErrorResponse> {
+        let mut filter = Filter::default();
+        filter.boolean(filters, "active", "active")?;
+        filter.boolean(filters, "is_default", "is_default")?;
+        Ok(filter)
+    }
 }
 
 /// Every product and price in `features[subscription_update][products]` must exist, and each
 /// price must belong to its product.
-fn check_products(account: &Account, params: &Map<String, Value>) -> Result<(), ApiError> {
+fn check_products(cx: &Context, params: &Map<String, Value>) -> Result<(), ErrorResponse> {
     let products = params
         .get("features")
         .and_then(|f| f.get("subscription_update"))
@@ -80,8 +103,8 @@ fn check_products(account: &Account, params: &Map<String, Value>) -> Result<(), 
     for (index, entry) in products.into_iter().flatten().enumerate() {
         let at = format!("features[subscription_update][products][{index}]");
         let product = entry["product"].as_str().unwrap_or_default();
-        if account.get(ObjectKind::Product, product).is_none() {
-            return Err(ApiError::no_such(
+        if cx.store.get(ObjectKind::Product, product).is_none() {
+            return Err(ErrorResponse::no_such(
                 "product",
                 product,
                 &format!("{at}[product]"),
@@ -90,11 +113,12 @@ fn check_products(account: &Account, params: &Map<String, Value>) -> Result<(), 
         }
         for price in entry["prices"].as_array().into_iter().flatten() {
             let price = price.as_str().unwrap_or_default();
-            let belongs = account
+            let belongs = cx
+                .store
                 .get(ObjectKind::Price, price)
                 .is_some_and(|p| p["product"].as_str() == Some(product));
             if !belongs {
-                return Err(ApiError::no_such(
+                return Err(ErrorResponse::no_such(
                     "price",
                     price,
                     &format!("{at}[prices]"),
@@ -107,7 +131,7 @@ fn check_products(account: &Account, params: &Map<String, Value>) -> Result<(), 
 }
 
 /// Pause interval options: "The maximum duration is three years" (R004).
-fn check_pause_intervals(params: &Map<String, Value>) -> Result<(), ApiError> {
+fn check_pause_intervals(params: &Map<String, Value>) -> Result<(), ErrorResponse> {
     let options = params
         .get("features")
         .and_then(|f| f.pointer("/subscription_pause/duration/interval_options"))
@@ -118,7 +142,7 @@ fn check_pause_intervals(params: &Map<String, Value>) -> Result<(), ApiError> {
             let param = format!(
                 "features[subscription_pause][duration][interval_options][{index}][interval_count]"
             );
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 &param,
                 format!("Invalid {param}: the maximum duration is three years, got {count}."),
             ));
@@ -160,11 +184,4 @@ fn normalise(configuration: &mut Map<String, Value>) {
         };
         login.insert("url".into(), url);
     }
-}
-
-pub(super) fn filter(filters: &Map<String, Value>) -> Result<Filter, ApiError> {
-    let mut filter = Filter::default();
-    filter.boolean(filters, "active", "active")?;
-    filter.boolean(filters, "is_default", "is_default")?;
-    Ok(filter)
 }

@@ -9,21 +9,26 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::common::{self, Filter};
-use super::product;
-use crate::emulator::error::ApiError;
+use super::resource::{Context, Expandable, Nested, Resource};
+use crate::emulator::error::ErrorResponse;
 use crate::emulator::merge::merge;
-use crate::emulator::store::{new_id, Account};
+use crate::emulator::store::{Index, Store};
 use crate::kinds::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::Price;
 const LOOKUP_KEY_MAX: usize = 200;
 const LOOKUP_KEYS_FILTER_MAX: usize = 10;
+/// The price that holds a lookup key (unique across prices); a product's prices (the
+/// `product` filter, and whether the product may be deleted: prices are never deleted).
+const INDEXES: &[Index] = &[Index::holder("lookup_key"), Index::positions("product")];
+
+pub(super) struct Price;
 
 /// Response-only fields, and `null` for nullable fields nobody set. Defaults come from the
 /// field table (`fill_defaults`, applied to the params before they are merged over this).
 fn skeleton(id: &str, now: i64) -> Map<String, Value> {
     let Value::Object(map) = json!({
-        "id": id, "object": "price",
+        "id": id, "object": KIND.table().object,
         "created": now, "currency": null, "custom_unit_amount": null, "livemode": false,
         "lookup_key": null, "nickname": null, "product": null,
         "recurring": null, "tiers_mode": null,
@@ -35,15 +40,158 @@ fn skeleton(id: &str, now: i64) -> Map<String, Value> {
     map
 }
 
+impl Resource for Price {
+    fn kind(&self) -> ObjectKind {
+        KIND
+    }
+
+    fn noun(&self) -> &'static str {
+        "price"
+    }
+
+    fn indexes(&self) -> &'static [Index] {
+        INDEXES
+    }
+
+    /// Also a product's `default_price_data`, with that product not yet stored.
+    fn build(
+        &self,
+        cx: &Context,
+        params: Map<String, Value>,
+        nested: Option<&Nested>,
+    ) -> Result<Value, ErrorResponse> {
+        build(
+            cx,
+            params,
+            nested.and_then(|n| n.alongside),
+            nested.map_or("", |n| n.param),
+        )
+    }
+
+    /// `product_data` creates the price's product in the same request; `transfer_lookup_key`
+    /// moves the lookup key from the price that holds it.
+    fn create(
+        &self,
+        cx: &mut Context,
+        mut params: Map<String, Value>,
+    ) -> Result<Arc<Value>, ErrorResponse> {
+        let transfer = params.get("transfer_lookup_key") == Some(&Value::Bool(true));
+        let products = cx.resource(ObjectKind::Product);
+        let inline_product = match (
+            params.contains_key("product"),
+            params.remove("product_data"),
+        ) {
+            (true, Some(_)) => {
+                return Err(ErrorResponse::param(
+                    "product",
+                    "You may only specify one of these parameters: product, product_data."
+                        .to_owned(),
+                ))
+            }
+            (false, None) => return Err(ErrorResponse::missing_param("product")),
+            (false, Some(Value::Object(data))) => {
+                let nested = Nested {
+                    param: "product_data",
+                    alongside: None,
+                };
+                let product = products.build(cx, data, Some(&nested))?;
+                params.insert("product".into(), product["id"].clone());
+                Some(product)
+            }
+            _ => None,
+        };
+        let previous_owner = claim_lookup_key(cx.store, &params, None, transfer)?;
+        let price = build(
+            cx,
+            params,
+            inline_product.as_ref().and_then(|p| p["id"].as_str()),
+            "",
+        )?;
+        if let Some(product) = inline_product {
+            cx.store.put(products.kind(), product);
+        }
+        release_lookup_key(cx.store, previous_owner);
+        Ok(cx.store.put(KIND, price))
+    }
+
+    fn update(
+        &self,
+        cx: &mut Context,
+        current: &Value,
+        mut params: Map<String, Value>,
+    ) -> Result<Arc<Value>, ErrorResponse> {
+        let id = current["id"].as_str().unwrap_or_default();
+        let transfer = params.remove("transfer_lookup_key") == Some(Value::Bool(true));
+        if let Some(Value::String(key)) = params.get("lookup_key") {
+            if key.chars().count() > LOOKUP_KEY_MAX {
+                return Err(ErrorResponse::param(
+                    "lookup_key",
+                    format!("Invalid lookup_key: must be at most {LOOKUP_KEY_MAX} characters."),
+                ));
+            }
+        }
+        let previous_owner = claim_lookup_key(cx.store, &params, Some(id), transfer)?;
+        // A set-once `tax_behavior` is the rules table's `set_once_fields`, checked before here.
+        check_currency_options(&params)?;
+        if let Some(Value::Object(options)) = params.get("currency_options") {
+            if let Some(own) = current["currency"]
+                .as_str()
+                .filter(|c| options.contains_key(*c))
+            {
+                return Err(ErrorResponse::param(
+                    &format!("currency_options[{own}]"),
+                    "You are specifying an update to a currency option that matches the \
+                     top-level currency for this price. Please remove this currency option \
+                     and update the top-level params instead."
+                        .to_owned(),
+                ));
+            }
+        }
+        let archiving = params.get("active") == Some(&Value::Bool(false));
+        let product_default = current["product"]
+            .as_str()
+            .and_then(|product| cx.store.get(ObjectKind::Product, product))
+            .and_then(|product| product["default_price"].as_str().map(str::to_owned));
+        if archiving && product_default.as_deref() == Some(id) {
+            return Err(ErrorResponse::invalid(
+                None,
+                None,
+                "This price cannot be archived because it is the default price of its product."
+                    .to_owned(),
+            ));
+        }
+        let mut price = current.as_object().cloned().unwrap_or_default();
+        merge(KIND.table(), &mut price, &params);
+        normalise(&mut price);
+        release_lookup_key(cx.store, previous_owner);
+        Ok(cx.store.put(KIND, Value::Object(price)))
+    }
+
+    fn filter(&self, cx: &Context, filters: &Map<String, Value>) -> Result<Filter, ErrorResponse> {
+        filter(cx.store, filters)
+    }
+
+    fn expandable(&self) -> &'static [Expandable] {
+        &[Expandable {
+            path: "product",
+            kind: ObjectKind::Product,
+        }]
+    }
+
+    fn render(&self, _cx: &Context, object: &Arc<Value>, expand: &[String]) -> Arc<Value> {
+        render(object, expand)
+    }
+}
+
 /// A new price from checked params, not yet stored. `known_product` is a product being
-/// created in the same request (`default_price_data`); `prefix` names where the params came
-/// from in error messages (`default_price_data`, or "" for a price create).
-pub(super) fn build(
-    account: &Account,
+/// created in the same request (`default_price_data`, `product_data`); `prefix` names where
+/// the params came from in error messages (`default_price_data`, or "" for a price create).
+fn build(
+    cx: &Context,
     mut params: Map<String, Value>,
     known_product: Option<&str>,
     prefix: &str,
-) -> Result<Value, ApiError> {
+) -> Result<Value, ErrorResponse> {
     let name = |param: &str| {
         if prefix.is_empty() {
             param.to_owned()
@@ -57,12 +205,12 @@ pub(super) fn build(
     )?;
     params.insert("currency".into(), Value::String(currency));
     if let Some(product) = params.get("product").and_then(Value::as_str) {
-        if known_product != Some(product) && account.get(ObjectKind::Product, product).is_none() {
-            return Err(ApiError::no_such("product", product, "product", 400));
+        if known_product != Some(product) && cx.store.get(ObjectKind::Product, product).is_none() {
+            return Err(ErrorResponse::no_such("product", product, "product", 400));
         }
     }
     if params.contains_key("unit_amount") && params.contains_key("unit_amount_decimal") {
-        return Err(ApiError::param(
+        return Err(ErrorResponse::param(
             &name("unit_amount"),
             "You may only specify one of these parameters: unit_amount, unit_amount_decimal."
                 .to_owned(),
@@ -70,7 +218,7 @@ pub(super) fn build(
     }
     if let Some(lookup_key) = params.get("lookup_key").and_then(Value::as_str) {
         if lookup_key.chars().count() > LOOKUP_KEY_MAX {
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 "lookup_key",
                 format!("Invalid lookup_key: must be at most {LOOKUP_KEY_MAX} characters."),
             ));
@@ -82,99 +230,10 @@ pub(super) fn build(
     check_amount(&params, &name)?;
     check_recurring(&params, &name)?;
     params.remove("transfer_lookup_key");
-    let mut price = skeleton(&new_id("price_", 24), account.now());
+    let mut price = skeleton(&Price.new_id(), cx.now());
     merge(KIND.table(), &mut price, &params);
     normalise(&mut price);
     Ok(Value::Object(price))
-}
-
-pub(super) fn create(
-    account: &mut Account,
-    mut params: Map<String, Value>,
-) -> Result<Arc<Value>, ApiError> {
-    let transfer = params.get("transfer_lookup_key") == Some(&Value::Bool(true));
-    let inline_product = match (
-        params.contains_key("product"),
-        params.remove("product_data"),
-    ) {
-        (true, Some(_)) => {
-            return Err(ApiError::param(
-                "product",
-                "You may only specify one of these parameters: product, product_data.".to_owned(),
-            ))
-        }
-        (false, None) => return Err(ApiError::missing_param("product")),
-        (false, Some(Value::Object(data))) => {
-            let product = product::build(account, data)?;
-            params.insert("product".into(), product["id"].clone());
-            Some(product)
-        }
-        _ => None,
-    };
-    let previous_owner = claim_lookup_key(account, &params, None, transfer)?;
-    let price = build(
-        account,
-        params,
-        inline_product.as_ref().and_then(|p| p["id"].as_str()),
-        "",
-    )?;
-    if let Some(product) = inline_product {
-        account.put(ObjectKind::Product, product);
-    }
-    release_lookup_key(account, previous_owner);
-    Ok(account.put(KIND, price))
-}
-
-pub(super) fn update(
-    account: &mut Account,
-    current: &Value,
-    mut params: Map<String, Value>,
-) -> Result<Arc<Value>, ApiError> {
-    let id = current["id"].as_str().unwrap_or_default();
-    let transfer = params.remove("transfer_lookup_key") == Some(Value::Bool(true));
-    if let Some(Value::String(key)) = params.get("lookup_key") {
-        if key.chars().count() > LOOKUP_KEY_MAX {
-            return Err(ApiError::param(
-                "lookup_key",
-                format!("Invalid lookup_key: must be at most {LOOKUP_KEY_MAX} characters."),
-            ));
-        }
-    }
-    let previous_owner = claim_lookup_key(account, &params, Some(id), transfer)?;
-    // A set-once `tax_behavior` is the rules table's `set_once_fields`, checked before here.
-    check_currency_options(&params)?;
-    if let Some(Value::Object(options)) = params.get("currency_options") {
-        if let Some(own) = current["currency"]
-            .as_str()
-            .filter(|c| options.contains_key(*c))
-        {
-            return Err(ApiError::param(
-                &format!("currency_options[{own}]"),
-                "You are specifying an update to a currency option that matches the top-level \
-                 currency for this price. Please remove this currency option and update the \
-                 top-level params instead."
-                    .to_owned(),
-            ));
-        }
-    }
-    let archiving = params.get("active") == Some(&Value::Bool(false));
-    let product_default = current["product"]
-        .as_str()
-        .and_then(|product| account.get(ObjectKind::Product, product))
-        .and_then(|product| product["default_price"].as_str().map(str::to_owned));
-    if archiving && product_default.as_deref() == Some(id) {
-        return Err(ApiError::invalid(
-            None,
-            None,
-            "This price cannot be archived because it is the default price of its product."
-                .to_owned(),
-        ));
-    }
-    let mut price = current.as_object().cloned().unwrap_or_default();
-    merge(KIND.table(), &mut price, &params);
-    normalise(&mut price);
-    release_lookup_key(account, previous_owner);
-    Ok(account.put(KIND, Value::Object(price)))
 }
 
 /// The amount the billing scheme needs: `per_unit` an amount (or a custom amount), `tiered`
@@ -182,24 +241,24 @@ pub(super) fn update(
 fn check_amount(
     params: &Map<String, Value>,
     name: &dyn Fn(&str) -> String,
-) -> Result<(), ApiError> {
+) -> Result<(), ErrorResponse> {
     let has = |key: &str| params.contains_key(key);
     if params.get("billing_scheme").and_then(Value::as_str) == Some("tiered") {
         for required in ["tiers", "tiers_mode"] {
             if !has(required) {
-                return Err(ApiError::missing_param(&name(required)));
+                return Err(ErrorResponse::missing_param(&name(required)));
             }
         }
         // R055: "Cannot be combined with `tiers`".
         if has("transform_quantity") {
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 &name("transform_quantity"),
                 "transform_quantity cannot be combined with tiers.".to_owned(),
             ));
         }
         for amount in ["unit_amount", "unit_amount_decimal", "custom_unit_amount"] {
             if has(amount) {
-                return Err(ApiError::param(
+                return Err(ErrorResponse::param(
                     &name(amount),
                     format!("{amount} cannot be used when billing_scheme is tiered; price the tiers instead."),
                 ));
@@ -216,7 +275,7 @@ fn check_amount(
             .skip(1)
             .any(|tier| tier["up_to"] == "inf");
         if !ends_open || open_elsewhere {
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 &name("tiers"),
                 "Invalid tiers: the last tier, and only the last, must have up_to=inf.".to_owned(),
             ));
@@ -225,7 +284,7 @@ fn check_amount(
     }
     for tiered_only in ["tiers", "tiers_mode"] {
         if has(tiered_only) {
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 &name(tiered_only),
                 format!("{tiered_only} can only be used when billing_scheme is tiered."),
             ));
@@ -235,7 +294,7 @@ fn check_amount(
         .get("custom_unit_amount")
         .is_some_and(|c| c["enabled"] == Value::Bool(true));
     if !custom && !has("unit_amount") && !has("unit_amount_decimal") {
-        return Err(ApiError::missing_param(&name("unit_amount")));
+        return Err(ErrorResponse::missing_param(&name("unit_amount")));
     }
     Ok(())
 }
@@ -244,17 +303,17 @@ fn check_amount(
 fn check_recurring(
     params: &Map<String, Value>,
     name: &dyn Fn(&str) -> String,
-) -> Result<(), ApiError> {
+) -> Result<(), ErrorResponse> {
     let Some(recurring) = params.get("recurring") else {
         return Ok(());
     };
     if recurring["usage_type"] == "metered" && !recurring["meter"].is_string() {
-        return Err(ApiError::missing_param(&name("recurring[meter]")));
+        return Err(ErrorResponse::missing_param(&name("recurring[meter]")));
     }
     // R047: "Maximum of three years interval allowed (3 years, 36 months, or 156 weeks)".
     let max = common::three_years(recurring["interval"].as_str());
     if let Some(count) = recurring["interval_count"].as_i64().filter(|c| *c > max) {
-        return Err(ApiError::param(
+        return Err(ErrorResponse::param(
             &name("recurring[interval_count]"),
             format!(
                 "Invalid recurring[interval_count]: the maximum interval is three years (3 \
@@ -268,20 +327,20 @@ fn check_recurring(
 /// Checks that the lookup key in `params` is free for price `id` (or, with `transfer`, may be
 /// taken), and returns the price it must be taken from.
 fn claim_lookup_key(
-    account: &Account,
+    store: &Store,
     params: &Map<String, Value>,
     id: Option<&str>,
     transfer: bool,
-) -> Result<Option<String>, ApiError> {
+) -> Result<Option<String>, ErrorResponse> {
     let Some(Value::String(key)) = params.get("lookup_key") else {
         return Ok(None);
     };
-    match account.lookup_key_owner(key) {
+    match store.holder(KIND, "lookup_key", key) {
         Some(owner) if Some(owner) != id => {
             if transfer {
                 Ok(Some(owner.to_owned()))
             } else {
-                Err(ApiError::param(
+                Err(ErrorResponse::param(
                     "lookup_key",
                     format!("A price (`{owner}`) already uses that lookup key."),
                 ))
@@ -292,14 +351,14 @@ fn claim_lookup_key(
 }
 
 /// The other half of a transfer: the old holder loses the key (same lock, so atomic).
-fn release_lookup_key(account: &mut Account, previous_owner: Option<String>) {
+fn release_lookup_key(store: &mut Store, previous_owner: Option<String>) {
     let Some(owner) = previous_owner else {
         return;
     };
-    if let Some(old) = account.get(KIND, &owner) {
+    if let Some(old) = store.get(KIND, &owner) {
         let mut old = (**old).clone();
         old["lookup_key"] = Value::Null;
-        account.put(KIND, old);
+        store.put(KIND, old);
     }
 }
 
@@ -309,7 +368,7 @@ fn release_lookup_key(account: &mut Account, previous_owner: Option<String>) {
 fn check_custom_minimum(
     params: &Map<String, Value>,
     name: &dyn Fn(&str) -> String,
-) -> Result<(), ApiError> {
+) -> Result<(), ErrorResponse> {
     let mut customs = vec![(
         name("custom_unit_amount[minimum]"),
         params.get("custom_unit_amount"),
@@ -329,7 +388,7 @@ fn check_custom_minimum(
             .and_then(|c| c.get("minimum"))
             .and_then(Value::as_i64);
         if minimum.is_some_and(|m| m < 0) {
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 &param,
                 format!("Invalid {param}: must be at least the minimum charge amount."),
             ));
@@ -338,12 +397,12 @@ fn check_custom_minimum(
     Ok(())
 }
 
-fn check_currency_options(params: &Map<String, Value>) -> Result<(), ApiError> {
+fn check_currency_options(params: &Map<String, Value>) -> Result<(), ErrorResponse> {
     if let Some(Value::Object(options)) = params.get("currency_options") {
         for currency in options.keys() {
             let lower = common::currency("currency_options", &Value::String(currency.clone()))?;
             if &lower != currency {
-                return Err(ApiError::param(
+                return Err(ErrorResponse::param(
                     "currency_options",
                     format!("Invalid currency: {currency} (currency codes are lowercase)."),
                 ));
@@ -447,7 +506,7 @@ fn amounts(map: &mut Map<String, Value>, int: &str, decimal: &str) {
     }
 }
 
-pub(super) fn filter(account: &Account, filters: &Map<String, Value>) -> Result<Filter, ApiError> {
+fn filter(store: &Store, filters: &Map<String, Value>) -> Result<Filter, ErrorResponse> {
     let mut filter = Filter::default();
     filter.created(filters)?;
     if filters.contains_key("active") {
@@ -462,13 +521,13 @@ pub(super) fn filter(account: &Account, filters: &Map<String, Value>) -> Result<
         filter.push(move |price| price["currency"].as_str() == Some(currency.as_str()));
     }
     if let Some(product) = filters.get("product") {
-        filter.narrow(account.prices_of(common::scalar("product", product)?));
+        filter.narrow(store.positions(KIND, "product", common::scalar("product", product)?));
     }
     filter.string(filters, "type", "type")?;
     if let Some(Value::Object(recurring)) = filters.get("recurring") {
         for (key, value) in recurring {
             if !["interval", "meter", "usage_type"].contains(&key.as_str()) {
-                return Err(ApiError::unknown_param(&format!("recurring[{key}]")));
+                return Err(ErrorResponse::unknown_param(&format!("recurring[{key}]")));
             }
             let wanted = common::scalar(&format!("recurring[{key}]"), value)?.to_owned();
             let key = key.clone();
@@ -478,7 +537,7 @@ pub(super) fn filter(account: &Account, filters: &Map<String, Value>) -> Result<
     if let Some(keys) = filters.get("lookup_keys") {
         let keys = common::string_list("lookup_keys", keys)?;
         if keys.len() > LOOKUP_KEYS_FILTER_MAX {
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 "lookup_keys",
                 format!(
                     "Invalid lookup_keys: you can pass at most {LOOKUP_KEYS_FILTER_MAX} lookup keys."
@@ -487,8 +546,8 @@ pub(super) fn filter(account: &Account, filters: &Map<String, Value>) -> Result<
         }
         let mut positions: Vec<usize> = keys
             .iter()
-            .filter_map(|key| account.lookup_key_owner(key))
-            .filter_map(|id| account.position(KIND, id))
+            .filter_map(|key| store.holder(KIND, "lookup_key", key))
+            .filter_map(|id| store.position(KIND, id))
             .collect();
         positions.sort_unstable();
         positions.dedup();
@@ -497,7 +556,8 @@ pub(super) fn filter(account: &Account, filters: &Map<String, Value>) -> Result<
     Ok(filter)
 }
 
-pub(super) fn render(account: &Account, object: &Arc<Value>, expand: &[String]) -> Arc<Value> {
+/// Includable fields, and the price's own currency among its currency options.
+fn render(object: &Arc<Value>, expand: &[String]) -> Arc<Value> {
     let mut shown = common::includable(object, &["currency_options", "tiers"], expand);
     if expand.iter().any(|e| e == "currency_options") {
         // Stripe lists the price's own currency among its currency options.
@@ -517,16 +577,6 @@ pub(super) fn render(account: &Account, object: &Arc<Value>, expand: &[String]) 
         }
         copy["currency_options"] = Value::Object(options);
         shown = Arc::new(copy);
-    }
-    if expand.iter().any(|e| e == "product") {
-        if let Some(product) = object["product"]
-            .as_str()
-            .and_then(|id| account.get(ObjectKind::Product, id))
-        {
-            let mut copy = (*shown).clone();
-            copy["product"] = (**product).clone();
-            shown = Arc::new(copy);
-        }
     }
     shown
 }

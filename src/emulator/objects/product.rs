@@ -7,10 +7,10 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::common::{self, Filter};
-use super::price;
-use crate::emulator::error::ApiError;
+use super::resource::{Context, Expandable, Nested, Resource};
+use crate::emulator::error::ErrorResponse;
 use crate::emulator::merge::merge;
-use crate::emulator::store::{new_id, Account};
+use crate::emulator::store::new_id;
 use crate::kinds::ObjectKind;
 
 const KIND: ObjectKind = ObjectKind::Product;
@@ -20,11 +20,13 @@ const MARKETING_FEATURE_NAME_MAX: usize = 80;
 /// "A list of up to 8 URLs" (R085).
 const IMAGES_MAX: usize = 8;
 
+pub(super) struct Product;
+
 /// Response-only fields, and `null` for nullable fields nobody set. Defaults come from the
 /// field table (`fill_defaults`, applied to the params before they are merged over this).
 fn skeleton(id: &str, now: i64) -> Map<String, Value> {
     let Value::Object(map) = json!({
-        "id": id, "object": "product", "created": now, "default_price": null,
+        "id": id, "object": KIND.table().object, "created": now, "default_price": null,
         "description": null, "livemode": false, "name": null, "package_dimensions": null,
         "shippable": null, "statement_descriptor": null, "tax_code": null, "tax_details": null,
         "unit_label": null, "updated": now, "url": null,
@@ -34,114 +36,133 @@ fn skeleton(id: &str, now: i64) -> Map<String, Value> {
     map
 }
 
-/// A new product from checked params (also `product_data` of a price create), not yet stored.
-pub(super) fn build(account: &Account, mut params: Map<String, Value>) -> Result<Value, ApiError> {
-    let id = match params.remove("id") {
-        Some(id) => {
-            let id = common::custom_id(&id)?;
-            if account.get(KIND, &id).is_some() {
-                return Err(ApiError::already_exists(
-                    "id",
-                    format!("Product already exists: a product with id '{id}' exists."),
+impl Resource for Product {
+    fn kind(&self) -> ObjectKind {
+        KIND
+    }
+
+    fn noun(&self) -> &'static str {
+        "product"
+    }
+
+    /// Stripe's product ids are shorter than its other ids.
+    fn new_id(&self) -> String {
+        new_id(KIND.table().id_prefix, 14)
+    }
+
+    /// Also a price's `product_data`, whose errors Stripe names without the prefix.
+    fn build(
+        &self,
+        cx: &Context,
+        mut params: Map<String, Value>,
+        _nested: Option<&Nested>,
+    ) -> Result<Value, ErrorResponse> {
+        let id = cx.take_id(self, &mut params)?;
+        check_statement_descriptor(&params)?;
+        check_images(&params)?;
+        check_marketing_features(&params)?;
+        KIND.table().fill_defaults(&mut params);
+        let mut product = skeleton(&id, cx.now());
+        merge(KIND.table(), &mut product, &params);
+        normalise(&mut product);
+        Ok(Value::Object(product))
+    }
+
+    /// `default_price_data` creates the product's default price in the same request.
+    fn create(
+        &self,
+        cx: &mut Context,
+        mut params: Map<String, Value>,
+    ) -> Result<Arc<Value>, ErrorResponse> {
+        let default_price_data = params.remove("default_price_data");
+        let mut product = self.build(cx, params, None)?;
+        let Some(Value::Object(mut data)) = default_price_data else {
+            return Ok(cx.store.put(KIND, product));
+        };
+        let product_id = product["id"].as_str().unwrap_or_default().to_owned();
+        data.insert("product".into(), Value::String(product_id.clone()));
+        let nested = Nested {
+            param: "default_price_data",
+            alongside: Some(&product_id),
+        };
+        let prices = cx.resource(ObjectKind::Price);
+        let price = prices.build(cx, data, Some(&nested))?;
+        product["default_price"] = price["id"].clone();
+        let product = cx.store.put(KIND, product);
+        cx.store.put(prices.kind(), price);
+        Ok(product)
+    }
+
+    fn update(
+        &self,
+        cx: &mut Context,
+        current: &Value,
+        params: Map<String, Value>,
+    ) -> Result<Arc<Value>, ErrorResponse> {
+        let id = current["id"].as_str().unwrap_or_default();
+        if let Some(Value::String(price_id)) = params.get("default_price") {
+            let belongs = cx
+                .store
+                .get(ObjectKind::Price, price_id)
+                .is_some_and(|price| price["product"].as_str() == Some(id));
+            if !belongs {
+                return Err(ErrorResponse::no_such(
+                    "price",
+                    price_id,
+                    "default_price",
+                    400,
                 ));
             }
-            id
         }
-        None => new_id("prod_", 14),
-    };
-    check_statement_descriptor(&params)?;
-    check_images(&params)?;
-    check_marketing_features(&params)?;
-    KIND.table().fill_defaults(&mut params);
-    let mut product = skeleton(&id, account.now());
-    merge(KIND.table(), &mut product, &params);
-    normalise(&mut product);
-    Ok(Value::Object(product))
-}
+        check_statement_descriptor(&params)?;
+        check_images(&params)?;
+        check_marketing_features(&params)?;
+        let mut product = current.as_object().cloned().unwrap_or_default();
+        merge(KIND.table(), &mut product, &params);
+        product.insert("updated".into(), cx.now().into());
+        normalise(&mut product);
+        Ok(cx.store.put(KIND, Value::Object(product)))
+    }
 
-pub(super) fn create(
-    account: &mut Account,
-    mut params: Map<String, Value>,
-) -> Result<Arc<Value>, ApiError> {
-    let default_price_data = params.remove("default_price_data");
-    let mut product = build(account, params)?;
-    let Some(Value::Object(mut data)) = default_price_data else {
-        return Ok(account.put(KIND, product));
-    };
-    let product_id = product["id"].as_str().unwrap_or_default().to_owned();
-    data.insert("product".into(), Value::String(product_id.clone()));
-    let price = price::build(account, data, Some(&product_id), "default_price_data")?;
-    product["default_price"] = price["id"].clone();
-    let product = account.put(KIND, product);
-    account.put(ObjectKind::Price, price);
-    Ok(product)
-}
-
-pub(super) fn update(
-    account: &mut Account,
-    current: &Value,
-    params: Map<String, Value>,
-) -> Result<Arc<Value>, ApiError> {
-    let id = current["id"].as_str().unwrap_or_default();
-    if let Some(Value::String(price_id)) = params.get("default_price") {
-        let belongs = account
-            .get(ObjectKind::Price, price_id)
-            .is_some_and(|price| price["product"].as_str() == Some(id));
-        if !belongs {
-            return Err(ApiError::no_such("price", price_id, "default_price", 400));
+    /// Stripe: "You can only delete products that have no prices associated with them"
+    /// (archived ones included).
+    fn check_delete(&self, cx: &Context, id: &str) -> Result<(), ErrorResponse> {
+        if !cx
+            .store
+            .positions(ObjectKind::Price, "product", id)
+            .is_empty()
+        {
+            return Err(ErrorResponse::invalid(
+                None,
+                None,
+                "This product cannot be deleted because it has one or more user-created \
+                 prices."
+                    .to_owned(),
+            ));
         }
+        Ok(())
     }
-    check_statement_descriptor(&params)?;
-    check_images(&params)?;
-    check_marketing_features(&params)?;
-    let mut product = current.as_object().cloned().unwrap_or_default();
-    merge(KIND.table(), &mut product, &params);
-    product.insert("updated".into(), account.now().into());
-    normalise(&mut product);
-    Ok(account.put(KIND, Value::Object(product)))
-}
 
-/// Stripe: "You can only delete products that have no prices associated with them" (archived
-/// ones included).
-pub(super) fn check_deletable(account: &Account, id: &str) -> Result<(), ApiError> {
-    if account.price_count(id) > 0 {
-        return Err(ApiError::invalid(
-            None,
-            None,
-            "This product cannot be deleted because it has one or more user-created prices."
-                .to_owned(),
-        ));
+    fn filter(&self, _cx: &Context, filters: &Map<String, Value>) -> Result<Filter, ErrorResponse> {
+        let mut filter = Filter::default();
+        filter.created(filters)?;
+        filter.boolean(filters, "active", "active")?;
+        filter.boolean(filters, "shippable", "shippable")?;
+        filter.string(filters, "type", "type")?;
+        filter.string(filters, "url", "url")?;
+        if let Some(ids) = filters.get("ids") {
+            let ids: HashSet<String> = common::string_list("ids", ids)?.into_iter().collect();
+            filter.push(move |object| object["id"].as_str().is_some_and(|id| ids.contains(id)));
+        }
+        Ok(filter)
     }
-    Ok(())
-}
 
-pub(super) fn filter(filters: &Map<String, Value>) -> Result<Filter, ApiError> {
-    let mut filter = Filter::default();
-    filter.created(filters)?;
-    filter.boolean(filters, "active", "active")?;
-    filter.boolean(filters, "shippable", "shippable")?;
-    filter.string(filters, "type", "type")?;
-    filter.string(filters, "url", "url")?;
-    if let Some(ids) = filters.get("ids") {
-        let ids: HashSet<String> = common::string_list("ids", ids)?.into_iter().collect();
-        filter.push(move |object| object["id"].as_str().is_some_and(|id| ids.contains(id)));
+    fn expandable(&self) -> &'static [Expandable] {
+        &[Expandable {
+            path: "default_price",
+            kind: ObjectKind::Price,
+        }]
     }
-    Ok(filter)
-}
-
-pub(super) fn render(account: &Account, object: &Arc<Value>, expand: &[String]) -> Arc<Value> {
-    let Some(price) = expand
-        .iter()
-        .any(|e| e == "default_price")
-        .then(|| object["default_price"].as_str())
-        .flatten()
-        .and_then(|id| account.get(ObjectKind::Price, id))
-    else {
-        return object.clone();
-    };
-    let mut copy = (**object).clone();
-    copy["default_price"] = (*price::render(account, price, &[])).clone();
-    Arc::new(copy)
 }
 
 fn normalise(product: &mut Map<String, Value>) {
@@ -154,13 +175,13 @@ fn normalise(product: &mut Map<String, Value>) {
 
 /// "A list of up to 8 URLs" (R085; the message is the emulator's, Stripe's is not in the
 /// reference).
-fn check_images(params: &Map<String, Value>) -> Result<(), ApiError> {
+fn check_images(params: &Map<String, Value>) -> Result<(), ErrorResponse> {
     let images = params
         .get("images")
         .and_then(Value::as_array)
         .map_or(0, Vec::len);
     if images > IMAGES_MAX {
-        return Err(ApiError::param(
+        return Err(ErrorResponse::param(
             "images",
             format!(
                 "Invalid images: a product can have at most {IMAGES_MAX} images, got {images}."
@@ -172,13 +193,13 @@ fn check_images(params: &Map<String, Value>) -> Result<(), ApiError> {
 
 /// At most 15 marketing features (R086), each "up to 80 characters long" (R087; the
 /// message is the emulator's).
-fn check_marketing_features(params: &Map<String, Value>) -> Result<(), ApiError> {
+fn check_marketing_features(params: &Map<String, Value>) -> Result<(), ErrorResponse> {
     let features = params.get("marketing_features").and_then(Value::as_array);
     for (index, feature) in features.into_iter().flatten().enumerate() {
         let length = feature["name"].as_str().map_or(0, |n| n.chars().count());
         if length > MARKETING_FEATURE_NAME_MAX {
             let param = format!("marketing_features[{index}][name]");
-            return Err(ApiError::param(
+            return Err(ErrorResponse::param(
                 &param,
                 format!(
                     "Invalid {param}: must be at most {MARKETING_FEATURE_NAME_MAX} characters, \
@@ -189,7 +210,7 @@ fn check_marketing_features(params: &Map<String, Value>) -> Result<(), ApiError>
     }
     let count = features.map_or(0, Vec::len);
     if count > MARKETING_FEATURES_MAX {
-        return Err(ApiError::param(
+        return Err(ErrorResponse::param(
             "marketing_features",
             format!(
                 "Invalid marketing_features: a product can have at most \
@@ -201,7 +222,7 @@ fn check_marketing_features(params: &Map<String, Value>) -> Result<(), ApiError>
 }
 
 /// ≤ 22 characters, at least one letter, none of `<>\"'`.
-fn check_statement_descriptor(params: &Map<String, Value>) -> Result<(), ApiError> {
+fn check_statement_descriptor(params: &Map<String, Value>) -> Result<(), ErrorResponse> {
     let Some(Value::String(text)) = params.get("statement_descriptor") else {
         return Ok(());
     };
@@ -215,7 +236,7 @@ fn check_statement_descriptor(params: &Map<String, Value>) -> Result<(), ApiErro
         None
     };
     match problem {
-        Some(problem) => Err(ApiError::param(
+        Some(problem) => Err(ErrorResponse::param(
             "statement_descriptor",
             format!("Invalid statement_descriptor: {problem}."),
         )),

@@ -10,7 +10,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use billingctl::cli::EmulatorKnobs;
+use billingctl::emulator::EmulatorKnobs;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value;

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use billingctl::cli::EmulatorKnobs;
 use billingctl::emulator::EmulatorHandle;
+use billingctl::emulator::EmulatorKnobs;
 use billingctl::stripe::{ApiKey, Client, ClientConfig, Error, RetryPolicy};
 use serde_json::{json, Map, Value};
 

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 
-use billingctl::cli::EmulatorKnobs;
+use billingctl::emulator::EmulatorKnobs;
 
 use crate::support::Harness;
 

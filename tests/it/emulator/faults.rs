@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use billingctl::cli::EmulatorKnobs;
+use billingctl::emulator::EmulatorKnobs;
 use serde_json::json;
 
 use super::support::{encode, Emu, KEY};

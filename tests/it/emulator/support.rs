@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use billingctl::cli::EmulatorKnobs;
+use billingctl::emulator::EmulatorKnobs;
 use billingctl::emulator::{start, EmulatorHandle, EmulatorOptions};
 use reqwest::header::HeaderMap;
 use serde_json::Value;

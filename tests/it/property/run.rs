@@ -11,9 +11,9 @@
 use std::path::Path;
 
 use billingctl::apply::{apply_plan, ProgressMode};
-use billingctl::cli::EmulatorKnobs;
 use billingctl::diag::{render_human, Diagnostics};
 use billingctl::emulator::EmulatorHandle;
+use billingctl::emulator::EmulatorKnobs;
 use billingctl::kinds::ObjectKind;
 use billingctl::plan::fetch::fetch_live;
 use billingctl::plan::{plan_catalog, render, LiveState, Plan, Policy};

@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use assert_cmd::Command;
-use billingctl::cli::EmulatorKnobs;
 use billingctl::clock::Clock;
+use billingctl::emulator::EmulatorKnobs;
 use billingctl::emulator::{start, EmulatorHandle, EmulatorOptions};
 use billingctl::stripe::{ApiKey, Client, ClientConfig};
 use serde_json::{Map, Value};

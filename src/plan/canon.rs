@@ -3,7 +3,9 @@
 //! table, integers against floats, decimal strings, lists Stripe treats as sets, unbounded
 //! tiers, mirrored decimals and currency options, write-only switches, keys compared as
 //! Stripe compares them, and live ids at reference places translated back to keys. Then
-//! `flatten` splits a params map into the units the diff compares one by one.
+//! `flatten` splits a params map into the units the diff compares one by one. Also which
+//! paths of a params map the field table does not know (`unknown_paths`), which the diff
+//! checks before it compares anything.
 
 use std::collections::HashMap;
 
@@ -23,6 +25,7 @@ use crate::path::{is_index, join, pattern_of, segments};
 pub struct ReferencePatterns(HashMap<(ObjectKind, String), ObjectKind>);
 
 impl ReferencePatterns {
+    /// The places `declarations` reference other objects at.
     pub fn of<'a>(declarations: impl IntoIterator<Item = &'a dyn Declaration>) -> Self {
         let mut patterns = HashMap::new();
         for declaration in declarations {
@@ -86,13 +89,11 @@ pub fn same_key(
     wanted: Option<&Value>,
     held: Option<&Value>,
 ) -> bool {
-    let KeyRule::FoldedField(field) = kind.def().key() else {
+    let rule = kind.def().key();
+    let KeyRule::FoldedField(field) = rule else {
         return false;
     };
-    let fold = |v: Option<&Value>| {
-        v.and_then(Value::as_str)
-            .map(|key| KeyRule::FoldedField(field).fold(key))
-    };
+    let fold = |v: Option<&Value>| v.and_then(Value::as_str).map(|key| rule.fold(key));
     path == field && fold(wanted) == fold(held)
 }
 

@@ -402,6 +402,36 @@ mod tests {
     }
 
     #[test]
+    fn immutable_drift_is_found_as_data() {
+        let found = diff_catalog(
+            &catalog(vec![basic_monthly(1000)]),
+            &live(vec![(
+                ObjectKind::Price,
+                live_price("price_1", "basic_monthly", 900),
+            )]),
+        );
+        assert!(found.changes.is_empty() && found.problems.is_empty());
+        assert_eq!(
+            found.drift,
+            [Drift {
+                kind: ObjectKind::Price,
+                key: "basic_monthly".to_owned(),
+                id: "price_1".to_owned(),
+                declared_at: DeclaredAt {
+                    file: "scripts/catalog.rhai".to_owned(),
+                    line: 3,
+                    column: 1,
+                },
+                fields: vec![FieldChange {
+                    path: "unit_amount".to_owned(),
+                    live: json!(900),
+                    desired: json!(1000),
+                }],
+            }]
+        );
+    }
+
+    #[test]
     fn immutable_drift_is_an_error_with_both_values_and_the_span() {
         let plan = diff(
             &catalog(vec![basic_monthly(1000)]),

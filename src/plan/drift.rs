@@ -31,3 +31,44 @@ pub fn kept_orphans(plan: &Plan) -> usize {
 pub fn has_drift(plan: &Plan) -> bool {
     plan.summary().has_changes() || kept_orphans(plan) > 0 || only_drift_errors(plan)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::DeclaredAt;
+    use crate::diag::Diagnostic;
+    use crate::kinds::ObjectKind;
+    use crate::plan::plan::{Drift, FieldChange};
+    use serde_json::json;
+
+    #[test]
+    fn errors_are_drift_only_when_every_one_is_a_drifted_field() {
+        let field = FieldChange {
+            path: "unit_amount".into(),
+            live: json!(900),
+            desired: json!(1000),
+        };
+        let mut plan = Plan {
+            drift: vec![Drift {
+                kind: ObjectKind::Price,
+                key: "basic_monthly".into(),
+                id: "price_1".into(),
+                declared_at: DeclaredAt {
+                    file: "s.rhai".into(),
+                    line: 1,
+                    column: 1,
+                },
+                fields: vec![field],
+            }],
+            ..Plan::default()
+        };
+        plan.errors.push(Diagnostic::error(
+            "price `basic_monthly`: unit_amount is immutable",
+        ));
+        assert!(only_drift_errors(&plan));
+        assert!(has_drift(&plan));
+        plan.errors.push(Diagnostic::error("something else"));
+        assert!(!only_drift_errors(&plan));
+        assert!(!only_drift_errors(&Plan::default()));
+    }
+}

@@ -29,8 +29,6 @@ pub struct Findings {
     pub unchanged: usize,
     /// Objects whose immutable fields changed, in declaration order: replaced, or reported.
     pub drift: Vec<Drift>,
-    /// Problems, in the order found.
+    /// Problems (warnings among them: `Problem::severity`), in the order found.
     pub problems: Vec<Problem>,
-    /// Problems that do not stop the apply.
-    pub warnings: Vec<Problem>,
 }

@@ -14,7 +14,7 @@ use super::refusals::check_writes;
 use super::replace::plan_replacements;
 use super::scope::{conflicts, find_orphans, managed_catalog, SCOPE_METADATA};
 use crate::catalog::Catalog;
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, Severity};
 use crate::kinds::KeyRule;
 use crate::live::LiveState;
 
@@ -61,10 +61,13 @@ pub(crate) fn finish(
     for drift in &found.drift {
         errors.0.extend(drift_errors(drift, asked(drift)));
     }
-    errors
-        .0
-        .extend(found.problems.iter().map(Problem::diagnostic));
-    let warnings = Diagnostics(found.warnings.iter().map(Problem::diagnostic).collect());
+    let mut warnings = Diagnostics::default();
+    for problem in &found.problems {
+        match problem.severity() {
+            Severity::Error => errors.push(problem.diagnostic()),
+            Severity::Warning => warnings.push(problem.diagnostic()),
+        }
+    }
     let mut plan = Plan {
         changes: found.changes,
         errors,

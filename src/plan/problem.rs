@@ -228,3 +228,195 @@ pub fn drift_errors(drift: &Drift, asked: bool) -> Vec<Diagnostic> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::plan::FieldChange;
+    use serde_json::json;
+
+    fn at() -> DeclaredAt {
+        DeclaredAt {
+            file: "scripts/catalog.rhai".to_owned(),
+            line: 4,
+            column: 1,
+        }
+    }
+
+    fn problem(kind: ObjectKind, key: &str, issue: Issue) -> Problem {
+        Problem {
+            kind,
+            key: key.to_owned(),
+            at: at(),
+            issue,
+        }
+    }
+
+    const DEFAULT_PRICE: Pin = Pin {
+        pattern: "default_price",
+        role: "default price",
+    };
+
+    #[test]
+    fn each_problem_reads_as_before_and_names_its_field() {
+        use ObjectKind::*;
+        let cases = [
+            (
+                problem(
+                    Coupon,
+                    "c",
+                    Issue::UnknownField {
+                        path: "active".into(),
+                    },
+                ),
+                "coupon `c`: `active` is not a coupon param Stripe accepts",
+                "coupons have no `active` in Stripe: a coupon cannot be deactivated; to stop new \
+                 redemptions, deactivate its promotion codes (`active: false`), or set \
+                 `redeem_by` / `max_redemptions` on a new coupon",
+            ),
+            (
+                problem(
+                    Price,
+                    "p",
+                    Issue::AdoptedIdMissing {
+                        id: "price_9".into(),
+                    },
+                ),
+                "price `p` adopts `price_9`, but the account has no price with that id",
+                "check the id in the Stripe Dashboard, or remove it to create a new object",
+            ),
+            (
+                problem(
+                    Price,
+                    "p",
+                    Issue::Pinned {
+                        by: Product,
+                        by_id: "basic".into(),
+                        pin: DEFAULT_PRICE,
+                    },
+                ),
+                "price `p` cannot be deactivated: it is the default price of product `basic`",
+                "give product `basic` another default_price in the script",
+            ),
+            (
+                problem(
+                    Price,
+                    "p",
+                    Issue::PinnedOutside {
+                        by: Product,
+                        by_id: "basic".into(),
+                        pin: DEFAULT_PRICE,
+                    },
+                ),
+                "price `p` cannot be replaced: it is the default price of product `basic`, which \
+                 this script does not declare, and Stripe refuses to archive a default price",
+                "declare product `basic` in this script, or give it another default price first",
+            ),
+            (
+                problem(
+                    Price,
+                    "p",
+                    Issue::ForeignScope {
+                        owner: "other".into(),
+                        scope: "catalog".into(),
+                        id: Some("price_1".into()),
+                    },
+                ),
+                "price `p` belongs to scope `other`, not to this catalog's scope `catalog`: \
+                 billingctl does not change another catalog's objects",
+                "change it in the catalog of scope `other`, or give this script that scope with \
+                 `scope(\"other\")`; a price or a portal configuration can also be taken over \
+                 here with `adopt: \"price_1\"`",
+            ),
+            (
+                problem(Coupon, "c", Issue::MetadataFull { count: 51 }),
+                "coupon `c`: metadata has 51 keys with billingctl's own; Stripe allows 50",
+                "billingctl keeps the ownership scope in metadata `billingctl_scope`: remove a key",
+            ),
+        ];
+        for (problem, message, help) in cases {
+            let diagnostic = problem.diagnostic();
+            assert_eq!(diagnostic.message, message);
+            assert_eq!(diagnostic.help.as_deref(), Some(help));
+            assert_eq!(diagnostic.span, Some(at()));
+            assert_eq!(diagnostic.severity, Severity::Error);
+            assert_eq!(diagnostic.subject.field, problem.field(), "{message}");
+        }
+    }
+
+    #[test]
+    fn a_stale_reference_is_a_warning_about_the_referrer() {
+        let warning = problem(
+            ObjectKind::Price,
+            "basic_monthly",
+            Issue::StaleReference {
+                by: ObjectKind::PortalConfiguration,
+                by_id: "bpc_1".into(),
+                old_id: "price_old".into(),
+            },
+        );
+        let diagnostic = warning.diagnostic();
+        assert_eq!(warning.severity(), Severity::Warning);
+        assert_eq!(diagnostic.severity, Severity::Warning);
+        assert_eq!(
+            diagnostic.message,
+            "portal configuration `bpc_1` is not in this script and lists price `basic_monthly` \
+             (price_old), which this plan archives; it is left as it is"
+        );
+        assert_eq!(
+            diagnostic.subject.object,
+            Some(ObjectKind::PortalConfiguration)
+        );
+        assert_eq!(diagnostic.subject.key.as_deref(), Some("bpc_1"));
+        assert_eq!(diagnostic.subject.field, warning.field());
+    }
+
+    #[test]
+    fn drift_is_one_error_per_field_and_its_help_follows_the_kind() {
+        let drift = |kind| Drift {
+            kind,
+            key: "k".into(),
+            id: "id_1".into(),
+            declared_at: at(),
+            fields: vec![
+                FieldChange {
+                    path: "a".into(),
+                    live: json!(1),
+                    desired: json!(2),
+                },
+                FieldChange {
+                    path: "b".into(),
+                    live: Value::Null,
+                    desired: json!("x"),
+                },
+            ],
+        };
+        let errors = drift_errors(&drift(ObjectKind::Price), false);
+        assert_eq!(errors.len(), 2);
+        assert_eq!(
+            errors[0].message,
+            "price `k`: a is immutable (live 1, script 2)"
+        );
+        assert_eq!(errors[1].subject.live, Some(Value::Null));
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some(
+                "declare a new price with a new lookup_key; or replace it: run with \
+                 --allow-replace, or add `on_immutable_change: \"replace\"` to its declaration"
+            )
+        );
+        // A kind that refuses replacement says why once asked, and only then.
+        let coupon = |asked| {
+            drift_errors(&drift(ObjectKind::Coupon), asked)[0]
+                .help
+                .clone()
+        };
+        assert!(coupon(true).unwrap_or_default().contains("`k_v2`"));
+        assert_eq!(
+            coupon(false).as_deref(),
+            Some(
+                "a coupon's terms cannot change once it exists: declare a new coupon with a new id"
+            )
+        );
+    }
+}

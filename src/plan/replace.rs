@@ -146,7 +146,7 @@ fn repoint(found: &mut Findings, catalog: &Catalog, live: &LiveState, drifted: &
                             by_id,
                             pin: *pin,
                         })),
-                        None => found.warnings.push(problem(Issue::StaleReference {
+                        None => found.problems.push(problem(Issue::StaleReference {
                             by: by.id(),
                             by_id,
                             old_id: old_id.to_owned(),
@@ -408,6 +408,12 @@ mod tests {
         );
         assert!(!plan.is_valid());
         assert!(plan.changes.is_empty(), "{:?}", shape(&plan));
+        // The drift stays, as data and as the error, which names both ways forward.
+        assert_eq!(plan.drift.len(), 1);
+        assert_eq!(plan.errors.0.len(), 1);
+        let help = plan.errors.0[0].help.as_deref().unwrap_or_default();
+        assert!(help.contains("--allow-replace"), "{help}");
+        assert!(help.contains("on_immutable_change"), "{help}");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! billingctl: a Stripe billing catalog as code.
 //!
-//! The data flows one way: `script` evaluates Rhai into a typed `catalog`, `plan` fetches the
-//! live account through the `stripe` client and diffs it into a `Plan`, and `apply` executes
-//! that plan. `emulator` is a Stripe-faithful server for tests and the built-in sandbox.
+//! The data flows one way: `script` evaluates Rhai into a typed `catalog`, `live` reads the
+//! account through the `stripe` client, `plan` diffs the two into a `Plan`, and `apply`
+//! executes that plan. `emulator` is a Stripe-faithful server for tests and the built-in sandbox.
 
 pub mod apply;
 pub mod catalog;
@@ -14,6 +14,7 @@ pub mod diag;
 pub mod emulator;
 pub mod export;
 pub mod kinds;
+pub mod live;
 pub mod path;
 pub mod plan;
 pub mod redact;

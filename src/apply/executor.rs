@@ -13,14 +13,15 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 use tokio::task::JoinSet;
 
-use super::order::{schedule, Op, Write};
+use super::order::schedule;
+use super::write::{Op, Write};
 use crate::catalog::Reference;
-use crate::kinds::ObjectKind;
+use crate::kinds::{ObjectKind, KINDS};
+use crate::live::{fetch_live, is_active, LiveState};
 use crate::path;
 use crate::path::segments;
-use crate::plan::fetch::{fetch_live, is_active};
 use crate::plan::settle::{settle, Settled};
-use crate::plan::{Action, Change, LiveState, Plan};
+use crate::plan::{Action, Change, Plan};
 use crate::stripe::{Client, Error};
 
 /// Applies showing a bar past this many writes (on a terminal).
@@ -264,11 +265,11 @@ fn update_route(kind: ObjectKind) -> &'static str {
     static ROUTES: std::sync::OnceLock<Vec<(ObjectKind, &'static str)>> =
         std::sync::OnceLock::new();
     let routes = ROUTES.get_or_init(|| {
-        ObjectKind::ALL
+        KINDS
             .iter()
-            .map(|&k| {
+            .map(|k| {
                 let route: &'static str = Box::leak(format!("{}/:id", k.table().path).into());
-                (k, route)
+                (k.id(), route)
             })
             .collect()
     });

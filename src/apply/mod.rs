@@ -1,7 +1,11 @@
-//! Executing a `Plan` against Stripe in dependency order.
+//! Executing a `Plan` against Stripe in dependency order: the stages derived from the
+//! registry (`stage`), the plan as ordered writes (`order`, `replace`, `write`), and the
+//! executor that sends them.
 
 pub mod executor;
 pub mod order;
 pub mod replace;
+pub mod stage;
+pub mod write;
 
 pub use executor::{apply_plan, ProgressMode, Report};

@@ -1,90 +1,36 @@
-//! The order writes happen in: a plan's changes as stages, and the dependencies between
-//! writes that the executor follows.
+//! The order writes happen in: a plan's changes as writes grouped in stages (`stage`,
+//! derived from the registry), and the dependencies between writes that the executor follows.
 //!
-//! The stages: products, then prices (they name their product), then products'
-//! `default_price` (it names a price), then price deactivations (a price stops being a
-//! default before it is archived), coupons, promotion codes (they name a coupon), portal
-//! configurations (they name products and prices), then portal follow-ups (`active=false`,
-//! which create does not take), and replaced prices' retirements last.
+//! For the kinds billingctl has, the stages are: products, then prices (they name their
+//! product), then products' `default_price` (it names a price), then price deactivations (a
+//! price stops being a default before it is archived), coupons, promotion codes (they name a
+//! coupon, and a replaced code's old self goes first), portal configurations (they name
+//! products and prices), then portal follow-ups (`active=false`, which create does not take),
+//! and replaced prices' archives last.
 //!
 //! The stages order only writes that are related ([`schedule`]): a write waits for the
-//! earlier-stage writes of its own change, for those of every object it references, and the
-//! two archive stages wait for every write that moves a reference away from a price. So a
-//! write starts as soon as what it needs exists: coupons run beside products, prices as their
-//! product is created, promotion codes as their coupon is.
+//! earlier-stage writes of its own change, for those of every object it references, and a
+//! deactivation or archive waits for every write that may move a reference away from its
+//! object (`Registry::barrier`). So a write starts as soon as what it needs exists: coupons
+//! run beside products, prices as their product is created, promotion codes as their coupon
+//! is.
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
+use super::stage::{Registry, Split, Stage};
+use super::write::{Op, Write};
 use crate::kinds::ObjectKind;
+use crate::path::segments;
 use crate::plan::{Action, Plan};
-
-/// The dependency levels, in execution order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Stage {
-    /// Product creates and updates (without `default_price`).
-    Products,
-    /// Price creates and updates; they name their product.
-    Prices,
-    /// Products' `default_price`, which names a price that may be new.
-    ProductDefaultPrices,
-    /// Price deactivations, once no product keeps them as its default.
-    PriceDeactivations,
-    Coupons,
-    /// A replaced promotion code's old code is deactivated just before the new one is
-    /// created: codes are unique among active codes (`apply::replace`).
-    PromotionCodeRetirements,
-    /// Promotion codes; they name their coupon.
-    PromotionCodes,
-    /// Portal configurations; they name products and prices.
-    PortalConfigurations,
-    /// Updates a portal create cannot carry (`active=false`).
-    PortalFollowUps,
-    /// A replaced price's old price is archived last, once its lookup key, the product's
-    /// `default_price` and the portal configurations have moved to the new price.
-    PriceRetirements,
-}
-
-/// The param that must wait until prices exist.
-const DEFAULT_PRICE: &str = "default_price";
-
-/// One HTTP write.
-#[derive(Clone, Debug)]
-pub struct Write {
-    /// Index of the change in `plan.changes`.
-    pub change: usize,
-    pub kind: ObjectKind,
-    pub key: String,
-    pub op: Op,
-    /// Params in key space; the executor resolves references just before sending.
-    pub params: Map<String, Value>,
-}
-
-/// Create the object, or update it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Op {
-    Create,
-    /// `id` is `None` when the object is created earlier in the same apply: its id is known
-    /// only once that create has answered.
-    Update {
-        id: Option<String>,
-    },
-}
-
-impl Write {
-    /// What the write does, for messages: `creating price `basic``, `updating product `x``.
-    pub fn describe(&self) -> String {
-        let verb = match self.op {
-            Op::Create => "creating",
-            Op::Update { .. } => "updating",
-        };
-        format!("{verb} {} `{}`", self.kind, self.key)
-    }
-}
 
 /// The plan's writes grouped by stage; empty stages are left out.
 pub fn levels(plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
+    levels_in(&Registry::global(), plan)
+}
+
+fn levels_in(registry: &Registry<'_>, plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
     let mut staged: Vec<(Stage, Write)> = Vec::new();
     for (index, change) in plan.changes.iter().enumerate() {
         let write = |op: Op, params: Map<String, Value>| Write {
@@ -94,37 +40,46 @@ pub fn levels(plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
             op,
             params,
         };
-        let (main, follow_up) = stages(change.kind, change.action);
         match change.action {
-            // lifecycle: a replacement's writes and their stages (apply/replace.rs)
-            Action::Replace => staged.extend(super::replace::staged(index, change)),
-            Action::Create => {
-                staged.push((main, write(Op::Create, change.params.clone())));
-                if !change.after_create.is_empty() {
+            Action::Create | Action::Replace => {
+                if change.action == Action::Replace {
+                    // lifecycle: a replacement's writes and their stages (apply/replace.rs)
+                    staged.extend(super::replace::staged(registry, index, change));
+                } else {
                     staged.push((
-                        follow_up,
-                        write(Op::Update { id: None }, change.after_create.clone()),
+                        registry.main(change.kind),
+                        write(Op::Create, change.params.clone()),
                     ));
+                }
+                // Update-only params, once the object exists (and what they reference).
+                let Split { own, deferred } =
+                    registry.split(change.kind, change.after_create.clone());
+                if !own.is_empty() {
+                    staged.push((
+                        registry.follow_up(change.kind),
+                        write(Op::Update { id: None }, own),
+                    ));
+                }
+                for (stage, params) in deferred {
+                    staged.push((stage, write(Op::Update { id: None }, params)));
                 }
             }
             Action::Update | Action::Deactivate => {
                 let op = Op::Update {
                     id: change.id.clone(),
                 };
-                let mut params = change.params.clone();
-                // A product's new default price may be created in this same apply.
-                let later = if change.kind == ObjectKind::Product {
-                    params.remove(DEFAULT_PRICE)
+                let main = if change.action == Action::Deactivate {
+                    registry.deactivation(change.kind)
                 } else {
-                    None
+                    registry.main(change.kind)
                 };
-                if !params.is_empty() {
-                    staged.push((main, write(op.clone(), params)));
+                // A reference to a later kind may name an object created in this same apply.
+                let Split { own, deferred } = registry.split(change.kind, change.params.clone());
+                if !own.is_empty() {
+                    staged.push((main, write(op.clone(), own)));
                 }
-                if let Some(value) = later {
-                    let mut params = Map::new();
-                    params.insert(DEFAULT_PRICE.to_owned(), value);
-                    staged.push((follow_up, write(op, params)));
+                for (stage, params) in deferred {
+                    staged.push((stage, write(op.clone(), params)));
                 }
             }
         }
@@ -156,23 +111,27 @@ pub struct Scheduled {
 /// - the earlier-stage writes of every object a reference it sends names (a price waits for
 ///   its product, a promotion code for its coupon, a product's `default_price` and a portal
 ///   configuration for their prices, a replacement's new price included);
-/// - a price deactivation waits for every `default_price` move, and a replaced price's
-///   retirement also for every portal configuration write: nothing may still point at a
-///   price when it is archived (Stripe refuses to archive a product's default price; the
-///   emulator holds that rule in `emulator/objects/price.rs`).
+/// - for a deactivation of a pinned kind, every write of a kind that pins it, and for an
+///   archive every write of a kind that references it, from the object's own stage on:
+///   nothing may still point at an object when it is archived (Stripe refuses to archive a
+///   product's default price; the emulator holds that rule in `emulator/objects/price.rs`).
 pub fn schedule(plan: &Plan) -> Vec<Scheduled> {
-    let staged: Vec<(Stage, Write)> = levels(plan)
+    schedule_in(&Registry::global(), plan)
+}
+
+fn schedule_in(registry: &Registry<'_>, plan: &Plan) -> Vec<Scheduled> {
+    let staged: Vec<(Stage, Write)> = levels_in(registry, plan)
         .into_iter()
         .flat_map(|(stage, writes)| writes.into_iter().map(move |w| (stage, w)))
         .collect();
     let mut by_object: HashMap<(ObjectKind, &str), Vec<usize>> = HashMap::new();
-    let mut by_stage: HashMap<Stage, Vec<usize>> = HashMap::new();
-    for (i, (stage, write)) in staged.iter().enumerate() {
+    let mut by_kind: HashMap<ObjectKind, Vec<usize>> = HashMap::new();
+    for (i, (_, write)) in staged.iter().enumerate() {
         by_object
             .entry((write.kind, write.key.as_str()))
             .or_default()
             .push(i);
-        by_stage.entry(*stage).or_default().push(i);
+        by_kind.entry(write.kind).or_default().push(i);
     }
     let earlier = |of: &[usize], stage: Stage, after: &mut Vec<usize>| {
         after.extend(of.iter().copied().filter(|&j| staged[j].0 < stage));
@@ -184,26 +143,20 @@ pub fn schedule(plan: &Plan) -> Vec<Scheduled> {
             earlier(own, *stage, &mut after);
         }
         for reference in &plan.changes[write.change].references {
-            let top = reference.path.split('[').next().unwrap_or_default();
-            if !write.params.contains_key(top) {
+            if !write.params.contains_key(segments(&reference.path)[0]) {
                 continue;
             }
             if let Some(theirs) = by_object.get(&(reference.kind, reference.key.as_str())) {
                 earlier(theirs, *stage, &mut after);
             }
         }
-        let barriers: &[Stage] = match stage {
-            Stage::PriceDeactivations => &[Stage::ProductDefaultPrices],
-            Stage::PriceRetirements => &[
-                Stage::ProductDefaultPrices,
-                Stage::PortalConfigurations,
-                Stage::PortalFollowUps,
-            ],
-            _ => &[],
-        };
-        for barrier in barriers {
-            if let Some(writes) = by_stage.get(barrier) {
-                earlier(writes, *stage, &mut after);
+        if let Some((holders, from)) = registry.barrier(*stage) {
+            for holder in holders {
+                let writes = by_kind.get(&holder).map_or(&[][..], Vec::as_slice);
+                after.extend(writes.iter().copied().filter(|&j| {
+                    let theirs = staged[j].0;
+                    from < theirs && theirs < *stage
+                }));
             }
         }
         after.sort_unstable();
@@ -217,20 +170,6 @@ pub fn schedule(plan: &Plan) -> Vec<Scheduled> {
     schedule
 }
 
-/// The stage of a change's main write and of its follow-up write.
-fn stages(kind: ObjectKind, action: Action) -> (Stage, Stage) {
-    match kind {
-        ObjectKind::Product => (Stage::Products, Stage::ProductDefaultPrices),
-        ObjectKind::Price if action == Action::Deactivate => {
-            (Stage::PriceDeactivations, Stage::PriceDeactivations)
-        }
-        ObjectKind::Price => (Stage::Prices, Stage::PriceDeactivations),
-        ObjectKind::Coupon => (Stage::Coupons, Stage::PromotionCodes),
-        ObjectKind::PromotionCode => (Stage::PromotionCodes, Stage::PortalConfigurations),
-        ObjectKind::PortalConfiguration => (Stage::PortalConfigurations, Stage::PortalFollowUps),
-    }
-}
-
 /// How many writes a plan makes.
 pub fn write_count(plan: &Plan) -> usize {
     levels(plan).iter().map(|(_, writes)| writes.len()).sum()
@@ -242,6 +181,34 @@ mod tests {
     use crate::catalog::DeclaredAt;
     use crate::plan::Change;
     use serde_json::json;
+
+    /// The stages of the kinds billingctl has, by what they hold.
+    struct Stages {
+        products: Stage,
+        prices: Stage,
+        default_prices: Stage,
+        price_deactivations: Stage,
+        promotion_codes: Stage,
+        portals: Stage,
+        portal_follow_ups: Stage,
+        price_retirements: Stage,
+    }
+
+    fn stages() -> Stages {
+        use ObjectKind::*;
+        let r = Registry::global();
+        let default_price = json!({"default_price": "x"}).as_object().cloned().unwrap();
+        Stages {
+            products: r.main(Product),
+            prices: r.main(Price),
+            default_prices: r.split(Product, default_price).deferred[0].0,
+            price_deactivations: r.deactivation(Price),
+            promotion_codes: r.main(PromotionCode),
+            portals: r.main(PortalConfiguration),
+            portal_follow_ups: r.follow_up(PortalConfiguration),
+            price_retirements: r.retirement(Price),
+        }
+    }
 
     fn change(action: Action, kind: ObjectKind, key: &str, params: Value, after: Value) -> Change {
         Change {
@@ -311,6 +278,7 @@ mod tests {
             ],
             ..Plan::default()
         };
+        let stage = stages();
         let shape: Vec<(Stage, Vec<String>)> = levels(&plan)
             .into_iter()
             .map(|(stage, writes)| {
@@ -328,37 +296,37 @@ mod tests {
             shape,
             vec![
                 (
-                    Stage::Products,
+                    stage.products,
                     vec![
                         "creating product `basic` id,name".to_owned(),
                         "updating product `plus` name".to_owned()
                     ]
                 ),
                 (
-                    Stage::Prices,
+                    stage.prices,
                     vec!["creating price `basic_monthly` product".to_owned()]
                 ),
                 (
-                    Stage::ProductDefaultPrices,
+                    stage.default_prices,
                     vec![
                         "updating product `basic` default_price".to_owned(),
                         "updating product `plus` default_price".to_owned()
                     ]
                 ),
                 (
-                    Stage::PriceDeactivations,
+                    stage.price_deactivations,
                     vec!["updating price `old` active".to_owned()]
                 ),
                 (
-                    Stage::PromotionCodes,
+                    stage.promotion_codes,
                     vec!["creating promotion_code `LAUNCH` code".to_owned()]
                 ),
                 (
-                    Stage::PortalConfigurations,
+                    stage.portals,
                     vec!["creating portal_configuration `default` features".to_owned()]
                 ),
                 (
-                    Stage::PortalFollowUps,
+                    stage.portal_follow_ups,
                     vec!["updating portal_configuration `default` active".to_owned()]
                 ),
             ]
@@ -534,14 +502,15 @@ mod tests {
             ..Plan::default()
         };
         let schedule = schedule(&plan);
+        let stage = stages();
         let stages: Vec<Stage> = schedule.iter().map(|s| s.stage).collect();
         assert_eq!(
             stages,
             [
-                Stage::Prices,
-                Stage::ProductDefaultPrices,
-                Stage::PortalConfigurations,
-                Stage::PriceRetirements
+                stage.prices,
+                stage.default_prices,
+                stage.portals,
+                stage.price_retirements
             ]
         );
         // The default_price move and the portal wait for the new price (the key moved to it).
@@ -549,5 +518,103 @@ mod tests {
         assert_eq!(schedule[2].after, [0]);
         // The old price is archived last of all.
         assert_eq!(schedule[3].after, [0, 1, 2]);
+    }
+
+    #[test]
+    fn a_kind_the_registry_does_not_have_yet_is_scheduled_by_its_facts() {
+        use crate::apply::stage::tests::Fake;
+        use crate::kinds::{Kind, Pin, Refers, Replacement};
+        use ObjectKind::*;
+        // `c` comes after `b`, references it and pins it (as a product's default_price pins
+        // a price, but from later in the registry).
+        let a = Fake {
+            id: Product,
+            references: &[],
+            pins: &[],
+            replacement: Replacement::Refused,
+        };
+        let b = Fake {
+            id: Price,
+            references: &[Refers {
+                pattern: "product",
+                kind: Product,
+            }],
+            pins: &[],
+            replacement: Replacement::Refused,
+        };
+        let c = Fake {
+            id: Coupon,
+            references: &[Refers {
+                pattern: "applies_to[products][]",
+                kind: Price,
+            }],
+            pins: &[Pin {
+                pattern: "applies_to[products][]",
+                role: "applied price",
+            }],
+            replacement: Replacement::Refused,
+        };
+        let kinds: [&dyn Kind; 3] = [&a, &b, &c];
+        let registry = Registry::new(&kinds);
+        let plan = Plan {
+            changes: vec![
+                change(
+                    Action::Create,
+                    Product,
+                    "a1",
+                    json!({"id": "a1"}),
+                    Value::Null,
+                ),
+                with_refs(
+                    change(
+                        Action::Create,
+                        Price,
+                        "b1",
+                        json!({"product": "a1"}),
+                        Value::Null,
+                    ),
+                    &[("product", Product, "a1")],
+                ),
+                change(
+                    Action::Deactivate,
+                    Price,
+                    "b0",
+                    json!({"active": false}),
+                    Value::Null,
+                ),
+                with_refs(
+                    change(
+                        Action::Update,
+                        Coupon,
+                        "c1",
+                        json!({"applies_to": {"products": ["b1"]}}),
+                        Value::Null,
+                    ),
+                    &[("applies_to[products][0]", Price, "b1")],
+                ),
+            ],
+            ..Plan::default()
+        };
+        let schedule = schedule_in(&registry, &plan);
+        let name = |i: usize| schedule[i].write.describe();
+        let shape: Vec<(String, Vec<String>)> = (0..schedule.len())
+            .map(|i| {
+                (
+                    name(i),
+                    schedule[i].after.iter().map(|&j| name(j)).collect(),
+                )
+            })
+            .collect();
+        let s = |x: &str| x.to_owned();
+        assert_eq!(
+            shape,
+            vec![
+                (s("creating product `a1`"), vec![]),
+                (s("creating price `b1`"), vec![s("creating product `a1`")]),
+                (s("updating coupon `c1`"), vec![s("creating price `b1`")]),
+                // The deactivation waits for the later kind's pin to move away.
+                (s("updating price `b0`"), vec![s("updating coupon `c1`")]),
+            ]
+        );
     }
 }

@@ -1,21 +1,27 @@
-//! The writes of a `Replace` change and their stages (see `plan::replace`):
-//! - a price: create the new price (its create params carry `transfer_lookup_key=true`) in
-//!   the prices stage, so the lookup key moves atomically to an active price; the old price
-//!   is archived in the last stage, after `default_price` and portal configurations moved.
-//! - a promotion code: deactivate the old code, then create the new one with the same code
-//!   (codes are unique among active codes).
+//! The writes of a `Replace` change and their stages (see `plan::replace`), as the kind's
+//! `Replacement` says:
+//! - `TransferKey` (a price): create the successor (its create params carry
+//!   `transfer_lookup_key=true`) in the kind's own stage, so the key moves atomically to an
+//!   active object; the old one is archived in the last stage, after every reference moved.
+//! - `RetireFirst` (a promotion code): deactivate the old object, then create the new one
+//!   with the same key (it is unique among active objects).
 //!
-//! If a write fails the executor stops scheduling; a re-run finishes the job: the new price
+//! Update-only params of the successor follow as for any create (`order::levels`). If a
+//! write fails the executor stops scheduling; a re-run finishes the job: the new price
 //! already holds the key, and the old one shows up as an orphan (`--prune` archives it).
 
 use serde_json::{Map, Value};
 
-use super::order::{Op, Stage, Write};
-use crate::kinds::ObjectKind;
+use super::stage::{Registry, Stage};
+use super::write::{Op, Write};
 use crate::plan::Change;
 
-/// The staged writes of `change` (a `Replace`), which is `plan.changes[index]`.
-pub(super) fn staged(index: usize, change: &Change) -> Vec<(Stage, Write)> {
+/// The retirement and the create of `change` (a `Replace`), which is `plan.changes[index]`.
+pub(super) fn staged(
+    registry: &Registry<'_>,
+    index: usize,
+    change: &Change,
+) -> Vec<(Stage, Write)> {
     let write = |op: Op, params: Map<String, Value>| Write {
         change: index,
         kind: change.kind,
@@ -25,37 +31,24 @@ pub(super) fn staged(index: usize, change: &Change) -> Vec<(Stage, Write)> {
     };
     let mut retire = Map::new();
     retire.insert("active".to_owned(), Value::Bool(false));
-    let retire = write(
-        Op::Update {
-            id: change.id.clone(),
-        },
-        retire,
-    );
-    let create = write(Op::Create, change.params.clone());
-    let follow_up = (!change.after_create.is_empty())
-        .then(|| write(Op::Update { id: None }, change.after_create.clone()));
-    let mut writes = match change.kind {
-        ObjectKind::PromotionCode => vec![
-            (Stage::PromotionCodeRetirements, retire),
-            (Stage::PromotionCodes, create),
-        ],
-        _ => vec![(Stage::Prices, create), (Stage::PriceRetirements, retire)],
+    let old = Op::Update {
+        id: change.id.clone(),
     };
-    if let Some(follow_up) = follow_up {
-        // Only a price's or a code's own update-only params: right after the create's stage.
-        let stage = match change.kind {
-            ObjectKind::PromotionCode => Stage::PortalConfigurations,
-            _ => Stage::ProductDefaultPrices,
-        };
-        writes.push((stage, follow_up));
-    }
-    writes
+    // Which comes first is the stages' business (`Registry::retirement`).
+    vec![
+        (registry.retirement(change.kind), write(old, retire)),
+        (
+            registry.main(change.kind),
+            write(Op::Create, change.params.clone()),
+        ),
+    ]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::DeclaredAt;
+    use crate::kinds::ObjectKind;
     use crate::plan::{Action, Plan};
     use serde_json::json;
 
@@ -103,21 +96,25 @@ mod tests {
                     .map(move |w| (stage, w.key.clone(), w.op.clone()))
             })
             .collect();
+        use ObjectKind::*;
+        let registry = Registry::global();
+        let main = |kind| registry.main(kind);
+        let retirement = |kind| registry.retirement(kind);
         let old = |key: &str| Op::Update {
             id: Some(format!("old_{key}")),
         };
         assert_eq!(
             order,
             [
-                (Stage::Prices, "basic_monthly".to_owned(), Op::Create),
+                (main(Price), "basic_monthly".to_owned(), Op::Create),
                 (
-                    Stage::PromotionCodeRetirements,
+                    retirement(PromotionCode),
                     "LAUNCH".to_owned(),
                     old("LAUNCH")
                 ),
-                (Stage::PromotionCodes, "LAUNCH".to_owned(), Op::Create),
+                (main(PromotionCode), "LAUNCH".to_owned(), Op::Create),
                 (
-                    Stage::PriceRetirements,
+                    retirement(Price),
                     "basic_monthly".to_owned(),
                     old("basic_monthly")
                 ),

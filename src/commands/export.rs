@@ -1,4 +1,4 @@
-//! `billingctl export`: connect, fetch the live account (the planner's fetch), write it as a
+//! `billingctl export`: connect, fetch the live account (`crate::live`), write it as a
 //! catalog script. The generator itself is `crate::export`, a pure function.
 
 use anyhow::Context;
@@ -8,7 +8,7 @@ use crate::cli::ExportArgs;
 use crate::clock::Clock;
 use crate::config::{Access, Purpose};
 use crate::export::{export, ExportOptions, LiveObjects};
-use crate::plan::fetch::fetch_live;
+use crate::live::fetch_live;
 use crate::ExitStatus;
 
 pub fn execute(args: ExportArgs, clock: Clock) -> anyhow::Result<ExitStatus> {

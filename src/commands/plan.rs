@@ -6,16 +6,26 @@ use std::path::Path;
 use anyhow::Context;
 use serde_json::Value;
 
-use crate::cli::{AccountArgs, OutputFormat, PlanArgs, ScriptArgs};
+use crate::cli::{AccountArgs, ChangePolicy, OutputFormat, PlanArgs, ScriptArgs};
 use crate::clock::Clock;
 use crate::config::{Access, Account, Purpose};
 use crate::diag::Diagnostics;
-use crate::plan::fetch::fetch_live;
+use crate::live::{fetch_live, LiveState};
 use crate::plan::render::View;
 use crate::plan::saved::{Inputs, SavedPlan};
 use crate::plan::subset::{restrict, Only, Subset};
-use crate::plan::{drift, plan_catalog, render, LiveState, Plan, Policy};
+use crate::plan::{drift, plan_catalog, render, Plan, Policy};
 use crate::ExitStatus;
+
+/// The flags `--allow-replace` and `--prune` as the planner's policy.
+impl From<&ChangePolicy> for Policy {
+    fn from(policy: &ChangePolicy) -> Self {
+        Self {
+            allow_replace: policy.allow_replace,
+            prune: policy.prune,
+        }
+    }
+}
 
 /// Everything a command needs once the plan is known.
 pub(super) struct Planned {
@@ -180,7 +190,6 @@ pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
     let mut live = fetched.context("fetching the live catalog")?;
     live.adopt_declared(&catalog);
     let mut plan = plan_catalog(&catalog, &live, request.policy, request.clock.now());
-    drift::add_ways_forward(&mut plan);
     let subset = (!only.is_empty()).then(|| restrict(&mut plan, &only, request.only));
     Ok(Prepared::Ready(Box::new(Planned {
         account,

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::kinds::ObjectKind;
-use crate::plan::LiveState;
+use crate::live::LiveState;
 
 /// Metadata key holding a portal configuration's billingctl key.
 pub const KEY_METADATA: &str = "billingctl_key";
@@ -62,7 +62,7 @@ impl LiveObjects {
 }
 
 impl From<&LiveState> for LiveObjects {
-    /// The planner's fetch (`plan::fetch::fetch_live`) is the one listing of the account;
+    /// The one listing of the account (`crate::live::fetch_live`), which the planner reads too;
     /// the exporter reads what it fetched.
     fn from(state: &LiveState) -> Self {
         let mut live = LiveObjects::default();

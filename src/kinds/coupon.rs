@@ -51,6 +51,14 @@ impl Kind for Coupon {
         &["applies_to", "currency_options"]
     }
 
+    fn replace_refused_help(&self, key: &str) -> Option<std::string::String> {
+        Some(format!(
+            "a coupon cannot be replaced: its id `{key}` stays taken while the coupon exists, and \
+             billingctl never deletes. Declare the new terms as a coupon with a new id (e.g. \
+             `{key}_v2`) and point the promotion codes at it"
+        ))
+    }
+
     fn immutable_help(&self) -> &'static str {
         "a coupon's terms cannot change once it exists: declare a new coupon with a new id"
     }

@@ -100,9 +100,14 @@ pub trait Kind: Sync {
     /// The name in scripts, plans and errors, e.g. `promotion_code`.
     fn name(&self) -> &'static str;
 
+    /// The name in running text: `promotion code`, `portal configuration`.
+    fn noun(&self) -> String {
+        self.name().replace('_', " ")
+    }
+
     /// The name for many, in plan summaries: `promotion codes`.
     fn plural(&self) -> String {
-        format!("{}s", self.name().replace('_', " "))
+        format!("{}s", self.noun())
     }
 
     /// The script function that declares it (`portal` for a portal configuration).
@@ -126,6 +131,19 @@ pub trait Kind: Sync {
         &[]
     }
 
+    /// The references Stripe will not let go stale: while one names an object, that object
+    /// cannot be deactivated (a product's `default_price`: Stripe refuses to archive a
+    /// product's default price). Each is one of `references()`.
+    fn pins(&self) -> &'static [Pin] {
+        &[]
+    }
+
+    /// The help of a warning about an object of this kind, outside the script, that still
+    /// names an object the plan replaces (and archives).
+    fn stale_reference_help(&self) -> &'static str {
+        "point it at the new object, or manage it in this script"
+    }
+
     /// Fields the list endpoint returns only when expanded (Stripe's "includable" fields):
     /// without them a change to a price's tiers would go unseen.
     fn expand(&self) -> &'static [&'static str] {
@@ -138,6 +156,13 @@ pub trait Kind: Sync {
         false
     }
 
+    /// Whether the key is unique only among active objects, so an inactive holder frees it
+    /// (a promotion code's `code`): a script's active object is then a new one, or the
+    /// inactive one brought back, and an inactive declaration needs nothing to exist.
+    fn frees_key_when_inactive(&self) -> bool {
+        false
+    }
+
     /// Whether a script may name an existing object's Stripe id to adopt it (`adopt`): only
     /// where the key is not the id itself.
     fn adoptable(&self) -> bool {
@@ -147,6 +172,12 @@ pub trait Kind: Sync {
     /// What the plan can do when an immutable field changed.
     fn replacement(&self) -> Replacement {
         Replacement::Refused
+    }
+
+    /// The help of an immutable-drift error when the script or the run asked for a
+    /// replacement that `replacement()` refuses; `None` keeps `immutable_help`.
+    fn replace_refused_help(&self, _key: &str) -> Option<String> {
+        None
     }
 
     /// The help of an immutable-drift error.
@@ -186,6 +217,15 @@ pub enum Deactivation {
 pub struct Refers {
     pub pattern: &'static str,
     pub kind: ObjectKind,
+}
+
+/// A reference that keeps its target from being deactivated (`Kind::pins`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pin {
+    /// The reference's pattern, one of the kind's `references()`.
+    pub pattern: &'static str,
+    /// What the target is to the pinning object, in errors: `default price`.
+    pub role: &'static str,
 }
 
 /// What a plan may do when an immutable field of an existing object changed.
@@ -241,6 +281,20 @@ mod tests {
                     "{}: {} is not a param",
                     kind.name(),
                     refers.pattern
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_pin_is_a_reference() {
+        for kind in KINDS {
+            for pin in kind.pins() {
+                assert!(
+                    kind.references().iter().any(|r| r.pattern == pin.pattern),
+                    "{}: pin {} is not a reference",
+                    kind.name(),
+                    pin.pattern
                 );
             }
         }

@@ -49,6 +49,10 @@ impl Kind for PortalConfiguration {
         true
     }
 
+    fn stale_reference_help(&self) -> &'static str {
+        "add the new price to that configuration, or manage it in this script"
+    }
+
     fn docs(&self) -> KindDocs {
         KindDocs {
             signature: "portal(key, #{...})",

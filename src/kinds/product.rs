@@ -2,7 +2,7 @@
 //! comes later in the registry: the apply writes it once the price exists.
 
 use super::values::{INTERVAL, TAX_BEHAVIOR};
-use super::{KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal};
+use super::{KeyRule, Kind, KindDocs, ObjectKind, Pin, Refers, Refusal};
 use crate::kinds::fields::Default::{Bool, EmptyArray, EmptyObject, Str};
 use crate::kinds::fields::Type::{
     Array, Boolean, Decimal, Enum, Integer, IntegerOr, Map, Number, Object, String, StringArray,
@@ -33,6 +33,14 @@ impl Kind for Product {
         &[Refers {
             pattern: "default_price",
             kind: ObjectKind::Price,
+        }]
+    }
+
+    fn pins(&self) -> &'static [Pin] {
+        // "This price cannot be archived because it is the default price of its product."
+        &[Pin {
+            pattern: "default_price",
+            role: "default price",
         }]
     }
 

@@ -34,6 +34,11 @@ impl Kind for PromotionCode {
         }]
     }
 
+    fn frees_key_when_inactive(&self) -> bool {
+        // At most one active code per code (param-rules R101); inactive ones do not count.
+        true
+    }
+
     fn replacement(&self) -> Replacement {
         Replacement::RetireFirst
     }

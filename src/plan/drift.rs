@@ -2,23 +2,23 @@
 //! account and the script disagree, whether or not the plan could write it. Pending writes,
 //! orphans of the catalog's scope that nothing deactivates, and immutable fields changed out
 //! of band (which stop the plan with an error, but are the account drifting, not a broken
-//! script). Also the help an immutable drift gets: both ways forward.
+//! script: `Plan::drift`).
 
 use super::plan::Plan;
-use super::replace::is_immutable_drift;
 use crate::diag::Severity;
-use crate::kinds::ObjectKind;
 
 /// Whether the plan has errors and every one of them is an immutable field changed out of
-/// band (so `verify` reports drift, exit 2, rather than failing, exit 1).
+/// band (so `verify` reports drift, exit 2, rather than failing, exit 1). Each drifted field
+/// is exactly one error of the plan (`problem::drift_errors`), so the counts tell.
 pub fn only_drift_errors(plan: &Plan) -> bool {
-    let errors = || {
-        plan.errors
-            .0
-            .iter()
-            .filter(|d| d.severity == Severity::Error)
-    };
-    errors().next().is_some() && errors().all(is_immutable_drift)
+    let drifted: usize = plan.drift.iter().map(|d| d.fields.len()).sum();
+    let errors = plan
+        .errors
+        .0
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    drifted > 0 && errors == drifted
 }
 
 /// Orphans this plan leaves in place (not pruned).
@@ -32,24 +32,43 @@ pub fn has_drift(plan: &Plan) -> bool {
     plan.summary().has_changes() || kept_orphans(plan) > 0 || only_drift_errors(plan)
 }
 
-/// Adds the two ways forward to the help of each immutable drift on a kind that can be
-/// replaced (prices and promotion codes; `plan/replace.rs`): `--allow-replace` for this run,
-/// or `on_immutable_change: "replace"` on the declaration for good.
-pub fn add_ways_forward(plan: &mut Plan) {
-    for error in &mut plan.errors.0 {
-        let replaceable = matches!(
-            error.subject.object,
-            Some(ObjectKind::Price | ObjectKind::PromotionCode)
-        );
-        if !replaceable || !is_immutable_drift(error) {
-            continue;
-        }
-        let ways = "or replace it: run with --allow-replace, or add \
-                    `on_immutable_change: \"replace\"` to its declaration";
-        error.help = Some(match error.help.take() {
-            Some(help) if help.contains("--allow-replace") => help,
-            Some(help) => format!("{help}; {ways}"),
-            None => ways.to_owned(),
-        });
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::DeclaredAt;
+    use crate::diag::Diagnostic;
+    use crate::kinds::ObjectKind;
+    use crate::plan::plan::{Drift, FieldChange};
+    use serde_json::json;
+
+    #[test]
+    fn errors_are_drift_only_when_every_one_is_a_drifted_field() {
+        let field = FieldChange {
+            path: "unit_amount".into(),
+            live: json!(900),
+            desired: json!(1000),
+        };
+        let mut plan = Plan {
+            drift: vec![Drift {
+                kind: ObjectKind::Price,
+                key: "basic_monthly".into(),
+                id: "price_1".into(),
+                declared_at: DeclaredAt {
+                    file: "s.rhai".into(),
+                    line: 1,
+                    column: 1,
+                },
+                fields: vec![field],
+            }],
+            ..Plan::default()
+        };
+        plan.errors.push(Diagnostic::error(
+            "price `basic_monthly`: unit_amount is immutable",
+        ));
+        assert!(only_drift_errors(&plan));
+        assert!(has_drift(&plan));
+        plan.errors.push(Diagnostic::error("something else"));
+        assert!(!only_drift_errors(&plan));
+        assert!(!only_drift_errors(&Plan::default()));
     }
 }

@@ -1,19 +1,22 @@
 //! The plan as the commands compute it: the diff (`diff.rs`) over the catalog with its
-//! management metadata (`scope.rs`), then opt-in replacement (`replace.rs`) and the orphans
-//! of the catalog's scope, pruned on request. Also the views of what this adds to a plan
-//! (orphans, warnings), which `render.rs` calls.
+//! management metadata (`scope.rs`), then opt-in replacement (`replace.rs`), the orphans of
+//! the catalog's scope (pruned on request), and the checks on the writes that remain. The
+//! passes hand typed findings forward; the end (`finish`) turns what is left into the plan's
+//! diagnostics.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::diff::diff_catalog;
-use super::fetch::LiveState;
-use super::plan::{Action, Plan, Reason};
+use super::finding::Findings;
+use super::plan::{Action, Drift, Orphan, Plan, Reason};
+use super::problem::{drift_errors, Issue, Problem, METADATA_KEYS_MAX};
 use super::refusals::check_writes;
 use super::replace::plan_replacements;
-use super::scope::{conflicts, find_orphans, managed_catalog, Orphan, SCOPE_METADATA};
+use super::scope::{conflicts, find_orphans, managed_catalog, SCOPE_METADATA};
 use crate::catalog::Catalog;
-use crate::diag::Diagnostic;
-use crate::kinds::ObjectKind;
+use crate::diag::{Diagnostics, Severity};
+use crate::kinds::KeyRule;
+use crate::live::LiveState;
 
 /// How the plan may move forward where the script and the account disagree
 /// (`--allow-replace`, `--prune`). The default is fail-fast and list-only.
@@ -26,26 +29,53 @@ pub struct Policy {
     pub prune: bool,
 }
 
-impl From<&crate::cli::ChangePolicy> for Policy {
-    fn from(policy: &crate::cli::ChangePolicy) -> Self {
-        Self {
-            allow_replace: policy.allow_replace,
-            prune: policy.prune,
-        }
-    }
-}
-
 /// The full plan of `catalog` against `live` under `policy`, at time `now` (Unix seconds,
 /// from `crate::clock`). Pure: no I/O.
 pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy, now: i64) -> Plan {
     let managed = managed_catalog(catalog, live);
-    let mut plan = diff_catalog(&managed, live);
-    conflicts(&mut plan, &managed, live);
-    plan_replacements(&mut plan, &managed, live, policy.allow_replace);
-    find_orphans(&mut plan, &managed, live, policy.prune);
-    mark_adoptions(&mut plan);
-    check_metadata_room(&mut plan, &managed);
-    check_writes(&mut plan, &managed, live, now);
+    let mut found = diff_catalog(&managed, live);
+    conflicts(&mut found, &managed, live);
+    plan_replacements(&mut found, &managed, live, policy.allow_replace);
+    let orphans = find_orphans(&mut found.changes, &managed, live, policy.prune);
+    mark_adoptions(&mut found);
+    check_metadata_room(&mut found, &managed);
+    check_writes(&mut found, &managed, live, now);
+    finish(found, orphans, |drift| {
+        policy.allow_replace
+            || managed
+                .get(drift.kind, &drift.key)
+                .is_some_and(|d| d.allows_replace())
+    })
+}
+
+/// The plan from what the passes found: the drift left and the problems become the plan's
+/// errors and warnings, worded once (`problem`). `asked` says whether the script or the run
+/// asked to replace a drifted object (its kind refused), which the help answers.
+pub(crate) fn finish(
+    found: Findings,
+    orphans: Vec<Orphan>,
+    asked: impl Fn(&Drift) -> bool,
+) -> Plan {
+    let mut errors = Diagnostics::default();
+    // Drift first: each drifted object's own problems found later (its metadata) follow it.
+    for drift in &found.drift {
+        errors.0.extend(drift_errors(drift, asked(drift)));
+    }
+    let mut warnings = Diagnostics::default();
+    for problem in &found.problems {
+        match problem.severity() {
+            Severity::Error => errors.push(problem.diagnostic()),
+            Severity::Warning => warnings.push(problem.diagnostic()),
+        }
+    }
+    let mut plan = Plan {
+        changes: found.changes,
+        errors,
+        unchanged: found.unchanged,
+        orphans,
+        warnings,
+        drift: found.drift,
+    };
     plan.sort();
     plan.warnings.sort();
     plan
@@ -54,9 +84,9 @@ pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy, now: i6
 /// An update that writes the scope onto an object that had none takes that object into
 /// the catalog: it is an adoption, whether the script named the id or matched it by key.
 /// (An object of another scope keeps it: `scope::managed_catalog`.)
-fn mark_adoptions(plan: &mut Plan) {
+fn mark_adoptions(found: &mut Findings) {
     let path = format!("metadata[{SCOPE_METADATA}]");
-    for change in &mut plan.changes {
+    for change in &mut found.changes {
         let takes_scope = change
             .fields
             .iter()
@@ -69,115 +99,24 @@ fn mark_adoptions(plan: &mut Plan) {
 
 /// Stripe allows 50 metadata keys; the scope takes one of them, so a script's own keys must
 /// leave room for it (otherwise the write would fail midway).
-fn check_metadata_room(plan: &mut Plan, managed: &Catalog) {
+fn check_metadata_room(found: &mut Findings, managed: &Catalog) {
     for declaration in managed.declarations() {
         let params = declaration.to_params();
         let count = params
             .get("metadata")
             .and_then(Value::as_object)
             .map_or(0, serde_json::Map::len)
-            // The diff adds a portal configuration's key (`billingctl_key`) too.
-            + usize::from(declaration.kind() == ObjectKind::PortalConfiguration);
+            // The diff adds the key of a kind that keeps it in metadata (`billingctl_key`).
+            + usize::from(declaration.kind().def().key() == KeyRule::Metadata);
         if count > METADATA_KEYS_MAX {
-            plan.errors.push(
-                Diagnostic::error(format!(
-                    "{} `{}`: metadata has {} keys with billingctl's own; Stripe allows \
-                     {METADATA_KEYS_MAX}",
-                    declaration.kind(),
-                    declaration.key(),
-                    count
-                ))
-                .at(declaration.declared_at().clone())
-                .object(declaration.kind(), declaration.key())
-                .field("metadata")
-                .help(format!(
-                    "billingctl keeps the ownership scope in metadata `{SCOPE_METADATA}`: \
-                     remove a key"
-                )),
-            );
+            found.problems.push(Problem {
+                kind: declaration.kind(),
+                key: declaration.key().to_owned(),
+                at: declaration.declared_at().clone(),
+                issue: Issue::MetadataFull { count },
+            });
         }
     }
-}
-
-/// Stripe's limit on metadata keys per object.
-const METADATA_KEYS_MAX: usize = 50;
-
-/// The orphan and warning lines of the human plan (empty when there are none).
-pub fn human_notes(plan: &Plan) -> String {
-    let mut out = String::new();
-    if !plan.orphans.is_empty() {
-        out.push_str("\nNot in the script, but of its scope (orphans):\n");
-        for orphan in &plan.orphans {
-            out.push_str(&format!("  ? {}\n", orphan_line(orphan)));
-        }
-        if plan.orphans.iter().all(|o| !o.pruned && o.note.is_none()) {
-            out.push_str("  Run with --prune to deactivate them.\n");
-        }
-    }
-    for warning in &plan.warnings.0 {
-        out.push_str(&format!("warning: {}\n", warning.message));
-        if let Some(help) = &warning.help {
-            out.push_str(&format!("  help: {help}\n"));
-        }
-    }
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    out
-}
-
-/// `price old_monthly (price_123): deactivated by --prune`.
-fn orphan_line(orphan: &Orphan) -> String {
-    let name = if orphan.key == orphan.id {
-        format!("{} {}", orphan.kind, orphan.key)
-    } else {
-        format!("{} {} ({})", orphan.kind, orphan.key, orphan.id)
-    };
-    match (&orphan.note, orphan.pruned) {
-        (Some(note), _) => format!("{name}: {note}"),
-        (None, true) => format!("{name}: deactivated by --prune"),
-        (None, false) => name,
-    }
-}
-
-/// The orphans in the JSON plan: `[{"object","key","id","pruned","note"}]`.
-pub fn orphans_json(plan: &Plan) -> Value {
-    plan.orphans
-        .iter()
-        .map(|o| {
-            json!({
-                "object": o.kind.name(),
-                "key": o.key,
-                "id": o.id,
-                "pruned": o.pruned,
-                "note": o.note,
-            })
-        })
-        .collect()
-}
-
-/// The warnings in the JSON plan, in the errors' shape.
-pub fn warnings_json(plan: &Plan) -> Value {
-    super::render::errors_json(&plan.warnings)
-}
-
-/// The orphan and warning section of the markdown plan.
-pub fn markdown_notes(plan: &Plan) -> String {
-    let mut out = String::new();
-    if !plan.orphans.is_empty() {
-        out.push_str("**Orphans** (this scope, no longer in the script):\n\n");
-        for orphan in &plan.orphans {
-            out.push_str(&format!("- `{}`\n", orphan_line(orphan)));
-        }
-        out.push('\n');
-    }
-    for warning in &plan.warnings.0 {
-        out.push_str(&format!("- warning: {}\n", warning.message));
-    }
-    if !plan.warnings.0.is_empty() {
-        out.push('\n');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -185,7 +124,8 @@ mod tests {
     use super::*;
     use crate::catalog::{DeclaredAt, Environment};
     use crate::kinds::ObjectKind;
-    use crate::plan::scope::Snapshot;
+    use crate::plan::snapshot::Snapshot;
+    use serde_json::json;
 
     fn catalog() -> Catalog {
         let mut catalog = Catalog::new(Environment::default(), "catalog".to_owned());
@@ -228,14 +168,14 @@ mod tests {
                 .as_object()
                 .unwrap()
         );
-        let text = human_notes(&plan);
+        let text = crate::plan::render::notes::human(&plan);
         assert_eq!(
             text,
             "\nNot in the script, but of its scope (orphans):\n  ? product gone\n  \
              Run with --prune to deactivate them.\n\n"
         );
         assert_eq!(
-            orphans_json(&plan),
+            crate::plan::render::notes::orphans_json(&plan),
             json!([{"object": "product", "key": "gone", "id": "gone", "pruned": false,
                     "note": null}])
         );

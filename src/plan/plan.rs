@@ -2,7 +2,7 @@
 //!
 //! A plan is pure data. It is computed from the catalog and the live account and never
 //! stored: a re-run recomputes it, which is what makes `run` idempotent. Rendering lives in
-//! `render.rs`, execution in `crate::apply`.
+//! `render/`, execution in `crate::apply`.
 
 use serde_json::{Map, Value};
 
@@ -101,6 +101,37 @@ pub struct Change {
     pub references: Vec<Reference>,
 }
 
+/// A live object of this catalog's scope that the script no longer declares
+/// (`crate::plan::scope`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Orphan {
+    pub kind: ObjectKind,
+    /// The Stripe id.
+    pub id: String,
+    /// The object's key where it has one (lookup key, code, portal key); else its id.
+    pub key: String,
+    /// Whether this plan deactivates it (`--prune` and the kind can be deactivated).
+    pub pruned: bool,
+    /// Why it is left alone although `--prune` was given (coupons).
+    pub note: Option<String>,
+}
+
+/// Immutable fields of one live object that differ from the script (the diff's finding,
+/// `crate::plan::finding`). Unless the plan replaces the object (`crate::plan::replace`),
+/// each field is one error of the plan (`crate::plan::problem`): the account drifted, or the
+/// script changed what cannot change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Drift {
+    pub kind: ObjectKind,
+    pub key: String,
+    /// The live object's id.
+    pub id: String,
+    pub declared_at: DeclaredAt,
+    /// Each differing immutable field, in the order the diff met them, with the live value
+    /// and the script's (both normalised as the diff compares them).
+    pub fields: Vec<FieldChange>,
+}
+
 /// The counts of a plan, as in the footer and the JSON `summary`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -129,10 +160,13 @@ pub struct Plan {
     pub unchanged: usize,
     /// Live objects of this catalog's scope the script no longer declares
     /// (`crate::plan::scope`); with `--prune` each also has a `Deactivate` change.
-    pub orphans: Vec<super::scope::Orphan>,
+    pub orphans: Vec<Orphan>,
     /// Problems that do not stop the apply (severity `Warning`), e.g. a portal configuration
     /// outside the script that still lists a price being replaced.
     pub warnings: Diagnostics,
+    /// The immutable drift the plan leaves unresolved, as data: each of its fields is also
+    /// one of `errors`, so `verify` can tell an account that drifted from a broken script.
+    pub drift: Vec<Drift>,
 }
 
 impl Plan {

@@ -6,19 +6,21 @@
 
 use serde_json::{Map, Value};
 
-use super::fetch::LiveState;
-use super::plan::{Action, Change, Plan};
-use crate::catalog::refusals::{declared_coupon, diagnostic};
+use super::finding::Findings;
+use super::plan::{Action, Change};
+use super::problem::{Issue, Problem};
+use crate::catalog::refusals::declared_coupon;
 use crate::catalog::Catalog;
 use crate::kinds::fields::Operation;
 use crate::kinds::rules::{self, Related, Request};
 use crate::kinds::ObjectKind;
+use crate::live::LiveState;
 
-/// Adds an error for every planned write that Stripe would refuse at `now`.
-pub fn check_writes(plan: &mut Plan, catalog: &Catalog, live: &LiveState, now: i64) {
+/// Adds a problem for every planned write that Stripe would refuse at `now`.
+pub fn check_writes(found: &mut Findings, catalog: &Catalog, live: &LiveState, now: i64) {
     let related = Planned { catalog, live };
-    let mut errors = Vec::new();
-    for change in &plan.changes {
+    let mut problems = Vec::new();
+    for change in &found.changes {
         for (op, params, current) in writes(change, live) {
             let request = Request {
                 kind: change.kind,
@@ -29,18 +31,16 @@ pub fn check_writes(plan: &mut Plan, catalog: &Catalog, live: &LiveState, now: i
                 related: &related,
             };
             for violation in rules::check(&request) {
-                errors.push(diagnostic(
-                    &violation,
-                    change.kind,
-                    &change.key,
-                    &change.declared_at,
-                ));
+                problems.push(Problem {
+                    kind: change.kind,
+                    key: change.key.clone(),
+                    at: change.declared_at.clone(),
+                    issue: Issue::Refused(violation),
+                });
             }
         }
     }
-    for error in errors {
-        plan.errors.push(error);
-    }
+    found.problems.extend(problems);
 }
 
 /// The requests a change sends: a create (a replacement's new object is one), then its
@@ -69,7 +69,8 @@ fn writes<'a>(
 
 /// Related objects as the apply will find them: what the catalog declares (the plan makes the
 /// account match it), over what the account holds (counters such as `times_redeemed`, and
-/// `valid`, come from there).
+/// `valid`, come from there). The rules table asks for coupons by name (`Related::coupon`),
+/// so the kind is named here.
 struct Planned<'a> {
     catalog: &'a Catalog,
     live: &'a LiveState,

@@ -2,154 +2,84 @@
 //! changed and the script (`on_immutable_change: "replace"`) or the run (`--allow-replace`)
 //! allows it.
 //!
-//! The diff reports immutable drift as errors; this pass turns the errors of each object
-//! that may be replaced into one `Replace` change:
-//! - a price: create the new price with the same lookup key and `transfer_lookup_key=true`,
-//!   re-point every reference the script owns (the product's `default_price`, each portal
-//!   configuration listing it), then archive the old price. Create comes before archive, so
-//!   the lookup key always names an active price.
-//! - a promotion code: deactivate the old code, then create the new one with the same code
-//!   (codes are unique among active codes, so this order is forced).
-//! - a coupon cannot be replaced: its id stays taken while it exists and billingctl never
-//!   deletes. The errors stay, with help saying to name a new id.
+//! The diff reports immutable drift as data; this pass turns the drift of each object that
+//! may be replaced into one `Replace` change, as its kind's `Replacement` says:
+//! - `TransferKey` (a price): create the new price with the same lookup key and
+//!   `transfer_lookup_key=true`, re-point every reference the script owns (the product's
+//!   `default_price`, each portal configuration listing it), then archive the old price.
+//!   Create comes before archive, so the lookup key always names an active price.
+//! - `RetireFirst` (a promotion code): deactivate the old code, then create the new one with
+//!   the same code (codes are unique among active codes, so this order is forced).
+//! - `Refused` (a coupon: its id stays taken while it exists and billingctl never deletes):
+//!   the drift stays, reported with the kind's help (`Kind::replace_refused_help`).
 //!
-//! A reference the script does not own (a product or portal configuration outside the
-//! catalog) that points at a price being replaced is reported: an error for a product's
-//! `default_price` (Stripe refuses to archive a default price, so the apply would fail
-//! midway), a warning for a portal configuration (it keeps listing the archived price).
-
-use std::collections::HashMap;
+//! A reference the script does not own (an object of a referencing kind outside the catalog)
+//! that points at an object being replaced is reported: a problem where it pins the old
+//! object (a product's `default_price`: Stripe refuses to archive a default price, so the
+//! apply would fail midway), else a warning (a portal configuration keeps listing the
+//! archived price). The apply order is `crate::apply`'s.
 
 use serde_json::{Map, Value};
 
-use super::diff::diff_catalog;
-use super::fetch::{is_active, LiveState};
-use super::plan::{Action, Change, FieldChange, Plan, Reason};
-use super::scope::{matched, Snapshot};
+use super::change::{clear_value, create, desired};
+use super::finding::Findings;
+use super::plan::{Action, Change, Drift, FieldChange, Reason};
+use super::problem::{Issue, Problem};
 use crate::catalog::{Catalog, Declaration, Reference};
-use crate::diag::{Diagnostic, Severity};
-use crate::kinds::ObjectKind;
-use crate::path::{self, within};
+use crate::kinds::{ObjectKind, Replacement, KINDS};
+use crate::live::{is_active, places_of, LiveState};
+use crate::path::{self, join_all, segments, within};
 
-/// Where a portal configuration lists prices.
-const PORTAL_PRODUCTS: &str = "features[subscription_update][products]";
-
-/// Turns the immutable-drift errors of replaceable objects into `Replace` changes (and the
-/// re-pointing updates they need). `allow_all` is `--allow-replace`.
-pub fn plan_replacements(plan: &mut Plan, catalog: &Catalog, live: &LiveState, allow_all: bool) {
-    let mut groups: HashMap<(ObjectKind, String), Vec<usize>> = HashMap::new();
-    for (index, error) in plan.errors.0.iter().enumerate() {
-        if let (Some(kind), Some(key)) = (error.subject.object, &error.subject.key) {
-            groups.entry((kind, key.clone())).or_default().push(index);
-        }
-    }
-    let mut groups: Vec<_> = groups.into_iter().collect();
-    groups.sort();
-
-    let mut drop = Vec::new();
-    let mut replaced_prices = Vec::new();
-    for ((kind, key), indices) in groups {
-        let Some(declaration) = catalog.get(kind, &key) else {
+/// Turns the drift of each object that may be replaced into a `Replace` change (and the
+/// re-pointing updates it needs); the rest of the drift stays, to be reported. `allow_all` is
+/// `--allow-replace`.
+pub fn plan_replacements(
+    found: &mut Findings,
+    catalog: &Catalog,
+    live: &LiveState,
+    allow_all: bool,
+) {
+    let mut drift = std::mem::take(&mut found.drift);
+    // By (kind, key): a reference two replacements move shows the first one's field.
+    drift.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
+    let mut replaced = Vec::new();
+    for drifted in drift {
+        let declaration = catalog
+            .get(drifted.kind, &drifted.key)
+            .filter(|d| allow_all || d.allows_replace())
+            .filter(|d| d.kind().def().replacement() != Replacement::Refused);
+        let Some(declaration) = declaration else {
+            found.drift.push(drifted);
             continue;
         };
-        if !(allow_all || declaration.allows_replace())
-            || !indices
-                .iter()
-                .all(|&i| is_immutable_drift(&plan.errors.0[i]))
-        {
-            continue;
+        let change = replacement(declaration, &drifted);
+        if change.action == Action::Replace {
+            replaced.push(drifted);
         }
-        let Some(old) = matched(declaration, live) else {
-            continue;
-        };
-        match kind {
-            ObjectKind::Coupon => {
-                for &i in &indices {
-                    let error = &mut plan.errors.0[i];
-                    error.help = Some(coupon_help(&key));
-                }
-            }
-            ObjectKind::Price | ObjectKind::PromotionCode => {
-                let fields = indices
-                    .iter()
-                    .map(|&i| {
-                        let subject = &plan.errors.0[i].subject;
-                        FieldChange {
-                            path: subject.field.clone().unwrap_or_default(),
-                            live: subject.live.clone().unwrap_or(Value::Null),
-                            desired: subject.desired.clone().unwrap_or(Value::Null),
-                        }
-                    })
-                    .collect();
-                let Some(change) = replacement(declaration, old, fields) else {
-                    continue;
-                };
-                if change.action == Action::Replace && kind == ObjectKind::Price {
-                    replaced_prices.push((key.clone(), change.id.clone().unwrap_or_default()));
-                }
-                plan.changes.push(change);
-                drop.extend(indices);
-            }
-            ObjectKind::Product | ObjectKind::PortalConfiguration => {}
-        }
+        found.changes.push(change);
     }
-    drop.sort_unstable();
-    for index in drop.into_iter().rev() {
-        plan.errors.0.remove(index);
-    }
-    for (key, old_id) in replaced_prices {
-        repoint(plan, catalog, live, &key, &old_id);
+    for drifted in replaced {
+        repoint(found, catalog, live, &drifted);
     }
 }
 
-/// An error the diff raised for a changed immutable field: it names a field the table
-/// knows as immutable and carries both values.
-pub(crate) fn is_immutable_drift(error: &Diagnostic) -> bool {
-    let (Some(kind), Some(field)) = (error.subject.object, &error.subject.field) else {
-        return false;
-    };
-    let Some(live) = &error.subject.live else {
-        return false;
-    };
-    error.severity == Severity::Error
-        && kind
-            .table()
-            .param(field)
-            .is_some_and(|p| !p.is_mutable() || p.is_locked(live))
-}
-
-fn coupon_help(key: &str) -> String {
-    format!(
-        "a coupon cannot be replaced: its id `{key}` stays taken while the coupon exists, and \
-         billingctl never deletes. Declare the new terms as a coupon with a new id (e.g. \
-         `{key}_v2`) and point the promotion codes at it"
-    )
-}
-
-/// The `Replace` change for one object (a `Deactivate` for a promotion code the script
-/// wants inactive anyway: nothing new needs to exist). `None` if the create cannot be built.
-fn replacement(
-    declaration: &dyn Declaration,
-    old: &Value,
-    fields: Vec<FieldChange>,
-) -> Option<Change> {
+/// The `Replace` change for one object (a `Deactivate` where an inactive object frees its key
+/// and the script wants it inactive anyway: nothing new needs to exist).
+fn replacement(declaration: &dyn Declaration, drifted: &Drift) -> Change {
     let kind = declaration.kind();
-    let old_id = old.get("id").and_then(Value::as_str)?.to_owned();
-    let mut snapshot = Snapshot::of(declaration);
-    snapshot.adopt = None;
-    let wants_active = snapshot
-        .params
+    let wants_active = declaration
+        .to_params()
         .get("active")
         .and_then(Value::as_bool)
         .unwrap_or(true);
-    if kind == ObjectKind::PromotionCode && !wants_active {
+    if kind.def().frees_key_when_inactive() && !wants_active {
         let mut params = Map::new();
         params.insert("active".to_owned(), Value::Bool(false));
-        return Some(Change {
+        return Change {
             action: Action::Deactivate,
             kind,
             key: declaration.key().to_owned(),
-            id: Some(old_id),
+            id: Some(drifted.id.clone()),
             declared_at: declaration.declared_at().clone(),
             fields: vec![FieldChange {
                 path: "active".to_owned(),
@@ -160,137 +90,142 @@ fn replacement(
             params,
             after_create: Map::new(),
             references: Vec::new(),
-        });
+        };
     }
     // The create a fresh account would get: the diff's own create, so params, defaults and
     // update-only follow-ups are exactly those of any other create.
-    let mut single = Catalog::default();
-    single.push(Box::new(snapshot));
-    let mut change = diff_catalog(&single, &LiveState::default())
-        .changes
-        .into_iter()
-        .find(|c| c.action == Action::Create)?;
-    if kind == ObjectKind::Price {
-        change
-            .params
-            .insert("transfer_lookup_key".to_owned(), Value::Bool(true));
+    let mut change = create(declaration, desired(declaration));
+    if let Replacement::TransferKey { param } = kind.def().replacement() {
+        change.params.insert(param.to_owned(), Value::Bool(true));
     }
     change.action = Action::Replace;
-    change.id = Some(old_id);
-    change.fields = fields;
-    Some(change)
+    change.id = Some(drifted.id.clone());
+    change.fields = drifted.fields.clone();
+    change
 }
 
-/// Makes every reference the catalog owns to the replaced price (key `key`, live id
-/// `old_id`) point at the new price before the old one is archived.
-fn repoint(plan: &mut Plan, catalog: &Catalog, live: &LiveState, key: &str, old_id: &str) {
-    let span = catalog
-        .get(ObjectKind::Price, key)
-        .map(|d| d.declared_at().clone());
-    let placed = |diagnostic: Diagnostic| match &span {
-        Some(span) => diagnostic.at(span.clone()),
-        None => diagnostic,
-    };
-    for product in live.all(ObjectKind::Product) {
-        if id_of(product.get("default_price")) != Some(old_id) {
-            continue;
+/// Makes every reference the catalog owns to the replaced object (`drifted`) point at its
+/// successor before the old one is archived; a reference outside the catalog is a problem
+/// where it pins the old object, else a warning.
+fn repoint(found: &mut Findings, catalog: &Catalog, live: &LiveState, drifted: &Drift) {
+    let (kind, key, old_id) = (drifted.kind, drifted.key.as_str(), drifted.id.as_str());
+    let at = catalog
+        .get(kind, key)
+        .map_or_else(|| drifted.declared_at.clone(), |d| d.declared_at().clone());
+    for by in KINDS {
+        for refers in by.references().iter().filter(|r| r.kind == kind) {
+            let pin = by.pins().iter().find(|p| p.pattern == refers.pattern);
+            for object in live.all(by.id()) {
+                let Some(place) = places_of(object, refers.pattern, old_id).into_iter().next()
+                else {
+                    continue;
+                };
+                // An inactive object's stale reference harms nothing; a pin holds regardless.
+                if pin.is_none() && !is_active(object) {
+                    continue;
+                }
+                let by_id = object
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                let object_key = by.key().of(object);
+                let declaration = catalog.of_kind(by.id()).find(|d| {
+                    d.adopt_id() == Some(by_id.as_str()) || Some(d.key()) == object_key.as_deref()
+                });
+                let Some(declaration) = declaration else {
+                    let problem = |issue| Problem {
+                        kind,
+                        key: key.to_owned(),
+                        at: at.clone(),
+                        issue,
+                    };
+                    match pin {
+                        Some(pin) => found.problems.push(problem(Issue::PinnedOutside {
+                            by: by.id(),
+                            by_id,
+                            pin: *pin,
+                        })),
+                        None => found.problems.push(problem(Issue::StaleReference {
+                            by: by.id(),
+                            by_id,
+                            old_id: old_id.to_owned(),
+                        })),
+                    }
+                    continue;
+                };
+                let Some((unit, value, references)) =
+                    repointed(declaration, refers.pattern, kind, key)
+                else {
+                    continue;
+                };
+                ensure_update(
+                    found,
+                    declaration,
+                    &by_id,
+                    &unit,
+                    value,
+                    references,
+                    FieldChange {
+                        path: place,
+                        live: Value::String(old_id.to_owned()),
+                        desired: new_object(key),
+                    },
+                );
+            }
         }
-        let product_id = id_of(product.get("id")).unwrap_or_default().to_owned();
-        let Some(declaration) = catalog.get(ObjectKind::Product, &product_id) else {
-            plan.errors.push(placed(
-                Diagnostic::error(format!(
-                    "price `{key}` cannot be replaced: it is the default price of product \
-                     `{product_id}`, which this script does not declare, and Stripe refuses \
-                     to archive a default price"
-                ))
-                .object(ObjectKind::Price, key)
-                .field("default_price")
-                .help(format!(
-                    "declare product `{product_id}` in this script, or give it another \
-                     default price first"
-                )),
-            ));
-            continue;
-        };
-        let desired = declaration.to_params().get("default_price").cloned();
-        // Another default is wanted: the diff already plans that update.
-        if desired.as_ref().is_some_and(|d| d.as_str() != Some(key)) {
-            continue;
-        }
-        ensure_update(
-            plan,
-            declaration,
-            &product_id,
-            "default_price",
-            Value::String(key.to_owned()),
-            vec![Reference {
-                path: "default_price".to_owned(),
-                kind: ObjectKind::Price,
-                key: key.to_owned(),
-            }],
-            FieldChange {
-                path: "default_price".to_owned(),
-                live: Value::String(old_id.to_owned()),
-                desired: new_price(key),
-            },
-        );
     }
+}
 
-    for portal in live.all(ObjectKind::PortalConfiguration) {
-        let Some(place) = listed_at(portal, old_id) else {
-            continue;
-        };
-        if !is_active(portal) {
-            continue;
+/// What `declaration` writes so that its reference at `pattern` names the successor of the
+/// replaced `kind` `key`: the unit holding it (a whole list: lists are sent whole), its value
+/// and the references in it. `None` when the diff already plans that write: the script
+/// points the reference elsewhere, or leaves it out and the diff clears it.
+fn repointed(
+    declaration: &dyn Declaration,
+    pattern: &str,
+    kind: ObjectKind,
+    key: &str,
+) -> Option<(String, Value, Vec<Reference>)> {
+    let parts = segments(pattern);
+    let unit = join_all(
+        &parts[..parts
+            .iter()
+            .position(|s| s.is_empty())
+            .unwrap_or(parts.len())],
+    );
+    let params = declaration.to_params();
+    let references = declaration.references();
+    match path::get(&params, &unit) {
+        Some(value) => {
+            let names_it = references
+                .iter()
+                .any(|r| r.kind == kind && r.key == key && within(&r.path, &unit));
+            let references = references
+                .into_iter()
+                .filter(|r| within(&r.path, &unit))
+                .collect();
+            names_it.then(|| (unit, value.clone(), references))
         }
-        let portal_id = id_of(portal.get("id")).unwrap_or_default().to_owned();
-        let portal_key = ObjectKind::PortalConfiguration.def().key().of(portal);
-        let portal_key = portal_key.as_deref();
-        let declaration = catalog
-            .of_kind(ObjectKind::PortalConfiguration)
-            .find(|d| d.adopt_id() == Some(portal_id.as_str()) || Some(d.key()) == portal_key);
-        let Some(declaration) = declaration else {
-            let mut warning = placed(
-                Diagnostic::error(format!(
-                    "portal configuration `{portal_id}` is not in this script and lists price \
-                 `{key}` ({old_id}), which this plan archives; it is left as it is"
-                ))
-                .object(ObjectKind::PortalConfiguration, portal_id.clone())
-                .help("add the new price to that configuration, or manage it in this script"),
-            );
-            warning.severity = Severity::Warning;
-            plan.warnings.push(warning);
-            continue;
-        };
-        let params = declaration.to_params();
-        let Some(products) = path::get(&params, PORTAL_PRODUCTS) else {
-            // The script no longer lists products: the diff already plans that update.
-            continue;
-        };
-        let references = declaration
-            .references()
-            .into_iter()
-            .filter(|r| within(&r.path, PORTAL_PRODUCTS))
-            .collect();
-        ensure_update(
-            plan,
-            declaration,
-            &portal_id,
-            PORTAL_PRODUCTS,
-            products.clone(),
-            references,
-            FieldChange {
-                path: place,
-                live: Value::String(old_id.to_owned()),
-                desired: new_price(key),
-            },
-        );
+        // Left out and Stripe cannot clear it: the live reference stays, moved to the new key.
+        None if unit == pattern => {
+            let param = declaration.kind().table().param(&unit)?;
+            clear_value(param).is_none().then(|| {
+                let reference = Reference {
+                    path: unit.clone(),
+                    kind,
+                    key: key.to_owned(),
+                };
+                (unit, Value::String(key.to_owned()), vec![reference])
+            })
+        }
+        None => None,
     }
 }
 
 /// A re-pointed reference's new value: the key, as data (the change's `Reason::Repoint` says,
 /// in every rendering, that the key now names the replacement).
-fn new_price(key: &str) -> Value {
+fn new_object(key: &str) -> Value {
     Value::String(key.to_owned())
 }
 
@@ -298,7 +233,7 @@ fn new_price(key: &str) -> Value {
 /// it. Nothing is added when the plan already writes that path, or creates the object (a
 /// create resolves keys to the new ids by itself).
 fn ensure_update(
-    plan: &mut Plan,
+    found: &mut Findings,
     declaration: &dyn Declaration,
     id: &str,
     path: &str,
@@ -307,7 +242,7 @@ fn ensure_update(
     shown: FieldChange,
 ) {
     let kind = declaration.kind();
-    let existing = plan
+    let existing = found
         .changes
         .iter_mut()
         .find(|c| c.kind == kind && c.key == declaration.key());
@@ -325,7 +260,7 @@ fn ensure_update(
         None => {
             let mut params = Map::new();
             path::insert(&mut params, path, value);
-            plan.changes.push(Change {
+            found.changes.push(Change {
                 action: Action::Update,
                 kind,
                 key: declaration.key().to_owned(),
@@ -341,36 +276,12 @@ fn ensure_update(
     }
 }
 
-/// The concrete path at which a portal configuration lists the price `id`, if it does.
-fn listed_at(portal: &Value, id: &str) -> Option<String> {
-    let products = portal
-        .get("features")?
-        .get("subscription_update")?
-        .get("products")?
-        .as_array()?;
-    products.iter().enumerate().find_map(|(p, product)| {
-        product
-            .get("prices")?
-            .as_array()?
-            .iter()
-            .position(|price| id_of(Some(price)) == Some(id))
-            .map(|i| format!("{PORTAL_PRODUCTS}[{p}][prices][{i}]"))
-    })
-}
-
-/// An id, whether Stripe returned it as a string or as an expanded object.
-fn id_of(value: Option<&Value>) -> Option<&str> {
-    match value? {
-        Value::String(id) => Some(id),
-        Value::Object(object) => object.get("id").and_then(Value::as_str),
-        _ => None,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::{DeclaredAt, Environment};
+    use crate::plan::plan::Plan;
+    use crate::plan::snapshot::Snapshot;
     use crate::plan::{plan_catalog, Policy};
     use serde_json::json;
 
@@ -497,6 +408,12 @@ mod tests {
         );
         assert!(!plan.is_valid());
         assert!(plan.changes.is_empty(), "{:?}", shape(&plan));
+        // The drift stays, as data and as the error, which names both ways forward.
+        assert_eq!(plan.drift.len(), 1);
+        assert_eq!(plan.errors.0.len(), 1);
+        let help = plan.errors.0[0].help.as_deref().unwrap_or_default();
+        assert!(help.contains("--allow-replace"), "{help}");
+        assert!(help.contains("on_immutable_change"), "{help}");
     }
 
     #[test]

@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::fetch::LiveState;
 use super::plan::{Change, Plan};
 use crate::kinds::ObjectKind;
+use crate::live::LiveState;
 
 /// The `format` field: says what the file is.
 pub const FORMAT: &str = "billingctl-plan";

@@ -18,25 +18,16 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use super::fetch::{is_active, LiveState};
-use super::plan::{Action, Change, FieldChange, Plan, Reason};
-use crate::catalog::{Catalog, Declaration, DeclaredAt, Reference};
-use crate::kinds::ObjectKind;
+use super::finding::Findings;
+use super::matching::matched;
+use super::pins::kept_pin;
+use super::plan::{Action, Change, FieldChange, Orphan, Reason};
+use super::problem::{Issue, Problem};
+use super::snapshot::Snapshot;
+use crate::catalog::{Catalog, DeclaredAt};
 pub use crate::kinds::SCOPE_METADATA;
-
-/// A live object of this catalog's scope that the script no longer declares.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Orphan {
-    pub kind: ObjectKind,
-    /// The Stripe id.
-    pub id: String,
-    /// The object's key where it has one (lookup key, code, portal key); else its id.
-    pub key: String,
-    /// Whether this plan deactivates it (`--prune` and the kind can be deactivated).
-    pub pruned: bool,
-    /// Why it is left alone although `--prune` was given (coupons).
-    pub note: Option<String>,
-}
+use crate::kinds::{Deactivation, ObjectKind, KINDS};
+use crate::live::{is_active, LiveState};
 
 /// The catalog the diff works on: every declaration copied with the management metadata
 /// added to its params: the scope its live object already has, else the catalog's. When
@@ -70,81 +61,15 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
     managed
 }
 
-/// An owned copy of a declaration (the `Catalog` holds `'static` boxes), so the lifecycle
-/// code can adjust params or drop the adoption without touching the script engine's types.
-#[derive(Clone, Debug)]
-pub(crate) struct Snapshot {
-    pub kind: ObjectKind,
-    pub key: String,
-    pub declared_at: DeclaredAt,
-    pub adopt: Option<String>,
-    pub params: Map<String, Value>,
-    pub references: Vec<Reference>,
-    pub allows_replace: bool,
-}
-
-impl Snapshot {
-    pub fn of(declaration: &dyn Declaration) -> Self {
-        Self {
-            kind: declaration.kind(),
-            key: declaration.key().to_owned(),
-            declared_at: declaration.declared_at().clone(),
-            adopt: declaration.adopt_id().map(str::to_owned),
-            params: declaration.to_params(),
-            references: declaration.references(),
-            allows_replace: declaration.allows_replace(),
-        }
-    }
-}
-
-impl Declaration for Snapshot {
-    fn kind(&self) -> ObjectKind {
-        self.kind
-    }
-    fn key(&self) -> &str {
-        &self.key
-    }
-    fn declared_at(&self) -> &DeclaredAt {
-        &self.declared_at
-    }
-    fn adopt_id(&self) -> Option<&str> {
-        self.adopt.as_deref()
-    }
-    fn to_params(&self) -> Map<String, Value> {
-        self.params.clone()
-    }
-    fn references(&self) -> Vec<Reference> {
-        self.references.clone()
-    }
-    fn allows_replace(&self) -> bool {
-        self.allows_replace
-    }
-}
-
-/// The live object a declaration matches: the adopted id, else the active holder of its
-/// key, else the newest (the diff's own matching).
-pub(crate) fn matched<'a>(declaration: &dyn Declaration, live: &'a LiveState) -> Option<&'a Value> {
-    let kind = declaration.kind();
-    if let Some(id) = declaration.adopt_id() {
-        return live.by_id(kind, id);
-    }
-    let matches = live.by_key(kind, declaration.key());
-    matches
-        .iter()
-        .copied()
-        .find(|o| is_active(o))
-        .or(matches.first().copied())
-}
-
-/// Objects of another scope are that catalog's: a change this catalog would make to one is an
-/// error naming both scopes, and the change is dropped (the plan cannot be applied anyway).
+/// Objects of another scope are that catalog's: a change this catalog would make to one is a
+/// problem naming both scopes, and the change is dropped (the plan cannot be applied anyway).
 /// An object this catalog only declares as it is (an export holding several scopes) is fine.
-pub fn conflicts(plan: &mut Plan, catalog: &Catalog, live: &LiveState) {
+pub fn conflicts(found: &mut Findings, catalog: &Catalog, live: &LiveState) {
     if catalog.scope.is_empty() {
         return;
     }
     let mut kept = Vec::new();
-    for change in std::mem::take(&mut plan.changes) {
+    for change in std::mem::take(&mut found.changes) {
         let declaration = catalog.get(change.kind, &change.key);
         let owner = change
             .id
@@ -154,28 +79,20 @@ pub fn conflicts(plan: &mut Plan, catalog: &Catalog, live: &LiveState) {
             .filter(|s| !s.is_empty() && *s != catalog.scope);
         let adopted = declaration.is_some_and(|d| d.adopt_id().is_some());
         match (owner, adopted, change.reason) {
-            (Some(owner), false, None | Some(Reason::Adopt)) => {
-                plan.errors.push(
-                    crate::diag::Diagnostic::error(format!(
-                        "{} `{}` belongs to scope `{owner}`, not to this catalog's scope `{}`: \
-                         billingctl does not change another catalog's objects",
-                        change.kind, change.key, catalog.scope
-                    ))
-                    .at(change.declared_at.clone())
-                    .object(change.kind, change.key.clone())
-                    .field(format!("metadata[{SCOPE_METADATA}]"))
-                    .help(format!(
-                        "change it in the catalog of scope `{owner}`, or give this script that \
-                         scope with `scope(\"{owner}\")`; a price or a portal configuration can \
-                         also be taken over here with `adopt: \"{}\"`",
-                        change.id.as_deref().unwrap_or_default()
-                    )),
-                );
-            }
+            (Some(owner), false, None | Some(Reason::Adopt)) => found.problems.push(Problem {
+                kind: change.kind,
+                key: change.key.clone(),
+                at: change.declared_at.clone(),
+                issue: Issue::ForeignScope {
+                    owner: owner.to_owned(),
+                    scope: catalog.scope.clone(),
+                    id: change.id.clone(),
+                },
+            }),
             _ => kept.push(change),
         }
     }
-    plan.changes = kept;
+    found.changes = kept;
 }
 
 /// The scope a live object carries, if any.
@@ -186,20 +103,25 @@ pub fn scope_of(object: &Value) -> Option<&str> {
         .and_then(Value::as_str)
 }
 
-/// Lists the orphans of `catalog` in `live` into `plan.orphans`; with `prune`, adds a
-/// `Deactivate` change for each one that can be deactivated.
-pub fn find_orphans(plan: &mut Plan, catalog: &Catalog, live: &LiveState, prune: bool) {
+/// The orphans of `catalog` in `live`, sorted; with `prune`, adds a `Deactivate` change to
+/// `changes` for each one that can be deactivated.
+pub fn find_orphans(
+    changes: &mut Vec<Change>,
+    catalog: &Catalog,
+    live: &LiveState,
+    prune: bool,
+) -> Vec<Orphan> {
+    let mut orphans = Vec::new();
     if catalog.scope.is_empty() {
-        return;
+        return orphans;
     }
     let declared = declared_ids(catalog, live);
     // Objects already touched by the plan (a replaced price's old id) are not orphans.
-    let planned: HashSet<(ObjectKind, String)> = plan
-        .changes
+    let planned: HashSet<(ObjectKind, String)> = changes
         .iter()
         .filter_map(|c| c.id.clone().map(|id| (c.kind, id)))
         .collect();
-    for kind in ObjectKind::ALL {
+    for kind in KINDS.iter().map(|k| k.id()) {
         for object in live.all(kind) {
             let Some(id) = object.get("id").and_then(Value::as_str) else {
                 continue;
@@ -213,27 +135,27 @@ pub fn find_orphans(plan: &mut Plan, catalog: &Catalog, live: &LiveState, prune:
                 continue;
             }
             let key = display_key(kind, object).unwrap_or_else(|| id.to_owned());
-            let note = if kind == ObjectKind::Coupon {
-                Some(
-                    "a coupon has no `active` and billingctl never deletes: left as it is \
-                     (delete it in the Dashboard if it must go)"
-                        .to_owned(),
-                )
-            } else {
-                kept_default(plan, live, kind, id).map(|product| {
+            let note = match kind.def().deactivation() {
+                Deactivation::Impossible { .. } => Some(format!(
+                    "a {} has no `active` and billingctl never deletes: left as it is (delete \
+                     it in the Dashboard if it must go)",
+                    kind.def().noun()
+                )),
+                Deactivation::Active => kept_pin(changes, live, kind, id).map(|pinning| {
+                    let (role, by) = (pinning.pin.role, pinning.by.def().noun());
                     format!(
-                        "the default price of product `{product}`, which Stripe refuses to \
-                         archive: give the product another default price first"
+                        "the {role} of {by} `{}`, which Stripe refuses to archive: give the \
+                         {by} another {role} first",
+                        pinning.id()
                     )
-                })
+                }),
             };
             let note = note.filter(|_| prune);
             let pruned = prune && note.is_none();
             if pruned {
-                plan.changes
-                    .push(deactivation(kind, id, &key, &catalog.scope));
+                changes.push(deactivation(kind, id, &key, &catalog.scope));
             }
-            plan.orphans.push(Orphan {
+            orphans.push(Orphan {
                 kind,
                 id: id.to_owned(),
                 key,
@@ -242,32 +164,8 @@ pub fn find_orphans(plan: &mut Plan, catalog: &Catalog, live: &LiveState, prune:
             });
         }
     }
-    plan.orphans
-        .sort_by(|a, b| (a.kind, &a.key, &a.id).cmp(&(b.kind, &b.key, &b.id)));
-}
-
-/// For a price: the live product whose `default_price` it is and stays (the plan does not
-/// move that product's default).
-fn kept_default(plan: &Plan, live: &LiveState, kind: ObjectKind, id: &str) -> Option<String> {
-    if kind != ObjectKind::Price {
-        return None;
-    }
-    live.all(ObjectKind::Product)
-        .iter()
-        .filter(|product| {
-            let default = product.get("default_price");
-            default.and_then(Value::as_str) == Some(id)
-                || default.and_then(|d| d.get("id")).and_then(Value::as_str) == Some(id)
-        })
-        .filter_map(|product| product.get("id").and_then(Value::as_str))
-        .find(|product| {
-            !plan.changes.iter().any(|c| {
-                c.kind == ObjectKind::Product
-                    && c.id.as_deref() == Some(*product)
-                    && c.params.contains_key("default_price")
-            })
-        })
-        .map(str::to_owned)
+    orphans.sort_by(|a, b| (a.kind, &a.key, &a.id).cmp(&(b.kind, &b.key, &b.id)));
+    orphans
 }
 
 /// The ids of live objects the catalog's declarations match (by key or by adoption).
@@ -287,17 +185,11 @@ fn declared_ids(catalog: &Catalog, live: &LiveState) -> HashSet<(ObjectKind, Str
     ids
 }
 
-/// Whether a declaration of this catalog names the object's key.
+/// Whether a declaration of this catalog names the object's key (as the kind compares keys).
 fn is_declared_key(catalog: &Catalog, kind: ObjectKind, object: &Value) -> bool {
-    display_key(kind, object).is_some_and(|key| {
-        catalog.of_kind(kind).any(|d| {
-            if kind == ObjectKind::PromotionCode {
-                d.key().eq_ignore_ascii_case(&key)
-            } else {
-                d.key() == key
-            }
-        })
-    })
+    let rule = kind.def().key();
+    display_key(kind, object)
+        .is_some_and(|key| catalog.of_kind(kind).any(|d| rule.same(d.key(), &key)))
 }
 
 /// The key a live object is known by, as it holds it.
@@ -426,20 +318,15 @@ mod tests {
             vec![snapshot(ObjectKind::Product, "basic", json!({}))],
         );
 
-        let mut plan = Plan::default();
-        find_orphans(&mut plan, &catalog, &live, false);
-        let listed: Vec<(&str, bool)> = plan
-            .orphans
-            .iter()
-            .map(|o| (o.id.as_str(), o.pruned))
-            .collect();
+        let mut changes = Vec::new();
+        let orphans = find_orphans(&mut changes, &catalog, &live, false);
+        let listed: Vec<(&str, bool)> = orphans.iter().map(|o| (o.id.as_str(), o.pruned)).collect();
         assert_eq!(listed, [("old", false), ("gone_10", false)]);
-        assert!(plan.changes.is_empty(), "listing alone writes nothing");
+        assert!(changes.is_empty(), "listing alone writes nothing");
 
-        let mut plan = Plan::default();
-        find_orphans(&mut plan, &catalog, &live, true);
-        let changes: Vec<(Action, &str, Value)> = plan
-            .changes
+        let mut changes = Vec::new();
+        let orphans = find_orphans(&mut changes, &catalog, &live, true);
+        let changes: Vec<(Action, &str, Value)> = changes
             .iter()
             .map(|c| {
                 (
@@ -453,7 +340,7 @@ mod tests {
             changes,
             [(Action::Deactivate, "old", json!({"active": false}))]
         );
-        let coupon = &plan.orphans[1];
+        let coupon = &orphans[1];
         assert!(!coupon.pruned);
         assert!(coupon
             .note

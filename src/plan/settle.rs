@@ -4,11 +4,14 @@
 //! create is done; otherwise it is drift the next plan shows. Either way nothing is
 //! duplicated and the run that raced never fails on an object that exists as declared.
 
-use super::diff::diff_catalog;
-use super::fetch::LiveState;
+use super::canon::ReferencePatterns;
+use super::diff::diff_declaration;
+use super::finding::Finding;
+use super::matching::matched;
 use super::plan::Change;
-use super::scope::{matched, Snapshot};
-use crate::catalog::Catalog;
+use super::snapshot::Snapshot;
+use crate::catalog::Declaration;
+use crate::live::LiveState;
 
 /// What the account holds for a create that found its key taken.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,22 +43,19 @@ pub fn settle(create: &Change, fresh: &LiveState) -> Settled {
     else {
         return Settled::NotFound;
     };
-    let mut single = Catalog::default();
-    single.push(Box::new(snapshot));
-    let plan = diff_catalog(&single, fresh);
-    let mut fields: Vec<String> = plan
-        .changes
-        .iter()
-        .flat_map(|c| c.fields.iter().map(|f| f.path.clone()))
-        .chain(plan.errors.0.iter().filter_map(|e| e.subject.field.clone()))
-        .collect();
+    let references = ReferencePatterns::of([&snapshot as &dyn Declaration]);
+    let paths = |fields: &[crate::plan::FieldChange]| -> Vec<String> {
+        fields.iter().map(|f| f.path.clone()).collect()
+    };
+    let mut fields = match diff_declaration(&snapshot, fresh, &references) {
+        Finding::Unchanged => return Settled::AsDeclared { id },
+        Finding::Change(change) => paths(&change.fields),
+        Finding::Drift(drift) => paths(&drift.fields),
+        Finding::Invalid(problems) => problems.iter().filter_map(|p| p.field()).collect(),
+    };
     fields.sort();
     fields.dedup();
-    if fields.is_empty() && plan.errors.0.is_empty() && plan.changes.is_empty() {
-        Settled::AsDeclared { id }
-    } else {
-        Settled::Differs { id, fields }
-    }
+    Settled::Differs { id, fields }
 }
 
 #[cfg(test)]

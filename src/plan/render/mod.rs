@@ -5,15 +5,16 @@
 //! All three are drawn from one model, [`entries`]: the changes with the noise fields
 //! dropped (a create's `id`/`code` equal to its key, the scope metadata), runs of objects
 //! that differ only by key collapsed into one entry (unless `full`), and the per-kind counts.
-//! So the views cannot disagree about what the plan does.
+//! So the views cannot disagree about what the plan does. The orphan and warning sections
+//! of each view are `notes`.
+
+pub mod notes;
 
 use serde_json::{json, Value};
 
-use super::diff::show;
 use super::plan::{Action, Change, FieldChange, Plan, Reason, Summary};
-use super::scope::SCOPE_METADATA;
 use crate::diag::{Diagnostics, Severity};
-use crate::kinds::ObjectKind;
+use crate::kinds::{ObjectKind, KINDS, SCOPE_METADATA};
 
 const GREEN: &str = "\x1b[32m";
 const YELLOW: &str = "\x1b[33m";
@@ -188,6 +189,11 @@ pub fn symbol(action: Action) -> &'static str {
     }
 }
 
+/// A value as the human plan and error messages show it: JSON, `null` when unset.
+pub fn show(value: &Value) -> String {
+    value.to_string()
+}
+
 /// `promotion codes`, `prices`, `portal configurations`.
 fn plural(kind: ObjectKind) -> String {
     kind.def().plural()
@@ -208,8 +214,9 @@ fn thousands(n: usize) -> String {
 
 /// Counts per kind and action, in apply order: `(kind, create, update, deactivate, replace)`.
 fn per_kind(plan: &Plan) -> Vec<(ObjectKind, [usize; 4])> {
-    ObjectKind::ALL
-        .into_iter()
+    KINDS
+        .iter()
+        .map(|kind| kind.id())
         .filter_map(|kind| {
             let count = |action| {
                 plan.changes
@@ -286,7 +293,7 @@ pub fn human_view(plan: &Plan, view: &View) -> String {
             ));
         }
     }
-    out.push_str(&super::lifecycle::human_notes(plan));
+    out.push_str(&notes::human(plan));
     let summary = plan.summary();
     let orphans = super::drift::kept_orphans(plan);
     if summary.has_changes() {
@@ -407,8 +414,8 @@ pub fn json_view(plan: &Plan, view: &View) -> Value {
             "unchanged": summary.unchanged,
             "by_kind": by_kind,
         },
-        "orphans": super::lifecycle::orphans_json(plan),
-        "warnings": super::lifecycle::warnings_json(plan),
+        "orphans": notes::orphans_json(plan),
+        "warnings": errors_json(&plan.warnings),
     })
 }
 
@@ -508,7 +515,7 @@ pub fn markdown_view(plan: &Plan, view: &View) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&super::lifecycle::markdown_notes(plan));
+    out.push_str(&notes::markdown(plan));
     if !summary.has_changes() {
         if plan.errors.0.is_empty() {
             out.push_str(&format!(

@@ -1,6 +1,10 @@
 //! The live account: every managed object, fetched with paginated list calls run
 //! concurrently (never one GET per object), and indexed the way the diff matches objects
-//! (DESIGN.md's key table).
+//! (DESIGN.md's key table). Also how a live object holds what it references (an id, or the
+//! object itself when expanded).
+//!
+//! The planner, the executor (which reads the account again when a create races another run)
+//! and the exporter all read the account through this one module.
 
 use std::collections::HashMap;
 
@@ -8,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::catalog::Catalog;
 use crate::kinds::{ObjectKind, KINDS};
+use crate::path::{join, segment_matches, segments};
 use crate::stripe::{Client, Error};
 
 /// A list call that failed, naming what was being listed.
@@ -64,11 +69,12 @@ async fn list(
 /// by id and by matching key.
 #[derive(Clone, Debug, Default)]
 pub struct LiveState {
-    kinds: HashMap<ObjectKind, LiveObjects>,
+    kinds: HashMap<ObjectKind, KindIndex>,
 }
 
+/// One kind's objects and their indexes.
 #[derive(Clone, Debug, Default)]
-struct LiveObjects {
+struct KindIndex {
     objects: Vec<Value>,
     by_id: HashMap<String, usize>,
     /// Matching key → positions in `objects`, newest first. Promotion codes are indexed by
@@ -85,7 +91,7 @@ impl LiveState {
     pub fn new(objects: impl IntoIterator<Item = (ObjectKind, Vec<Value>)>) -> Self {
         let mut kinds = HashMap::new();
         for (kind, list) in objects {
-            let entry: &mut LiveObjects = kinds.entry(kind).or_default();
+            let entry: &mut KindIndex = kinds.entry(kind).or_default();
             for object in list {
                 let Some(id) = object.get("id").and_then(Value::as_str).map(str::to_owned) else {
                     continue;
@@ -194,6 +200,76 @@ pub fn is_active(object: &Value) -> bool {
         .unwrap_or(true)
 }
 
+/// An id, whether Stripe returned it as a string or as an expanded object.
+pub fn id_of(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(id) => Some(id),
+        Value::Object(object) => object.get("id").and_then(Value::as_str),
+        _ => None,
+    }
+}
+
+/// Where a live object names the object `id` through a reference `pattern` (a field-table
+/// pattern, `features[subscription_update][products][][prices][]`): the concrete paths, in
+/// the object's own order.
+pub fn places_of(object: &Value, pattern: &str, id: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    walk(
+        object,
+        &segments(pattern),
+        String::new(),
+        &mut |path, value| {
+            if id_of(value) == Some(id) {
+                found.push(path);
+            }
+        },
+    );
+    found
+}
+
+/// The ids a live object names through a reference `pattern`, in the object's own order.
+pub fn ids_at<'a>(object: &'a Value, pattern: &str) -> Vec<&'a str> {
+    let mut found = Vec::new();
+    walk(
+        object,
+        &segments(pattern),
+        String::new(),
+        &mut |_, value| {
+            found.extend(id_of(value));
+        },
+    );
+    found
+}
+
+/// Calls `visit` with every value below `value` whose path matches `pattern`.
+fn walk<'a>(
+    value: &'a Value,
+    pattern: &[&str],
+    path: String,
+    visit: &mut dyn FnMut(String, &'a Value),
+) {
+    let Some((first, rest)) = pattern.split_first() else {
+        visit(path, value);
+        return;
+    };
+    let child = |name: &str| join(&path, name);
+    match value {
+        Value::Array(items) if first.is_empty() => {
+            for (index, item) in items.iter().enumerate() {
+                walk(item, rest, child(&index.to_string()), visit);
+            }
+        }
+        Value::Object(map) => {
+            for (name, item) in map {
+                if segment_matches(first, name) {
+                    walk(item, rest, child(name), visit);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,5 +312,33 @@ mod tests {
             "bpc_1"
         );
         assert!(live.by_key(ObjectKind::Coupon, "x").is_empty());
+    }
+
+    #[test]
+    fn references_are_found_by_pattern_as_ids_or_expanded_objects() {
+        let portal = json!({"features": {"subscription_update": {"products": [
+            {"product": "basic", "prices": ["price_1", "price_2"]},
+            {"product": {"id": "plus"}, "prices": [{"id": "price_2"}]}]}}});
+        let prices = "features[subscription_update][products][][prices][]";
+        assert_eq!(
+            places_of(&portal, prices, "price_2"),
+            [
+                "features[subscription_update][products][0][prices][1]",
+                "features[subscription_update][products][1][prices][0]"
+            ]
+        );
+        assert_eq!(
+            ids_at(
+                &portal,
+                "features[subscription_update][products][][product]"
+            ),
+            ["basic", "plus"]
+        );
+        let product = json!({"id": "basic", "default_price": {"id": "price_1"}});
+        assert_eq!(
+            places_of(&product, "default_price", "price_1"),
+            ["default_price"]
+        );
+        assert!(places_of(&product, "default_price", "price_2").is_empty());
     }
 }

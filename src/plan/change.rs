@@ -1,0 +1,322 @@
+//! Building a change: what one declaration needs written, from its desired params and (for
+//! an existing object) the live object. A create sends every param (update-only ones follow
+//! as `after_create`); an update sends only the differing mutable fields, made whole where
+//! Stripe's update schema wants units (`complete_units`); a differing immutable field is
+//! drift, which no write can fix.
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use super::canon::{
+    drop_own_currency_option, flatten, is_default, is_unset, is_unset_for, same_key, write_only,
+    Canon, ReferencePatterns,
+};
+use super::plan::{Action, Change, FieldChange};
+use crate::catalog::Declaration;
+use crate::kinds::fields::{ObjectTable, Param, Presence, Type};
+use crate::live::LiveState;
+use crate::path::{self, join, join_all, segments, within};
+
+/// What the script wants for `declaration`: its params, with the key placed where Stripe
+/// keeps it (the key is what later runs match by, so it is written with the object).
+pub fn desired(declaration: &dyn Declaration) -> Map<String, Value> {
+    let mut desired = declaration.to_params();
+    declaration
+        .kind()
+        .def()
+        .key()
+        .place(declaration.key(), &mut desired);
+    desired
+}
+
+/// How a declaration compares with its live object.
+#[derive(Debug)]
+pub enum Comparison {
+    /// Nothing differs.
+    Same,
+    /// Mutable fields differ: this update (or deactivation) fixes them.
+    Change(Box<Change>),
+    /// Immutable fields differ, each with both values: no update can fix them.
+    Drift(Vec<FieldChange>),
+}
+
+/// A create leaves out a hash the script declared empty (`restrictions: #{}`): the form would
+/// send it as `""`, which clears on update but which create refuses ("You passed an empty
+/// string for 'restrictions'"). Required hashes stay, so Stripe's own error names them.
+fn drop_empty_hashes(table: &ObjectTable, prefix: &str, map: &mut Map<String, Value>) {
+    map.retain(|name, value| {
+        let path = join(prefix, name);
+        let Some(param) = table.param(&path).filter(|p| p.ty == Type::Object) else {
+            return true;
+        };
+        if let Value::Object(inner) = value {
+            drop_empty_hashes(table, &path, inner);
+            return !inner.is_empty() || param.on_create == Presence::Required;
+        }
+        true
+    });
+}
+
+/// A create for a missing object. Update-only params (a product's `default_price`, a portal
+/// configuration's `active`) move to `after_create` unless they hold Stripe's default.
+pub fn create(declaration: &dyn Declaration, desired: Map<String, Value>) -> Change {
+    let kind = declaration.kind();
+    let table = kind.table();
+    let mut display = IndexMap::new();
+    flatten(
+        table,
+        &Canon::desired(kind).object("", &desired),
+        "",
+        &mut display,
+    );
+    let mut params = Map::new();
+    let mut after_create = Map::new();
+    let mut desired = desired;
+    drop_empty_hashes(table, "", &mut desired);
+    for (name, value) in desired {
+        let update_only = table
+            .param(&name)
+            .is_some_and(|p| p.on_create == Presence::Absent);
+        if !update_only {
+            params.insert(name, value);
+        } else if !(is_default(table.default_for(&name), &value)
+            || name == "active" && value == true)
+        {
+            after_create.insert(name, value);
+        }
+    }
+    Change {
+        action: Action::Create,
+        kind,
+        key: declaration.key().to_owned(),
+        id: None,
+        declared_at: declaration.declared_at().clone(),
+        fields: display
+            .into_iter()
+            .map(|(path, desired)| FieldChange {
+                path,
+                live: Value::Null,
+                desired,
+            })
+            .collect(),
+        reason: None,
+        params,
+        after_create,
+        references: declaration.references(),
+    }
+}
+
+/// The update an existing object needs, or every immutable drift.
+pub fn update(
+    declaration: &dyn Declaration,
+    mut desired: Map<String, Value>,
+    object: &Value,
+    live: &LiveState,
+    references: &ReferencePatterns,
+) -> Comparison {
+    let kind = declaration.kind();
+    let table = kind.table();
+    table.fill_defaults(&mut desired);
+    let mut live_object = object.as_object().cloned().unwrap_or_default();
+    drop_own_currency_option(&mut live_object, &desired);
+    let live_object = &live_object;
+
+    let mut want = IndexMap::new();
+    flatten(
+        table,
+        &Canon::desired(kind).object("", &desired),
+        "",
+        &mut want,
+    );
+    let mut have = IndexMap::new();
+    flatten(
+        table,
+        &Canon::live(kind, live, references).object("", live_object),
+        "",
+        &mut have,
+    );
+    let mut raw = IndexMap::new();
+    flatten(table, &Value::Object(desired.clone()), "", &mut raw);
+
+    let paths: Vec<String> = want
+        .keys()
+        .chain(have.keys().filter(|p| !want.contains_key(*p)))
+        .cloned()
+        .collect();
+    let mut fields = Vec::new();
+    let mut params = Map::new();
+    let mut drift = Vec::new();
+    for path in paths {
+        // `id` is the identity the object was matched by (or adopted with), not a value. A
+        // param the live object does not carry at all (an includable field Stripe returns
+        // only when expanded) cannot be compared: absent is not the same as null.
+        let top = segments(&path)[0];
+        if top == "id" || !live_object.contains_key(top) {
+            continue;
+        }
+        let Some(param) = table.param(&path) else {
+            continue;
+        };
+        if param.ty == Type::Boolean && write_only(live_object, &path) {
+            continue;
+        }
+        let default = table.default_for(&path);
+        let wanted = want.get(&path).filter(|v| !is_unset_for(param, default, v));
+        let held = have.get(&path).filter(|v| !is_unset_for(param, default, v));
+        if wanted == held || same_key(kind, &path, wanted, held) {
+            continue;
+        }
+        let live_value = have.get(&path).cloned().unwrap_or(Value::Null);
+        if !param.is_mutable() || param.is_locked(&live_value) {
+            drift.push(FieldChange {
+                desired: want.get(&path).cloned().unwrap_or(Value::Null),
+                path,
+                live: live_value,
+            });
+            continue;
+        }
+        let send = match raw.get(&path) {
+            Some(value) if !is_unset(value) => value.clone(),
+            _ => match clear_value(param) {
+                Some(value) => value,
+                // A member of a map entry that the script leaves out goes with the entry:
+                // Stripe replaces an entry with what it is sent (`complete_units` sends it
+                // whole), so the change is the entry without it.
+                None if entry_of(table, &path)
+                    .is_some_and(|entry| raw.keys().any(|p| within(p, &entry))) =>
+                {
+                    fields.push(FieldChange {
+                        path,
+                        live: live_value,
+                        desired: Value::Null,
+                    });
+                    continue;
+                }
+                // Stripe offers no way to clear it; leaving it is the only honest option.
+                None => continue,
+            },
+        };
+        let shown = match want.get(&path) {
+            Some(value) if !is_unset(value) => value.clone(),
+            _ => send.clone(),
+        };
+        path::insert(&mut params, &path, send);
+        fields.push(FieldChange {
+            path,
+            live: live_value,
+            desired: shown,
+        });
+    }
+    if !drift.is_empty() {
+        return Comparison::Drift(drift);
+    }
+    if fields.is_empty() {
+        return Comparison::Same;
+    }
+    let sent: Vec<String> = fields.iter().map(|f| f.path.clone()).collect();
+    complete_units(table, &sent, &raw, &mut params);
+    fields.sort_by(|a, b| a.path.cmp(&b.path));
+    let deactivates = fields
+        .iter()
+        .any(|f| f.path == "active" && f.desired == Value::Bool(false));
+    let sent: Vec<&str> = fields.iter().map(|f| f.path.as_str()).collect();
+    let references = declaration
+        .references()
+        .into_iter()
+        .filter(|r| sent.iter().any(|p| within(&r.path, p)))
+        .collect();
+    Comparison::Change(Box::new(Change {
+        action: if deactivates {
+            Action::Deactivate
+        } else {
+            Action::Update
+        },
+        kind,
+        key: declaration.key().to_owned(),
+        id: object.get("id").and_then(Value::as_str).map(str::to_owned),
+        declared_at: declaration.declared_at().clone(),
+        fields,
+        reason: None,
+        params,
+        after_create: Map::new(),
+        references,
+    }))
+}
+
+/// Makes an update's params what the update schema accepts, around the fields that changed:
+/// a map entry of objects (`currency_options[usd]`) is sent whole, since Stripe replaces an
+/// entry with what it is sent (an entry with only `tax_behavior` would lose its amount); and
+/// a hash is sent with its required members (`cancellation_reason[enabled]` beside
+/// `cancellation_reason[options]`). Values come from the desired object, defaults filled in.
+/// Lists are units already: `flatten` never splits them.
+fn complete_units(
+    table: &ObjectTable,
+    sent: &[String],
+    desired: &IndexMap<String, Value>,
+    params: &mut Map<String, Value>,
+) {
+    for path in sent {
+        let parts = segments(path);
+        for depth in 1..parts.len() {
+            let ancestor = join_all(&parts[..depth]);
+            let parent = table.param(&join_all(&parts[..depth - 1]));
+            let is_entry =
+                depth > 1 && parent.is_some_and(|p| p.ty == Type::Map && table.has_keyed_fields(p));
+            if is_entry {
+                for (leaf, value) in desired.iter().filter(|(p, _)| within(p, &ancestor)) {
+                    insert_missing(params, leaf, value);
+                }
+                continue;
+            }
+            let Some(hash) = table.param(&ancestor).filter(|p| p.ty == Type::Object) else {
+                continue;
+            };
+            let prefix = format!("{}[", hash.path);
+            for member in table.params.iter().filter(|m| {
+                m.on_update == Presence::Required
+                    && m.path
+                        .strip_prefix(&prefix)
+                        .is_some_and(|rest| !rest.contains('[') && rest.ends_with(']'))
+            }) {
+                let name = &member.path[prefix.len()..member.path.len() - 1];
+                let concrete = format!("{ancestor}[{name}]");
+                if let Some(value) = desired.get(&concrete) {
+                    insert_missing(params, &concrete, value);
+                }
+            }
+        }
+    }
+}
+
+/// The map entry (`currency_options[usd]`) a concrete path lies in, if any.
+fn entry_of(table: &ObjectTable, path: &str) -> Option<String> {
+    let parts = segments(path);
+    (2..parts.len()).find_map(|depth| {
+        let parent = table.param(&join_all(&parts[..depth - 1]))?;
+        (parent.ty == Type::Map && table.has_keyed_fields(parent))
+            .then(|| join_all(&parts[..depth]))
+    })
+}
+
+/// Sets a unit path unless the params already carry it.
+fn insert_missing(params: &mut Map<String, Value>, path: &str, value: &Value) {
+    let parts = segments(path);
+    let (leaf, parents) = parts.split_last().expect("a path has a segment");
+    let mut map = Some(&*params);
+    for parent in parents {
+        map = map.and_then(|m| m.get(*parent)).and_then(Value::as_object);
+    }
+    if !map.is_some_and(|m| m.contains_key(*leaf)) {
+        path::insert(params, path, value.clone());
+    }
+}
+
+/// The value that clears a mutable field the script leaves out: `""` where Stripe accepts
+/// it, else Stripe's default, else nothing (the field cannot be reset).
+pub fn clear_value(param: &Param) -> Option<Value> {
+    if param.emptyable {
+        Some(Value::String(String::new()))
+    } else {
+        param.default.map(|d| d.to_json())
+    }
+}

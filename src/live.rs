@@ -192,12 +192,10 @@ fn normalise_key(kind: ObjectKind, key: &str) -> String {
     kind.def().key().fold(key)
 }
 
-/// Whether a live object is active. Coupons have no `active`; they count as active.
-pub fn is_active(object: &Value) -> bool {
-    object
-        .get("active")
-        .and_then(Value::as_bool)
-        .unwrap_or(true)
+/// Whether a live object is on (active, not disabled), as its kind says
+/// (`Deactivation::is_on`): a coupon, which has no `active`, counts as on.
+pub fn is_active(kind: ObjectKind, object: &Value) -> bool {
+    kind.def().deactivation().is_on(object)
 }
 
 /// An id, whether Stripe returned it as a string or as an expanded object.

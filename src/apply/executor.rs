@@ -370,7 +370,7 @@ impl Ids<'_> {
         let matches = self.live.by_key(kind, key);
         matches
             .iter()
-            .find(|o| is_active(o))
+            .find(|o| is_active(kind, o))
             .or(matches.first())
             .and_then(|o| o.get("id"))
             .and_then(Value::as_str)

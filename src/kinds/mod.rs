@@ -22,6 +22,7 @@ pub mod rules;
 mod values;
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 pub use key::{KeyRule, KEY_METADATA, RESERVED_METADATA_PREFIX, SCOPE_METADATA};
 
@@ -123,7 +124,7 @@ pub trait Kind: Sync {
 
     /// How a script deactivates an object of this kind.
     fn deactivation(&self) -> Deactivation {
-        Deactivation::Active
+        Deactivation::ACTIVE
     }
 
     /// The params that hold another object's key, resolved to its id at apply time.
@@ -203,13 +204,52 @@ pub trait Kind: Sync {
 /// How an object of a kind stops being used, since billingctl never deletes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Deactivation {
-    /// `active: false` through the update endpoint.
-    Active,
+    /// A boolean param of the update endpoint that turns the object off when it is `off`:
+    /// `active: false` for most kinds ([`Deactivation::ACTIVE`]), `disabled: true` for a
+    /// webhook endpoint. The script writes the param itself.
+    Field { name: &'static str, off: bool },
     /// The kind cannot be deactivated (a coupon): the reason, for errors.
     Impossible {
         reason: &'static str,
         help: &'static str,
     },
+}
+
+impl Deactivation {
+    /// `active: false`, the most common way.
+    pub const ACTIVE: Deactivation = Deactivation::Field {
+        name: "active",
+        off: false,
+    };
+
+    /// Whether a live object (or create params) is on. An object without the field is on
+    /// (a coupon has no `active`; a create that leaves `active` out makes an active object).
+    pub fn is_on(self, object: &Value) -> bool {
+        match self {
+            Deactivation::Field { name, off } => {
+                object.get(name).and_then(Value::as_bool) != Some(off)
+            }
+            Deactivation::Impossible { .. } => true,
+        }
+    }
+
+    /// Whether params (a declaration's desired state) leave the object on.
+    pub fn wants_on(self, params: &Map<String, Value>) -> bool {
+        match self {
+            Deactivation::Field { name, off } => {
+                params.get(name).and_then(Value::as_bool) != Some(off)
+            }
+            Deactivation::Impossible { .. } => true,
+        }
+    }
+
+    /// The param and its value that turn the object off, where there is one.
+    pub fn off(self) -> Option<(&'static str, Value)> {
+        match self {
+            Deactivation::Field { name, off } => Some((name, Value::Bool(off))),
+            Deactivation::Impossible { .. } => None,
+        }
+    }
 }
 
 /// A param (a field-table pattern) that holds the key of an object of `kind`.

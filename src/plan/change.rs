@@ -14,6 +14,7 @@ use super::canon::{
 use super::plan::{Action, Change, FieldChange};
 use crate::catalog::Declaration;
 use crate::kinds::fields::{ObjectTable, Param, Presence, Type};
+use crate::kinds::ObjectKind;
 use crate::live::LiveState;
 use crate::path::{self, join, join_all, segments, within};
 
@@ -79,9 +80,7 @@ pub fn create(declaration: &dyn Declaration, desired: Map<String, Value>) -> Cha
             .is_some_and(|p| p.on_create == Presence::Absent);
         if !update_only {
             params.insert(name, value);
-        } else if !(is_default(table.default_for(&name), &value)
-            || name == "active" && value == true)
-        {
+        } else if !(is_default(table.default_for(&name), &value) || turns_on(kind, &name, &value)) {
             after_create.insert(name, value);
         }
     }
@@ -216,9 +215,11 @@ pub fn update(
     let sent: Vec<String> = fields.iter().map(|f| f.path.clone()).collect();
     complete_units(table, &sent, &raw, &mut params);
     fields.sort_by(|a, b| a.path.cmp(&b.path));
-    let deactivates = fields
-        .iter()
-        .any(|f| f.path == "active" && f.desired == Value::Bool(false));
+    let deactivates = kind
+        .def()
+        .deactivation()
+        .off()
+        .is_some_and(|(field, off)| fields.iter().any(|f| f.path == field && f.desired == off));
     let sent: Vec<&str> = fields.iter().map(|f| f.path.as_str()).collect();
     let references = declaration
         .references()
@@ -319,4 +320,12 @@ pub fn clear_value(param: &Param) -> Option<Value> {
     } else {
         param.default.map(|d| d.to_json())
     }
+}
+
+/// Whether `name: value` is the deactivation field saying "on": what an object is when
+/// created, so an update after the create need not say it.
+fn turns_on(kind: ObjectKind, name: &str, value: &Value) -> bool {
+    kind.def().deactivation().off().is_some_and(|(field, off)| {
+        field == name && value.as_bool() == off.as_bool().map(|off| !off)
+    })
 }

@@ -62,10 +62,7 @@ pub fn diff_declaration(
         return Finding::Invalid(unknown.into_iter().map(problem).collect());
     }
 
-    let wants_active = desired
-        .get("active")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
+    let wants_active = kind.def().deactivation().wants_on(&desired);
     match find_live(declaration, wants_active, live) {
         Err(problem) => Finding::Invalid(vec![*problem]),
         Ok(Found::Settled) => Finding::Unchanged,

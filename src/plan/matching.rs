@@ -49,7 +49,7 @@ pub fn find_live<'a>(
     let matches = live.by_key(kind, declaration.key());
     // Prefer the active object: at most one promotion code per code is active, and an
     // inactive portal configuration left behind must not shadow the one in use.
-    let active = matches.iter().copied().find(|o| is_active(o));
+    let active = matches.iter().copied().find(|o| is_active(kind, o));
     let frees = kind.def().frees_key_when_inactive();
     Ok(match (active, matches.first()) {
         (Some(object), _) => Found::Live {
@@ -112,6 +112,6 @@ pub(crate) fn matched<'a>(declaration: &dyn Declaration, live: &'a LiveState) ->
     matches
         .iter()
         .copied()
-        .find(|o| is_active(o))
+        .find(|o| is_active(kind, o))
         .or(matches.first().copied())
 }

@@ -67,14 +67,15 @@ pub fn plan_replacements(
 /// and the script wants it inactive anyway: nothing new needs to exist).
 fn replacement(declaration: &dyn Declaration, drifted: &Drift) -> Change {
     let kind = declaration.kind();
-    let wants_active = declaration
-        .to_params()
-        .get("active")
-        .and_then(Value::as_bool)
-        .unwrap_or(true);
-    if kind.def().frees_key_when_inactive() && !wants_active {
+    let deactivation = kind.def().deactivation();
+    let wants_active = deactivation.wants_on(&declaration.to_params());
+    if let (true, false, Some((field, off))) = (
+        kind.def().frees_key_when_inactive(),
+        wants_active,
+        deactivation.off(),
+    ) {
         let mut params = Map::new();
-        params.insert("active".to_owned(), Value::Bool(false));
+        params.insert(field.to_owned(), off.clone());
         return Change {
             action: Action::Deactivate,
             kind,
@@ -82,9 +83,9 @@ fn replacement(declaration: &dyn Declaration, drifted: &Drift) -> Change {
             id: Some(drifted.id.clone()),
             declared_at: declaration.declared_at().clone(),
             fields: vec![FieldChange {
-                path: "active".to_owned(),
-                live: Value::Bool(true),
-                desired: Value::Bool(false),
+                path: field.to_owned(),
+                live: Value::Bool(!off.as_bool().unwrap_or_default()),
+                desired: off,
             }],
             reason: None,
             params,
@@ -121,7 +122,7 @@ fn repoint(found: &mut Findings, catalog: &Catalog, live: &LiveState, drifted: &
                     continue;
                 };
                 // An inactive object's stale reference harms nothing; a pin holds regardless.
-                if pin.is_none() && !is_active(object) {
+                if pin.is_none() && !is_active(by.id(), object) {
                     continue;
                 }
                 let by_id = object

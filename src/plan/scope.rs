@@ -127,7 +127,7 @@ pub fn find_orphans(
                 continue;
             };
             if scope_of(object) != Some(catalog.scope.as_str())
-                || !is_active(object)
+                || !is_active(kind, object)
                 || declared.contains(&(kind, id.to_owned()))
                 || planned.contains(&(kind, id.to_owned()))
                 || is_declared_key(catalog, kind, object)
@@ -141,7 +141,7 @@ pub fn find_orphans(
                      it in the Dashboard if it must go)",
                     kind.def().noun()
                 )),
-                Deactivation::Active => kept_pin(changes, live, kind, id).map(|pinning| {
+                Deactivation::Field { .. } => kept_pin(changes, live, kind, id).map(|pinning| {
                     let (role, by) = (pinning.pin.role, pinning.by.def().noun());
                     format!(
                         "the {role} of {by} `{}`, which Stripe refuses to archive: give the \
@@ -197,10 +197,16 @@ fn display_key(kind: ObjectKind, object: &Value) -> Option<String> {
     kind.def().key().of(object)
 }
 
-/// `active=false` on an orphan.
+/// The update that turns an orphan off (`active=false`); the caller checked that its kind
+/// can be deactivated.
 fn deactivation(kind: ObjectKind, id: &str, key: &str, scope: &str) -> Change {
+    let (field, off) = kind
+        .def()
+        .deactivation()
+        .off()
+        .expect("a kind that deactivates");
     let mut params = Map::new();
-    params.insert("active".to_owned(), Value::Bool(false));
+    params.insert(field.to_owned(), off.clone());
     Change {
         action: Action::Deactivate,
         kind,
@@ -213,9 +219,9 @@ fn deactivation(kind: ObjectKind, id: &str, key: &str, scope: &str) -> Change {
             column: 0,
         },
         fields: vec![FieldChange {
-            path: "active".to_owned(),
-            live: Value::Bool(true),
-            desired: Value::Bool(false),
+            path: field.to_owned(),
+            live: Value::Bool(!off.as_bool().unwrap_or_default()),
+            desired: off,
         }],
         reason: Some(Reason::Orphan),
         params,

@@ -6,10 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::Metadata;
-use super::declared::{reference, Declared, Spec};
+use super::declared::{Declared, Spec};
 use super::key::{LookupKey, PortalKey, ProductKey};
 use super::validate::Check;
-use super::Reference;
 use crate::kinds::ObjectKind;
 
 /// A declared portal configuration.
@@ -190,32 +189,138 @@ impl Spec for PortalSpec {
     const KIND: ObjectKind = ObjectKind::PortalConfiguration;
     type Key = PortalKey;
 
-    fn references(&self) -> Vec<Reference> {
-        let products = self
-            .features
-            .subscription_update
-            .iter()
-            .flat_map(|u| u.products.iter().flatten().enumerate());
-        let mut refs = Vec::new();
-        for (i, p) in products {
+    fn validate(&self, check: &mut Check<'_>) {
+        validate(self, check);
+    }
+}
+
+fn validate(spec: &PortalSpec, check: &mut Check<'_>) {
+    // The key is kept as a metadata value (`billingctl_key`): the table's longest one.
+    let max = check.limits("metadata").chars.map_or(usize::MAX, |l| l.max);
+    if check.key.is_empty() || check.key.chars().count() > max {
+        check.error(
+            "key",
+            format!("the portal key must be 1 to {max} characters"),
+        );
+    }
+    if let Some(b) = &spec.business_profile {
+        check.url(
+            "business_profile[privacy_policy_url]",
+            b.privacy_policy_url.as_deref(),
+        );
+        check.url(
+            "business_profile[terms_of_service_url]",
+            b.terms_of_service_url.as_deref(),
+        );
+    }
+    check.url("default_return_url", spec.default_return_url.as_deref());
+    let f = &spec.features;
+    if let Some(c) = f
+        .subscription_cancel
+        .as_ref()
+        .and_then(|c| c.cancellation_reason.as_ref())
+    {
+        if c.enabled && c.options.is_empty() {
+            check.error(
+                "features[subscription_cancel][cancellation_reason][options]",
+                "enabled cancellation reasons need at least one option",
+            );
+        }
+    }
+    if let Some(u) = f.subscription_update.as_ref().filter(|u| u.enabled) {
+        let products = u.products.as_deref().unwrap_or_default();
+        if products.is_empty() {
+            check.error_help(
+                "features[subscription_update][products]",
+                "an enabled subscription update needs `products`",
+                "list the products (and their price keys) customers may switch between",
+            );
+        }
+        if u.default_allowed_updates
+            .as_ref()
+            .map_or(true, Vec::is_empty)
+        {
+            check.error_help(
+                "features[subscription_update][default_allowed_updates]",
+                "an enabled subscription update needs `default_allowed_updates`",
+                "e.g. `default_allowed_updates: [\"price\"]`",
+            );
+        }
+        for (i, p) in products.iter().enumerate() {
             let base = format!("features[subscription_update][products][{i}]");
-            refs.push(reference(
-                format!("{base}[product]"),
-                ObjectKind::Product,
-                p.product.as_str(),
-            ));
-            for (j, price) in p.prices.iter().enumerate() {
-                refs.push(reference(
-                    format!("{base}[prices][{j}]"),
-                    ObjectKind::Price,
-                    price.as_str(),
-                ));
+            if p.prices.is_empty() {
+                check.error(
+                    &format!("{base}[prices]"),
+                    format!("`{base}[prices]` must name at least one price"),
+                );
+            }
+            if let Some(q) = &p.adjustable_quantity {
+                check.non_negative(&format!("{base}[adjustable_quantity][minimum]"), q.minimum);
+                if let (Some(min), Some(max)) = (q.minimum, q.maximum) {
+                    if min > max {
+                        check.error(&format!("{base}[adjustable_quantity]"), format!("`{base}[adjustable_quantity][minimum]` {min} is greater than maximum {max}"));
+                    }
+                }
             }
         }
-        refs
     }
+    if let Some(d) = f
+        .subscription_pause
+        .as_ref()
+        .and_then(|p| p.duration.as_ref())
+    {
+        let field = "features[subscription_pause][duration]";
+        // `interval_options` required with `type: "interval_options"` is R003 of the rules
+        // table (`crate::kinds::rules`), checked there for the planner and the emulator.
+        let options = d.interval_options.as_deref().unwrap_or_default();
+        for (i, o) in options.iter().enumerate() {
+            check.interval(
+                &format!("{field}[interval_options][{i}]"),
+                &o.interval,
+                o.interval_count,
+            );
+        }
+    }
+}
 
-    fn validate(&self, check: &mut Check<'_>) {
-        super::validate::portal(self, check);
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::catalog::validate::testing::assert_cases;
+    use crate::kinds::ObjectKind::PortalConfiguration;
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let long = "k".repeat(501);
+        assert_cases(
+            PortalConfiguration,
+            &[
+                (
+                    "k",
+                    json!({"features": {"subscription_update": {"enabled": true, "default_allowed_updates": ["price"], "products": [{"product": "p", "prices": []}]}}}),
+                    "features[subscription_update][products][0][prices]",
+                    "at least one price",
+                ),
+                (
+                    "k",
+                    json!({"features": {"subscription_update": {"enabled": true, "default_allowed_updates": ["price"], "products": [{"product": "p", "prices": ["a"], "adjustable_quantity": {"enabled": true, "minimum": 5, "maximum": 2}}]}}}),
+                    "features[subscription_update][products][0][adjustable_quantity]",
+                    "greater than maximum",
+                ),
+                (
+                    "k",
+                    json!({"features": {}, "default_return_url": "app.example.com"}),
+                    "default_return_url",
+                    "http(s) URL",
+                ),
+                (
+                    &long,
+                    json!({"features": {}}),
+                    "key",
+                    "the portal key must be 1 to 500 characters",
+                ),
+            ],
+        );
     }
 }

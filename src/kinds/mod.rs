@@ -24,6 +24,7 @@ mod values;
 use serde::{Deserialize, Serialize};
 
 pub use key::{KeyRule, KEY_METADATA, RESERVED_METADATA_PREFIX, SCOPE_METADATA};
+pub use product::{MARKETING_FEATURES_MAX, STATEMENT_DESCRIPTOR_MAX};
 
 use crate::kinds::fields::ObjectTable;
 

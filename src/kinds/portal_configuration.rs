@@ -1,7 +1,7 @@
 //! Customer-portal configurations, matched by a key the script names, kept in metadata
 //! `billingctl_key`. Declared with `portal(key, ...)`.
 
-use super::values::INTERVAL;
+use super::values::{INTERVAL, METADATA};
 use super::{KeyRule, Kind, KindDocs, ObjectKind, Refers};
 use crate::kinds::fields::Default::{Bool, EmptyArray, EmptyObject, Int, Str};
 use crate::kinds::fields::Type::{Array, Boolean, Enum, Integer, Map, Object, String, StringArray};
@@ -127,6 +127,6 @@ const PARAMS: &[Param] = &[
     p("features[subscription_update][trial_update_behavior]", Enum(&["continue_trial", "end_trial"]), OPT, OPT).default(Str("end_trial")), // fixture
     p("login_page", Object, OPT, OPT).default(EmptyObject),
     p("login_page[enabled]", Boolean, REQ, REQ).default(Bool(false)), // fixture
-    p("metadata", Map, OPT, OPT).emptyable(),
+    p("metadata", Map, OPT, OPT).emptyable().limits(METADATA),
     p("name", String, OPT, OPT).emptyable(),
 ];

@@ -368,7 +368,7 @@ fn enum_value(check: &mut Check<'_>, path: &str, value: &Value) {
 
 /// The errors validation finds in one object, for the tests of each kind's rules.
 #[cfg(test)]
-pub(crate) mod testing {
+pub mod testing {
     use serde_json::Value;
 
     use crate::catalog::object::Object;

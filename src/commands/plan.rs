@@ -182,6 +182,8 @@ pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
     let mut plan = plan_catalog(&catalog, &live, request.policy, request.clock.now());
     drift::add_ways_forward(&mut plan);
     let subset = (!only.is_empty()).then(|| restrict(&mut plan, &only, request.only));
+    // The errors show the script lines they point at, from the texts the script layer read.
+    catalog.sources.attach(&mut plan.errors.0);
     Ok(Prepared::Ready(Box::new(Planned {
         account,
         live,

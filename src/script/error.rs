@@ -8,7 +8,7 @@
 use rhai::{EvalAltResult, ParseErrorType, Position};
 
 use super::api::strip_position;
-use super::engine::Limits;
+use super::limits::Limits;
 use crate::catalog::DeclaredAt;
 use crate::diag::Diagnostic;
 

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::catalog::object::Object;
 use crate::catalog::{graph, refusals, Catalog, DeclaredAt, Environment};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Sources};
 use crate::kinds::ObjectKind;
 
 /// One declaration as the script wrote it (fields still untyped, so overlays can merge).
@@ -30,6 +30,8 @@ pub struct Recorder {
     pub scope: Option<(String, DeclaredAt)>,
     /// `env` as scripts see it, also returned by `env()` (modules cannot see the variable).
     pub env: rhai::Dynamic,
+    /// The text of every script read (the main one, its overlay, each module).
+    pub sources: Sources,
 }
 
 impl Recorder {

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::graph::Index;
 use super::{validate::Check, Declaration, DeclaredAt, Reference};
 use crate::kinds::{ObjectKind, Refers};
 use crate::path::{matches_prefix, segments};
@@ -29,6 +30,9 @@ pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
     /// The kind's own static validation (ranges, combinations of fields); what the field
     /// table says of every param is checked generically (`validate::params`).
     fn validate(&self, check: &mut Check<'_>);
+    /// The kind's rules about the objects it names, once every key is known (a product's
+    /// `default_price` must be one of its own prices).
+    fn validate_related(&self, _check: &mut Check<'_>, _declared: &Index<'_>) {}
     /// Whether the script opted this object in to replacement on immutable change.
     fn allows_replace(&self) -> bool {
         false

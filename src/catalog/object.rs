@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::coupon::CouponSpec;
 use super::declared::{Declared, Spec};
+use super::graph::Index;
 use super::parse::parse;
 use super::portal::PortalSpec;
 use super::price::PriceSpec;
@@ -21,6 +22,7 @@ pub struct Object(Box<dyn Typed>);
 /// A declaration whose typed spec has rules of its own.
 trait Typed: Declaration {
     fn validate_spec(&self, check: &mut Check<'_>);
+    fn validate_related(&self, check: &mut Check<'_>, declared: &Index<'_>);
     fn as_declaration(&self) -> &dyn Declaration;
     fn into_declaration(self: Box<Self>) -> Box<dyn Declaration>;
 }
@@ -28,6 +30,10 @@ trait Typed: Declaration {
 impl<S: Spec> Typed for Declared<S> {
     fn validate_spec(&self, check: &mut Check<'_>) {
         self.spec.validate(check);
+    }
+
+    fn validate_related(&self, check: &mut Check<'_>, declared: &Index<'_>) {
+        self.spec.validate_related(check, declared);
     }
 
     fn as_declaration(&self) -> &dyn Declaration {
@@ -78,6 +84,18 @@ impl Object {
 
     pub fn into_declaration(self) -> Box<dyn Declaration> {
         self.0.into_declaration()
+    }
+
+    /// The kind's rules about the objects this one names (`Spec::validate_related`).
+    pub fn validate_related(&self, declared: &Index<'_>, diags: &mut Vec<Diagnostic>) {
+        let decl = self.as_declaration();
+        let mut check = Check {
+            kind: decl.kind(),
+            key: decl.key(),
+            at: decl.declared_at(),
+            diags,
+        };
+        self.0.validate_related(&mut check, declared);
     }
 
     /// Static validation of this object's values; errors go to `diags`: the kind's own rules,

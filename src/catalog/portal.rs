@@ -4,9 +4,11 @@
 //! `billingctl_key`, so the params here never carry it.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::common::Metadata;
 use super::declared::{Declared, Spec};
+use super::graph::Index;
 use super::key::{LookupKey, PortalKey, ProductKey};
 use super::validate::Check;
 use crate::kinds::ObjectKind;
@@ -188,6 +190,46 @@ pub struct Condition {
 impl Spec for PortalSpec {
     const KIND: ObjectKind = ObjectKind::PortalConfiguration;
     type Key = PortalKey;
+
+    /// A portal lists, per product, recurring prices of that product; Stripe rejects a price
+    /// of another one.
+    fn validate_related(&self, check: &mut Check<'_>, declared: &Index<'_>) {
+        let products = self
+            .features
+            .subscription_update
+            .iter()
+            .flat_map(|u| u.products.iter().flatten().enumerate());
+        for (i, listed) in products {
+            for (j, key) in listed.prices.iter().enumerate() {
+                let Some(price) = declared.get(ObjectKind::Price, key.as_str()) else {
+                    continue;
+                };
+                let path = format!("features[subscription_update][products][{i}][prices][{j}]");
+                let params = price.to_params();
+                let owner = params
+                    .get("product")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                if listed.product.as_str() != owner {
+                    check.error(
+                        &path,
+                        format!(
+                            "`{path}`: price `{key}` belongs to product `{owner}`, not `{}`",
+                            listed.product
+                        ),
+                    );
+                }
+                if params.get("recurring").is_none() {
+                    check.error(
+                        &path,
+                        format!(
+                            "`{path}`: price `{key}` is not recurring; the portal only switches subscriptions"
+                        ),
+                    );
+                }
+            }
+        }
+    }
 
     fn validate(&self, check: &mut Check<'_>) {
         validate(self, check);

@@ -1,9 +1,11 @@
 //! A product: `product(id, #{ name, ... })`.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::common::Metadata;
 use super::declared::{Declared, Spec};
+use super::graph::Index;
 use super::key::{LookupKey, ProductKey};
 use super::validate::Check;
 use crate::kinds::ObjectKind;
@@ -91,6 +93,37 @@ pub struct TaxDetails {
 impl Spec for ProductSpec {
     const KIND: ObjectKind = ObjectKind::Product;
     type Key = ProductKey;
+
+    /// Stripe only accepts a product's own (active) price as its `default_price`.
+    fn validate_related(&self, check: &mut Check<'_>, declared: &Index<'_>) {
+        let Some(key) = &self.default_price else {
+            return;
+        };
+        let Some(price) = declared.get(ObjectKind::Price, key.as_str()) else {
+            return;
+        };
+        let params = price.to_params();
+        let owner = params
+            .get("product")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if params.get("active") == Some(&Value::Bool(false)) {
+            check.error(
+                "default_price",
+                format!(
+                    "`default_price`: price `{key}` is deactivated; a product's default price must be active"
+                ),
+            );
+        }
+        if owner != check.key {
+            check.error(
+                "default_price",
+                format!(
+                    "`default_price`: price `{key}` belongs to product `{owner}`, not to this one"
+                ),
+            );
+        }
+    }
 
     fn validate(&self, check: &mut Check<'_>) {
         check.key_characters();

@@ -37,15 +37,10 @@ pub struct Recorder {
 impl Recorder {
     /// The live (not dropped) entry of `kind` named `key` (promotion codes regardless of case).
     pub fn find_mut(&mut self, kind: ObjectKind, key: &str) -> Option<&mut Entry> {
-        self.entries.iter_mut().find(|e| {
-            !e.dropped
-                && e.kind == kind
-                && if kind == ObjectKind::PromotionCode {
-                    e.key.eq_ignore_ascii_case(key)
-                } else {
-                    e.key == key
-                }
-        })
+        let rule = kind.def().key();
+        self.entries
+            .iter_mut()
+            .find(|e| !e.dropped && e.kind == kind && rule.same(&e.key, key))
     }
 
     /// Keys of live entries of `kind`, for "did you mean" hints.
@@ -147,7 +142,10 @@ impl Recorder {
         }
         let declarations: Vec<_> = objects.iter().map(Object::as_declaration).collect();
         if graph {
-            graph::check(&declarations, &invalid, &mut diags);
+            let declared = graph::check(&declarations, &invalid, &mut diags);
+            for object in &objects {
+                object.validate_related(&declared, &mut diags);
+            }
             let checkable: Vec<_> = declarations
                 .iter()
                 .zip(&clean)

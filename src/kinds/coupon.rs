@@ -3,7 +3,7 @@
 //! billingctl never does.
 
 use super::values::{AMOUNT_MAX, METADATA};
-use super::{Deactivation, KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal};
+use super::{Deactivation, ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal};
 use crate::kinds::fields::Default::{EmptyObject, Str};
 use crate::kinds::fields::Text::Id;
 use crate::kinds::fields::Type::{
@@ -67,6 +67,13 @@ impl Kind for Coupon {
             });
         }
         refused
+    }
+
+    fn export(&self) -> ExportMapping {
+        ExportMapping {
+            heading: Some("Coupons, each followed by its promotion codes"),
+            ..ExportMapping::default()
+        }
     }
 
     fn docs(&self) -> KindDocs {

@@ -2,7 +2,7 @@
 //! `billingctl_key`. Declared with `portal(key, ...)`.
 
 use super::values::{INTERVAL, METADATA};
-use super::{KeyRule, Kind, KindDocs, ObjectKind, Refers};
+use super::{ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers};
 use crate::kinds::fields::Default::{Bool, EmptyArray, EmptyObject, Int, Str};
 use crate::kinds::fields::Type::{Array, Boolean, Enum, Integer, Map, Object, String, StringArray};
 use crate::kinds::fields::{p, Compiled, ObjectTable, Param, NO, OPT, REQ};
@@ -47,6 +47,13 @@ impl Kind for PortalConfiguration {
 
     fn adoptable(&self) -> bool {
         true
+    }
+
+    fn export(&self) -> ExportMapping {
+        ExportMapping {
+            heading: Some("Customer portal configurations"),
+            ..ExportMapping::default()
+        }
     }
 
     fn docs(&self) -> KindDocs {

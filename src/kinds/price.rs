@@ -2,7 +2,9 @@
 //! replaced by a new one that takes the lookup key over (`transfer_lookup_key`).
 
 use super::values::{AMOUNT_MAX, INTERVAL, METADATA, TAX_BEHAVIOR};
-use super::{KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal, Replacement};
+use super::{
+    ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal, Replacement, Under,
+};
 use crate::kinds::fields::Default::{Bool, EmptyObject, Int, Str};
 use crate::kinds::fields::Type::{
     Array, Boolean, Decimal, Enum, Integer, IntegerOr, Map, Object, String,
@@ -70,6 +72,22 @@ impl Kind for Price {
             });
         }
         refused
+    }
+
+    fn export(&self) -> ExportMapping {
+        ExportMapping {
+            under: Some(Under {
+                reference: "product",
+                named_by: "id",
+                missing: "was not found",
+            }),
+            // A custom unit amount is on when present: Stripe does not echo its `enabled`.
+            on_when_present: &[
+                "custom_unit_amount",
+                "currency_options[<key>][custom_unit_amount]",
+            ],
+            ..ExportMapping::default()
+        }
     }
 
     fn docs(&self) -> KindDocs {

@@ -2,7 +2,7 @@
 //! comes later in the registry: the apply writes it once the price exists.
 
 use super::values::{AMOUNT_MAX, INTERVAL, METADATA, TAX_BEHAVIOR};
-use super::{KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal};
+use super::{ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal};
 use crate::kinds::fields::Default::{Bool, EmptyArray, EmptyObject, Str};
 use crate::kinds::fields::Text::{Id, StatementDescriptor};
 use crate::kinds::fields::Type::{
@@ -47,6 +47,13 @@ impl Kind for Product {
             });
         }
         refused
+    }
+
+    fn export(&self) -> ExportMapping {
+        ExportMapping {
+            heading: Some("Products, each followed by its prices"),
+            ..ExportMapping::default()
+        }
     }
 
     fn docs(&self) -> KindDocs {

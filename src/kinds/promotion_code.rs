@@ -3,7 +3,9 @@
 //! restrictions' currency options; a changed one is replaced (the old one deactivated first).
 
 use super::values::{AMOUNT_MAX, METADATA};
-use super::{KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal, Replacement};
+use super::{
+    ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal, Replacement, Under,
+};
 use crate::kinds::fields::Default::{Bool, EmptyObject};
 use crate::kinds::fields::Text::Code;
 use crate::kinds::fields::Type::{Boolean, Enum, Integer, Map, Object, String, Timestamp};
@@ -66,6 +68,18 @@ impl Kind for PromotionCode {
             }
         }
         refused
+    }
+
+    fn export(&self) -> ExportMapping {
+        ExportMapping {
+            under: Some(Under {
+                reference: "promotion[coupon]",
+                named_by: "code",
+                missing: "no longer exists",
+            }),
+            one_per_key: true,
+            ..ExportMapping::default()
+        }
     }
 
     fn docs(&self) -> KindDocs {

@@ -423,6 +423,55 @@ mod tests {
     }
 
     #[test]
+    fn every_limit_fits_its_params_type() {
+        for kind in ObjectKind::ALL {
+            for param in kind.table().params {
+                let Limits {
+                    chars,
+                    items,
+                    key_chars,
+                    text,
+                    max,
+                } = param.limits;
+                let (string, list, map) = (
+                    param.ty == Type::String,
+                    matches!(param.ty, Type::Array | Type::StringArray),
+                    param.ty == Type::Map,
+                );
+                let at = format!("{kind}: {}", param.path);
+                assert!(chars.is_none() || string || map, "{at}: chars");
+                assert!(items.is_none() || list || map, "{at}: items");
+                assert!(key_chars.is_none() || map, "{at}: key_chars");
+                assert!(text.is_none() || string, "{at}: text");
+                assert!(
+                    max.is_none() || matches!(param.ty, Type::Integer),
+                    "{at}: max"
+                );
+                assert!(chars.map_or(true, |l| l.min <= l.max), "{at}: range");
+                // A map's limits describe a map of strings, not one of objects.
+                assert!(
+                    !(map && param.limits != Limits::NONE && kind.table().has_keyed_fields(param)),
+                    "{at}: limits on a map of objects"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn character_rules() {
+        assert_eq!(Text::Code.check("SAVE-10"), vec![]);
+        assert_eq!(Text::Code.check("SAVE_10"), vec![TextError::Forbidden('_')]);
+        assert_eq!(Text::Code.check(""), vec![TextError::Empty]);
+        assert_eq!(Text::Id.check("basic_plan-2"), vec![]);
+        assert_eq!(Text::Id.check("v2.0"), vec![TextError::Forbidden('.')]);
+        assert_eq!(Text::StatementDescriptor.check("ACME PRO 2026"), vec![]);
+        assert_eq!(
+            Text::StatementDescriptor.check("<12>"),
+            vec![TextError::NoLetter, TextError::Forbidden('<')]
+        );
+    }
+
+    #[test]
     fn concrete_paths_find_their_params() {
         let price = ObjectKind::Price.table();
         assert_eq!(

@@ -72,6 +72,8 @@ impl Spec for CouponSpec {
     }
 }
 
+/// A coupon's own rules: its id, one discount (percent or amount with its currency), the
+/// duration, limits on redemption, `applies_to`.
 fn validate(spec: &CouponSpec, check: &mut Check<'_>) {
     check.key_characters();
     match (spec.percent_off, spec.amount_off) {

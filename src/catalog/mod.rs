@@ -3,6 +3,11 @@
 //! This module is the contract between the script engine (which fills a `Catalog`) and the
 //! planner (which reads it): the planner sees every object through `Declaration`, in apply
 //! order, and never the Rhai values behind it.
+//!
+//! Each kind's typed spec lives in its own module (`price`, ...) with the kind's own rules;
+//! `validate` holds the rules every kind shares (the field table's limits and enums, adopted
+//! ids) and knows no spec; `graph` checks keys and references; `object` builds a spec from a
+//! script's map and runs the checks in order.
 
 pub mod common;
 pub mod coupon;

@@ -236,6 +236,7 @@ impl Spec for PortalSpec {
     }
 }
 
+/// A portal configuration's own rules: its key, URLs, the features' required parts.
 fn validate(spec: &PortalSpec, check: &mut Check<'_>) {
     // The key is kept as a metadata value (`billingctl_key`): the table's longest one.
     let max = check.limits("metadata").chars.map_or(usize::MAX, |l| l.max);

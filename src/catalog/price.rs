@@ -74,6 +74,8 @@ impl Spec for PriceSpec {
     }
 }
 
+/// A price's own rules: its key, amounts, the tiered and per-unit shapes, recurring,
+/// custom amounts and currency options.
 fn validate(spec: &PriceSpec, check: &mut Check<'_>) {
     // A key is never empty; how long it may be is the table's (`lookup_key`).
     let key = check.key;

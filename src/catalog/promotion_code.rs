@@ -82,6 +82,7 @@ impl Spec for PromotionCodeSpec {
     }
 }
 
+/// A promotion code's own rules: its code, the coupon it grants, limits, restrictions.
 fn validate(spec: &PromotionCodeSpec, check: &mut Check<'_>) {
     let code = check.key;
     let max = check.limits("code").chars.map_or(usize::MAX, |l| l.max);

@@ -78,7 +78,10 @@ pub struct Limits {
     pub key_chars: Option<usize>,
     /// A rule on a string's characters.
     pub text: Option<Text>,
-    /// An integer's largest value.
+    /// An integer's largest value (an amount's eight digits). The emulator checks it on
+    /// every param; the planner where the kind's rules check the amount
+    /// (`catalog::validate::Check::non_negative`, which words it in minor units), so a new
+    /// amount param needs that call in its kind's rules.
     pub max: Option<i64>,
 }
 

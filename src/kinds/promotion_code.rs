@@ -113,7 +113,7 @@ static TABLE: ObjectTable = ObjectTable {
 #[rustfmt::skip]
 const PARAMS: &[Param] = &[
     p("active", Boolean, OPT, OPT).default(Bool(true)), // a code is created active
-    p("code", String, OPT, NO).max_chars(500).text(Code), // characters: R102; length: the API's longest code (OpenAPI maxLength, not in the reference)
+    p("code", String, OPT, NO).max_chars(500).text(Code), // characters: R102; length: the longest code the API takes (the emulator's and planner's figure; not in the reference)
     p("customer", String, OPT, NO),
     p("customer_account", String, OPT, NO),
     p("expires_at", Timestamp, OPT, NO),

@@ -4,10 +4,12 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::graph::Index;
 use super::{validate::Check, Declaration, DeclaredAt, Reference};
-use crate::kinds::ObjectKind;
+use crate::kinds::{ObjectKind, Refers};
+use crate::path::{matches_prefix, segments};
 
-/// What each object's typed spec provides: Stripe's create params and the keys it names.
+/// What each object's typed spec provides: Stripe's create params and its own rules.
 pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
     /// The kind of object this spec declares.
     const KIND: ObjectKind;
@@ -25,10 +27,12 @@ pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
         }
         params
     }
-    /// Every reference to another object's key held in `params`.
-    fn references(&self) -> Vec<Reference>;
-    /// Static validation of values Stripe would reject.
+    /// The kind's own static validation (ranges, combinations of fields); what the field
+    /// table says of every param is checked generically (`validate::params`).
     fn validate(&self, check: &mut Check<'_>);
+    /// The kind's rules about the objects it names, once every key is known (a product's
+    /// `default_price` must be one of its own prices).
+    fn validate_related(&self, _check: &mut Check<'_>, _declared: &Index<'_>) {}
     /// Whether the script opted this object in to replacement on immutable change.
     fn allows_replace(&self) -> bool {
         false
@@ -67,7 +71,7 @@ impl<S: Spec> Declaration for Declared<S> {
     }
 
     fn references(&self) -> Vec<Reference> {
-        self.spec.references()
+        references(S::KIND, &self.to_params())
     }
 
     fn allows_replace(&self) -> bool {
@@ -75,11 +79,153 @@ impl<S: Spec> Declaration for Declared<S> {
     }
 }
 
-/// A reference at `path` to the object of `kind` named `key`.
-pub(crate) fn reference(path: impl Into<String>, kind: ObjectKind, key: &str) -> Reference {
-    Reference {
-        path: path.into(),
-        kind,
-        key: key.to_owned(),
+/// Every reference in `params`, where the kind's registry entry says keys of other objects
+/// stand (`Kind::references`), in the order the params hold them.
+pub fn references(kind: ObjectKind, params: &Map<String, Value>) -> Vec<Reference> {
+    let mut found = Vec::new();
+    for_each_reference(kind, params, &mut |path, refers, value| {
+        if let Value::String(key) = value {
+            found.push(Reference {
+                path: path.to_owned(),
+                kind: refers.kind,
+                key: key.clone(),
+            });
+        }
+    });
+    found
+}
+
+/// Calls `visit` with every value of `object` (create params, or a Stripe object) that
+/// stands where one of the kind's references does, with its concrete path and the reference,
+/// in the order the object holds them. The value is not descended into: an expanded
+/// reference (a whole object) is visited once.
+pub fn for_each_reference<'v>(
+    kind: ObjectKind,
+    object: &'v Map<String, Value>,
+    visit: &mut dyn FnMut(&str, &Refers, &'v Value),
+) {
+    let refers = kind.def().references();
+    if refers.is_empty() {
+        return;
+    }
+    for (name, value) in object {
+        walk(refers, name, value, visit);
+    }
+}
+
+fn walk<'v>(
+    refers: &[Refers],
+    path: &str,
+    value: &'v Value,
+    visit: &mut dyn FnMut(&str, &Refers, &'v Value),
+) {
+    let concrete = segments(path);
+    let matches = |r: &&Refers| {
+        let pattern = segments(r.pattern);
+        pattern.len() >= concrete.len() && matches_prefix(&pattern, &concrete)
+    };
+    let candidates: Vec<&Refers> = refers.iter().filter(matches).collect();
+    if let Some(exact) = candidates
+        .iter()
+        .find(|r| segments(r.pattern).len() == concrete.len())
+    {
+        visit(path, exact, value);
+        return;
+    }
+    if candidates.is_empty() {
+        // No reference lies at or below this path.
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (name, item) in map {
+                walk(refers, &format!("{path}[{name}]"), item, visit);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(refers, &format!("{path}[{i}]"), item, visit);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn refs(kind: ObjectKind, params: Value) -> Vec<(String, ObjectKind, String)> {
+        references(kind, params.as_object().unwrap())
+            .into_iter()
+            .map(|r| (r.path, r.kind, r.key))
+            .collect()
+    }
+
+    #[test]
+    fn references_follow_the_registrys_patterns_in_document_order() {
+        let portal = json!({"features": {"subscription_update": {"enabled": true, "products": [
+            {"product": "basic", "prices": ["basic_m", "basic_y"]},
+            {"product": "plus", "prices": ["plus_m"]},
+        ]}}});
+        let base = "features[subscription_update][products]";
+        assert_eq!(
+            refs(ObjectKind::PortalConfiguration, portal),
+            vec![
+                (
+                    format!("{base}[0][product]"),
+                    ObjectKind::Product,
+                    "basic".into()
+                ),
+                (
+                    format!("{base}[0][prices][0]"),
+                    ObjectKind::Price,
+                    "basic_m".into()
+                ),
+                (
+                    format!("{base}[0][prices][1]"),
+                    ObjectKind::Price,
+                    "basic_y".into()
+                ),
+                (
+                    format!("{base}[1][product]"),
+                    ObjectKind::Product,
+                    "plus".into()
+                ),
+                (
+                    format!("{base}[1][prices][0]"),
+                    ObjectKind::Price,
+                    "plus_m".into()
+                ),
+            ]
+        );
+        assert_eq!(
+            refs(
+                ObjectKind::Coupon,
+                json!({"percent_off": 5.0, "applies_to": {"products": ["a", "b"]}})
+            ),
+            vec![
+                (
+                    "applies_to[products][0]".into(),
+                    ObjectKind::Product,
+                    "a".into()
+                ),
+                (
+                    "applies_to[products][1]".into(),
+                    ObjectKind::Product,
+                    "b".into()
+                ),
+            ]
+        );
+        assert_eq!(
+            refs(
+                ObjectKind::PromotionCode,
+                json!({"code": "X", "promotion": {"type": "coupon", "coupon": "c"}})
+            ),
+            vec![("promotion[coupon]".into(), ObjectKind::Coupon, "c".into())]
+        );
+        assert_eq!(refs(ObjectKind::Product, json!({"name": "P"})), vec![]);
     }
 }

@@ -3,6 +3,11 @@
 //! This module is the contract between the script engine (which fills a `Catalog`) and the
 //! planner (which reads it): the planner sees every object through `Declaration`, in apply
 //! order, and never the Rhai values behind it.
+//!
+//! Each kind's typed spec lives in its own module (`price`, ...) with the kind's own rules;
+//! `validate` holds the rules every kind shares (the field table's limits and enums, adopted
+//! ids) and knows no spec; `graph` checks keys and references; `object` builds a spec from a
+//! script's map and runs the checks in order.
 
 pub mod common;
 pub mod coupon;
@@ -22,23 +27,11 @@ pub mod validate;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::diag::Sources;
 use crate::kinds::ObjectKind;
 
-/// Where a script declared an object, so errors found later (even after fetching the live
-/// account) still point at the line to edit.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct DeclaredAt {
-    /// Project-relative path, e.g. `scripts/catalog.rhai` or `stdlib/campaign.rhai`.
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-}
-
-impl std::fmt::Display for DeclaredAt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}", self.file, self.line, self.column)
-    }
-}
+/// Where a script declared an object: the span type of `diag`, below the catalog.
+pub use crate::diag::DeclaredAt;
 
 /// Test mode or live mode: decides which API keys are acceptable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -98,6 +91,9 @@ pub struct Catalog {
     pub environment: Environment,
     /// The ownership scope (metadata `billingctl_scope`): by default the script's file stem.
     pub scope: String,
+    /// The text of every script the catalog was evaluated from, for the lines errors about
+    /// its declarations show (even those found after fetching the live account).
+    pub sources: Sources,
     declarations: Vec<Box<dyn Declaration>>,
 }
 
@@ -106,6 +102,7 @@ impl Catalog {
         Self {
             environment,
             scope,
+            sources: Sources::default(),
             declarations: Vec::new(),
         }
     }

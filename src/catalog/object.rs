@@ -2,13 +2,14 @@
 
 use serde_json::Value;
 
-use super::coupon::Coupon;
+use super::coupon::CouponSpec;
 use super::declared::{Declared, Spec};
+use super::graph::Index;
 use super::parse::parse;
-use super::portal::Portal;
-use super::price::Price;
-use super::product::Product;
-use super::promotion_code::PromotionCode;
+use super::portal::PortalSpec;
+use super::price::PriceSpec;
+use super::product::ProductSpec;
+use super::promotion_code::PromotionCodeSpec;
 use super::validate::{self, Check};
 use super::{Declaration, DeclaredAt};
 use crate::diag::Diagnostic;
@@ -16,12 +17,32 @@ use crate::kinds::ObjectKind;
 
 /// One typed declaration.
 #[derive(Debug)]
-pub enum Object {
-    Product(Product),
-    Price(Price),
-    Coupon(Coupon),
-    PromotionCode(PromotionCode),
-    Portal(Portal),
+pub struct Object(Box<dyn Typed>);
+
+/// A declaration whose typed spec has rules of its own.
+trait Typed: Declaration {
+    fn validate_spec(&self, check: &mut Check<'_>);
+    fn validate_related(&self, check: &mut Check<'_>, declared: &Index<'_>);
+    fn as_declaration(&self) -> &dyn Declaration;
+    fn into_declaration(self: Box<Self>) -> Box<dyn Declaration>;
+}
+
+impl<S: Spec> Typed for Declared<S> {
+    fn validate_spec(&self, check: &mut Check<'_>) {
+        self.spec.validate(check);
+    }
+
+    fn validate_related(&self, check: &mut Check<'_>, declared: &Index<'_>) {
+        self.spec.validate_related(check, declared);
+    }
+
+    fn as_declaration(&self) -> &dyn Declaration {
+        self
+    }
+
+    fn into_declaration(self: Box<Self>) -> Box<dyn Declaration> {
+        self
+    }
 }
 
 impl Object {
@@ -38,44 +59,47 @@ impl Object {
             at: &DeclaredAt,
             adopt: Option<String>,
             fields: Value,
-        ) -> Result<Declared<S>, Box<Diagnostic>> {
-            Ok(Declared {
+        ) -> Result<Object, Box<Diagnostic>> {
+            Ok(Object(Box::new(Declared::<S> {
                 key: S::Key::from(key.to_owned()),
                 declared_at: at.clone(),
                 adopt,
                 spec: parse(S::KIND, key, at, fields)?,
-            })
+            })))
         }
-        Ok(match kind {
-            ObjectKind::Product => Object::Product(typed(key, at, adopt, fields)?),
-            ObjectKind::Price => Object::Price(typed(key, at, adopt, fields)?),
-            ObjectKind::Coupon => Object::Coupon(typed(key, at, adopt, fields)?),
-            ObjectKind::PromotionCode => Object::PromotionCode(typed(key, at, adopt, fields)?),
-            ObjectKind::PortalConfiguration => Object::Portal(typed(key, at, adopt, fields)?),
-        })
+        // The one place a kind meets its typed spec: the registry (`crate::kinds`) sits below
+        // the catalog and knows no spec type, so the choice of type is made here.
+        match kind {
+            ObjectKind::Product => typed::<ProductSpec>(key, at, adopt, fields),
+            ObjectKind::Price => typed::<PriceSpec>(key, at, adopt, fields),
+            ObjectKind::Coupon => typed::<CouponSpec>(key, at, adopt, fields),
+            ObjectKind::PromotionCode => typed::<PromotionCodeSpec>(key, at, adopt, fields),
+            ObjectKind::PortalConfiguration => typed::<PortalSpec>(key, at, adopt, fields),
+        }
     }
 
     pub fn as_declaration(&self) -> &dyn Declaration {
-        match self {
-            Object::Product(o) => o,
-            Object::Price(o) => o,
-            Object::Coupon(o) => o,
-            Object::PromotionCode(o) => o,
-            Object::Portal(o) => o,
-        }
+        self.0.as_declaration()
     }
 
     pub fn into_declaration(self) -> Box<dyn Declaration> {
-        match self {
-            Object::Product(o) => Box::new(o),
-            Object::Price(o) => Box::new(o),
-            Object::Coupon(o) => Box::new(o),
-            Object::PromotionCode(o) => Box::new(o),
-            Object::Portal(o) => Box::new(o),
-        }
+        self.0.into_declaration()
     }
 
-    /// Static validation of this object's values; errors go to `diags`.
+    /// The kind's rules about the objects this one names (`Spec::validate_related`).
+    pub fn validate_related(&self, declared: &Index<'_>, diags: &mut Vec<Diagnostic>) {
+        let decl = self.as_declaration();
+        let mut check = Check {
+            kind: decl.kind(),
+            key: decl.key(),
+            at: decl.declared_at(),
+            diags,
+        };
+        self.0.validate_related(&mut check, declared);
+    }
+
+    /// Static validation of this object's values; errors go to `diags`: the kind's own rules,
+    /// then the field table's limits, the adopted id, the enum values.
     pub fn validate(&self, diags: &mut Vec<Diagnostic>) {
         let decl = self.as_declaration();
         let mut check = Check {
@@ -84,25 +108,12 @@ impl Object {
             at: decl.declared_at(),
             diags,
         };
-        match self {
-            Object::Product(o) => o.spec.validate(&mut check),
-            Object::Price(o) => o.spec.validate(&mut check),
-            Object::Coupon(o) => o.spec.validate(&mut check),
-            Object::PromotionCode(o) => o.spec.validate(&mut check),
-            Object::Portal(o) => o.spec.validate(&mut check),
-        }
+        self.0.validate_spec(&mut check);
+        let params = decl.to_params();
+        validate::params(&mut check, &params);
         if let Some(id) = decl.adopt_id() {
-            let prefix = decl.kind().table().id_prefix;
-            if !prefix.is_empty() && !id.starts_with(prefix) {
-                check.error(
-                    "adopt",
-                    format!(
-                        "`adopt` must be a {} id (`{prefix}…`), got \"{id}\"",
-                        decl.kind()
-                    ),
-                );
-            }
+            validate::adopt(&mut check, id);
         }
-        validate::enums(&mut check, &decl.to_params());
+        validate::enums(&mut check, &params);
     }
 }

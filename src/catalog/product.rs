@@ -1,12 +1,13 @@
 //! A product: `product(id, #{ name, ... })`.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::common::Metadata;
-use super::declared::{reference, Declared, Spec};
+use super::declared::{Declared, Spec};
+use super::graph::Index;
 use super::key::{LookupKey, ProductKey};
 use super::validate::Check;
-use super::Reference;
 use crate::kinds::ObjectKind;
 
 /// A declared product; its key is the custom product id.
@@ -93,14 +94,101 @@ impl Spec for ProductSpec {
     const KIND: ObjectKind = ObjectKind::Product;
     type Key = ProductKey;
 
-    fn references(&self) -> Vec<Reference> {
-        self.default_price
-            .iter()
-            .map(|key| reference("default_price", ObjectKind::Price, key.as_str()))
-            .collect()
+    /// Stripe only accepts a product's own (active) price as its `default_price`.
+    fn validate_related(&self, check: &mut Check<'_>, declared: &Index<'_>) {
+        let Some(key) = &self.default_price else {
+            return;
+        };
+        let Some(price) = declared.get(ObjectKind::Price, key.as_str()) else {
+            return;
+        };
+        let params = price.to_params();
+        let owner = params
+            .get("product")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if params.get("active") == Some(&Value::Bool(false)) {
+            check.error(
+                "default_price",
+                format!(
+                    "`default_price`: price `{key}` is deactivated; a product's default price must be active"
+                ),
+            );
+        }
+        if owner != check.key {
+            check.error(
+                "default_price",
+                format!(
+                    "`default_price`: price `{key}` belongs to product `{owner}`, not to this one"
+                ),
+            );
+        }
     }
 
     fn validate(&self, check: &mut Check<'_>) {
-        super::validate::product(self, check);
+        check.key_characters();
+        if self.name.trim().is_empty() {
+            check.error("name", "`name` must not be empty");
+        }
+        for (i, image) in self.images.iter().flatten().enumerate() {
+            check.url(&format!("images[{i}]"), Some(image));
+        }
+        check.url("url", self.url.as_deref());
+        if let Some(d) = &self.package_dimensions {
+            for (name, v) in [
+                ("height", d.height),
+                ("length", d.length),
+                ("weight", d.weight),
+                ("width", d.width),
+            ] {
+                if v <= 0.0 {
+                    check.error(
+                        &format!("package_dimensions[{name}]"),
+                        format!("`package_dimensions[{name}]` must be positive, got {v}"),
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::catalog::validate::testing::{assert_cases, assert_valid};
+    use crate::kinds::ObjectKind::Product;
+
+    #[test]
+    fn each_rule_names_its_field() {
+        assert_cases(
+            Product,
+            &[
+                ("k", json!({"name": " "}), "name", "must not be empty"),
+                ("bad id", json!({"name": "P"}), "id", "only letters, digits"),
+                (
+                    "k",
+                    json!({"name": "P", "images": ["ftp://x"]}),
+                    "images[0]",
+                    "http(s) URL",
+                ),
+                (
+                    "k",
+                    json!({"name": "P", "package_dimensions": {"height": 0.0, "length": 1.0, "weight": 1.0, "width": 1.0}}),
+                    "package_dimensions[height]",
+                    "must be positive",
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn valid_products_have_no_errors() {
+        assert_valid(
+            Product,
+            &[
+                json!({"name": "P", "statement_descriptor": "ACME PRO 2026", "metadata": {"a": "b"}}),
+            ],
+        );
     }
 }

@@ -95,16 +95,18 @@ struct Declared<'a>(&'a [&'a dyn Declaration]);
 
 impl Related for Declared<'_> {
     fn coupon(&self, reference: &str) -> Option<Value> {
-        declared_coupon(self.0.iter().copied(), reference)
+        declared_params(self.0.iter().copied(), ObjectKind::Coupon, reference)
     }
 }
 
-/// A declared coupon's params, found by its key (a coupon's key is its id).
-pub fn declared_coupon<'a>(
+/// The params of the object of `kind` declared under `key` (the rules table's related
+/// objects: a promotion code's coupon).
+pub fn declared_params<'a>(
     mut declarations: impl Iterator<Item = &'a dyn Declaration>,
+    kind: ObjectKind,
     key: &str,
 ) -> Option<Value> {
     declarations
-        .find(|d| d.kind() == ObjectKind::Coupon && d.key() == key)
+        .find(|d| d.kind() == kind && d.key() == key)
         .map(|d| Value::Object(d.to_params()))
 }

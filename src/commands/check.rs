@@ -11,6 +11,7 @@ pub fn execute(args: ScriptArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             let mut warnings = crate::catalog::refusals::time_warnings(&catalog, clock.now());
             let more = warnings.len().saturating_sub(WARNINGS_SHOWN);
             warnings.truncate(WARNINGS_SHOWN);
+            catalog.sources.attach(&mut warnings);
             crate::eout!(
                 "{}",
                 crate::diag::render_human(&Diagnostics(warnings), stderr_color())

@@ -191,6 +191,8 @@ pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
     live.adopt_declared(&catalog);
     let mut plan = plan_catalog(&catalog, &live, request.policy, request.clock.now());
     let subset = (!only.is_empty()).then(|| restrict(&mut plan, &only, request.only));
+    // The errors show the script lines they point at, from the texts the script layer read.
+    catalog.sources.attach(&mut plan.errors.0);
     Ok(Prepared::Ready(Box::new(Planned {
         account,
         live,

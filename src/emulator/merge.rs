@@ -94,7 +94,7 @@ mod tests {
 
     use super::*;
 
-    use crate::kinds::fields::{Param, Presence};
+    use crate::kinds::fields::{p, OPT};
 
     static TABLE: ObjectTable = ObjectTable {
         index: crate::kinds::fields::Compiled::new(),
@@ -104,16 +104,7 @@ mod tests {
         custom_id: false,
         deletable: false,
         list_filters: &[],
-        params: &[Param {
-            path: "metadata",
-            ty: Type::Map,
-            on_create: Presence::Optional,
-            on_update: Presence::Optional,
-            emptyable: true,
-            default: None,
-            unordered: false,
-            set_once_from: None,
-        }],
+        params: &[p("metadata", Type::Map, OPT, OPT).emptyable()],
     };
 
     fn merged(target: serde_json::Value, params: serde_json::Value) -> serde_json::Value {

@@ -1,19 +1,17 @@
 //! Strict params, checked generically against the one field table (`crate::kinds::fields`):
 //! every decoded path must be a param of this endpoint (create or update), with the right type
-//! and enum value; required params must be there; `""` clears what Stripe lets you clear.
-//! The result is typed JSON (integers, numbers, booleans) ready to merge into an object.
-//! No field is named here: object-specific rules live in `objects/`.
+//! and enum value, within the table's limits (lengths, counts, characters, largest values);
+//! required params must be there; `""` clears what Stripe lets you clear. The result is
+//! typed JSON (integers, numbers, booleans) ready to merge into an object. No field is named
+//! here: object-specific rules live in `objects/`.
 
 use serde_json::{Map, Number, Value};
 
 use super::error::ErrorResponse;
-use crate::kinds::fields::{ObjectTable, Operation, Param, Presence, Type};
+use crate::kinds::fields::{
+    Items, Length, Limits, ObjectTable, Operation, Param, Presence, Text, TextError, Type,
+};
 use crate::path::{segment_matches, segments};
-
-/// Metadata limits (Stripe's documented ones).
-const METADATA_MAX_KEYS: usize = 50;
-const METADATA_MAX_KEY_LEN: usize = 40;
-const METADATA_MAX_VALUE_LEN: usize = 500;
 
 /// Decimal strings take at most 12 decimal places.
 const DECIMAL_PLACES_MAX: usize = 12;
@@ -140,12 +138,23 @@ impl Checker {
             };
         }
         match param.ty {
-            Type::String => Ok(Value::String(scalar(path, value, "string")?.to_owned())),
+            Type::String => {
+                let text = scalar(path, value, "string")?;
+                check_string(path, text, &param.limits)?;
+                Ok(Value::String(text.to_owned()))
+            }
             Type::Integer | Type::Timestamp => {
                 let text = scalar(path, value, "integer")?;
-                text.parse::<i64>()
-                    .map(Value::from)
-                    .map_err(|_| ErrorResponse::param(path, format!("Invalid integer: {text}")))
+                let number = text
+                    .parse::<i64>()
+                    .map_err(|_| ErrorResponse::param(path, format!("Invalid integer: {text}")))?;
+                match param.limits.max {
+                    Some(max) if number > max => Err(ErrorResponse::param(
+                        path,
+                        format!("Invalid {path}: must be at most {max}, got {number}."),
+                    )),
+                    _ => Ok(Value::from(number)),
+                }
             }
             Type::Number => {
                 let text = scalar(path, value, "decimal")?;
@@ -224,6 +233,24 @@ impl Checker {
                         }
                     });
                 }
+                // After the elements, as Stripe names a bad element before the count.
+                if let Some(Items { max, .. }) = param.limits.items {
+                    if typed.len() > max {
+                        let words = segments(path)
+                            .last()
+                            .copied()
+                            .unwrap_or(path)
+                            .replace('_', " ");
+                        return Err(ErrorResponse::param(
+                            path,
+                            format!(
+                                "Invalid {path}: a {} can have at most {max} {words}, got {}.",
+                                self.table.object,
+                                typed.len()
+                            ),
+                        ));
+                    }
+                }
                 Ok(Value::Array(typed))
             }
             Type::Map => {
@@ -234,7 +261,7 @@ impl Checker {
                     // A map of objects such as `currency_options[<currency>][...]`.
                     return self.walk_children(path, map).map(Value::Object);
                 }
-                check_string_map(path, map).map(Value::Object)
+                check_string_map(path, map, &param.limits).map(Value::Object)
             }
         }
     }
@@ -300,16 +327,68 @@ fn as_array(value: &Value) -> Option<Vec<Value>> {
     }
 }
 
-/// `metadata`-like maps: string values (`""` kept, it unsets the key) within Stripe's limits.
+/// A string within its param's limits: its character rule, its length.
+fn check_string(path: &str, text: &str, limits: &Limits) -> Result<(), ErrorResponse> {
+    let length = text.chars().count();
+    let refuse = |message: String| Err(ErrorResponse::param(path, message));
+    if limits.text == Some(Text::Code) {
+        // One sentence for the characters and the length alike.
+        let max = limits.chars.map_or(usize::MAX, |l| l.max);
+        if length > max || !Text::Code.check(text).is_empty() {
+            return refuse(format!(
+                "Invalid {path}: {text}. Codes may contain only letters (a-z, A-Z), digits \
+                 (0-9) and dashes (-), up to {max} characters."
+            ));
+        }
+        return Ok(());
+    }
+    match limits.chars {
+        Some(Length { min: 0, max }) if length > max => {
+            return refuse(format!("Invalid {path}: must be at most {max} characters."))
+        }
+        // A range says how long the value was: it may miss either end.
+        Some(Length { max, .. }) if length > max => {
+            return refuse(format!(
+                "Invalid {path}: must be at most {max} characters, got {length}."
+            ))
+        }
+        Some(Length { min, .. }) if length < min => {
+            return refuse(format!(
+                "Invalid {path}: must be at least {min} characters, got {length}."
+            ))
+        }
+        _ => {}
+    }
+    let Some(rule) = limits.text else {
+        return Ok(());
+    };
+    match rule.check(text).first() {
+        None => Ok(()),
+        Some(_) if rule == Text::Id => refuse(format!(
+            "Invalid {path}: {text}. Ids may contain only letters, digits, '_' and '-'."
+        )),
+        Some(TextError::NoLetter) => {
+            refuse(format!("Invalid {path}: must contain at least one letter."))
+        }
+        Some(TextError::Forbidden(_)) => refuse(format!(
+            "Invalid {path}: must not contain any of < > \\ \" '."
+        )),
+        Some(TextError::Empty) => refuse(format!("Invalid {path}: must not be empty.")),
+    }
+}
+
+/// `metadata`-like maps: string values (`""` kept, it unsets the key) within the table's
+/// limits.
 fn check_string_map(
     path: &str,
     map: &Map<String, Value>,
+    limits: &Limits,
 ) -> Result<Map<String, Value>, ErrorResponse> {
-    if map.len() > METADATA_MAX_KEYS {
+    if let Some(Items { max, .. }) = limits.items.filter(|items| map.len() > items.max) {
         return Err(ErrorResponse::param(
             path,
             format!(
-                "Invalid {path}: you can have at most {METADATA_MAX_KEYS} keys, got {}",
+                "Invalid {path}: you can have at most {max} keys, got {}",
                 map.len()
             ),
         ));
@@ -319,22 +398,22 @@ fn check_string_map(
         let Some(text) = value.as_str() else {
             return Err(ErrorResponse::param(&concrete, "Invalid string".to_owned()));
         };
-        if key.chars().count() > METADATA_MAX_KEY_LEN {
+        if let Some(max) = limits.key_chars.filter(|max| key.chars().count() > *max) {
             return Err(ErrorResponse::param(
                 &concrete,
                 format!(
-                    "Metadata keys can have up to {METADATA_MAX_KEY_LEN} characters, but you \
-                     passed in a key that is {} characters: {key}",
+                    "Metadata keys can have up to {max} characters, but you passed in a key \
+                     that is {} characters: {key}",
                     key.chars().count()
                 ),
             ));
         }
-        if text.chars().count() > METADATA_MAX_VALUE_LEN {
+        if let Some(Length { max, .. }) = limits.chars.filter(|l| text.chars().count() > l.max) {
             return Err(ErrorResponse::param(
                 &concrete,
                 format!(
-                    "Metadata values can have up to {METADATA_MAX_VALUE_LEN} characters, but you \
-                     passed in a value that is {} characters.",
+                    "Metadata values can have up to {max} characters, but you passed in a \
+                     value that is {} characters.",
                     text.chars().count()
                 ),
             ));
@@ -427,6 +506,7 @@ mod tests {
             default,
             unordered: false,
             set_once_from: None,
+            limits: Limits::NONE,
         }
     }
 
@@ -486,6 +566,12 @@ mod tests {
                 Optional,
                 Some(Default::Bool(true)),
             ),
+            param("code", Type::String, Optional, Absent, None)
+                .max_chars(8)
+                .text(Text::Code),
+            param("label", Type::String, Optional, Optional, None).max_chars(5),
+            param("images", Type::StringArray, Optional, Optional, None).items(2, "URLs"),
+            param("total", Type::Integer, Optional, Absent, None).max(100),
         ],
     };
 
@@ -569,6 +655,86 @@ mod tests {
         assert_eq!(typed["note"], Value::Null);
         let refused = validate(&TABLE, Operation::Update, &raw(json!({ "name": "" })));
         assert_eq!(refused.unwrap_err().param.as_deref(), Some("name"));
+    }
+
+    /// The limits of the table are Stripe's 400 `invalid_request_error`, naming the param.
+    fn refused(value: Value) -> ErrorResponse {
+        let error = create(value).unwrap_err();
+        assert_eq!((error.status, error.kind), (400, "invalid_request_error"));
+        error
+    }
+
+    #[test]
+    fn limits_of_the_table_are_enforced() {
+        assert!(create(json!({ "name": "A", "label": "abcde", "images": ["a", "b"] })).is_ok());
+        assert_eq!(
+            refused(json!({ "name": "A", "label": "abcdef" })),
+            ErrorResponse::param(
+                "label",
+                "Invalid label: must be at most 5 characters.".to_owned()
+            )
+        );
+        assert_eq!(
+            refused(json!({ "name": "A", "images": ["a", "b", "c"] })),
+            ErrorResponse::param(
+                "images",
+                "Invalid images: a test can have at most 2 images, got 3.".to_owned()
+            )
+        );
+        assert_eq!(
+            refused(json!({ "name": "A", "total": "101" })),
+            ErrorResponse::param(
+                "total",
+                "Invalid total: must be at most 100, got 101.".to_owned()
+            )
+        );
+        let code = |code: &str| refused(json!({ "name": "A", "code": code })).message;
+        let expected = |code: &str| {
+            format!(
+                "Invalid code: {code}. Codes may contain only letters (a-z, A-Z), digits (0-9) \
+                 and dashes (-), up to 8 characters."
+            )
+        };
+        assert_eq!(code("SAVE_10"), expected("SAVE_10"));
+        assert_eq!(code("SAVE-1234"), expected("SAVE-1234"));
+        assert!(create(json!({ "name": "A", "code": "SAVE-10" })).is_ok());
+    }
+
+    #[test]
+    fn the_kinds_tables_limits_are_enforced() {
+        use crate::kinds::ObjectKind;
+        let price = |extra: Value| {
+            let mut form = raw(json!({ "currency": "eur", "product": "prod_1" }));
+            form.extend(raw(extra));
+            validate(ObjectKind::Price.table(), Operation::Create, &form)
+        };
+        assert!(price(json!({ "unit_amount": "99999999" })).is_ok());
+        assert_eq!(
+            price(json!({ "unit_amount": "100000000" })).unwrap_err(),
+            ErrorResponse::param(
+                "unit_amount",
+                "Invalid unit_amount: must be at most 99999999, got 100000000.".to_owned()
+            )
+        );
+        assert_eq!(
+            price(json!({ "unit_amount": "1", "lookup_key": "k".repeat(201) }))
+                .unwrap_err()
+                .param
+                .as_deref(),
+            Some("lookup_key")
+        );
+        let product = |extra: Value| {
+            let mut form = raw(json!({ "name": "P" }));
+            form.extend(raw(extra));
+            validate(ObjectKind::Product.table(), Operation::Update, &form)
+        };
+        assert_eq!(
+            product(json!({ "statement_descriptor": "ACME \"PRO\"" })).unwrap_err(),
+            ErrorResponse::param(
+                "statement_descriptor",
+                "Invalid statement_descriptor: must not contain any of < > \\ \" '.".to_owned()
+            )
+        );
     }
 
     #[test]

@@ -8,14 +8,12 @@ use std::collections::{HashMap, HashSet};
 use serde_json::{Map, Value};
 
 use super::live::{self, LiveObjects, KEY_METADATA};
-use super::select::{price_product, Selection};
+use super::select::Selection;
+use crate::kinds::{KeyRule, ObjectKind};
 
 type Object = Map<String, Value>;
 
-/// Longest lookup key Stripe takes.
-const MAX_LOOKUP_KEY: usize = 200;
-
-/// Keys of prices and portal configurations, by Stripe id.
+/// Keys of prices and portal configurations (their own or made up), by Stripe id.
 #[derive(Debug, Default)]
 pub struct Keys {
     prices: HashMap<String, String>,
@@ -25,14 +23,36 @@ pub struct Keys {
 }
 
 impl Keys {
-    /// The lookup key a price is declared under (its own or a made-up one).
-    pub fn price(&self, id: &str) -> Option<&str> {
-        self.prices.get(id).map(String::as_str)
+    /// The key the selected object of `kind` with this id is declared under, where it is
+    /// known: its id where the key is the id (products, coupons), else the one assigned here.
+    pub fn known<'a>(&'a self, kind: ObjectKind, id: &'a str) -> Option<&'a str> {
+        if kind.def().key() == KeyRule::Field("id") {
+            return Some(id);
+        }
+        self.prices
+            .get(id)
+            .or_else(|| self.portals.get(id))
+            .map(String::as_str)
     }
 
-    /// The key a portal configuration is declared under.
-    pub fn portal(&self, id: &str) -> Option<&str> {
-        self.portals.get(id).map(String::as_str)
+    /// The key a reference to the object of `kind` with this id is written as: the id itself
+    /// when no key is known.
+    pub fn of<'a>(&'a self, kind: ObjectKind, id: &'a str) -> &'a str {
+        self.known(kind, id).unwrap_or(id)
+    }
+
+    /// The key `object` (of `kind`) is declared under: the one assigned here, or the one it
+    /// holds (a promotion code's code), or its id.
+    pub fn key(&self, kind: ObjectKind, object: &Object) -> String {
+        let id = live::id(object);
+        match self.known(kind, id) {
+            Some(key) => key.to_string(),
+            None => kind
+                .def()
+                .key()
+                .of(&Value::Object(object.clone()))
+                .unwrap_or_else(|| id.to_string()),
+        }
     }
 
     /// Whether the object with this id has no key in Stripe yet, so the script names its id.
@@ -53,34 +73,32 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
     let mut keys = Keys::default();
 
     let mut taken: HashSet<String> = live
-        .prices
+        .of_kind(ObjectKind::Price)
         .iter()
         .filter_map(|price| live::text(price, "lookup_key"))
         .filter(|key| !key.is_empty())
         .map(str::to_string)
         .collect();
-    for (product, prices) in &selection.products {
-        for price in prices {
-            let id = live::id(price).to_string();
-            let key = match live::text(price, "lookup_key").filter(|k| !k.is_empty()) {
-                Some(key) => key.to_string(),
-                None => {
-                    keys.adopted.insert(id.clone());
-                    unique(&price_key_stem(product, price), &mut taken)
-                }
-            };
-            keys.prices.insert(id, key);
-        }
+    for (product, price) in selection.of_kind(ObjectKind::Price) {
+        let id = live::id(price).to_string();
+        let key = match live::text(price, "lookup_key").filter(|k| !k.is_empty()) {
+            Some(key) => key.to_string(),
+            None => {
+                keys.adopted.insert(id.clone());
+                unique(&price_key_stem(product, price), &mut taken)
+            }
+        };
+        keys.prices.insert(id, key);
     }
 
     let mut taken: HashSet<String> = live
-        .portal_configurations
+        .of_kind(ObjectKind::PortalConfiguration)
         .iter()
         .filter_map(|portal| live::metadata(portal, KEY_METADATA))
         .map(str::to_string)
         .collect();
     let mut numbered = 0;
-    for portal in &selection.portals {
+    for (_, portal) in selection.of_kind(ObjectKind::PortalConfiguration) {
         let id = live::id(portal).to_string();
         let key = match live::metadata(portal, KEY_METADATA) {
             Some(key) => key.to_string(),
@@ -110,13 +128,20 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
 /// quarterly price, `basic_one_time_eur` for a one-off price. The product part is its id when
 /// someone chose it (`basic`), else its name made into a key (`Gold plan` → `gold_plan`):
 /// `prod_BHvmpTVB7hpwKR_month_usd` would tell a reader nothing.
-fn price_key_stem(product: &Object, price: &Object) -> String {
-    let id = live::id(product);
-    let name = live::text(product, "name").map(slug).unwrap_or_default();
-    let product = if id.starts_with("prod_") && !name.is_empty() {
+fn price_key_stem(product: Option<&Object>, price: &Object) -> String {
+    let id = product.map(live::id).unwrap_or_default();
+    let name = product
+        .and_then(|p| live::text(p, "name"))
+        .map(slug)
+        .unwrap_or_default();
+    // A product id Stripe generated (`prod_…`) tells a reader nothing.
+    let generated = id.starts_with(ObjectKind::Product.table().id_prefix);
+    let product = if generated && !name.is_empty() {
         name
     } else {
-        price_product(price).unwrap_or("price").to_string()
+        live::owner(ObjectKind::Price, price)
+            .unwrap_or("price")
+            .to_string()
     };
     let currency = live::text(price, "currency").unwrap_or("xxx");
     let recurring = price.get("recurring").and_then(Value::as_object);
@@ -149,7 +174,13 @@ fn slug(name: &str) -> String {
 
 /// `stem`, or `stem_2`, `stem_3`, … whichever is free first; marked taken.
 fn unique(stem: &str, taken: &mut HashSet<String>) -> String {
-    let stem: String = stem.chars().take(MAX_LOOKUP_KEY - 4).collect();
+    // Room for a `_NNN` suffix under the longest lookup key Stripe takes.
+    let longest = ObjectKind::Price
+        .table()
+        .param("lookup_key")
+        .and_then(|p| p.limits.chars)
+        .map_or(usize::MAX, |l| l.max);
+    let stem: String = stem.chars().take(longest.saturating_sub(4)).collect();
     let mut key = stem.clone();
     let mut n = 1;
     while taken.contains(&key) {

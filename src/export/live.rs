@@ -4,13 +4,10 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::catalog::declared::for_each_reference;
 use crate::kinds::ObjectKind;
+pub use crate::kinds::{KEY_METADATA, SCOPE_METADATA};
 use crate::live::LiveState;
-
-/// Metadata key holding a portal configuration's billingctl key.
-pub const KEY_METADATA: &str = "billingctl_key";
-/// Metadata key holding the ownership scope of an object billingctl manages.
-pub const SCOPE_METADATA: &str = "billingctl_scope";
 
 /// Every catalog object of an account, active and inactive, as Stripe returns them.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -25,27 +22,40 @@ pub struct LiveObjects {
     pub portal_configurations: Vec<Map<String, Value>>,
 }
 
+/// The lists of `LiveObjects`, one per kind.
+type Lists<'a> = [&'a Vec<Map<String, Value>>; ObjectKind::ALL.len()];
+
 impl LiveObjects {
+    /// The lists in the registry's order (`ObjectKind as usize`, as `ObjectKind::def`), each
+    /// named for its kind's plural (`promotion_codes`): `lists_follow_the_registry` holds it.
+    fn lists(&self) -> Lists<'_> {
+        [
+            &self.products,
+            &self.prices,
+            &self.coupons,
+            &self.promotion_codes,
+            &self.portal_configurations,
+        ]
+    }
+
     /// The objects of one kind.
     pub fn of_kind(&self, kind: ObjectKind) -> &[Map<String, Value>] {
-        match kind {
-            ObjectKind::Product => &self.products,
-            ObjectKind::Price => &self.prices,
-            ObjectKind::Coupon => &self.coupons,
-            ObjectKind::PromotionCode => &self.promotion_codes,
-            ObjectKind::PortalConfiguration => &self.portal_configurations,
-        }
+        self.lists()[kind as usize]
     }
 
     /// The objects of one kind, for filling in.
     pub fn of_kind_mut(&mut self, kind: ObjectKind) -> &mut Vec<Map<String, Value>> {
-        match kind {
-            ObjectKind::Product => &mut self.products,
-            ObjectKind::Price => &mut self.prices,
-            ObjectKind::Coupon => &mut self.coupons,
-            ObjectKind::PromotionCode => &mut self.promotion_codes,
-            ObjectKind::PortalConfiguration => &mut self.portal_configurations,
-        }
+        let lists: [&mut Vec<Map<String, Value>>; ObjectKind::ALL.len()] = [
+            &mut self.products,
+            &mut self.prices,
+            &mut self.coupons,
+            &mut self.promotion_codes,
+            &mut self.portal_configurations,
+        ];
+        lists
+            .into_iter()
+            .nth(kind as usize)
+            .expect("one list per kind")
     }
 
     /// How many objects there are, of every kind.
@@ -119,62 +129,66 @@ pub fn reference_id(value: &Value) -> Option<&str> {
     }
 }
 
-/// The coupon a promotion code grants: `promotion[coupon]` in this API version (the
-/// pre-2025-09 top-level `coupon` is read too, so older answers still export).
-pub fn promotion_coupon(object: &Map<String, Value>) -> Option<&str> {
-    object
-        .get("promotion")
-        .and_then(Value::as_object)
-        .and_then(|p| p.get("coupon"))
-        .and_then(reference_id)
-        .or_else(|| object.get("coupon").and_then(reference_id))
+/// The id of the object this one is written under (a price's product, a code's coupon):
+/// the reference the kind's export mapping names (`ExportMapping::under`).
+pub fn owner(kind: ObjectKind, object: &Map<String, Value>) -> Option<&str> {
+    let under = kind.def().export().under?;
+    crate::path::get(object, under.reference).and_then(reference_id)
 }
 
-/// Every other object this one names, by kind and Stripe id.
+/// Every other object this one names, by kind and Stripe id: where the kind's references
+/// stand (`Kind::references`), an id or the whole object when expanded.
 pub fn references(kind: ObjectKind, object: &Map<String, Value>) -> Vec<(ObjectKind, String)> {
     let mut out = Vec::new();
-    let mut push = |kind: ObjectKind, value: Option<&Value>| {
-        if let Some(id) = value.and_then(reference_id) {
-            out.push((kind, id.to_string()));
+    for_each_reference(kind, object, &mut |_, refers, value| {
+        if let Some(id) = reference_id(value) {
+            out.push((refers.kind, id.to_string()));
         }
-    };
-    match kind {
-        ObjectKind::Product => push(ObjectKind::Price, object.get("default_price")),
-        ObjectKind::Price => push(ObjectKind::Product, object.get("product")),
-        ObjectKind::Coupon => {
-            for product in pointer_array(object, "/applies_to/products") {
-                push(ObjectKind::Product, Some(product));
-            }
-        }
-        ObjectKind::PromotionCode => {
-            if let Some(coupon) = promotion_coupon(object) {
-                out.push((ObjectKind::Coupon, coupon.to_string()));
-            }
-        }
-        ObjectKind::PortalConfiguration => {
-            for entry in pointer_array(object, "/features/subscription_update/products") {
-                push(ObjectKind::Product, entry.get("product"));
-                if let Some(prices) = entry.get("prices").and_then(Value::as_array) {
-                    for price in prices {
-                        push(ObjectKind::Price, Some(price));
-                    }
-                }
-            }
-        }
-    }
+    });
     out
 }
 
-fn pointer_array<'a>(object: &'a Map<String, Value>, pointer: &str) -> &'a [Value] {
-    let (first, rest) = pointer
-        .trim_start_matches('/')
-        .split_once('/')
-        .unwrap_or((pointer.trim_start_matches('/'), ""));
-    let value = object.get(first);
-    let value = if rest.is_empty() {
-        value
-    } else {
-        value.and_then(|v| v.pointer(&format!("/{rest}")))
-    };
-    value.and_then(Value::as_array).map_or(&[], Vec::as_slice)
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::kinds::KINDS;
+
+    #[test]
+    fn lists_follow_the_registry() {
+        let mut account = Map::new();
+        for kind in KINDS {
+            let list = format!("{}s", kind.name());
+            account.insert(list, json!([{ "id": kind.name() }]));
+        }
+        let live: LiveObjects = serde_json::from_value(Value::Object(account)).unwrap();
+        let mut filled = LiveObjects::default();
+        for kind in ObjectKind::ALL {
+            assert_eq!(id(&live.of_kind(kind)[0]), kind.name());
+            filled.of_kind_mut(kind).push(live.of_kind(kind)[0].clone());
+        }
+        assert_eq!(filled.len(), ObjectKind::ALL.len());
+        assert_eq!(id(&filled.of_kind(ObjectKind::Coupon)[0]), "coupon");
+    }
+
+    #[test]
+    fn references_are_read_where_the_kind_says_expanded_or_not() {
+        let portal = json!({"features": {"subscription_update": {"products": [
+            {"product": "prod_1", "prices": ["price_1", {"id": "price_2", "object": "price"}]},
+        ]}}});
+        assert_eq!(
+            references(ObjectKind::PortalConfiguration, portal.as_object().unwrap()),
+            vec![
+                (ObjectKind::Product, "prod_1".to_string()),
+                (ObjectKind::Price, "price_1".to_string()),
+                (ObjectKind::Price, "price_2".to_string()),
+            ]
+        );
+        let product = json!({"id": "prod_1", "default_price": {"id": "price_1"}});
+        assert_eq!(
+            references(ObjectKind::Product, product.as_object().unwrap()),
+            vec![(ObjectKind::Price, "price_1".to_string())]
+        );
+    }
 }

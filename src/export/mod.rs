@@ -13,6 +13,8 @@ pub mod select;
 
 use serde_json::{Map, Value};
 
+use crate::catalog::declared::for_each_reference;
+use crate::kinds::fields::Presence;
 use crate::kinds::ObjectKind;
 use crate::kinds::RESERVED_METADATA_PREFIX;
 use keys::Keys;
@@ -45,9 +47,10 @@ pub fn export_script(live: &LiveObjects, options: &ExportOptions) -> String {
     export(live, options).script
 }
 
-/// Writes `live` as a catalog script: each product followed by its prices, then each coupon
-/// followed by its promotion codes, then the portal configurations, oldest first. The same
-/// account always gives the same text.
+/// Writes `live` as a catalog script: a section per kind that stands on its own (products,
+/// coupons, portal configurations, in the registry's order), each object followed by those
+/// written under it (a product by its prices, a coupon by its promotion codes), oldest
+/// first. The same account always gives the same text.
 pub fn export(live: &LiveObjects, options: &ExportOptions) -> Export {
     let selection = select::select(live, options.scope.as_deref());
     let keys = keys::assign(live, &selection);
@@ -58,32 +61,22 @@ pub fn export(live: &LiveObjects, options: &ExportOptions) -> Export {
         selection: &selection,
     };
     out.header();
-    // A section without objects gets no heading.
-    if !selection.products.is_empty() {
-        out.section("Products, each followed by its prices");
-    }
-    for (product, prices) in &selection.products {
-        out.declare(ObjectKind::Product, product);
-        for price in prices {
-            out.declare(ObjectKind::Price, price);
+    for section in &selection.sections {
+        // A section without objects gets no heading.
+        if section.groups.is_empty() {
+            continue;
         }
-        out.text.push('\n');
-    }
-    if !selection.coupons.is_empty() {
-        out.section("Coupons, each followed by its promotion codes");
-    }
-    for (coupon, codes) in &selection.coupons {
-        out.declare(ObjectKind::Coupon, coupon);
-        for code in codes {
-            out.declare(ObjectKind::PromotionCode, code);
+        out.section(&heading(section.kind));
+        for (owner, members) in &section.groups {
+            out.declare(section.kind, owner);
+            if let Some(member) = section.members {
+                for object in members {
+                    out.declare(member, object);
+                }
+                // A blank line closes each group.
+                out.text.push('\n');
+            }
         }
-        out.text.push('\n');
-    }
-    if !selection.portals.is_empty() {
-        out.section("Customer portal configurations");
-    }
-    for portal in &selection.portals {
-        out.declare(ObjectKind::PortalConfiguration, portal);
     }
     let script = format!("{}\n", out.text.trim_end());
     Export {
@@ -91,6 +84,18 @@ pub fn export(live: &LiveObjects, options: &ExportOptions) -> Export {
         objects: selection.len(),
         adopted: keys.adopted_count(),
     }
+}
+
+/// The heading of a kind's section: its export mapping's, or its plural.
+fn heading(kind: ObjectKind) -> String {
+    if let Some(heading) = kind.def().export().heading {
+        return heading.to_owned();
+    }
+    let plural = kind.def().plural();
+    let mut chars = plural.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 struct Script<'a> {
@@ -145,76 +150,80 @@ impl Script<'_> {
                 "// Outside the scope: written because an object in it refers to this {kind}.\n"
             ));
         }
-        let key = self.key(kind, object);
+        let key = self.keys.key(kind, object);
         let params = declaration_params(kind, object, self.keys);
-        let call = format!("{}({}, ", function(kind), rhai_text::string_literal(&key));
+        let call = format!(
+            "{}({}, ",
+            kind.def().function(),
+            rhai_text::string_literal(&key)
+        );
         let map = self.writer.value(&Value::Object(params), 0, call.len());
         self.text.push_str(&call);
         self.text.push_str(&map);
         self.text.push_str(");\n");
     }
-
-    fn key(&self, kind: ObjectKind, object: &Object) -> String {
-        let id = live::id(object);
-        match kind {
-            ObjectKind::Product | ObjectKind::Coupon => id.to_string(),
-            ObjectKind::Price => self.keys.price(id).unwrap_or(id).to_string(),
-            ObjectKind::PromotionCode => live::text(object, "code").unwrap_or(id).to_string(),
-            ObjectKind::PortalConfiguration => self.keys.portal(id).unwrap_or(id).to_string(),
-        }
-    }
-}
-
-/// The script function declaring each kind.
-fn function(kind: ObjectKind) -> &'static str {
-    match kind {
-        ObjectKind::Product => "product",
-        ObjectKind::Price => "price",
-        ObjectKind::Coupon => "coupon",
-        ObjectKind::PromotionCode => "promotion_code",
-        ObjectKind::PortalConfiguration => "portal",
-    }
 }
 
 /// The map a declaration takes: the object's create params, with ids of other objects
-/// turned into their keys, and `adopt` first where the object has no key yet.
+/// turned into their keys, and `adopt` first where the object has no key yet, then the
+/// object it is written under (a price's `product`).
 fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object {
     let id = live::id(object);
+    let def = kind.def();
+    let mapping = def.export();
     let mut raw = object.clone();
     // The key is the declaration's first argument, not a param.
-    for key_field in ["id", "lookup_key", "code"] {
-        raw.remove(key_field);
+    if let Some(field) = def.key().field() {
+        raw.remove(field);
     }
     if let Some(Value::Object(metadata)) = raw.get_mut("metadata") {
         // billingctl writes `billingctl_key` and `billingctl_scope` itself, and scripts may
         // not set any key of that prefix (`catalog::validate`), so none is exported.
         metadata.retain(|key, _| !key.starts_with(RESERVED_METADATA_PREFIX));
     }
-    let mut reference = None;
-    match kind {
-        ObjectKind::Price => {
-            reference = select::price_product(object).map(|p| ("product", p.to_string()));
-            raw.remove("product");
-            prepare_price(&mut raw);
+    // The owner is written first, by key, under the reference's own name (`coupon`).
+    let owner = mapping.under.and_then(|under| {
+        let target = select::owner_kind(kind)?;
+        let owner_id = live::owner(kind, object)?.to_owned();
+        let segments = crate::path::segments(under.reference);
+        let name = segments.last()?.to_string();
+        raw.remove(segments[0]);
+        Some((name, keys.of(target, &owner_id).to_owned()))
+    });
+    for pattern in mapping.on_when_present {
+        for_each_at(&mut raw, pattern, &mut |value| {
+            if let Value::Object(on) = value {
+                on.insert("enabled".into(), true.into());
+            }
+        });
+    }
+    drop_own_currency_option(&mut raw);
+    // Every other reference: the id (or expanded object) becomes the key where one is known.
+    let mut update_only = Vec::new();
+    let mut rewrites = Vec::new();
+    for_each_reference(kind, &raw, &mut |path, refers, value| {
+        if let Some(target) = live::reference_id(value) {
+            rewrites.push((path.to_owned(), refers.kind, target.to_owned()));
         }
-        ObjectKind::PromotionCode => {
-            reference = live::promotion_coupon(object).map(|c| ("coupon", c.to_string()));
-            raw.remove("promotion");
-            raw.remove("coupon");
+    });
+    for (path, target, target_id) in rewrites {
+        let known = keys.known(target, &target_id);
+        let written = known.unwrap_or(&target_id).to_owned();
+        crate::path::replace(&mut raw, &path, written.clone().into());
+        let creates = def
+            .table()
+            .param(&path)
+            .is_some_and(|p| p.on_create != Presence::Absent);
+        // A reference the create does not take (a product's `default_price`, set once the
+        // price exists) is written after the create params, when its key is known.
+        if !creates && known.is_some() {
+            update_only.push((path, written));
         }
-        ObjectKind::PortalConfiguration => prices_to_keys(&mut raw, keys),
-        ObjectKind::Coupon => drop_own_currency_option(&mut raw),
-        ObjectKind::Product => {}
     }
 
     let mut params = params::create_params(kind, &raw);
-    if kind == ObjectKind::Product {
-        // `default_price` is update-only in Stripe, but the script names it (by key) on the
-        // product, and the plan sets it after the price exists.
-        let default = object.get("default_price").and_then(live::reference_id);
-        if let Some(key) = default.and_then(|price| keys.price(price)) {
-            params.insert("default_price".into(), key.into());
-        }
+    for (path, key) in update_only {
+        crate::path::insert(&mut params, &path, key.into());
     }
     if !live::is_active(object) && !params.contains_key("active") {
         // Portal configurations take `active` on update only; the script still says it.
@@ -225,32 +234,11 @@ fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object 
     if keys.is_adopted(id) {
         out.insert("adopt".into(), id.into());
     }
-    if let Some((field, key)) = reference {
-        out.insert(field.into(), key.into());
+    if let Some((field, key)) = owner {
+        out.insert(field, key.into());
     }
     out.extend(params);
     out
-}
-
-/// Stripe's answer for a price differs from its create params in three places: a custom unit
-/// amount is on when present (`enabled` is not echoed), the last tier's open end is `null`
-/// where a create says `"inf"`, and an expanded `currency_options` repeats the own currency.
-fn prepare_price(raw: &mut Object) {
-    if let Some(Value::Object(custom)) = raw.get_mut("custom_unit_amount") {
-        custom.insert("enabled".into(), true.into());
-    }
-    open_last_tier(raw.get_mut("tiers"));
-    drop_own_currency_option(raw);
-    if let Some(Value::Object(options)) = raw.get_mut("currency_options") {
-        for option in options.values_mut() {
-            if let Value::Object(option) = option {
-                if let Some(Value::Object(custom)) = option.get_mut("custom_unit_amount") {
-                    custom.insert("enabled".into(), true.into());
-                }
-                open_last_tier(option.get_mut("tiers"));
-            }
-        }
-    }
 }
 
 /// An expanded `currency_options` (price or coupon) repeats the object's own currency, which
@@ -264,37 +252,35 @@ fn drop_own_currency_option(raw: &mut Object) {
     }
 }
 
-fn open_last_tier(tiers: Option<&mut Value>) {
-    if let Some(Value::Array(tiers)) = tiers {
-        for tier in tiers {
-            if let Some(up_to @ Value::Null) = tier.get_mut("up_to") {
-                *up_to = "inf".into();
-            }
-        }
-    }
-}
-
-/// The portal lists prices by id; the script lists them by lookup key.
-fn prices_to_keys(raw: &mut Object, keys: &Keys) {
-    let products = raw
-        .get_mut("features")
-        .and_then(|features| features.pointer_mut("/subscription_update/products"));
-    let Some(Value::Array(products)) = products else {
-        return;
-    };
-    for entry in products {
-        if let Some(Value::Array(prices)) = entry.get_mut("prices") {
-            for price in prices {
-                if let Some(key) = live::reference_id(price).and_then(|id| keys.price(id)) {
-                    *price = key.into();
+/// Calls `f` with every value at a pattern's concrete paths (`<key>` any key of a map).
+fn for_each_at(raw: &mut Object, pattern: &str, f: &mut dyn FnMut(&mut Value)) {
+    fn descend(value: &mut Value, rest: &[&str], f: &mut dyn FnMut(&mut Value)) {
+        let Some((head, rest)) = rest.split_first() else {
+            f(value);
+            return;
+        };
+        match (value, *head) {
+            (Value::Object(map), crate::path::ANY_KEY) => {
+                for item in map.values_mut() {
+                    descend(item, rest, f);
                 }
             }
-        }
-        if let Some(product) = entry.get_mut("product") {
-            if let Some(id) = live::reference_id(product) {
-                *product = id.to_string().into();
+            (Value::Array(items), "") => {
+                for item in items {
+                    descend(item, rest, f);
+                }
             }
+            (Value::Object(map), name) => {
+                if let Some(item) = map.get_mut(name) {
+                    descend(item, rest, f);
+                }
+            }
+            _ => {}
         }
+    }
+    let segments = crate::path::segments(pattern);
+    if let Some(first) = raw.get_mut(segments[0]) {
+        descend(first, &segments[1..], f);
     }
 }
 

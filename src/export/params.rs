@@ -107,6 +107,11 @@ impl Walker {
 
     fn param_value(&self, param: &Param, path: &str, value: &Value) -> Kept {
         match (param.ty, value) {
+            // Stripe answers the word of an integer-or-word param with `null`: a last tier's
+            // open end is `up_to: null` where a create says `"inf"`.
+            (Type::IntegerOr([word, ..]), Value::Null) => {
+                self.scalar(param, Value::String((*word).to_owned()))
+            }
             (_, Value::Null) => Kept::Omitted,
             (_, Value::Array(items)) if items.is_empty() => Kept::Omitted,
             (Type::Object, Value::Object(inner)) => self.nested(path, inner),

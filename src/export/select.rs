@@ -1,13 +1,15 @@
 //! Which live objects the export writes, and in what order: the `--scope` filter (plus every
-//! object a kept one refers to, so the script stays whole), one promotion code per code, and
-//! the grouping of the script (each product with its prices, each coupon with its codes).
+//! object a kept one refers to, so the script stays whole), one object per key where Stripe
+//! keeps several (promotion codes), and the grouping of the script: a section per kind that
+//! stands on its own, each of its objects followed by those written under it (each product
+//! with its prices, each coupon with its codes), as the kinds' export mappings say.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
 use super::live::{self, LiveObjects, SCOPE_METADATA};
-use crate::kinds::ObjectKind;
+use crate::kinds::{ObjectKind, KINDS};
 
 type Object = Map<String, Value>;
 /// An object by kind and Stripe id.
@@ -16,17 +18,24 @@ type ObjectRef = (ObjectKind, String);
 /// The objects to write, grouped and ordered.
 #[derive(Debug, Default)]
 pub struct Selection<'a> {
-    /// Each product, followed by its prices.
-    pub products: Vec<(&'a Object, Vec<&'a Object>)>,
-    /// Each coupon, followed by its promotion codes.
-    pub coupons: Vec<(&'a Object, Vec<&'a Object>)>,
-    pub portals: Vec<&'a Object>,
+    /// One section per kind that is not written under another, in the registry's order.
+    pub sections: Vec<Section<'a>>,
     /// Objects outside the requested scope, written only because a kept object refers to them.
     pub dependencies: HashSet<ObjectRef>,
     /// Objects left out, one line each saying why (written as comments at the top).
     pub left_out: Vec<String>,
     /// The scope the script declares.
     pub scope: ScopeChoice,
+}
+
+/// The objects of one kind, each with the objects written under it.
+#[derive(Debug)]
+pub struct Section<'a> {
+    pub kind: ObjectKind,
+    /// The kind written under this one's objects (a product's prices), if any.
+    pub members: Option<ObjectKind>,
+    /// Each object, followed by its members, oldest first.
+    pub groups: Vec<(&'a Object, Vec<&'a Object>)>,
 }
 
 /// The `scope(...)` an exported script declares, so that applying it keeps each object's
@@ -42,21 +51,51 @@ pub enum ScopeChoice {
     Several(Vec<String>),
 }
 
-impl Selection<'_> {
+impl<'a> Selection<'a> {
     /// How many objects are written.
     pub fn len(&self) -> usize {
-        let groups = |groups: &[(&Object, Vec<&Object>)]| {
-            groups
-                .iter()
-                .map(|(_, members)| 1 + members.len())
-                .sum::<usize>()
-        };
-        groups(&self.products) + groups(&self.coupons) + self.portals.len()
+        self.all().count()
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+
+    /// Every object written, in the script's order.
+    pub fn all(&self) -> impl Iterator<Item = &'a Object> + '_ {
+        self.sections.iter().flat_map(|section| {
+            section
+                .groups
+                .iter()
+                .flat_map(|(owner, members)| std::iter::once(*owner).chain(members.iter().copied()))
+        })
+    }
+
+    /// The objects of `kind` written, each with the object it is written under (if any).
+    pub fn of_kind(&self, kind: ObjectKind) -> Vec<(Option<&'a Object>, &'a Object)> {
+        let mut found = Vec::new();
+        for section in &self.sections {
+            for (owner, members) in &section.groups {
+                if section.kind == kind {
+                    found.push((None, *owner));
+                }
+                if section.members == Some(kind) {
+                    found.extend(members.iter().map(|member| (Some(*owner), *member)));
+                }
+            }
+        }
+        found
+    }
+}
+
+/// The kind whose objects `kind`'s are written under (a price's product), if any.
+pub fn owner_kind(kind: ObjectKind) -> Option<ObjectKind> {
+    let under = kind.def().export().under?;
+    kind.def()
+        .references()
+        .iter()
+        .find(|r| r.pattern == under.reference)
+        .map(|r| r.kind)
 }
 
 /// Picks and orders the objects of `live` to export, keeping only `scope` when given.
@@ -66,13 +105,18 @@ impl Selection<'_> {
 /// the id settles anything left, so the same account always exports the same text.
 pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
     let mut left_out = Vec::new();
-    let promotion_codes = one_per_code(&live.promotion_codes, &mut left_out);
-    let candidates = |kind: ObjectKind| -> Vec<&'a Object> {
-        match kind {
-            ObjectKind::PromotionCode => promotion_codes.clone(),
-            _ => live.of_kind(kind).iter().collect(),
-        }
-    };
+    let candidates: HashMap<ObjectKind, Vec<&'a Object>> = KINDS
+        .iter()
+        .map(|kind| {
+            let objects = live.of_kind(kind.id());
+            let kept = if kind.export().one_per_key {
+                one_per_key(kind.id(), objects, &mut left_out)
+            } else {
+                objects.iter().collect()
+            };
+            (kind.id(), kept)
+        })
+        .collect();
     // Where each object stands in Stripe's list (newest first), to order objects created in
     // the same second.
     let listed: HashMap<(ObjectKind, &str), usize> = ObjectKind::ALL
@@ -94,13 +138,9 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
             )
         });
     };
-    let index: HashMap<(ObjectKind, &str), &'a Object> = ObjectKind::ALL
-        .into_iter()
-        .flat_map(|kind| {
-            candidates(kind)
-                .into_iter()
-                .map(move |o| ((kind, live::id(o)), o))
-        })
+    let index: HashMap<(ObjectKind, &str), &'a Object> = candidates
+        .iter()
+        .flat_map(|(kind, objects)| objects.iter().map(move |o| ((*kind, live::id(o)), *o)))
         .collect();
 
     let (kept, dependencies) = match scope {
@@ -112,51 +152,52 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
     };
     // The kept objects of a kind, oldest first.
     let kept_of = |kind: ObjectKind| {
-        let mut objects: Vec<&'a Object> = candidates(kind)
-            .into_iter()
+        let mut objects: Vec<&'a Object> = candidates[&kind]
+            .iter()
+            .copied()
             .filter(|o| kept.contains(&(kind, live::id(o).to_string())))
             .collect();
         sort_by_creation(kind, &mut objects);
         objects
     };
 
-    let products = kept_of(ObjectKind::Product);
-    let prices = kept_of(ObjectKind::Price);
-    let (products, orphans) = group(products, prices, price_product);
-    for price in orphans {
-        left_out.push(format!(
-            "price {}: its product {} was not found",
-            live::id(price),
-            price_product(price).unwrap_or("(none)")
-        ));
+    let mut sections = Vec::new();
+    for kind in ObjectKind::ALL
+        .into_iter()
+        .filter(|k| owner_kind(*k).is_none())
+    {
+        let members = ObjectKind::ALL
+            .into_iter()
+            .find(|m| owner_kind(*m) == Some(kind));
+        let owners = kept_of(kind);
+        let groups = match members {
+            None => owners.into_iter().map(|o| (o, Vec::new())).collect(),
+            Some(member) => {
+                let (groups, orphans) = group(owners, kept_of(member), |o| live::owner(member, o));
+                for orphan in orphans {
+                    left_out.push(orphan_note(member, kind, orphan));
+                }
+                groups
+            }
+        };
+        sections.push(Section {
+            kind,
+            members,
+            groups,
+        });
     }
 
-    let coupons = kept_of(ObjectKind::Coupon);
-    let codes = kept_of(ObjectKind::PromotionCode);
-    let (coupons, orphans) = group(coupons, codes, live::promotion_coupon);
-    for code in orphans {
-        left_out.push(format!(
-            "promotion code {}: its coupon {} no longer exists",
-            live::text(code, "code").unwrap_or_default(),
-            live::promotion_coupon(code).unwrap_or("(none)")
-        ));
-    }
-
-    let portals = kept_of(ObjectKind::PortalConfiguration);
-
-    let scope = match scope {
+    let mut selection = Selection {
+        sections,
+        dependencies,
+        left_out,
+        scope: ScopeChoice::None,
+    };
+    selection.scope = match scope {
         Some(scope) => ScopeChoice::One(scope.to_string()),
         None => {
-            let all = products
-                .iter()
-                .flat_map(|(p, prices)| std::iter::once(p).chain(prices));
-            let all = all.chain(
-                coupons
-                    .iter()
-                    .flat_map(|(c, codes)| std::iter::once(c).chain(codes)),
-            );
-            let scopes: BTreeSet<&str> = all
-                .chain(portals.iter())
+            let scopes: BTreeSet<&str> = selection
+                .all()
                 .filter_map(|object| live::metadata(object, SCOPE_METADATA))
                 .collect();
             match scopes.len() {
@@ -166,15 +207,21 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
             }
         }
     };
+    selection
+}
 
-    Selection {
-        products,
-        coupons,
-        portals,
-        dependencies,
-        left_out,
-        scope,
-    }
+/// `price price_1: its product prod_1 was not found.` (the kind's `Under` words).
+fn orphan_note(member: ObjectKind, owner: ObjectKind, orphan: &Object) -> String {
+    let under = member.def().export().under;
+    let named_by = under.map_or("id", |u| u.named_by);
+    let missing = under.map_or("was not found", |u| u.missing);
+    format!(
+        "{} {}: its {} {} {missing}",
+        member.name().replace('_', " "),
+        live::text(orphan, named_by).unwrap_or_default(),
+        owner.name().replace('_', " "),
+        live::owner(member, orphan).unwrap_or("(none)")
+    )
 }
 
 /// Each owner with its members in their order (prices under their product, codes under their
@@ -203,24 +250,30 @@ fn group<'a>(
     (groups, orphans)
 }
 
-/// The product a price belongs to.
-pub fn price_product(price: &Object) -> Option<&str> {
-    price.get("product").and_then(live::reference_id)
-}
-
-/// Stripe keeps every code ever made, but a code is unique only among active ones, and a
-/// script declares each code once: keep the active one, else the newest.
-fn one_per_code<'a>(codes: &'a [Object], left_out: &mut Vec<String>) -> Vec<&'a Object> {
-    let mut by_code: HashMap<String, Vec<&'a Object>> = HashMap::new();
-    for code in codes {
-        let text = live::text(code, "code").unwrap_or_default().to_lowercase();
-        by_code.entry(text).or_default().push(code);
+/// Stripe keeps every object of such a kind ever made (every promotion code), but a key is
+/// unique only among active ones, and a script declares each key once: keep the active one,
+/// else the newest.
+fn one_per_key<'a>(
+    kind: ObjectKind,
+    objects: &'a [Object],
+    left_out: &mut Vec<String>,
+) -> Vec<&'a Object> {
+    let rule = kind.def().key();
+    // The key as the object holds it (the code as written), once per object.
+    let keyed: Vec<(String, &'a Object)> = objects
+        .iter()
+        .map(|o| (rule.of(&Value::Object(o.clone())).unwrap_or_default(), o))
+        .collect();
+    let mut by_key: HashMap<String, Vec<&(String, &'a Object)>> = HashMap::new();
+    for entry in &keyed {
+        by_key.entry(rule.fold(&entry.0)).or_default().push(entry);
     }
+    let words = kind.name().replace('_', " ");
     let mut kept = Vec::new();
-    let mut names: Vec<&String> = by_code.keys().collect();
+    let mut names: Vec<&String> = by_key.keys().collect();
     names.sort();
     for name in names {
-        let mut group = by_code[name].clone();
+        let mut group = by_key[name].clone();
         group.sort_by(|a, b| {
             let rank = |o: &Object| {
                 (
@@ -229,16 +282,16 @@ fn one_per_code<'a>(codes: &'a [Object], left_out: &mut Vec<String>) -> Vec<&'a 
                     live::id(o).to_string(),
                 )
             };
-            rank(b).cmp(&rank(a))
+            rank(b.1).cmp(&rank(a.1))
         });
-        for dropped in &group[1..] {
+        for (key, dropped) in &group[1..] {
             left_out.push(format!(
-                "promotion code {} ({}): an older, inactive promotion code with the same code",
-                live::text(dropped, "code").unwrap_or_default(),
-                live::id(dropped)
+                "{words} {key} ({}): an older, inactive {words} with the same {}",
+                live::id(dropped),
+                rule.argument()
             ));
         }
-        kept.push(group[0]);
+        kept.push(group[0].1);
     }
     kept
 }

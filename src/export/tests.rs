@@ -523,3 +523,33 @@ fn a_coupon_lists_only_other_currencies_as_options() {
         json!({ "eur": { "amount_off": 450 } })
     );
 }
+
+#[test]
+fn sections_follow_the_kinds_export_mappings() {
+    assert_eq!(
+        heading(ObjectKind::Product),
+        "Products, each followed by its prices"
+    );
+    // A kind whose mapping names no heading gets its plural.
+    assert_eq!(heading(ObjectKind::PromotionCode), "Promotion codes");
+    assert_eq!(
+        select::owner_kind(ObjectKind::PromotionCode),
+        Some(ObjectKind::Coupon)
+    );
+    assert_eq!(select::owner_kind(ObjectKind::Coupon), None);
+    let live = account();
+    let selection = select::select(&live, None);
+    let sections: Vec<(ObjectKind, Option<ObjectKind>)> = selection
+        .sections
+        .iter()
+        .map(|s| (s.kind, s.members))
+        .collect();
+    assert_eq!(
+        sections,
+        [
+            (ObjectKind::Product, Some(ObjectKind::Price)),
+            (ObjectKind::Coupon, Some(ObjectKind::PromotionCode)),
+            (ObjectKind::PortalConfiguration, None),
+        ]
+    );
+}

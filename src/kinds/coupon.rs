@@ -2,8 +2,10 @@
 //! Stripe gives coupons no `active`: they cannot be deactivated, only deleted, which
 //! billingctl never does.
 
-use super::{Deactivation, KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal};
+use super::values::{AMOUNT_MAX, METADATA};
+use super::{Deactivation, ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal};
 use crate::kinds::fields::Default::{EmptyObject, Str};
+use crate::kinds::fields::Text::Id;
 use crate::kinds::fields::Type::{
     Enum, Integer, Map, Number, Object, String, StringArray, Timestamp,
 };
@@ -75,6 +77,13 @@ impl Kind for Coupon {
         refused
     }
 
+    fn export(&self) -> ExportMapping {
+        ExportMapping {
+            heading: Some("Coupons, each followed by its promotion codes"),
+            ..ExportMapping::default()
+        }
+    }
+
     fn docs(&self) -> KindDocs {
         KindDocs {
             signature: "coupon(id, #{...})",
@@ -98,7 +107,7 @@ static TABLE: ObjectTable = ObjectTable {
 
 #[rustfmt::skip]
 const PARAMS: &[Param] = &[
-    p("amount_off", Integer, OPT, NO),
+    p("amount_off", Integer, OPT, NO).max(AMOUNT_MAX),
     p("applies_to", Object, OPT, NO),
     p("applies_to[products]", StringArray, OPT, NO),
     p("applies_to[products][]", String, OPT, NO),
@@ -108,9 +117,9 @@ const PARAMS: &[Param] = &[
     p("currency_options[<key>][amount_off]", Integer, REQ, REQ),
     p("duration", Enum(&["forever", "once", "repeating"]), OPT, NO).default(Str("once")), // spec: "Defaults to `once`"
     p("duration_in_months", Integer, OPT, NO),
-    p("id", String, OPT, NO),
+    p("id", String, OPT, NO).text(Id), // ids travel in API paths: billingctl's rule and the emulator's
     p("max_redemptions", Integer, OPT, NO),
-    p("metadata", Map, OPT, OPT).emptyable().default(EmptyObject), // fixture
+    p("metadata", Map, OPT, OPT).emptyable().default(EmptyObject).limits(METADATA), // fixture
     p("name", String, OPT, OPT),
     p("percent_off", Number, OPT, NO),
     p("redeem_by", Timestamp, OPT, NO),

@@ -5,7 +5,9 @@
 //! This module is the vocabulary; each kind's table is written beside the kind
 //! (`src/kinds/`). Used by the emulator (strict params, defaults in responses), by the diff
 //! (mutable or immutable, default normalisation), by export and by the conformance test
-//! against `shared/stripe-reference/catalog-fields.json`.
+//! against `shared/stripe-reference/catalog-fields.json`. A param's [`Limits`] (lengths,
+//! counts, characters, largest values) are checked from here by the planner
+//! (`catalog::validate`) and the emulator (`emulator::params`) alike.
 
 mod build;
 mod index;
@@ -56,6 +58,114 @@ pub struct Param {
     /// object holds one of these values (a price's `tax_behavior`: "Once specified as either
     /// `inclusive` or `exclusive`, it cannot be changed", param-rules R030, R049).
     pub set_once_from: Option<&'static [&'static str]>,
+    /// What Stripe refuses of a value beyond its type (`Limits::NONE` for most params).
+    pub limits: Limits,
+}
+
+/// Stripe's stated limits on one param's values: how long a string may be, how many elements
+/// an array (or entries a map) may hold, which characters a string may use, how large an
+/// integer may be. Each table writes them with where the fact comes from
+/// (`shared/stripe-reference/param-rules.md`, `NOTES.md`); the planner and the emulator both
+/// read them here, each in its own words.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// A string's length in characters; for a map of strings (`metadata`), each value's.
+    pub chars: Option<Length>,
+    /// The most elements of an array, or entries of a map.
+    pub items: Option<Items>,
+    /// For a map of strings: the longest key, in characters. Form notation cannot carry `[`
+    /// or `]` in a key, so a limited key takes neither.
+    pub key_chars: Option<usize>,
+    /// A rule on a string's characters.
+    pub text: Option<Text>,
+    /// An integer's largest value (an amount's eight digits). The emulator checks it on
+    /// every param; the planner where the kind's rules check the amount
+    /// (`catalog::validate::Check::non_negative`, which words it in minor units), so a new
+    /// amount param needs that call in its kind's rules.
+    pub max: Option<i64>,
+}
+
+impl Limits {
+    /// No limits beyond the type.
+    pub const NONE: Limits = Limits {
+        chars: None,
+        items: None,
+        key_chars: None,
+        text: None,
+        max: None,
+    };
+}
+
+/// A length in characters: from `min` (0 for a bound alone) to `max`. A range (`min` above
+/// 0) is reported with the length given, which may miss either end; a bound alone only as
+/// too long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Length {
+    pub min: usize,
+    pub max: usize,
+}
+
+/// At most `max` elements (or entries); `noun` is what the planner's errors call them
+/// (`"URLs"`: "a list of up to 8 URLs", R085).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Items {
+    pub max: usize,
+    pub noun: &'static str,
+}
+
+/// A rule on the characters of a string.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Text {
+    /// Stripe's statement-descriptor rule: at least one letter, none of `< > \ " '`
+    /// (R092, R096).
+    StatementDescriptor,
+    /// Letters `a-z` and `A-Z`, digits and dashes (a promotion code's `code`, R102).
+    Code,
+    /// Letters, digits, `_` and `-`: a client-chosen id, which travels in API paths
+    /// (`/v1/products/{id}`). billingctl's rule and the emulator's.
+    Id,
+}
+
+/// Why a string breaks its [`Text`] rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextError {
+    /// It has no letter.
+    NoLetter,
+    /// It holds this character, which the rule forbids.
+    Forbidden(char),
+    /// It is empty, which the rule does not allow.
+    Empty,
+}
+
+impl Text {
+    /// Every way `text` breaks this rule (the first forbidden character only), in the order
+    /// Stripe's description states them; empty when it follows it.
+    pub fn check(self, text: &str) -> Vec<TextError> {
+        let mut found = Vec::new();
+        match self {
+            Text::StatementDescriptor => {
+                if !text.chars().any(char::is_alphabetic) {
+                    found.push(TextError::NoLetter);
+                }
+                let forbidden = |c: &char| matches!(c, '<' | '>' | '\\' | '"' | '\'');
+                found.extend(text.chars().find(forbidden).map(TextError::Forbidden));
+            }
+            Text::Code | Text::Id => {
+                if text.is_empty() {
+                    found.push(TextError::Empty);
+                }
+                let allowed = |c: char| {
+                    c.is_ascii_alphanumeric() || c == '-' || (self == Text::Id && c == '_')
+                };
+                found.extend(
+                    text.chars()
+                        .find(|c| !allowed(*c))
+                        .map(TextError::Forbidden),
+                );
+            }
+        }
+        found
+    }
 }
 
 impl Param {
@@ -313,6 +423,55 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn every_limit_fits_its_params_type() {
+        for kind in ObjectKind::ALL {
+            for param in kind.table().params {
+                let Limits {
+                    chars,
+                    items,
+                    key_chars,
+                    text,
+                    max,
+                } = param.limits;
+                let (string, list, map) = (
+                    param.ty == Type::String,
+                    matches!(param.ty, Type::Array | Type::StringArray),
+                    param.ty == Type::Map,
+                );
+                let at = format!("{kind}: {}", param.path);
+                assert!(chars.is_none() || string || map, "{at}: chars");
+                assert!(items.is_none() || list || map, "{at}: items");
+                assert!(key_chars.is_none() || map, "{at}: key_chars");
+                assert!(text.is_none() || string, "{at}: text");
+                assert!(
+                    max.is_none() || matches!(param.ty, Type::Integer),
+                    "{at}: max"
+                );
+                assert!(chars.map_or(true, |l| l.min <= l.max), "{at}: range");
+                // A map's limits describe a map of strings, not one of objects.
+                assert!(
+                    !(map && param.limits != Limits::NONE && kind.table().has_keyed_fields(param)),
+                    "{at}: limits on a map of objects"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn character_rules() {
+        assert_eq!(Text::Code.check("SAVE-10"), vec![]);
+        assert_eq!(Text::Code.check("SAVE_10"), vec![TextError::Forbidden('_')]);
+        assert_eq!(Text::Code.check(""), vec![TextError::Empty]);
+        assert_eq!(Text::Id.check("basic_plan-2"), vec![]);
+        assert_eq!(Text::Id.check("v2.0"), vec![TextError::Forbidden('.')]);
+        assert_eq!(Text::StatementDescriptor.check("ACME PRO 2026"), vec![]);
+        assert_eq!(
+            Text::StatementDescriptor.check("<12>"),
+            vec![TextError::NoLetter, TextError::Forbidden('<')]
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 pub use key::{KeyRule, KEY_METADATA, RESERVED_METADATA_PREFIX, SCOPE_METADATA};
+pub use product::{MARKETING_FEATURES_MAX, STATEMENT_DESCRIPTOR_MAX};
 
 use crate::kinds::fields::ObjectTable;
 
@@ -199,6 +200,11 @@ pub trait Kind: Sync {
 
     /// For `billingctl docs`: the key argument and the references, in words.
     fn docs(&self) -> KindDocs;
+
+    /// How `billingctl export` writes objects of this kind.
+    fn export(&self) -> ExportMapping {
+        ExportMapping::default()
+    }
 }
 
 /// How an object of a kind stops being used, since billingctl never deletes.
@@ -289,6 +295,36 @@ pub struct Refusal {
     pub help: Option<&'static str>,
 }
 
+/// How `billingctl export` groups, orders and rewrites a kind's live objects.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ExportMapping {
+    /// The heading of the section this kind's objects open; `None`: the plural, capitalised.
+    pub heading: Option<&'static str>,
+    /// Whether each object is written under the object one of its references names (a price
+    /// under its product), rather than in a section of its own.
+    pub under: Option<Under>,
+    /// Stripe keeps inactive objects that hold the key of an active one (a promotion code's
+    /// code is unique among active codes only); a script declares each key once, so the
+    /// export keeps one per key: the active one, else the newest.
+    pub one_per_key: bool,
+    /// Objects Stripe returns only while they are on, without their required `enabled`
+    /// (a price's `custom_unit_amount`): patterns, written back with `enabled: true`.
+    pub on_when_present: &'static [&'static str],
+}
+
+/// Where an exported object is written: under the object its reference names.
+#[derive(Clone, Copy, Debug)]
+pub struct Under {
+    /// The reference, a pattern of [`Kind::references`] (`product`, `promotion[coupon]`). The
+    /// script names it first, under its last segment (`coupon: KEY`), and drops the rest of
+    /// its top-level field (the coupon's `promotion` says nothing else).
+    pub reference: &'static str,
+    /// The field an object is named by in the note that its owner is missing (`id`, `code`).
+    pub named_by: &'static str,
+    /// What that note says of the owner: `was not found`, `no longer exists`.
+    pub missing: &'static str,
+}
+
 /// The words `billingctl docs` prints about a kind.
 #[derive(Clone, Copy, Debug)]
 pub struct KindDocs {
@@ -335,6 +371,39 @@ mod tests {
                     "{}: pin {} is not a reference",
                     kind.name(),
                     pin.pattern
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn export_mappings_name_the_kinds_own_references_and_params() {
+        for kind in KINDS {
+            let mapping = kind.export();
+            if let Some(under) = mapping.under {
+                assert!(
+                    kind.references()
+                        .iter()
+                        .any(|r| r.pattern == under.reference),
+                    "{}: {} is not a reference",
+                    kind.name(),
+                    under.reference
+                );
+                // Every object has its Stripe `id`; anything else must be a param.
+                assert!(
+                    under.named_by == "id"
+                        || kind.table().params.iter().any(|p| p.path == under.named_by),
+                    "{}: {} names nothing",
+                    kind.name(),
+                    under.named_by
+                );
+            }
+            for pattern in mapping.on_when_present {
+                let enabled = format!("{pattern}[enabled]");
+                assert!(
+                    kind.table().params.iter().any(|p| p.path == enabled),
+                    "{}: {enabled} is not a param",
+                    kind.name()
                 );
             }
         }

@@ -1,8 +1,8 @@
 //! Customer-portal configurations, matched by a key the script names, kept in metadata
 //! `billingctl_key`. Declared with `portal(key, ...)`.
 
-use super::values::INTERVAL;
-use super::{KeyRule, Kind, KindDocs, ObjectKind, Refers};
+use super::values::{INTERVAL, METADATA};
+use super::{ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers};
 use crate::kinds::fields::Default::{Bool, EmptyArray, EmptyObject, Int, Str};
 use crate::kinds::fields::Type::{Array, Boolean, Enum, Integer, Map, Object, String, StringArray};
 use crate::kinds::fields::{p, Compiled, ObjectTable, Param, NO, OPT, REQ};
@@ -51,6 +51,13 @@ impl Kind for PortalConfiguration {
 
     fn stale_reference_help(&self) -> &'static str {
         "add the new price to that configuration, or manage it in this script"
+    }
+
+    fn export(&self) -> ExportMapping {
+        ExportMapping {
+            heading: Some("Customer portal configurations"),
+            ..ExportMapping::default()
+        }
     }
 
     fn docs(&self) -> KindDocs {
@@ -131,6 +138,6 @@ const PARAMS: &[Param] = &[
     p("features[subscription_update][trial_update_behavior]", Enum(&["continue_trial", "end_trial"]), OPT, OPT).default(Str("end_trial")), // fixture
     p("login_page", Object, OPT, OPT).default(EmptyObject),
     p("login_page[enabled]", Boolean, REQ, REQ).default(Bool(false)), // fixture
-    p("metadata", Map, OPT, OPT).emptyable(),
+    p("metadata", Map, OPT, OPT).emptyable().limits(METADATA),
     p("name", String, OPT, OPT).emptyable(),
 ];

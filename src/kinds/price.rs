@@ -1,8 +1,10 @@
 //! Prices, matched by `lookup_key`. Nearly every field is immutable; a changed price is
 //! replaced by a new one that takes the lookup key over (`transfer_lookup_key`).
 
-use super::values::{INTERVAL, TAX_BEHAVIOR};
-use super::{KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal, Replacement};
+use super::values::{AMOUNT_MAX, INTERVAL, METADATA, TAX_BEHAVIOR};
+use super::{
+    ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal, Replacement, Under,
+};
 use crate::kinds::fields::Default::{Bool, EmptyObject, Int, Str};
 use crate::kinds::fields::Type::{
     Array, Boolean, Decimal, Enum, Integer, IntegerOr, Map, Object, String,
@@ -72,6 +74,22 @@ impl Kind for Price {
         refused
     }
 
+    fn export(&self) -> ExportMapping {
+        ExportMapping {
+            under: Some(Under {
+                reference: "product",
+                named_by: "id",
+                missing: "was not found",
+            }),
+            // A custom unit amount is on when present: Stripe does not echo its `enabled`.
+            on_when_present: &[
+                "custom_unit_amount",
+                "currency_options[<key>][custom_unit_amount]",
+            ],
+            ..ExportMapping::default()
+        }
+    }
+
     fn docs(&self) -> KindDocs {
         KindDocs {
             signature: "price(lookup_key, #{...})",
@@ -109,32 +127,32 @@ const PARAMS: &[Param] = &[
     p("currency_options[<key>]", Object, OPT, OPT),
     p("currency_options[<key>][custom_unit_amount]", Object, OPT, OPT),
     p("currency_options[<key>][custom_unit_amount][enabled]", Boolean, REQ, REQ),
-    p("currency_options[<key>][custom_unit_amount][maximum]", Integer, OPT, OPT),
-    p("currency_options[<key>][custom_unit_amount][minimum]", Integer, OPT, OPT),
-    p("currency_options[<key>][custom_unit_amount][preset]", Integer, OPT, OPT),
+    p("currency_options[<key>][custom_unit_amount][maximum]", Integer, OPT, OPT).max(AMOUNT_MAX),
+    p("currency_options[<key>][custom_unit_amount][minimum]", Integer, OPT, OPT).max(AMOUNT_MAX),
+    p("currency_options[<key>][custom_unit_amount][preset]", Integer, OPT, OPT).max(AMOUNT_MAX),
     p("currency_options[<key>][tax_behavior]", Enum(TAX_BEHAVIOR), OPT, OPT).default(Str("unspecified")).set_once_from(&["unspecified"]), // as the price's own tax_behavior; set-once: R030
     p("currency_options[<key>][tiers]", Array, OPT, OPT),
     p("currency_options[<key>][tiers][]", Object, OPT, OPT),
-    p("currency_options[<key>][tiers][][flat_amount]", Integer, OPT, OPT),
+    p("currency_options[<key>][tiers][][flat_amount]", Integer, OPT, OPT).max(AMOUNT_MAX),
     p("currency_options[<key>][tiers][][flat_amount_decimal]", Decimal, OPT, OPT),
-    p("currency_options[<key>][tiers][][unit_amount]", Integer, OPT, OPT),
+    p("currency_options[<key>][tiers][][unit_amount]", Integer, OPT, OPT).max(AMOUNT_MAX),
     p("currency_options[<key>][tiers][][unit_amount_decimal]", Decimal, OPT, OPT),
     p("currency_options[<key>][tiers][][up_to]", IntegerOr(&["inf"]), REQ, REQ),
-    p("currency_options[<key>][unit_amount]", Integer, OPT, OPT),
+    p("currency_options[<key>][unit_amount]", Integer, OPT, OPT).max(AMOUNT_MAX),
     p("currency_options[<key>][unit_amount_decimal]", Decimal, OPT, OPT),
     p("custom_unit_amount", Object, OPT, NO),
     p("custom_unit_amount[enabled]", Boolean, REQ, NO),
-    p("custom_unit_amount[maximum]", Integer, OPT, NO),
-    p("custom_unit_amount[minimum]", Integer, OPT, NO),
-    p("custom_unit_amount[preset]", Integer, OPT, NO),
-    p("lookup_key", String, OPT, OPT),
-    p("metadata", Map, OPT, OPT).emptyable().default(EmptyObject), // response: non-nullable map
+    p("custom_unit_amount[maximum]", Integer, OPT, NO).max(AMOUNT_MAX),
+    p("custom_unit_amount[minimum]", Integer, OPT, NO).max(AMOUNT_MAX),
+    p("custom_unit_amount[preset]", Integer, OPT, NO).max(AMOUNT_MAX),
+    p("lookup_key", String, OPT, OPT).max_chars(200), // "This may be up to 200 characters" (R041; NOTES.md)
+    p("metadata", Map, OPT, OPT).emptyable().default(EmptyObject).limits(METADATA), // response: non-nullable map
     p("nickname", String, OPT, OPT),
     p("product", String, OPT, NO),
     p("product_data", Object, OPT, NO),
     p("product_data[active]", Boolean, OPT, NO),
     p("product_data[id]", String, OPT, NO),
-    p("product_data[metadata]", Map, OPT, NO),
+    p("product_data[metadata]", Map, OPT, NO).limits(METADATA),
     p("product_data[name]", String, REQ, NO),
     p("product_data[statement_descriptor]", String, OPT, NO),
     p("product_data[tax_code]", String, OPT, NO),
@@ -151,9 +169,9 @@ const PARAMS: &[Param] = &[
     p("tax_behavior", Enum(TAX_BEHAVIOR), OPT, OPT).default(Str("unspecified")).set_once_from(&["unspecified"]), // fixture; set-once: R049
     p("tiers", Array, OPT, NO),
     p("tiers[]", Object, OPT, NO),
-    p("tiers[][flat_amount]", Integer, OPT, NO),
+    p("tiers[][flat_amount]", Integer, OPT, NO).max(AMOUNT_MAX),
     p("tiers[][flat_amount_decimal]", Decimal, OPT, NO),
-    p("tiers[][unit_amount]", Integer, OPT, NO),
+    p("tiers[][unit_amount]", Integer, OPT, NO).max(AMOUNT_MAX),
     p("tiers[][unit_amount_decimal]", Decimal, OPT, NO),
     p("tiers[][up_to]", IntegerOr(&["inf"]), REQ, NO),
     p("tiers_mode", Enum(&["graduated", "volume"]), OPT, NO),
@@ -161,6 +179,6 @@ const PARAMS: &[Param] = &[
     p("transform_quantity", Object, OPT, NO),
     p("transform_quantity[divide_by]", Integer, REQ, NO),
     p("transform_quantity[round]", Enum(&["down", "up"]), REQ, NO),
-    p("unit_amount", Integer, OPT, NO),
+    p("unit_amount", Integer, OPT, NO).max(AMOUNT_MAX),
     p("unit_amount_decimal", Decimal, OPT, NO),
 ];

@@ -1,9 +1,10 @@
 //! Products, matched by their custom `id`. A product's `default_price` names a price, which
 //! comes later in the registry: the apply writes it once the price exists.
 
-use super::values::{INTERVAL, TAX_BEHAVIOR};
-use super::{KeyRule, Kind, KindDocs, ObjectKind, Pin, Refers, Refusal};
+use super::values::{AMOUNT_MAX, INTERVAL, METADATA, TAX_BEHAVIOR};
+use super::{ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Pin, Refers, Refusal};
 use crate::kinds::fields::Default::{Bool, EmptyArray, EmptyObject, Str};
+use crate::kinds::fields::Text::{Id, StatementDescriptor};
 use crate::kinds::fields::Type::{
     Array, Boolean, Decimal, Enum, Integer, IntegerOr, Map, Number, Object, String, StringArray,
 };
@@ -56,6 +57,13 @@ impl Kind for Product {
         refused
     }
 
+    fn export(&self) -> ExportMapping {
+        ExportMapping {
+            heading: Some("Products, each followed by its prices"),
+            ..ExportMapping::default()
+        }
+    }
+
     fn docs(&self) -> KindDocs {
         KindDocs {
             signature: "product(id, #{...})",
@@ -64,6 +72,12 @@ impl Kind for Product {
         }
     }
 }
+
+/// "A list of up to 15 marketing features for this product" (R086; NOTES.md).
+pub const MARKETING_FEATURES_MAX: usize = 15;
+
+/// "This may be up to 22 characters" (R097; NOTES.md).
+pub const STATEMENT_DESCRIPTOR_MAX: usize = 22;
 
 static TABLE: ObjectTable = ObjectTable {
     object: "product",
@@ -88,39 +102,39 @@ const PARAMS: &[Param] = &[
     p("default_price_data[currency_options][<key>]", Object, OPT, NO),
     p("default_price_data[currency_options][<key>][custom_unit_amount]", Object, OPT, NO),
     p("default_price_data[currency_options][<key>][custom_unit_amount][enabled]", Boolean, REQ, NO),
-    p("default_price_data[currency_options][<key>][custom_unit_amount][maximum]", Integer, OPT, NO),
-    p("default_price_data[currency_options][<key>][custom_unit_amount][minimum]", Integer, OPT, NO),
-    p("default_price_data[currency_options][<key>][custom_unit_amount][preset]", Integer, OPT, NO),
+    p("default_price_data[currency_options][<key>][custom_unit_amount][maximum]", Integer, OPT, NO).max(AMOUNT_MAX),
+    p("default_price_data[currency_options][<key>][custom_unit_amount][minimum]", Integer, OPT, NO).max(AMOUNT_MAX),
+    p("default_price_data[currency_options][<key>][custom_unit_amount][preset]", Integer, OPT, NO).max(AMOUNT_MAX),
     p("default_price_data[currency_options][<key>][tax_behavior]", Enum(TAX_BEHAVIOR), OPT, NO),
     p("default_price_data[currency_options][<key>][tiers]", Array, OPT, NO),
     p("default_price_data[currency_options][<key>][tiers][]", Object, OPT, NO),
-    p("default_price_data[currency_options][<key>][tiers][][flat_amount]", Integer, OPT, NO),
+    p("default_price_data[currency_options][<key>][tiers][][flat_amount]", Integer, OPT, NO).max(AMOUNT_MAX),
     p("default_price_data[currency_options][<key>][tiers][][flat_amount_decimal]", Decimal, OPT, NO),
-    p("default_price_data[currency_options][<key>][tiers][][unit_amount]", Integer, OPT, NO),
+    p("default_price_data[currency_options][<key>][tiers][][unit_amount]", Integer, OPT, NO).max(AMOUNT_MAX),
     p("default_price_data[currency_options][<key>][tiers][][unit_amount_decimal]", Decimal, OPT, NO),
     p("default_price_data[currency_options][<key>][tiers][][up_to]", IntegerOr(&["inf"]), REQ, NO),
-    p("default_price_data[currency_options][<key>][unit_amount]", Integer, OPT, NO),
+    p("default_price_data[currency_options][<key>][unit_amount]", Integer, OPT, NO).max(AMOUNT_MAX),
     p("default_price_data[currency_options][<key>][unit_amount_decimal]", Decimal, OPT, NO),
     p("default_price_data[custom_unit_amount]", Object, OPT, NO),
     p("default_price_data[custom_unit_amount][enabled]", Boolean, REQ, NO),
-    p("default_price_data[custom_unit_amount][maximum]", Integer, OPT, NO),
-    p("default_price_data[custom_unit_amount][minimum]", Integer, OPT, NO),
-    p("default_price_data[custom_unit_amount][preset]", Integer, OPT, NO),
-    p("default_price_data[metadata]", Map, OPT, NO),
+    p("default_price_data[custom_unit_amount][maximum]", Integer, OPT, NO).max(AMOUNT_MAX),
+    p("default_price_data[custom_unit_amount][minimum]", Integer, OPT, NO).max(AMOUNT_MAX),
+    p("default_price_data[custom_unit_amount][preset]", Integer, OPT, NO).max(AMOUNT_MAX),
+    p("default_price_data[metadata]", Map, OPT, NO).limits(METADATA),
     p("default_price_data[recurring]", Object, OPT, NO),
     p("default_price_data[recurring][interval]", Enum(INTERVAL), REQ, NO),
     p("default_price_data[recurring][interval_count]", Integer, OPT, NO),
     p("default_price_data[tax_behavior]", Enum(TAX_BEHAVIOR), OPT, NO),
-    p("default_price_data[unit_amount]", Integer, OPT, NO),
+    p("default_price_data[unit_amount]", Integer, OPT, NO).max(AMOUNT_MAX),
     p("default_price_data[unit_amount_decimal]", Decimal, OPT, NO),
     p("description", String, OPT, OPT).emptyable(),
-    p("id", String, OPT, NO),
-    p("images", StringArray, OPT, OPT).emptyable().default(EmptyArray), // response: non-nullable array
+    p("id", String, OPT, NO).text(Id), // ids travel in API paths: billingctl's rule and the emulator's
+    p("images", StringArray, OPT, OPT).emptyable().default(EmptyArray).items(8, "URLs"), // response: non-nullable array; "a list of up to 8 URLs" (R085)
     p("images[]", String, OPT, OPT),
-    p("marketing_features", Array, OPT, OPT).emptyable().default(EmptyArray), // response: non-nullable array
+    p("marketing_features", Array, OPT, OPT).emptyable().default(EmptyArray).items(MARKETING_FEATURES_MAX, "items"), // response: non-nullable array
     p("marketing_features[]", Object, OPT, OPT),
-    p("marketing_features[][name]", String, REQ, REQ),
-    p("metadata", Map, OPT, OPT).emptyable().default(EmptyObject), // response: non-nullable map
+    p("marketing_features[][name]", String, REQ, REQ).chars(1, 80), // "Up to 80 characters long" (R087); required, so not empty
+    p("metadata", Map, OPT, OPT).emptyable().default(EmptyObject).limits(METADATA), // response: non-nullable map
     p("name", String, REQ, OPT),
     p("package_dimensions", Object, OPT, OPT).emptyable(),
     p("package_dimensions[height]", Number, REQ, REQ),
@@ -128,7 +142,7 @@ const PARAMS: &[Param] = &[
     p("package_dimensions[weight]", Number, REQ, REQ),
     p("package_dimensions[width]", Number, REQ, REQ),
     p("shippable", Boolean, OPT, OPT),
-    p("statement_descriptor", String, OPT, OPT),
+    p("statement_descriptor", String, OPT, OPT).max_chars(STATEMENT_DESCRIPTOR_MAX).text(StatementDescriptor), // R092, R096, R097
     p("tax_code", String, OPT, OPT).emptyable(),
     p("tax_details", Object, OPT, OPT).emptyable(),
     p("tax_details[performance_location]", String, OPT, OPT),

@@ -2,8 +2,12 @@
 //! code frees its code. A code cannot be edited beyond `active`, `metadata` and its
 //! restrictions' currency options; a changed one is replaced (the old one deactivated first).
 
-use super::{KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal, Replacement};
+use super::values::{AMOUNT_MAX, METADATA};
+use super::{
+    ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal, Replacement, Under,
+};
 use crate::kinds::fields::Default::{Bool, EmptyObject};
+use crate::kinds::fields::Text::Code;
 use crate::kinds::fields::Type::{Boolean, Enum, Integer, Map, Object, String, Timestamp};
 use crate::kinds::fields::{p, Compiled, ObjectTable, Param, NO, OPT, REQ};
 use serde_json::{Map as JsonMap, Value};
@@ -71,6 +75,18 @@ impl Kind for PromotionCode {
         refused
     }
 
+    fn export(&self) -> ExportMapping {
+        ExportMapping {
+            under: Some(Under {
+                reference: "promotion[coupon]",
+                named_by: "code",
+                missing: "no longer exists",
+            }),
+            one_per_key: true,
+            ..ExportMapping::default()
+        }
+    }
+
     fn docs(&self) -> KindDocs {
         KindDocs {
             signature: "promotion_code(code, #{...})",
@@ -102,20 +118,20 @@ static TABLE: ObjectTable = ObjectTable {
 #[rustfmt::skip]
 const PARAMS: &[Param] = &[
     p("active", Boolean, OPT, OPT).default(Bool(true)), // a code is created active
-    p("code", String, OPT, NO),
+    p("code", String, OPT, NO).max_chars(500).text(Code), // characters: R102; length: the longest code the API takes (the emulator's and planner's figure; not in the reference)
     p("customer", String, OPT, NO),
     p("customer_account", String, OPT, NO),
     p("expires_at", Timestamp, OPT, NO),
     p("max_redemptions", Integer, OPT, NO),
-    p("metadata", Map, OPT, OPT).emptyable().default(EmptyObject), // fixture
+    p("metadata", Map, OPT, OPT).emptyable().default(EmptyObject).limits(METADATA), // fixture
     p("promotion", Object, REQ, NO),
     p("promotion[coupon]", String, OPT, NO),
     p("promotion[type]", Enum(&["coupon"]), REQ, NO),
     p("restrictions", Object, OPT, OPT).default(EmptyObject), // response: non-nullable object
     p("restrictions[currency_options]", Map, OPT, OPT),
     p("restrictions[currency_options][<key>]", Object, OPT, OPT),
-    p("restrictions[currency_options][<key>][minimum_amount]", Integer, OPT, OPT),
+    p("restrictions[currency_options][<key>][minimum_amount]", Integer, OPT, OPT).max(AMOUNT_MAX),
     p("restrictions[first_time_transaction]", Boolean, OPT, NO).default(Bool(false)), // response: non-nullable; fixture
-    p("restrictions[minimum_amount]", Integer, OPT, NO),
+    p("restrictions[minimum_amount]", Integer, OPT, NO).max(AMOUNT_MAX),
     p("restrictions[minimum_amount_currency]", String, OPT, NO),
 ];

@@ -12,7 +12,8 @@
 //!
 //! Rows decided [`Decision::Split`] are enforced on both sides too, but still written twice
 //! (the planner's typed validation and the emulator's object module); they move into shared
-//! checks with the kinds registry.
+//! checks with the kinds registry. Limits (lengths, counts, characters) are field-table facts
+//! (`kinds::fields::Limits`), decided [`Decision::Table`].
 
 mod checks;
 mod table;
@@ -42,7 +43,7 @@ pub enum Decision {
     /// Enforced by the named check of this module, on both sides.
     Checked(&'static str),
     /// Enforced through the field table itself (types, enums, required members, set-once
-    /// fields): say which fact.
+    /// fields, limits): say which fact.
     Table(&'static str),
     /// Enforced on both sides, but written twice: where, in the planner and in the emulator.
     Split {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::finding::Findings;
 use super::plan::{Action, Change};
 use super::problem::{Issue, Problem};
-use crate::catalog::refusals::declared_coupon;
+use crate::catalog::refusals::declared_params;
 use crate::catalog::Catalog;
 use crate::kinds::fields::Operation;
 use crate::kinds::rules::{self, Related, Request};
@@ -83,7 +83,8 @@ impl Related for Planned<'_> {
             .by_id(ObjectKind::Coupon, reference)
             .and_then(Value::as_object)
             .cloned();
-        let declared = declared_coupon(self.catalog.of_kind(ObjectKind::Coupon), reference);
+        let coupons = self.catalog.of_kind(ObjectKind::Coupon);
+        let declared = declared_params(coupons, ObjectKind::Coupon, reference);
         match (held, declared) {
             (Some(mut held), Some(Value::Object(declared))) => {
                 held.extend(declared);

@@ -8,6 +8,9 @@
 
 use std::collections::HashSet;
 
+use crate::kinds::fields::Text;
+use crate::kinds::ObjectKind;
+
 /// What `campaign::codes(#{ ... })` takes.
 #[derive(Clone, Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -77,7 +80,11 @@ pub fn generate(options: &CodeOptions) -> Result<Vec<String>, String> {
         count,
         seed,
     } = options;
-    let valid = |c: char| c.is_ascii_alphanumeric() || c == '-';
+    // The characters a code may hold, and how codes compare: the promotion code's kind says.
+    let kind = ObjectKind::PromotionCode;
+    let rule = kind.table().param("code").and_then(|p| p.limits.text);
+    let valid = |c: char| rule.map_or(true, |rule: Text| rule.check(&c.to_string()).is_empty());
+    let key = kind.def().key();
     if let Some(bad) = prefix.chars().chain(alphabet.chars()).find(|c| !valid(*c)) {
         return Err(format!(
             "promotion codes may only contain a-z, A-Z, 0-9 and `-`, found `{bad}`"
@@ -85,7 +92,10 @@ pub fn generate(options: &CodeOptions) -> Result<Vec<String>, String> {
     }
     let mut symbols: Vec<char> = Vec::new();
     for c in alphabet.chars() {
-        if symbols.iter().any(|s| s.eq_ignore_ascii_case(&c)) {
+        if symbols
+            .iter()
+            .any(|s| key.same(&s.to_string(), &c.to_string()))
+        {
             return Err(format!(
                 "alphabet repeats `{c}` (codes are compared regardless of case)"
             ));
@@ -116,7 +126,7 @@ pub fn generate(options: &CodeOptions) -> Result<Vec<String>, String> {
         let suffix: String = (0..*length)
             .map(|_| symbols[rng.below(symbols.len() as u64) as usize])
             .collect();
-        if seen.insert(suffix.to_ascii_lowercase()) {
+        if seen.insert(key.fold(&suffix)) {
             codes.push(format!("{prefix}{suffix}"));
         }
     }

@@ -7,34 +7,10 @@ use std::rc::Rc;
 use rhai::Engine;
 
 use super::api;
+use super::limits::Limits;
 use super::project::Project;
 use super::recorder::Recorder;
 use super::resolver::ProjectResolver;
-
-/// The sandbox's bounds. A script can compute, but not without end.
-#[derive(Clone, Debug)]
-pub struct Limits {
-    /// Rhai operations per evaluation. Measured (`benches/script.rs`): a 5,000-code campaign
-    /// needs under 0.1 M and a generated 10,000-object catalog under 0.2 M, so 5 M leaves
-    /// 25× headroom while an endless loop stops in about 0.15 s even in a debug build.
-    pub operations: u64,
-    pub call_levels: usize,
-    pub string_bytes: usize,
-    pub array_items: usize,
-    pub map_entries: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            operations: 5_000_000,
-            call_levels: 64,
-            string_bytes: 64 * 1024,
-            array_items: 100_000,
-            map_entries: 100_000,
-        }
-    }
-}
 
 /// A sandboxed engine whose declaring functions write into `recorder`, and whose imports
 /// resolve inside the project.
@@ -47,7 +23,7 @@ pub fn new_engine(recorder: &Rc<RefCell<Recorder>>, project: &Project, limits: &
         .set_max_call_levels(limits.call_levels)
         .set_max_expr_depths(64, 64)
         .set_max_modules(100)
-        .set_module_resolver(ProjectResolver::new(project));
+        .set_module_resolver(ProjectResolver::new(project, recorder));
     // Strings, arrays and maps: linear-time checks instead of Rhai's (see `limits`).
     super::limits::install(&mut engine, limits);
     // `eval` would compile code the resolver and positions never see.

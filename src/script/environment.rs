@@ -12,8 +12,8 @@ use std::path::Path;
 use rhai::{CallFnOptions, Dynamic, Engine, EvalAltResult, Scope, AST};
 use serde::Deserialize;
 
-use super::engine::Limits;
 use super::error;
+use super::limits::Limits;
 use super::project::Project;
 use crate::catalog::{DeclaredAt, Environment, Mode};
 use crate::diag::Diagnostic;
@@ -30,13 +30,25 @@ pub struct Overlay {
 pub enum EnvError {
     Diagnostic(Box<Diagnostic>),
     Rhai(Box<EvalAltResult>, String),
+    /// The overlay does not compile: the error, the overlay's label and its text.
+    Compile(Box<EvalAltResult>, String, String),
 }
 
 impl EnvError {
+    /// The overlay's label and text, when the error lies in an overlay that was read.
+    pub fn source(&self) -> Option<(&str, &str)> {
+        match self {
+            EnvError::Compile(_, label, text) => Some((label, text)),
+            _ => None,
+        }
+    }
+
     pub fn into_diagnostic(self, limits: &Limits) -> Diagnostic {
         match self {
             EnvError::Diagnostic(d) => *d,
-            EnvError::Rhai(err, file) => error::diagnostic(&err, &file, limits),
+            EnvError::Rhai(err, file) | EnvError::Compile(err, file, _) => {
+                error::diagnostic(&err, &file, limits)
+            }
         }
     }
 }
@@ -134,7 +146,7 @@ impl Overlay {
         scope.push_constant("env", Dynamic::UNIT);
         let mut ast = engine
             .compile_with_scope(&scope, &source)
-            .map_err(|err| EnvError::Rhai(err.into(), label.clone()))?;
+            .map_err(|err| EnvError::Compile(err.into(), label.clone(), source.clone()))?;
         ast.set_source(label.as_str());
         Ok(Some(Overlay { label, ast, source }))
     }
@@ -185,6 +197,11 @@ impl Overlay {
         }
         environment.values = settings.values;
         Ok(environment)
+    }
+
+    /// The overlay's text.
+    pub fn source(&self) -> &str {
+        &self.source
     }
 
     /// Where `fn settings` is written, for errors about what it returns.

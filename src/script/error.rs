@@ -8,7 +8,7 @@
 use rhai::{EvalAltResult, ParseErrorType, Position};
 
 use super::api::strip_position;
-use super::engine::Limits;
+use super::limits::Limits;
 use crate::catalog::DeclaredAt;
 use crate::diag::Diagnostic;
 
@@ -176,8 +176,11 @@ fn plain_signature(signature: &str) -> String {
 
 fn function_not_found(signature: &str) -> (String, Option<String>) {
     let name = signature.split([' ', '(']).next().unwrap_or(signature);
+    let declares = crate::kinds::KINDS
+        .iter()
+        .any(|kind| kind.function() == name);
     let help = match name {
-        "product" | "price" | "coupon" | "promotion_code" | "portal" => Some(format!(
+        _ if declares => Some(format!(
             "declare with {name}(KEY, #{{ field: value, ... }}): a string key and a map of Stripe's fields"
         )),
         "update" => Some("update(KIND, KEY, #{ field: value, ... })".into()),

@@ -26,7 +26,8 @@ use rhai::Scope;
 
 use crate::catalog::{Catalog, DeclaredAt};
 use crate::diag::{Diagnostic, Diagnostics};
-pub use engine::{new_engine, Limits};
+pub use engine::new_engine;
+pub use limits::Limits;
 use project::Project;
 use recorder::Recorder;
 pub use resolver::stdlib_source;
@@ -45,6 +46,33 @@ pub fn evaluate_in(
     env: &str,
     limits: &Limits,
 ) -> Result<Catalog, Diagnostics> {
+    let recorder = Rc::new(RefCell::new(Recorder::default()));
+    let result = run(cwd, script, env, limits, &recorder);
+    let recorder = Rc::try_unwrap(recorder)
+        .map_or_else(|rc| rc.replace(Recorder::default()), RefCell::into_inner);
+    // What was read is handed to the diagnostics (and the catalog, for the plan's errors):
+    // rendering reads no file.
+    let sources = recorder.sources;
+    match result {
+        Ok(mut catalog) => {
+            catalog.sources = sources;
+            Ok(catalog)
+        }
+        Err(mut diags) => {
+            sources.attach(&mut diags.0);
+            Err(diags)
+        }
+    }
+}
+
+/// Evaluates the script into a catalog; `recorder` keeps the text of every file read.
+fn run(
+    cwd: &Path,
+    script: &Path,
+    env: &str,
+    limits: &Limits,
+    recorder: &Rc<RefCell<Recorder>>,
+) -> Result<Catalog, Diagnostics> {
     let absolute = project::normalize(&cwd.join(script));
     let project = Project::for_script(cwd, &absolute);
     let label = project
@@ -54,6 +82,11 @@ pub fn evaluate_in(
     let source = match source::read(&absolute) {
         Ok(source) => source,
         Err(err @ source::SourceError::NotUtf8 { line, column, .. }) => {
+            // Shown as far as it can be: the bad byte becomes U+FFFD.
+            if let Ok(bytes) = std::fs::read(&absolute) {
+                let text = String::from_utf8_lossy(&bytes);
+                recorder.borrow_mut().sources.insert(label.as_str(), &text);
+            }
             let mut d = Diagnostic::error(err.message());
             d.span = Some(DeclaredAt {
                 file: label.clone(),
@@ -70,14 +103,29 @@ pub fn evaluate_in(
             )))
         }
     };
-    let recorder = Rc::new(RefCell::new(Recorder::default()));
-    let engine = new_engine(&recorder, &project, limits);
+    recorder
+        .borrow_mut()
+        .sources
+        .insert(label.as_str(), &source);
+    let engine = new_engine(recorder, &project, limits);
     let to_diag = |err: &rhai::EvalAltResult, file: &str| error::diagnostic(err, file, limits);
 
-    let overlay = match environment::Overlay::load(&engine, &project, &absolute, env) {
+    let loaded = environment::Overlay::load(&engine, &project, &absolute, env);
+    let overlay = match loaded {
         Ok(overlay) => overlay,
-        Err(err) => return fail(err.into_diagnostic(limits)),
+        Err(err) => {
+            if let Some((label, text)) = err.source() {
+                recorder.borrow_mut().sources.insert(label, text);
+            }
+            return fail(err.into_diagnostic(limits));
+        }
     };
+    if let Some(o) = &overlay {
+        recorder
+            .borrow_mut()
+            .sources
+            .insert(o.label.as_str(), o.source());
+    }
     let environment = match &overlay {
         Some(o) => match o.settings(&engine, env) {
             Ok(environment) => environment,
@@ -115,9 +163,10 @@ pub fn evaluate_in(
         }
     }
     drop(engine);
-    let recorder = Rc::try_unwrap(recorder)
-        .map_or_else(|rc| rc.replace(Recorder::default()), RefCell::into_inner);
-    let scope_name = recorder
+    // The declarations go on to be built; the texts read stay for `evaluate_in`.
+    let mut declared = recorder.replace(Recorder::default());
+    recorder.borrow_mut().sources = std::mem::take(&mut declared.sources);
+    let scope_name = declared
         .scope
         .as_ref()
         .map(|(name, _)| name.clone())
@@ -128,11 +177,11 @@ pub fn evaluate_in(
         });
     if aborted {
         // The catalog is incomplete: graph checks would only add noise. Report what we have.
-        let mut diags = Diagnostics(recorder.finish_partial());
+        let mut diags = Diagnostics(declared.finish_partial());
         diags.sort();
         return Err(diags);
     }
-    recorder.finish(environment, scope_name).map_err(|diags| {
+    declared.finish(environment, scope_name).map_err(|diags| {
         let mut diags = Diagnostics(diags);
         diags.sort();
         diags

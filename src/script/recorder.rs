@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::catalog::object::Object;
 use crate::catalog::{graph, refusals, Catalog, DeclaredAt, Environment};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Sources};
 use crate::kinds::ObjectKind;
 
 /// One declaration as the script wrote it (fields still untyped, so overlays can merge).
@@ -30,20 +30,17 @@ pub struct Recorder {
     pub scope: Option<(String, DeclaredAt)>,
     /// `env` as scripts see it, also returned by `env()` (modules cannot see the variable).
     pub env: rhai::Dynamic,
+    /// The text of every script read (the main one, its overlay, each module).
+    pub sources: Sources,
 }
 
 impl Recorder {
     /// The live (not dropped) entry of `kind` named `key` (promotion codes regardless of case).
     pub fn find_mut(&mut self, kind: ObjectKind, key: &str) -> Option<&mut Entry> {
-        self.entries.iter_mut().find(|e| {
-            !e.dropped
-                && e.kind == kind
-                && if kind == ObjectKind::PromotionCode {
-                    e.key.eq_ignore_ascii_case(key)
-                } else {
-                    e.key == key
-                }
-        })
+        let rule = kind.def().key();
+        self.entries
+            .iter_mut()
+            .find(|e| !e.dropped && e.kind == kind && rule.same(&e.key, key))
     }
 
     /// Keys of live entries of `kind`, for "did you mean" hints.
@@ -145,7 +142,10 @@ impl Recorder {
         }
         let declarations: Vec<_> = objects.iter().map(Object::as_declaration).collect();
         if graph {
-            graph::check(&declarations, &invalid, &mut diags);
+            let declared = graph::check(&declarations, &invalid, &mut diags);
+            for object in &objects {
+                object.validate_related(&declared, &mut diags);
+            }
             let checkable: Vec<_> = declarations
                 .iter()
                 .zip(&clean)

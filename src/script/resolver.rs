@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::project::{normalize, Project};
+use super::recorder::Recorder;
 
 use rhai::{Engine, EvalAltResult, Module, ModuleResolver, Position, Scope, Shared};
 
@@ -38,14 +39,18 @@ pub fn stdlib_source(file: &str) -> Option<&'static str> {
 
 pub struct ProjectResolver {
     project: Project,
+    /// Where the text of each module read goes (`Recorder::sources`), for the lines of its
+    /// errors.
+    recorder: std::rc::Rc<RefCell<Recorder>>,
     cache: RefCell<HashMap<String, Shared<Module>>>,
     loading: RefCell<Vec<String>>,
 }
 
 impl ProjectResolver {
-    pub fn new(project: &Project) -> Self {
+    pub fn new(project: &Project, recorder: &std::rc::Rc<RefCell<Recorder>>) -> Self {
         Self {
             project: project.clone(),
+            recorder: recorder.clone(),
             cache: RefCell::default(),
             loading: RefCell::default(),
         }
@@ -119,6 +124,10 @@ impl ProjectResolver {
         eval: impl FnOnce(&rhai::AST) -> Result<Module, Box<EvalAltResult>>,
     ) -> Result<Shared<Module>, Box<EvalAltResult>> {
         let (label, text) = self.locate(importer, path, pos)?;
+        self.recorder
+            .borrow_mut()
+            .sources
+            .insert(label.as_str(), &text);
         if let Some(module) = self.cache.borrow().get(&label) {
             return Ok(module.clone());
         }
@@ -177,9 +186,10 @@ mod tests {
 
     use rhai::Dynamic;
 
-    use crate::script::engine::{new_engine, Limits};
+    use crate::script::engine::new_engine;
     use crate::script::project::Project;
     use crate::script::recorder::Recorder;
+    use crate::script::Limits;
 
     /// Evaluates `expr` after importing both stdlib modules.
     fn eval(expr: &str) -> Dynamic {

@@ -7,6 +7,7 @@ mod conformance;
 mod e2e;
 mod emulator;
 mod export;
+mod house;
 mod property;
 mod rules;
 mod scripts;

@@ -192,6 +192,11 @@ impl Harness {
             .unwrap_or_else(|err| panic!("GET {path}: {err}"))
     }
 
+    /// A GET straight to the emulator, its error as the client reports it.
+    pub fn try_get(&self, path: &str) -> Result<Value, billingctl::stripe::Error> {
+        self.runtime.block_on(self.client.get(path, &Map::new()))
+    }
+
     /// Every object of a list endpoint, all pages, straight from the emulator.
     pub fn list_all(&self, path: &str) -> Vec<Value> {
         self.runtime

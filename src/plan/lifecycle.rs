@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::diff::diff_catalog;
 use super::finding::Findings;
 use super::plan::{Action, Drift, Orphan, Plan, Reason};
-use super::problem::{drift_errors, Issue, Problem, METADATA_KEYS_MAX};
+use super::problem::{drift_errors, Issue, Problem};
 use super::refusals::check_writes;
 use super::replace::plan_replacements;
 use super::scope::{conflicts, find_orphans, managed_catalog, SCOPE_METADATA};
@@ -97,10 +97,19 @@ fn mark_adoptions(found: &mut Findings) {
     }
 }
 
-/// Stripe allows 50 metadata keys; the scope takes one of them, so a script's own keys must
-/// leave room for it (otherwise the write would fail midway).
+/// Stripe allows a number of metadata keys (the field table's limit); the scope takes one of
+/// them, so a script's own keys must leave room for it (otherwise the write would fail
+/// midway).
 fn check_metadata_room(found: &mut Findings, managed: &Catalog) {
     for declaration in managed.declarations() {
+        let table = declaration.kind().table();
+        let Some(max) = table
+            .param("metadata")
+            .and_then(|m| m.limits.items)
+            .map(|i| i.max)
+        else {
+            continue;
+        };
         let params = declaration.to_params();
         let count = params
             .get("metadata")
@@ -108,12 +117,12 @@ fn check_metadata_room(found: &mut Findings, managed: &Catalog) {
             .map_or(0, serde_json::Map::len)
             // The diff adds the key of a kind that keeps it in metadata (`billingctl_key`).
             + usize::from(declaration.kind().def().key() == KeyRule::Metadata);
-        if count > METADATA_KEYS_MAX {
+        if count > max {
             found.problems.push(Problem {
                 kind: declaration.kind(),
                 key: declaration.key().to_owned(),
                 at: declaration.declared_at().clone(),
-                issue: Issue::MetadataFull { count },
+                issue: Issue::MetadataFull { count, max },
             });
         }
     }

@@ -27,9 +27,6 @@ pub mod settle;
 pub mod snapshot;
 pub mod subset;
 
-/// Reading the live account lives in `crate::live`; this is the path the planner's users
-/// (and the integration tests) have always imported it by.
-pub use crate::live as fetch;
 pub use crate::live::LiveState;
 pub use diff::diff_catalog;
 pub use lifecycle::{plan_catalog, Policy};

@@ -14,9 +14,6 @@ use crate::diag::{Diagnostic, Severity};
 use crate::kinds::rules::Violation;
 use crate::kinds::{Deactivation, ObjectKind, Pin, Replacement, KINDS, SCOPE_METADATA};
 
-/// Stripe's limit on metadata keys per object.
-pub const METADATA_KEYS_MAX: usize = 50;
-
 /// One problem with one declared object (or, for `PinnedOutside` and `StaleReference`, with
 /// an object it affects).
 #[derive(Clone, Debug, PartialEq)]
@@ -63,7 +60,7 @@ pub enum Issue {
         id: Option<String>,
     },
     /// More metadata keys than Stripe allows, counting billingctl's own.
-    MetadataFull { count: usize },
+    MetadataFull { count: usize, max: usize },
     /// A write the rules table refuses.
     Refused(Violation),
 }
@@ -164,9 +161,9 @@ impl Problem {
                 adoptable_kinds(),
                 id.as_deref().unwrap_or_default()
             )),
-            Issue::MetadataFull { count } => Diagnostic::error(format!(
+            Issue::MetadataFull { count, max } => Diagnostic::error(format!(
                 "{kind} `{key}`: metadata has {count} keys with billingctl's own; Stripe allows \
-                 {METADATA_KEYS_MAX}"
+                 {max}"
             ))
             .object(kind, key)
             .field("metadata")
@@ -329,7 +326,7 @@ mod tests {
                  here with `adopt: \"price_1\"`",
             ),
             (
-                problem(Coupon, "c", Issue::MetadataFull { count: 51 }),
+                problem(Coupon, "c", Issue::MetadataFull { count: 51, max: 50 }),
                 "coupon `c`: metadata has 51 keys with billingctl's own; Stripe allows 50",
                 "billingctl keeps the ownership scope in metadata `billingctl_scope`: remove a key",
             ),

@@ -410,7 +410,7 @@ fn portal_pause_interval_options(request: &Request<'_>, found: &mut Vec<Violatio
 
 /// R030, R049: an update may not change a set-once field the object already holds a final
 /// value for (the field table's `Param::set_once_from`). The planner reports the same drift as
-/// immutable (`plan::diff`), so a plan never sends it.
+/// immutable (`plan::change`), so a plan never sends it.
 fn set_once_fields(request: &Request<'_>, found: &mut Vec<Violation>) {
     let (Operation::Update, Some(current)) = (request.op, request.current) else {
         return;

@@ -138,7 +138,7 @@ pub static RULES: &[Rule] = &[
     r("R098", "product", "tax_details[performance_location]", NotCheckable("depends on the tax code's requirements, which the spec does not list")),
     r("R099", "product", "unit_label", Advice("billingctl products are `service` products (the default), for which it is allowed")),
     r("R100", "promotion_code", "active", Checked("promotion_code_reactivation")),
-    r("R101", "promotion_code", "code", Split { planner: "catalog::graph (case-insensitive duplicates) and plan::diff (matching among active codes)", emulator: "emulator::objects::promotion_code (active code index)" }),
+    r("R101", "promotion_code", "code", Split { planner: "catalog::graph (case-insensitive duplicates) and plan::matching (matching among active codes)", emulator: "emulator::objects::promotion_code (active code index)" }),
     r("R102", "promotion_code", "code", Table("the field table's character rule (Text::Code), checked by catalog::validate (the key) and emulator::params")),
     r("R103", "promotion_code", "expires_at", Checked("promotion_code_dates")),
     r("R104", "promotion_code", "max_redemptions", Split { planner: "catalog::validate Check::positive", emulator: "emulator::objects::promotion_code::create (max_redemptions)" }),

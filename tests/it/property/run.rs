@@ -15,7 +15,7 @@ use billingctl::diag::{render_human, Diagnostics};
 use billingctl::emulator::EmulatorHandle;
 use billingctl::emulator::EmulatorKnobs;
 use billingctl::kinds::ObjectKind;
-use billingctl::plan::fetch::fetch_live;
+use billingctl::live::fetch_live;
 use billingctl::plan::{plan_catalog, render, LiveState, Plan, Policy};
 use billingctl::script::{evaluate_in, Limits};
 use billingctl::stripe::{ApiKey, Client, ClientConfig};

@@ -84,18 +84,6 @@ impl fmt::Debug for Account {
     }
 }
 
-impl Account {
-    /// Whether this account is the built-in sandbox.
-    pub fn is_sandbox(&self) -> bool {
-        self.sandbox.is_some()
-    }
-
-    /// The sandbox's emulator (for its request counters), when this is the sandbox.
-    pub fn sandbox(&self) -> Option<&EmulatorHandle> {
-        self.sandbox.as_ref()
-    }
-}
-
 /// Builds the account for `args` and the environment, reading keys from the process
 /// environment and the project's `.env`. `clock` is "now" for the sandbox.
 pub fn connect(
@@ -572,7 +560,7 @@ mod tests {
         assert_eq!(live.mode, Mode::Live);
         assert_eq!(live.description, "http://127.0.0.1:9 (sk_live_…liv1)");
         assert_eq!(live.client.stats().current_rps, 100.0);
-        assert!(!live.is_sandbox());
+        assert!(live.sandbox.is_none());
         assert!(!format!("{live:?}").contains("LiveSecret"));
 
         let test = connect_with(
@@ -757,7 +745,7 @@ mod tests {
             Access::Write,
         )
         .unwrap();
-        assert!(account.is_sandbox());
+        assert!(account.sandbox.is_some());
         assert_eq!(account.description, format!("sandbox {}", state.display()));
         // Unpaced: a local file is not Stripe's test mode.
         assert_eq!(account.client.stats().current_rps, f64::from(u32::MAX));
@@ -769,7 +757,7 @@ mod tests {
         runtime
             .block_on(account.client.post("/v1/products", &params))
             .unwrap();
-        assert_eq!(account.sandbox().unwrap().stats().posts(), 1);
+        assert_eq!(account.sandbox.as_ref().unwrap().stats().posts(), 1);
         drop(account);
         let saved = std::fs::read_to_string(&state).unwrap();
         assert!(saved.contains("sandboxed"), "{saved}");

@@ -6,13 +6,13 @@
 
 pub mod apply;
 pub mod catalog;
-pub mod cli;
+mod cli;
 pub mod clock;
-pub mod commands;
-pub mod config;
+mod commands;
+mod config;
 pub mod diag;
 pub mod emulator;
-pub mod export;
+mod export;
 pub mod kinds;
 pub mod live;
 pub mod path;

@@ -42,11 +42,6 @@ pub struct Export {
     pub adopted: usize,
 }
 
-/// The catalog script that reproduces `live`: see [`export`].
-pub fn export_script(live: &LiveObjects, options: &ExportOptions) -> String {
-    export(live, options).script
-}
-
 /// Writes `live` as a catalog script: a section per kind that stands on its own (products,
 /// coupons, portal configurations, in the registry's order), each object followed by those
 /// written under it (a product by its prices, a coupon by its promotion codes), oldest

@@ -57,10 +57,6 @@ impl<'a> Selection<'a> {
         self.all().count()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Every object written, in the script's order.
     pub fn all(&self) -> impl Iterator<Item = &'a Object> + '_ {
         self.sections.iter().flat_map(|section| {

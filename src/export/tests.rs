@@ -9,6 +9,11 @@ use serde_json::{json, Value};
 
 use super::*;
 
+/// The catalog script that reproduces `live`.
+fn export_script(live: &LiveObjects, options: &ExportOptions) -> String {
+    export(live, options).script
+}
+
 /// One recorded declaration: function, key, params.
 type Call = (String, String, Value);
 

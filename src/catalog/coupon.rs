@@ -5,13 +5,10 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::common::{Metadata, OnImmutableChange};
-use super::declared::{Declared, Spec};
+use super::declared::Spec;
 use super::key::{CouponId, ProductKey};
 use super::validate::Check;
 use crate::kinds::ObjectKind;
-
-/// A declared coupon; its key is the custom coupon id.
-pub type Coupon = Declared<CouponSpec>;
 
 /// Coupon create params (Stripe's names), as a script writes them.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -7,14 +7,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::common::Metadata;
-use super::declared::{Declared, Spec};
+use super::declared::Spec;
 use super::graph::Index;
 use super::key::{LookupKey, PortalKey, ProductKey};
 use super::validate::Check;
 use crate::kinds::ObjectKind;
-
-/// A declared portal configuration.
-pub type Portal = Declared<PortalSpec>;
 
 /// Portal configuration create params (Stripe's names), plus `active` (update-only in Stripe:
 /// `false` deactivates the configuration).

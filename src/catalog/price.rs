@@ -6,13 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::common::{
     CurrencyOption, CustomUnitAmount, Metadata, OnImmutableChange, Recurring, Tier, UpTo,
 };
-use super::declared::{Declared, Spec};
+use super::declared::Spec;
 use super::key::{LookupKey, ProductKey};
 use super::validate::Check;
 use crate::kinds::ObjectKind;
-
-/// A declared price; its key is the lookup key.
-pub type Price = Declared<PriceSpec>;
 
 /// Price create params (Stripe's names), as a script writes them.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -4,14 +4,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::common::Metadata;
-use super::declared::{Declared, Spec};
+use super::declared::Spec;
 use super::graph::Index;
 use super::key::{LookupKey, ProductKey};
 use super::validate::Check;
 use crate::kinds::ObjectKind;
-
-/// A declared product; its key is the custom product id.
-pub type Product = Declared<ProductSpec>;
 
 /// Product create params (Stripe's names), as a script writes them.
 #[derive(Clone, Debug, Deserialize, Serialize)]

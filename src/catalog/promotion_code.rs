@@ -7,13 +7,10 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::common::{Metadata, OnImmutableChange};
-use super::declared::{Declared, Spec};
+use super::declared::Spec;
 use super::key::{CouponId, PromoCode};
 use super::validate::Check;
 use crate::kinds::ObjectKind;
-
-/// A declared promotion code; its key is the customer-facing code.
-pub type PromotionCode = Declared<PromotionCodeSpec>;
 
 /// Promotion code create params (Stripe's names), as a script writes them.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -43,7 +43,7 @@ fn levels_in(registry: &Registry<'_>, plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
         match change.action {
             Action::Create | Action::Replace => {
                 if change.action == Action::Replace {
-                    // lifecycle: a replacement's writes and their stages (apply/replace.rs)
+                    // A replacement's writes and their stages: apply/replace.rs.
                     staged.extend(super::replace::staged(registry, index, change));
                 } else {
                     staged.push((

@@ -165,7 +165,7 @@ fn confirm(account: &str) -> anyhow::Result<bool> {
 }
 
 fn print_report(report: &Report, took: std::time::Duration) -> ExitStatus {
-    // lifecycle: replacements are counted only when there are any.
+    // Replacements are counted only when there are any.
     let replaced = if report.replaced > 0 {
         format!(", {} replaced", report.replaced)
     } else {

@@ -1,10 +1,11 @@
-//! The emulated account's objects: every object as the JSON Stripe would return, kept in
-//! creation order per kind (lists are newest first, cursors are positions), plus the indexes
-//! each kind declares (`Resource::indexes`): which price holds a lookup key, which active
-//! promotion code holds a code (case-insensitively), the positions of a product's prices and
-//! of a code's promotion codes. Nothing here names a kind: the store is one collection per
-//! kind of the registry, each with the indexes its kind asked for. Objects are `Arc`s so that
-//! a response or a state snapshot takes them without copying under the lock.
+//! One account's objects (the platform's, or one connected account's: `accounts`): every
+//! object as the JSON Stripe would return, kept in creation order per kind (lists are newest
+//! first, cursors are positions), plus the indexes each kind declares (`Resource::indexes`):
+//! which price holds a lookup key, which active promotion code holds a code
+//! (case-insensitively), the positions of a product's prices and of a code's promotion codes.
+//! Nothing here names a kind: the store is one collection per kind of the registry, each with
+//! the indexes its kind asked for. Objects are `Arc`s so that a response or a state snapshot
+//! takes them without copying under the lock.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -547,11 +547,13 @@ impl fmt::Debug for SharedLimit {
 
 /// The named operation a request belongs to, as Stripe's per-endpoint limits count them:
 /// the method and the route, an object's id replaced by `:id` and the query left out
-/// (`POST /v1/prices/price_123` → `POST /v1/prices/:id`).
+/// (`POST /v1/prices/price_123` → `POST /v1/prices/:id`). The kinds' collections, and
+/// Connect's `/v1/accounts` (so that retrieving many accounts is one operation, not one per
+/// account).
 pub fn endpoint(method: &str, target: &str) -> String {
     let path = target.split_once('?').map_or(target, |(p, _)| p);
-    for kind in crate::kinds::ObjectKind::ALL {
-        let base = kind.table().path;
+    let kinds = crate::kinds::ObjectKind::ALL.map(|kind| kind.table().path);
+    for base in kinds.into_iter().chain(["/v1/accounts"]) {
         if let Some(rest) = path.strip_prefix(base) {
             if rest.is_empty() {
                 return format!("{method} {base}");
@@ -787,6 +789,10 @@ mod tests {
             "DELETE /v1/coupons/:id/discount"
         );
         assert_eq!(endpoint("GET", "/v1/accounts"), "GET /v1/accounts");
+        assert_eq!(
+            endpoint("GET", "/v1/accounts/acct_1"),
+            "GET /v1/accounts/:id"
+        );
     }
 
     #[test]

@@ -118,6 +118,47 @@ impl ErrorResponse {
         }
     }
 
+    /// 403 for a `Stripe-Account` (or a `/v1/accounts/{id}`) that names no account of the
+    /// platform. The message is Stripe's, as quoted in letsrevel/revel-backend issue #694
+    /// (a `stripe.Account.retrieve` of an id the key cannot reach), where stripe-python
+    /// raises it as `PermissionError`: its class for HTTP 403. Stripe documents that an id
+    /// in a `/v1/accounts/{id}` path stands for the `Stripe-Account` header ("Making API
+    /// calls for connected accounts"), so both answer alike. The code is `account_invalid`,
+    /// which Stripe's error-code list describes as "The account ID provided as a value for
+    /// the Stripe-Account header is invalid"; the type is `invalid_request_error`, the only
+    /// one of Stripe's documented error types that fits. `key` comes redacted: Stripe masks
+    /// the key in this message too.
+    pub fn account_invalid(key: &str, account: &str) -> Self {
+        ErrorResponse {
+            status: 403,
+            kind: "invalid_request_error",
+            code: Some("account_invalid"),
+            param: None,
+            message: format!(
+                "The provided key '{key}' does not have access to account '{account}' (or \
+                 that account does not exist). Application access may have been revoked."
+            ),
+        }
+    }
+
+    /// A connected account (a request with `Stripe-Account`) asking for `/v1/accounts`: the
+    /// platform cannot reach the connected accounts of its connected accounts. Stripe's text,
+    /// from stripe/stripe-apps issue #846 (a Stripe engineer there: "Stripe has historically
+    /// blocked access to the connected accounts of your connects accounts"). Its status is not
+    /// quoted anywhere we found: 403, as Stripe answers its other Connect permission refusals
+    /// ("Only Stripe Connect platforms can work with other accounts", stripe-apps #505).
+    pub fn connected_accounts_of_connected() -> Self {
+        ErrorResponse {
+            status: 403,
+            kind: "invalid_request_error",
+            code: None,
+            param: None,
+            message: "You cannot access the connected accounts of your platform's connected \
+                      accounts."
+                .to_owned(),
+        }
+    }
+
     /// 404 for a path Stripe does not serve (or a method it does not take there).
     pub fn unrecognized_url(method: &str, path: &str) -> Self {
         ErrorResponse {

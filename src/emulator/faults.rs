@@ -1,6 +1,11 @@
 //! The knobs for tests and benchmarks: added latency, a requests-per-second limit answered with
 //! 429 (over all requests, and per named operation such as `POST /v1/promotion_codes`, as
 //! Stripe limits both: NOTES.md, "Rate limits"), and seeded random faults (429s, 500s before any change, lost answers after the change).
+//! The rate limits hold per account: Stripe limits the requests of an account, and a request
+//! with `Stripe-Account` is made as the connected account it names, so the platform and each
+//! connected account have windows of their own. (Stripe's docs state the limits without
+//! saying how a platform's calls for its accounts are counted; per account is the premise of
+//! billingctl's pacing too, one client per account.)
 //! All off by default. One seeded generator serves every draw, so a sequential run with the
 //! same `--seed` meets the same faults at the same requests.
 
@@ -21,8 +26,8 @@ pub(crate) struct Faults {
     knobs: EmulatorKnobs,
     rng: Mutex<SmallRng>,
     /// When the requests admitted in the last second arrived (with a rate limit), over all
-    /// requests and per named operation.
-    windows: Mutex<Windows>,
+    /// requests and per named operation, per account (`None`: the platform).
+    windows: Mutex<HashMap<Option<String>, Windows>>,
 }
 
 #[derive(Debug, Default)]
@@ -36,7 +41,7 @@ impl Faults {
         Faults {
             rng: Mutex::new(SmallRng::seed_from_u64(knobs.seed)),
             knobs,
-            windows: Mutex::new(Windows::default()),
+            windows: Mutex::new(HashMap::new()),
         }
     }
 
@@ -47,10 +52,16 @@ impl Faults {
 
     /// The fault that answers this request before it reaches the account, if any: the rate
     /// limit first (as Stripe's limiter runs before everything else), then the seeded 429s,
-    /// then the seeded 500s.
-    pub fn before_handling(&self, method: &str, route: &Route) -> Option<ErrorResponse> {
+    /// then the seeded 500s. `account` is the connected account the request acts on (`None`:
+    /// the platform), whose windows it is counted in.
+    pub fn before_handling(
+        &self,
+        method: &str,
+        route: &Route,
+        account: Option<&str>,
+    ) -> Option<ErrorResponse> {
         let limited = self.knobs.rate_limit > 0 || self.knobs.endpoint_rate_limit > 0;
-        if limited && !self.admit(&route.counter_key(method), Instant::now()) {
+        if limited && !self.admit(account, &route.counter_key(method), Instant::now()) {
             return Some(ErrorResponse::rate_limited());
         }
         if self.draw(self.knobs.rate_limit_error_rate) {
@@ -67,12 +78,14 @@ impl Faults {
         self.draw(self.knobs.lost_rate)
     }
 
-    /// Sliding one-second windows: a request is admitted while fewer than `rate_limit`
-    /// requests were admitted in the second before it, and fewer than `endpoint_rate_limit`
-    /// of its operation (a limit of 0 is off). Refused requests do not count.
-    fn admit(&self, operation: &str, now: Instant) -> bool {
+    /// Sliding one-second windows of one account: a request is admitted while fewer than
+    /// `rate_limit` requests were admitted in the second before it, and fewer than
+    /// `endpoint_rate_limit` of its operation (a limit of 0 is off). Refused requests do not
+    /// count.
+    fn admit(&self, account: Option<&str>, operation: &str, now: Instant) -> bool {
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        let Windows { all, operations } = &mut *windows;
+        let windows = windows.entry(account.map(str::to_owned)).or_default();
+        let Windows { all, operations } = windows;
         let own = operations.entry(operation.to_owned()).or_default();
         for window in [&mut *all, &mut *own] {
             while window
@@ -114,12 +127,12 @@ mod tests {
         });
         let t0 = Instant::now();
         let op = "POST /v1/products";
-        assert!(faults.admit(op, t0));
-        assert!(faults.admit(op, t0 + Duration::from_millis(10)));
-        assert!(!faults.admit(op, t0 + Duration::from_millis(20)));
-        assert!(faults.admit(op, t0 + Duration::from_millis(1000)));
-        assert!(faults.admit(op, t0 + Duration::from_millis(1010)));
-        assert!(!faults.admit(op, t0 + Duration::from_millis(1020)));
+        assert!(faults.admit(None, op, t0));
+        assert!(faults.admit(None, op, t0 + Duration::from_millis(10)));
+        assert!(!faults.admit(None, op, t0 + Duration::from_millis(20)));
+        assert!(faults.admit(None, op, t0 + Duration::from_millis(1000)));
+        assert!(faults.admit(None, op, t0 + Duration::from_millis(1010)));
+        assert!(!faults.admit(None, op, t0 + Duration::from_millis(1020)));
     }
 
     #[test]
@@ -132,14 +145,29 @@ mod tests {
         let t0 = Instant::now();
         let at = |n: u64| t0 + Duration::from_millis(n);
         let (codes, coupons) = ("POST /v1/promotion_codes", "POST /v1/coupons");
-        assert!(faults.admit(codes, at(0)));
-        assert!(faults.admit(codes, at(1)));
-        assert!(!faults.admit(codes, at(2)), "the endpoint's limit");
+        assert!(faults.admit(None, codes, at(0)));
+        assert!(faults.admit(None, codes, at(1)));
+        assert!(!faults.admit(None, codes, at(2)), "the endpoint's limit");
         assert!(
-            faults.admit(coupons, at(3)),
+            faults.admit(None, coupons, at(3)),
             "another endpoint is not slowed"
         );
-        assert!(!faults.admit(coupons, at(4)), "the global limit");
-        assert!(faults.admit(codes, at(1000)));
+        assert!(!faults.admit(None, coupons, at(4)), "the global limit");
+        assert!(faults.admit(None, codes, at(1000)));
+    }
+
+    #[test]
+    fn each_account_has_windows_of_its_own() {
+        let faults = Faults::new(EmulatorKnobs {
+            rate_limit: 1,
+            ..EmulatorKnobs::default()
+        });
+        let t0 = Instant::now();
+        let op = "POST /v1/products";
+        assert!(faults.admit(None, op, t0));
+        assert!(!faults.admit(None, op, t0));
+        assert!(faults.admit(Some("acct_a"), op, t0), "a connected account");
+        assert!(faults.admit(Some("acct_b"), op, t0), "another one");
+        assert!(!faults.admit(Some("acct_a"), op, t0));
     }
 }

@@ -27,9 +27,17 @@ pub(crate) struct ListRequest {
 }
 
 impl ListRequest {
-    /// Splits the query into paging params and filters; any other name is unknown.
+    /// Splits the query into paging params and the kind's filters; any other name is unknown.
     pub fn parse(
         kind: ObjectKind,
+        query: Map<String, Value>,
+    ) -> Result<ListRequest, ErrorResponse> {
+        Self::parse_with(kind.table().list_filters, query)
+    }
+
+    /// The same, for a list whose filters are `filters` (Connect's accounts, not a kind).
+    pub fn parse_with(
+        filters: &[&str],
         query: Map<String, Value>,
     ) -> Result<ListRequest, ErrorResponse> {
         let mut request = ListRequest {
@@ -50,7 +58,7 @@ impl ListRequest {
                         .map(|e| e.strip_prefix("data.").map(str::to_owned).unwrap_or(e))
                         .collect();
                 }
-                _ if kind.table().list_filters.contains(&name.as_str()) => {
+                _ if filters.contains(&name.as_str()) => {
                     request.filters.insert(name, value);
                 }
                 _ => return Err(ErrorResponse::unknown_param(&name)),
@@ -143,42 +151,50 @@ fn select(
     request: &ListRequest,
     filter: &Filter,
 ) -> Result<(Vec<Arc<Value>>, bool), ErrorResponse> {
-    let all: Vec<usize>;
-    let candidates: &[usize] = match &filter.candidates {
-        Some(candidates) => candidates,
-        None => {
-            all = Vec::new();
-            &all
-        }
-    };
     let store = &*cx.store;
-    let indexed = filter.candidates.is_some();
-    let count = if indexed {
-        candidates.len()
-    } else {
-        store.len(kind)
-    };
-    let position_of = |i: usize| if indexed { candidates[i] } else { i };
-    // Where in candidate space the cursor sits: candidates below `split` are older than it.
+    let indexed = filter.candidates.as_deref();
+    let count = indexed.map_or(store.len(kind), <[usize]>::len);
+    let position_of = |i: usize| indexed.map_or(i, |candidates| candidates[i]);
+    // Where in candidate space the cursor sits: candidates below the split are older than it.
     let locate = |param: &str, id: &str, inclusive: bool| -> Result<usize, ErrorResponse> {
         let at = store.position(kind, id).ok_or_else(|| {
             ErrorResponse::no_such(objects::resource(kind).noun(), id, param, 400)
         })?;
-        Ok(if indexed {
-            candidates.partition_point(|&c| if inclusive { c <= at } else { c < at })
-        } else if inclusive {
-            at + 1
-        } else {
-            at
+        Ok(match indexed {
+            Some(candidates) => {
+                candidates.partition_point(|&c| if inclusive { c <= at } else { c < at })
+            }
+            None if inclusive => at + 1,
+            None => at,
         })
     };
+    walk(
+        request,
+        count,
+        |i| store.at(kind, position_of(i)),
+        |object| filter.matches(object) && objects::within(cx, kind, object),
+        locate,
+    )
+}
+
+/// One page over `count` candidates in creation order (`at(i)`, 0 = oldest), newest first
+/// from the cursor, keeping the objects `keep` accepts. `locate(param, id, inclusive)` is
+/// where a cursor's object splits the candidates (those below are older): what the
+/// `ending_before` (inclusive) and `starting_after` cursors start from.
+pub(crate) fn walk<'a>(
+    request: &ListRequest,
+    count: usize,
+    at: impl Fn(usize) -> Option<&'a Arc<Value>>,
+    keep: impl Fn(&Value) -> bool,
+    locate: impl Fn(&str, &str, bool) -> Result<usize, ErrorResponse>,
+) -> Result<(Vec<Arc<Value>>, bool), ErrorResponse> {
     let mut found = Vec::with_capacity(request.limit);
     let mut has_more = false;
     let mut take = |i: usize, found: &mut Vec<Arc<Value>>| -> bool {
-        let Some(object) = store.at(kind, position_of(i)) else {
+        let Some(object) = at(i) else {
             return true;
         };
-        if !filter.matches(object) || !objects::within(cx, kind, object) {
+        if !keep(object) {
             return true;
         }
         if found.len() == request.limit {

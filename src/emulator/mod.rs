@@ -1,7 +1,9 @@
 //! A Stripe-faithful emulator of the catalog endpoints: products, prices, coupons, promotion
 //! codes and billing-portal configurations, held to Stripe's behaviour (strict params from the
 //! one field table, Stripe's object shapes, ids, errors, lists, idempotency), with knobs for
-//! latency, rate limits and faults, request counters, and an optional state file.
+//! latency, rate limits and faults, request counters, and an optional state file. A Connect
+//! platform: `POST /v1/accounts` creates connected accounts, and `Stripe-Account` selects one,
+//! each with its own objects, idempotency keys, rate-limit windows and counters.
 //!
 //! Entry points: [`serve`] (for `billingctl emulator`) and [`start`] (its own thread and
 //! runtime: tests, benchmarks and `--sandbox`). See `docs/EMULATOR.md`.
@@ -9,9 +11,13 @@
 //! Modules: `connections` (accept loop, timeouts, bound), `server` (HTTP pipeline, auth,
 //! headers), `routes` (from the registry), `params` (generic param checks against the field
 //! table), `merge`, `objects` (the registry of emulated kinds: one module per kind, and the
-//! generic endpoints), `list`, `idempotency`, `knobs`, `faults`, `stats`, `store` (the
-//! account's objects and their indexes, per kind), `persist`.
+//! generic endpoints), `list`, `idempotency`, `knobs`, `faults`, `stats`, `store` (one
+//! account's objects and their indexes, per kind), `accounts` (the platform and its
+//! connected accounts, each with its store), `connect` (the `/v1/accounts` endpoints),
+//! `persist`.
 
+mod accounts;
+mod connect;
 mod connections;
 mod error;
 mod faults;
@@ -37,6 +43,7 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+use self::accounts::{Accounts, Scope};
 pub use self::connections::ConnectionLimits;
 use self::faults::Faults;
 pub use self::knobs::EmulatorKnobs;
@@ -72,22 +79,22 @@ impl Emulator {
             .knobs
             .validate()
             .map_err(|msg| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg))?;
-        let empty = objects::new_store(options.clock);
-        let account = match &options.state_file {
+        let empty = Accounts::new(options.clock, objects::new_store);
+        let accounts = match &options.state_file {
             Some(path) => persist::load(path, empty)?,
             None => empty,
         };
-        let account = Arc::new(Mutex::new(account));
+        let accounts = Arc::new(Mutex::new(accounts));
         let wal = match options.state_file {
-            Some(path) => Some(Arc::new(Wal::open(&account, path)?)),
+            Some(path) => Some(Arc::new(Wal::open(&accounts, path)?)),
             None => None,
         };
         let persister = wal
             .clone()
-            .map(|wal| Persister::start(account.clone(), wal));
+            .map(|wal| Persister::start(accounts.clone(), wal));
         Ok(Emulator {
             shared: Arc::new(Shared {
-                account,
+                accounts,
                 counters: Counters::default(),
                 faults: Faults::new(options.knobs),
                 wal,
@@ -179,14 +186,69 @@ impl EmulatorHandle {
         self.addr
     }
 
-    /// The request counters so far.
+    /// The request counters so far, over every account.
     pub fn stats(&self) -> RequestStats {
         self.shared.counters.snapshot()
     }
 
-    /// Zeroes the request counters.
+    /// The counters of the requests made as the connected account `account` (with
+    /// `Stripe-Account: acct_…`); zero for an account that has had none.
+    pub fn account_stats(&self, account: &str) -> RequestStats {
+        self.shared
+            .counters
+            .snapshot_of(&Scope::Connected(account.to_owned()))
+    }
+
+    /// The counters of the requests made as the platform itself (no `Stripe-Account`).
+    pub fn platform_stats(&self) -> RequestStats {
+        self.shared.counters.snapshot_of(&Scope::Platform)
+    }
+
+    /// Zeroes the request counters, the totals and every account's.
     pub fn reset_stats(&self) {
         self.shared.counters.reset();
+    }
+
+    /// Creates a connected account of the platform (a `standard` one, with this metadata)
+    /// without a request, as `POST /v1/accounts` would: not counted, logged to the state file
+    /// (if any) before it returns. Its id, `acct_…`.
+    pub fn create_account(&self, metadata: &[(&str, &str)]) -> std::io::Result<String> {
+        let mut params = serde_json::Map::new();
+        params.insert("type".into(), "standard".into());
+        let metadata: serde_json::Map<String, serde_json::Value> = metadata
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), (*value).into()))
+            .collect();
+        params.insert("metadata".into(), metadata.into());
+        let (id, upto) = {
+            let mut accounts = self
+                .shared
+                .accounts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            let created = connect::create(&mut accounts, &params).map_err(|error| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, error.message)
+            })?;
+            let upto = self
+                .shared
+                .wal
+                .as_ref()
+                .map(|wal| wal.append(&mut accounts, &Scope::Platform));
+            (created["id"].as_str().unwrap_or_default().to_owned(), upto)
+        };
+        if let (Some(wal), Some(upto)) = (&self.shared.wal, upto) {
+            wal.sync(upto)?;
+        }
+        Ok(id)
+    }
+
+    /// The connected accounts' ids, oldest first.
+    pub fn accounts(&self) -> Vec<String> {
+        self.shared
+            .accounts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .ids()
     }
 
     /// Stops serving, waits for the server thread, and writes the state file one last time.

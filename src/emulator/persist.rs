@@ -1,10 +1,12 @@
-//! `--state FILE`: the account is loaded at start and kept durable: **whatever the emulator
-//! answered is on disk**, even after a hard kill (SIGKILL, power loss).
+//! `--state FILE`: the accounts (the platform's and its connected accounts') are loaded at
+//! start and kept durable: **whatever the emulator answered is on disk**, even after a hard
+//! kill (SIGKILL, power loss).
 //!
 //! Two files do it. `FILE` is a snapshot, written atomically (a temp file in the same
 //! directory, fsync, rename), so a crash leaves the old one or the new one, never a torn one.
-//! `FILE.log` is a write-ahead log: every change (the object as it now is, or its removal) is
-//! appended as one JSON line under the account lock, in the order the changes happened, and
+//! `FILE.log` is a write-ahead log: every change (the object as it now is, or its removal, or
+//! a new connected account) is appended as one JSON line under the accounts' lock, in the
+//! order the changes happened, and
 //! the request's answer waits until the log is fsynced past its changes ([`Wal::sync`]). That
 //! is group commit: one fsync covers every request that waited for it, so concurrent clients
 //! share the cost. Rewriting the whole snapshot before each answer was the alternative; it
@@ -28,7 +30,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::store::{Change, Store};
+use super::accounts::{Accounts, Entry, Scope};
+use super::store::Change;
 use crate::kinds::ObjectKind;
 
 /// How often, at most, the snapshot is rewritten (and the log compacted) while the account
@@ -36,7 +39,7 @@ use crate::kinds::ObjectKind;
 const PERIOD: Duration = Duration::from_millis(500);
 
 /// Reads a state file into `empty` and replays its logs; a missing file leaves it empty.
-pub(crate) fn load(path: &Path, empty: Store) -> io::Result<Store> {
+pub(crate) fn load(path: &Path, empty: Accounts) -> io::Result<Accounts> {
     let mut account = load_snapshot(path, empty)?;
     for log in [old_log_path(path), log_path(path)] {
         replay(&mut account, &log).map_err(|err| with_path(err, &log))?;
@@ -44,7 +47,7 @@ pub(crate) fn load(path: &Path, empty: Store) -> io::Result<Store> {
     Ok(account)
 }
 
-fn load_snapshot(path: &Path, empty: Store) -> io::Result<Store> {
+fn load_snapshot(path: &Path, empty: Accounts) -> io::Result<Accounts> {
     let text = match fs::read_to_string(path) {
         Ok(text) => text,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(empty),
@@ -75,7 +78,7 @@ fn old_log_path(path: &Path) -> PathBuf {
 }
 
 /// Applies every complete line of a log (a missing log is an empty one).
-fn replay(account: &mut Store, log: &Path) -> io::Result<()> {
+fn replay(accounts: &mut Accounts, log: &Path) -> io::Result<()> {
     let bytes = match fs::read(log) {
         Ok(bytes) => bytes,
         Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -90,36 +93,64 @@ fn replay(account: &mut Store, log: &Path) -> io::Result<()> {
         if line.is_empty() {
             continue;
         }
-        let change = decode_change(line).ok_or_else(|| {
+        let invalid = |what: String| {
             io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!("line {} is not a change", number + 1),
+                format!("line {}: {what}", number + 1),
             )
-        })?;
-        account.apply(change);
+        };
+        let entry = decode_change(line).ok_or_else(|| invalid("not a change".to_owned()))?;
+        accounts.apply(entry).map_err(invalid)?;
     }
     Ok(())
 }
 
-/// One log line: `{"put":"product","object":{…}}` or `{"remove":"coupon","id":"…"}`.
-fn encode_change(change: &Change, out: &mut Vec<u8>) {
+/// One log line: `{"put":"product","object":{…}}` or `{"remove":"coupon","id":"…"}` for the
+/// platform's objects (the lines of every log before Connect), the same with
+/// `"account":"acct_…"` for a connected account's, and `{"put_account":{…}}` for a new
+/// connected account.
+fn encode_change(entry: &Entry, out: &mut Vec<u8>) {
     // Writing JSON into a Vec cannot fail; the newline marks the line complete.
+    let (account, change) = match entry {
+        Entry::Account(object) => {
+            out.extend_from_slice(b"{\"put_account\":");
+            let _ = serde_json::to_writer(&mut *out, &**object);
+            out.extend_from_slice(b"}\n");
+            return;
+        }
+        Entry::Object(account, change) => (account, change),
+    };
+    let account = match account {
+        Some(id) => format!(",\"account\":{}", Value::String(id.clone())),
+        None => String::new(),
+    };
     match change {
         Change::Put(kind, object) => {
-            out.extend_from_slice(format!("{{\"put\":\"{}\",\"object\":", kind.name()).as_bytes());
+            let head = format!("{{\"put\":\"{}\"{account},\"object\":", kind.name());
+            out.extend_from_slice(head.as_bytes());
             let _ = serde_json::to_writer(&mut *out, &**object);
             out.push(b'}');
         }
         Change::Remove(kind, id) => {
-            let line = serde_json::json!({ "remove": kind.name(), "id": id });
-            let _ = serde_json::to_writer(&mut *out, &line);
+            let head = format!("{{\"remove\":\"{}\"{account},\"id\":", kind.name());
+            out.extend_from_slice(head.as_bytes());
+            let _ = serde_json::to_writer(&mut *out, id);
+            out.push(b'}');
         }
     }
     out.push(b'\n');
 }
 
-fn decode_change(line: &[u8]) -> Option<Change> {
+fn decode_change(line: &[u8]) -> Option<Entry> {
     let value: Value = serde_json::from_slice(line).ok()?;
+    if let Some(object) = value.get("put_account") {
+        object["id"].as_str()?;
+        return Some(Entry::Account(Arc::new(object.clone())));
+    }
+    let account = match value.get("account") {
+        None => None,
+        Some(id) => Some(id.as_str()?.to_owned()),
+    };
     let kind_named = |name: &Value| {
         ObjectKind::ALL
             .into_iter()
@@ -128,21 +159,23 @@ fn decode_change(line: &[u8]) -> Option<Change> {
     if let Some(kind) = value.get("put").and_then(kind_named) {
         let object = value.get("object")?;
         object["id"].as_str()?;
-        return Some(Change::Put(kind, Arc::new(object.clone())));
+        let change = Change::Put(kind, Arc::new(object.clone()));
+        return Some(Entry::Object(account, change));
     }
     let kind = value.get("remove").and_then(kind_named)?;
-    Some(Change::Remove(kind, value.get("id")?.as_str()?.to_owned()))
+    let change = Change::Remove(kind, value.get("id")?.as_str()?.to_owned());
+    Some(Entry::Object(account, change))
 }
 
 fn with_path(err: io::Error, path: &Path) -> io::Error {
     io::Error::new(err.kind(), format!("state file {}: {err}", path.display()))
 }
 
-/// Writes the account to `path` atomically and returns the generation written.
-fn write(account: &Mutex<Store>, path: &Path) -> io::Result<u64> {
+/// Writes the accounts to `path` atomically and returns the generation written.
+fn write(accounts: &Mutex<Accounts>, path: &Path) -> io::Result<u64> {
     let (generation, snapshot) = {
-        let account = account.lock().unwrap_or_else(|e| e.into_inner());
-        (account.generation(), account.snapshot())
+        let accounts = accounts.lock().unwrap_or_else(|e| e.into_inner());
+        (accounts.generation(), accounts.snapshot())
     };
     let bytes = serde_json::to_vec_pretty(&snapshot).map_err(io::Error::other)?;
     let dir = match path.parent() {
@@ -200,9 +233,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Wal {
-    /// Writes a fresh snapshot of the loaded account and starts an empty log beside it.
-    pub fn open(account: &Mutex<Store>, path: PathBuf) -> io::Result<Wal> {
-        Self::start_log(account, &path).map_err(|err| with_path(err, &path))?;
+    /// Writes a fresh snapshot of the loaded accounts and starts an empty log beside it.
+    pub fn open(accounts: &Mutex<Accounts>, path: PathBuf) -> io::Result<Wal> {
+        Self::start_log(accounts, &path).map_err(|err| with_path(err, &path))?;
         let file = fs::OpenOptions::new()
             .append(true)
             .open(log_path(&path))
@@ -215,9 +248,9 @@ impl Wal {
         })
     }
 
-    fn start_log(account: &Mutex<Store>, path: &Path) -> io::Result<()> {
-        lock(account).record_changes();
-        write(account, path)?;
+    fn start_log(accounts: &Mutex<Accounts>, path: &Path) -> io::Result<()> {
+        lock(accounts).record_changes();
+        write(accounts, path)?;
         fs::File::create(log_path(path))?.sync_all()?;
         match fs::remove_file(old_log_path(path)) {
             Err(err) if err.kind() != io::ErrorKind::NotFound => return Err(err),
@@ -231,10 +264,12 @@ impl Wal {
         self.durable.load(Ordering::Acquire) >= upto
     }
 
-    /// Moves the account's latest changes into the log's buffer. Call it under the account
-    /// lock, so that lines keep the order of the changes. Returns the count to [`Wal::sync`] to.
-    pub fn append(&self, account: &mut Store) -> u64 {
-        let changes = account.take_changes();
+    /// Moves the latest changes (accounts created, and the objects of the account `scope`
+    /// names: the one a request acted on) into the log's buffer. Call it under the accounts'
+    /// lock, so that lines keep the order of the changes. Returns the count to [`Wal::sync`]
+    /// to.
+    pub fn append(&self, accounts: &mut Accounts, scope: &Scope) -> u64 {
+        let changes = accounts.take_changes(scope);
         let mut pending = lock(&self.pending);
         for change in &changes {
             encode_change(change, &mut pending.lines);
@@ -275,7 +310,7 @@ impl Wal {
     }
 
     /// Rotates the log, writes a snapshot taken after the rotation, deletes the old log.
-    fn compact(&self, account: &Mutex<Store>) -> io::Result<u64> {
+    fn compact(&self, accounts: &Mutex<Accounts>) -> io::Result<u64> {
         let old = old_log_path(&self.path);
         {
             // Lines still pending go to the new log: the snapshot below holds them too.
@@ -295,7 +330,7 @@ impl Wal {
                 .open(log_path(&self.path))?;
             sync_dir(&self.path)?;
         }
-        let generation = write(account, &self.path)?;
+        let generation = write(accounts, &self.path)?;
         fs::remove_file(&old)?;
         Ok(generation)
     }
@@ -303,7 +338,7 @@ impl Wal {
 
 /// The background compactor. Dropping it stops the thread and writes one last snapshot.
 pub(crate) struct Persister {
-    account: Arc<Mutex<Store>>,
+    account: Arc<Mutex<Accounts>>,
     wal: Arc<Wal>,
     stop: Arc<(Mutex<bool>, Condvar)>,
     thread: Option<JoinHandle<u64>>,
@@ -311,7 +346,7 @@ pub(crate) struct Persister {
 
 impl Persister {
     /// Starts compacting `wal` while `account` changes.
-    pub fn start(account: Arc<Mutex<Store>>, wal: Arc<Wal>) -> Persister {
+    pub fn start(account: Arc<Mutex<Accounts>>, wal: Arc<Wal>) -> Persister {
         let stop = Arc::new((Mutex::new(false), Condvar::new()));
         let thread = {
             let (account, wal, stop) = (account.clone(), wal.clone(), stop.clone());
@@ -384,15 +419,26 @@ impl Drop for Persister {
 mod tests {
     use super::*;
     use crate::clock::Clock;
+    use crate::emulator::store::Store;
 
-    /// An account without indexes: these tests hold products only.
-    fn empty() -> Store {
-        Store::new(Clock::default(), |_| &[])
+    /// Accounts without indexes: these tests hold products only.
+    fn empty() -> Accounts {
+        Accounts::new(Clock::default(), |clock| Store::new(clock, |_| &[]))
     }
 
+    /// The platform's objects.
+    fn platform(accounts: &mut Accounts) -> &mut Store {
+        accounts.store_mut(&Scope::Platform).unwrap()
+    }
+
+    /// A log line of a change to the platform's objects.
     fn line(change: &Change) -> Vec<u8> {
+        entry_line(&Entry::Object(None, change.clone()))
+    }
+
+    fn entry_line(entry: &Entry) -> Vec<u8> {
         let mut out = Vec::new();
-        encode_change(change, &mut out);
+        encode_change(entry, &mut out);
         out
     }
 
@@ -414,11 +460,72 @@ mod tests {
         current.extend(br#"{"put":"product","object":{"id":"prod_c""#);
         fs::write(log_path(&path), current).unwrap();
 
-        let account = load(&path, empty()).unwrap();
+        let mut accounts = load(&path, empty()).unwrap();
+        let account = platform(&mut accounts);
         assert_eq!(account.len(ObjectKind::Product), 1);
         let a = account.get(ObjectKind::Product, "prod_a").unwrap();
         assert_eq!(a["name"], "A2");
         assert!(account.get(ObjectKind::Product, "prod_c").is_none());
+    }
+
+    #[test]
+    fn the_platforms_lines_are_those_of_a_log_from_before_connect() {
+        let put = Change::Put(
+            ObjectKind::Product,
+            Arc::new(serde_json::json!({ "id": "p" })),
+        );
+        assert_eq!(
+            line(&put),
+            b"{\"put\":\"product\",\"object\":{\"id\":\"p\"}}\n"
+        );
+        let remove = Change::Remove(ObjectKind::Coupon, "c".into());
+        let expected = serde_json::json!({ "remove": "coupon", "id": "c" });
+        let written: Value = serde_json::from_slice(&line(&remove)).unwrap();
+        assert_eq!(written, expected);
+    }
+
+    #[test]
+    fn a_connected_accounts_changes_replay_into_that_account() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let account = serde_json::json!({ "id": "acct_a", "object": "account" });
+        let product = Change::Put(
+            ObjectKind::Product,
+            Arc::new(serde_json::json!({ "id": "p", "name": "theirs" })),
+        );
+        let mut log = entry_line(&Entry::Account(Arc::new(account)));
+        log.extend(entry_line(&Entry::Object(
+            Some("acct_a".into()),
+            product.clone(),
+        )));
+        log.extend(line(&Change::Put(
+            ObjectKind::Product,
+            Arc::new(serde_json::json!({ "id": "p", "name": "ours" })),
+        )));
+        fs::write(log_path(&path), &log).unwrap();
+        let mut accounts = load(&path, empty()).unwrap();
+        let theirs = accounts
+            .store_mut(&Scope::Connected("acct_a".into()))
+            .unwrap();
+        assert_eq!(
+            theirs.get(ObjectKind::Product, "p").unwrap()["name"],
+            "theirs"
+        );
+        let ours = platform(&mut accounts);
+        assert_eq!(ours.get(ObjectKind::Product, "p").unwrap()["name"], "ours");
+
+        // A change to an account the log never created: not this emulator's log.
+        fs::write(
+            log_path(&path),
+            entry_line(&Entry::Object(Some("acct_b".into()), product)),
+        )
+        .unwrap();
+        let err = load(&path, empty()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("line 1: a change to account acct_b"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -429,17 +536,19 @@ mod tests {
         let wal = Wal::open(&account, path.clone()).unwrap();
         let upto = {
             let mut account = lock(&account);
-            account.put(
+            platform(&mut account).put(
                 ObjectKind::Product,
                 serde_json::json!({ "id": "prod_x", "name": "X" }),
             );
-            wal.append(&mut account)
+            wal.append(&mut account, &Scope::Platform)
         };
         assert!(!wal.is_durable(upto));
         wal.sync(upto).unwrap();
         assert!(wal.is_durable(upto));
         // As after a kill: the snapshot is still the empty one, the log has the change.
-        let reloaded = load(&path, empty()).unwrap();
-        assert!(reloaded.get(ObjectKind::Product, "prod_x").is_some());
+        let mut reloaded = load(&path, empty()).unwrap();
+        assert!(platform(&mut reloaded)
+            .get(ObjectKind::Product, "prod_x")
+            .is_some());
     }
 }

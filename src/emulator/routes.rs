@@ -3,7 +3,9 @@
 //! `GET` on `{path}/{id}`, `POST` there where the table has update params, `DELETE` where it
 //! says `deletable`, and `POST {path}/{id}/{action}` for each of the resource's actions. A
 //! path may name ids before the object's own (`/v1/products/{product}/features`); they are
-//! captured by name. Plus the emulator's own `/_emulator/...` endpoints.
+//! captured by name. Plus Connect's `/v1/accounts` endpoints (`AccountCall`: the accounts are
+//! not a catalog kind, so they have no table in the registry) and the emulator's own
+//! `/_emulator/...` endpoints.
 
 use std::sync::LazyLock;
 
@@ -15,6 +17,8 @@ use crate::kinds::ObjectKind;
 pub(crate) enum Route {
     /// One of a kind's endpoints.
     Object(Call),
+    /// One of Connect's account endpoints.
+    Accounts(AccountCall),
     Stats,
     StatsReset,
     Unrecognized,
@@ -32,6 +36,18 @@ pub(crate) struct Call {
     pub path: Vec<(&'static str, String)>,
     /// The route's path pattern, e.g. `/v1/prices/{id}`.
     pattern: String,
+}
+
+/// Connect's account endpoints: what a platform needs to hold connected accounts. Stripe
+/// also updates, deletes and rejects accounts; the emulator does not (those are unrecognized).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum AccountCall {
+    /// `GET /v1/accounts`.
+    List,
+    /// `POST /v1/accounts`.
+    Create,
+    /// `GET /v1/accounts/{id}`.
+    Retrieve(String),
 }
 
 /// The endpoints of a kind.
@@ -180,6 +196,14 @@ impl Routes {
             return Route::Unrecognized;
         };
         let parts: Vec<&str> = path.split('/').collect();
+        match (method, parts.as_slice()) {
+            ("GET", ["v1", "accounts"]) => return Route::Accounts(AccountCall::List),
+            ("POST", ["v1", "accounts"]) => return Route::Accounts(AccountCall::Create),
+            ("GET", ["v1", "accounts", id]) if !id.is_empty() => {
+                return Route::Accounts(AccountCall::Retrieve(percent_decode(id)))
+            }
+            _ => {}
+        }
         for route in &self.0 {
             if route.method != method {
                 continue;
@@ -215,6 +239,8 @@ impl Route {
     pub fn counter_key(&self, method: &str) -> String {
         let path = match self {
             Route::Object(call) => call.pattern.as_str(),
+            Route::Accounts(AccountCall::List | AccountCall::Create) => "/v1/accounts",
+            Route::Accounts(AccountCall::Retrieve(_)) => "/v1/accounts/{id}",
             Route::Stats => "/_emulator/stats",
             Route::StatsReset => "/_emulator/stats/reset",
             Route::Unrecognized => "(unrecognized)",
@@ -229,7 +255,11 @@ impl Route {
 
     /// Whether it writes (create, update, delete, actions).
     pub fn writes(&self) -> bool {
-        matches!(self, Route::Object(call) if call.endpoint.writes())
+        match self {
+            Route::Object(call) => call.endpoint.writes(),
+            Route::Accounts(call) => *call == AccountCall::Create,
+            _ => false,
+        }
     }
 }
 
@@ -317,6 +347,36 @@ mod tests {
         );
         assert!(Route::parse("POST", "/v1/prices").writes());
         assert!(!Route::parse("GET", "/v1/prices/price_1").writes());
+    }
+
+    #[test]
+    fn the_account_endpoints_are_list_create_and_retrieve() {
+        let accounts = |call| Route::Accounts(call);
+        assert_eq!(
+            Route::parse("GET", "/v1/accounts"),
+            accounts(AccountCall::List)
+        );
+        assert_eq!(
+            Route::parse("POST", "/v1/accounts/"),
+            accounts(AccountCall::Create)
+        );
+        let retrieve = Route::parse("GET", "/v1/accounts/acct_1");
+        assert_eq!(retrieve, accounts(AccountCall::Retrieve("acct_1".into())));
+        assert_eq!(retrieve.counter_key("GET"), "GET /v1/accounts/{id}");
+        assert!(Route::parse("POST", "/v1/accounts").writes());
+        assert!(!retrieve.writes());
+        for (method, path) in [
+            ("POST", "/v1/accounts/acct_1"),
+            ("DELETE", "/v1/accounts/acct_1"),
+            ("GET", "/v1/accounts/acct_1/capabilities"),
+            ("GET", "/v1/accounts//"),
+        ] {
+            assert_eq!(
+                Route::parse(method, path),
+                Route::Unrecognized,
+                "{method} {path}"
+            );
+        }
     }
 
     #[test]

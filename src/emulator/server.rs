@@ -1,9 +1,13 @@
 //! The HTTP side: one axum fallback handler that runs every request through the same
-//! pipeline, in Stripe's order: count it, add latency, check the key, apply the rate limit and
-//! injected faults, replay or refuse by `Idempotency-Key`, check params against the field
-//! table, run the endpoint under the account lock, save the answer for the key, and maybe lose
-//! the answer. Every response carries `Request-Id` and `Stripe-Version`. With a state file,
-//! an answer leaves only once the changes it reports are in the write-ahead log on disk.
+//! pipeline, in Stripe's order: count it, add latency, check the key, check the account
+//! `Stripe-Account` names (the platform's own without it), apply that account's rate limit
+//! and injected faults, replay or refuse by that account's `Idempotency-Key`s, check params
+//! against the field table, run the endpoint on that account's objects under the accounts'
+//! lock, save the answer for the key, and maybe lose the answer. Every response carries
+//! `Request-Id` and `Stripe-Version`, and `Stripe-Account` when the request sent one (Stripe
+//! echoes it: stripe-node reads `lastResponse.stripeAccount` from the response's
+//! `stripe-account` header). With a state file, an answer leaves only once the changes it
+//! reports are in the write-ahead log on disk.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -16,6 +20,8 @@ use axum::response::Response;
 use axum::Router;
 use serde_json::{Map, Value};
 
+use super::accounts::{Accounts, Scope};
+use super::connect;
 use super::connections::ConnectionLimits;
 use super::error::ErrorResponse;
 use super::faults::Faults;
@@ -33,12 +39,31 @@ use crate::stripe::API_VERSION;
 
 /// Everything the connections share.
 pub(crate) struct Shared {
-    pub account: Arc<Mutex<Store>>,
+    /// The platform's objects and its connected accounts'.
+    pub accounts: Arc<Mutex<Accounts>>,
     pub counters: Counters,
     pub faults: Faults,
     /// The state file's write-ahead log, when there is one.
     pub wal: Option<Arc<Wal>>,
     pub limits: ConnectionLimits,
+}
+
+impl Shared {
+    /// The account a request acts on: the platform's without `Stripe-Account`, else the
+    /// connected account it names, or `Err` with the name when the platform holds no such
+    /// account.
+    fn scope(&self, headers: &HeaderMap) -> Result<Scope, String> {
+        let Some(named) = headers.get("stripe-account") else {
+            return Ok(Scope::Platform);
+        };
+        let named = String::from_utf8_lossy(named.as_bytes()).into_owned();
+        let accounts = self.accounts.lock().unwrap_or_else(|e| e.into_inner());
+        if accounts.holds(&named) {
+            Ok(Scope::Connected(named))
+        } else {
+            Err(named)
+        }
+    }
 }
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
@@ -101,12 +126,17 @@ async fn handle(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
+    let account = headers.get("stripe-account").cloned();
     let answer = if route.is_internal() {
-        internal(&shared, &route)
+        internal(&shared, &route, uri.query())
     } else {
-        shared
-            .counters
-            .record(method.as_str(), route.counter_key(method.as_str()));
+        let scope = shared.scope(&headers);
+        let counted = scope.as_ref().ok();
+        shared.counters.record(
+            method.as_str(),
+            &route.counter_key(method.as_str()),
+            counted,
+        );
         if let Some(latency) = shared.faults.latency() {
             tokio::time::sleep(latency).await;
         }
@@ -116,11 +146,12 @@ async fn handle(
             headers: &headers,
             body: &body,
             route: &route,
+            scope: &scope,
             idempotency_key: idempotency_key.as_deref(),
             request_id: &request_id,
         };
         let answer = request.answer(&shared);
-        shared.counters.record_status(answer.status);
+        shared.counters.record_status(answer.status, counted);
         answer
     };
     let answer = match (&shared.wal, answer.durable) {
@@ -129,7 +160,11 @@ async fn handle(
         }
         _ => answer,
     };
-    respond(answer, &request_id, &version, idempotency_key.as_deref())
+    let mut response = respond(answer, &request_id, &version, idempotency_key.as_deref());
+    if let Some(account) = account {
+        response.headers_mut().insert("stripe-account", account);
+    }
+    response
 }
 
 /// The whole body, within the size bound of the form parser and the body timeout.
@@ -171,14 +206,36 @@ async fn make_durable(wal: Arc<Wal>, upto: u64, answer: Answer, request_id: &str
     Answer::error(&error, request_id)
 }
 
-fn internal(shared: &Shared, route: &Route) -> Answer {
+/// `/_emulator/stats` (the totals, or with `?account=acct_…` one connected account's) and
+/// `/_emulator/stats/reset` (every counter).
+fn internal(shared: &Shared, route: &Route, query: Option<&str>) -> Answer {
     if *route == Route::StatsReset {
         shared.counters.reset();
     }
-    Answer::json(
-        200,
-        &serde_json::to_value(shared.counters.snapshot()).unwrap_or_default(),
-    )
+    let account = form::decode(query.unwrap_or_default())
+        .ok()
+        .and_then(|query| {
+            query
+                .get("account")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+    let stats = match account {
+        None => shared.counters.snapshot(),
+        Some(id) => {
+            let held = shared
+                .accounts
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .holds(&id);
+            if !held {
+                let error = ErrorResponse::no_such("account", &id, "account", 404);
+                return Answer::json(404, &error.body("req_emulator"));
+            }
+            shared.counters.snapshot_of(&Scope::Connected(id))
+        }
+    };
+    Answer::json(200, &serde_json::to_value(stats).unwrap_or_default())
 }
 
 fn respond(answer: Answer, request_id: &str, version: &str, key: Option<&str>) -> Response {
@@ -232,18 +289,29 @@ struct Request<'r> {
     headers: &'r HeaderMap,
     body: &'r Bytes,
     route: &'r Route,
+    /// The account it acts on, or the name of one the platform does not hold.
+    scope: &'r Result<Scope, String>,
     idempotency_key: Option<&'r str>,
     request_id: &'r str,
 }
 
 impl Request<'_> {
     fn answer(&self, shared: &Shared) -> Answer {
-        if let Err(error) = authenticate(self.headers) {
-            return Answer::error(&error, self.request_id);
-        }
-        if let Some(error) = shared
-            .faults
-            .before_handling(self.method.as_str(), self.route)
+        let key = match authenticate(self.headers) {
+            Ok(key) => redact(&key),
+            Err(error) => return Answer::error(&error, self.request_id),
+        };
+        let scope = match self.scope {
+            Ok(scope) => scope,
+            Err(named) => {
+                let error = ErrorResponse::account_invalid(&key, named);
+                return Answer::error(&error, self.request_id);
+            }
+        };
+        if let Some(error) =
+            shared
+                .faults
+                .before_handling(self.method.as_str(), self.route, scope.account())
         {
             return Answer::error(&error, self.request_id);
         }
@@ -270,8 +338,8 @@ impl Request<'_> {
             }
         };
         let is_post = *self.method == Method::POST;
-        let key = self.idempotency_key.filter(|_| is_post);
-        if key.is_some_and(|k| k.len() > MAX_KEY_LEN) {
+        let key_sent = self.idempotency_key.filter(|_| is_post);
+        if key_sent.is_some_and(|k| k.len() > MAX_KEY_LEN) {
             let error = ErrorResponse::param(
                 "Idempotency-Key",
                 format!("Idempotency-Key must be at most {MAX_KEY_LEN} characters long."),
@@ -283,13 +351,24 @@ impl Request<'_> {
             path: self.uri.path().to_owned(),
             params,
         };
-        let mut account = shared.account.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(key) = key {
-            match account.idempotency.lookup(key, &fingerprint) {
+        let mut accounts = shared.accounts.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(account) = accounts.store_mut(scope) else {
+            // Resolved before the lock, and accounts are never removed: kept total anyway.
+            let named = scope.account().unwrap_or_default();
+            return Answer::error(
+                &ErrorResponse::account_invalid(&key, named),
+                self.request_id,
+            );
+        };
+        if let Some(sent) = key_sent {
+            match account.idempotency.lookup(sent, &fingerprint) {
                 Lookup::Fresh => {}
                 Lookup::Replay(saved) => {
                     // The first answer may still be waiting for its log line: so does this.
-                    let durable = shared.wal.as_ref().map(|wal| wal.append(&mut account));
+                    let durable = shared
+                        .wal
+                        .as_ref()
+                        .map(|wal| wal.append(&mut accounts, scope));
                     return Answer {
                         status: saved.status,
                         body: saved.body,
@@ -300,27 +379,33 @@ impl Request<'_> {
                 }
                 Lookup::Mismatch => {
                     return Answer::error(
-                        &ErrorResponse::idempotency_mismatch(key),
+                        &ErrorResponse::idempotency_mismatch(sent),
                         self.request_id,
                     )
                 }
             }
         }
-        let outcome = match self.run(&mut account, fingerprint.params.clone()) {
+        let ran = self.run(&mut accounts, scope, fingerprint.params.clone(), &key);
+        let outcome = match ran {
             // Requests refused by the field table are not saved under the key.
             Err(Refused::Invalid(error)) => return Answer::error(&error, self.request_id),
             Err(Refused::Rule(error)) => Answer::error(&error, self.request_id),
             Ok(value) => Answer::json(200, &value),
         };
-        if let Some(key) = key {
+        if let (Some(sent), Some(account)) = (key_sent, accounts.store_mut(scope)) {
             let saved = Saved {
                 status: outcome.status,
                 body: outcome.body.clone(),
             };
-            account.idempotency.save(key.to_owned(), fingerprint, saved);
+            account
+                .idempotency
+                .save(sent.to_owned(), fingerprint, saved);
         }
-        let durable = shared.wal.as_ref().map(|wal| wal.append(&mut account));
-        drop(account);
+        let durable = shared
+            .wal
+            .as_ref()
+            .map(|wal| wal.append(&mut accounts, scope));
+        drop(accounts);
         Answer {
             lost: self.route.writes() && shared.faults.lose_answer(),
             durable,
@@ -338,15 +423,40 @@ enum Refused {
 }
 
 impl Request<'_> {
-    /// Runs the endpoint.
-    fn run(&self, account: &mut Store, mut params: Map<String, Value>) -> Result<Value, Refused> {
-        let Route::Object(call) = self.route else {
+    /// Runs the endpoint for the account `scope` names; `key` is the request's key, redacted.
+    fn run(
+        &self,
+        accounts: &mut Accounts,
+        scope: &Scope,
+        params: Map<String, Value>,
+        key: &str,
+    ) -> Result<Value, Refused> {
+        match self.route {
+            Route::Object(call) => match accounts.store_mut(scope) {
+                Some(account) => self.run_object(call, account, params),
+                None => Err(Refused::Invalid(ErrorResponse::account_invalid(
+                    key,
+                    scope.account().unwrap_or_default(),
+                ))),
+            },
+            Route::Accounts(call) => {
+                connect::answer(accounts, scope, call, params, key).map_err(Refused::Invalid)
+            }
             // Answered before the account is reached; kept total rather than panicking.
-            return Err(Refused::Invalid(ErrorResponse::unrecognized_url(
+            _ => Err(Refused::Invalid(ErrorResponse::unrecognized_url(
                 self.method.as_str(),
                 self.uri.path(),
-            )));
-        };
+            ))),
+        }
+    }
+
+    /// Runs one of a kind's endpoints on one account's objects.
+    fn run_object(
+        &self,
+        call: &Call,
+        account: &mut Store,
+        mut params: Map<String, Value>,
+    ) -> Result<Value, Refused> {
         let expand = match params.remove("expand") {
             Some(value) => list::expansions(&value).map_err(Refused::Invalid)?,
             None => Vec::new(),
@@ -405,8 +515,9 @@ fn refuse_any(params: &Map<String, Value>) -> Result<(), Refused> {
 }
 
 /// Any test-mode secret or restricted key, as `Bearer KEY` or basic auth with the key as the
-/// user (what the SDKs send). The key is never echoed: errors show its prefix and last four.
-fn authenticate(headers: &HeaderMap) -> Result<(), ErrorResponse> {
+/// user (what the SDKs send): the key. The key is never echoed: errors show its prefix and
+/// last four.
+fn authenticate(headers: &HeaderMap) -> Result<String, ErrorResponse> {
     let header = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -432,7 +543,7 @@ fn authenticate(headers: &HeaderMap) -> Result<(), ErrorResponse> {
         Some(key) if key.is_empty() => Err(ErrorResponse::unauthorized(
             "You did not provide an API key.".to_owned(),
         )),
-        Some(key) if key.starts_with("sk_test_") || key.starts_with("rk_test_") => Ok(()),
+        Some(key) if key.starts_with("sk_test_") || key.starts_with("rk_test_") => Ok(key),
         Some(key) => Err(ErrorResponse::unauthorized(format!(
             "Invalid API Key provided: {}. The emulator accepts test-mode keys only \
              (sk_test_... or rk_test_...).",
@@ -499,7 +610,10 @@ mod tests {
     /// An in-memory emulator's router and a runtime to drive it.
     fn app() -> (Router, tokio::runtime::Runtime) {
         let shared = Arc::new(Shared {
-            account: Arc::new(Mutex::new(objects::new_store(Clock::default()))),
+            accounts: Arc::new(Mutex::new(Accounts::new(
+                Clock::default(),
+                objects::new_store,
+            ))),
             counters: Counters::default(),
             faults: Faults::new(EmulatorKnobs::default()),
             wal: None,

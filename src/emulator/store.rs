@@ -1,10 +1,11 @@
-//! The emulated account's objects: every object as the JSON Stripe would return, kept in
-//! creation order per kind (lists are newest first, cursors are positions), plus the indexes
-//! each kind declares (`Resource::indexes`): which price holds a lookup key, which active
-//! promotion code holds a code (case-insensitively), the positions of a product's prices and
-//! of a code's promotion codes. Nothing here names a kind: the store is one collection per
-//! kind of the registry, each with the indexes its kind asked for. Objects are `Arc`s so that
-//! a response or a state snapshot takes them without copying under the lock.
+//! One account's objects (the platform's, or one connected account's: `accounts`): every
+//! object as the JSON Stripe would return, kept in creation order per kind (lists are newest
+//! first, cursors are positions), plus the indexes each kind declares (`Resource::indexes`):
+//! which price holds a lookup key, which active promotion code holds a code
+//! (case-insensitively), the positions of a product's prices and of a code's promotion codes.
+//! Nothing here names a kind: the store is one collection per kind of the registry, each with
+//! the indexes its kind asked for. Objects are `Arc`s so that a response or a state snapshot
+//! takes them without copying under the lock.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -20,8 +21,12 @@ use super::idempotency::IdempotencyStore;
 use crate::clock::Clock;
 use crate::kinds::ObjectKind;
 
-/// The format marker and version written at the top of a state file.
-const STATE_FORMAT: &str = "billingctl-emulator-state/1";
+/// The format marker and version written at the top of a state file that holds the platform
+/// only (every state file before Connect, and still those without connected accounts).
+pub(crate) const STATE_FORMAT: &str = "billingctl-emulator-state/1";
+/// The same, for a state file that also holds connected accounts (`"accounts"`): a new
+/// version, so that an older emulator refuses it rather than load it and drop the accounts.
+pub(crate) const STATE_FORMAT_CONNECT: &str = "billingctl-emulator-state/2";
 
 /// An index the store keeps over one field of one kind's objects, declared by the kind's
 /// emulator module and queried by field name ([`Store::holder`], [`Store::positions`]).
@@ -350,15 +355,22 @@ impl Store {
         }
     }
 
-    /// Fills this (empty) account from a state file's JSON.
+    /// Fills this (empty) account from a state file's JSON: its `format` marker and its
+    /// `objects`.
     pub fn restore(mut self, state: &Value) -> Result<Store, String> {
-        if state["format"] != STATE_FORMAT {
+        if state["format"] != STATE_FORMAT && state["format"] != STATE_FORMAT_CONNECT {
             return Err(format!(
                 "not an emulator state file (expected \"format\": \"{STATE_FORMAT}\")"
             ));
         }
+        self.restore_objects(&state["objects"])?;
+        Ok(self)
+    }
+
+    /// Fills this (empty) account from the `objects` of a state file (`{"product": [...]}`).
+    pub fn restore_objects(&mut self, objects: &Value) -> Result<(), String> {
         for kind in ObjectKind::ALL {
-            let Some(objects) = state["objects"][kind.name()].as_array() else {
+            let Some(objects) = objects[kind.name()].as_array() else {
                 continue;
             };
             for object in objects {
@@ -369,7 +381,7 @@ impl Store {
             }
         }
         self.generation = 0;
-        Ok(self)
+        Ok(())
     }
 }
 
@@ -378,31 +390,45 @@ pub(crate) struct StateSnapshot {
     objects: Vec<(ObjectKind, Vec<Arc<Value>>)>,
 }
 
+impl StateSnapshot {
+    /// The `objects` part alone (`{"product": [...], ...}`): what a state file holds for each
+    /// connected account beside the platform's.
+    pub fn objects(&self) -> impl Serialize + '_ {
+        Kinds(&self.objects)
+    }
+}
+
+/// The objects of one kind, in creation order.
+struct Objects<'a>(&'a [Arc<Value>]);
+
+impl Serialize for Objects<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for object in self.0 {
+            seq.serialize_element(&**object)?;
+        }
+        seq.end()
+    }
+}
+
+/// Every kind's objects, by the kind's name.
+struct Kinds<'a>(&'a [(ObjectKind, Vec<Arc<Value>>)]);
+
+impl Serialize for Kinds<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (kind, objects) in self.0 {
+            map.serialize_entry(kind.name(), &Objects(objects))?;
+        }
+        map.end()
+    }
+}
+
 impl Serialize for StateSnapshot {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        struct Objects<'a>(&'a [Arc<Value>]);
-        impl Serialize for Objects<'_> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-                for object in self.0 {
-                    seq.serialize_element(&**object)?;
-                }
-                seq.end()
-            }
-        }
-        struct Kinds<'a>(&'a [(ObjectKind, Vec<Arc<Value>>)]);
-        impl Serialize for Kinds<'_> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let mut map = serializer.serialize_map(Some(self.0.len()))?;
-                for (kind, objects) in self.0 {
-                    map.serialize_entry(kind.name(), &Objects(objects))?;
-                }
-                map.end()
-            }
-        }
         let mut map = serializer.serialize_map(Some(2))?;
         map.serialize_entry("format", STATE_FORMAT)?;
-        map.serialize_entry("objects", &Kinds(&self.objects))?;
+        map.serialize_entry("objects", &self.objects())?;
         map.end()
     }
 }

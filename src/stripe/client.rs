@@ -7,6 +7,12 @@
 //! replayed by Stripe, never done twice. Every request sends the API key as a bearer token,
 //! `Stripe-Version` ([`API_VERSION`](crate::stripe::API_VERSION)) and form-encoded parameters.
 //!
+//! Connect: [`Client::for_account`] gives a client that acts as one connected account of the
+//! platform whose key this is: every request it sends (retries included) carries
+//! `Stripe-Account: acct_…`. It shares the platform client's connection pool and key, and
+//! paces on its own, as Stripe limits each account on its own; a [`SharedLimit`] handed to
+//! several of them bounds what they send together.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), billingctl::stripe::Error> {
 //! use billingctl::stripe::{ApiKey, Client, ClientConfig};
@@ -31,7 +37,7 @@ use serde_json::{Map, Value};
 use super::api_key::{ApiKey, KeyMode};
 use super::error::{snippet, ApiError, Error};
 use super::form;
-use super::pacing::{self, Pacer, PacingConfig};
+use super::pacing::{self, Pacer, PacingConfig, SharedLimit};
 use super::retry::{self, Outcome, RetryPolicy};
 use super::API_VERSION;
 
@@ -116,9 +122,19 @@ struct Inner {
     rate_limited: AtomicU64,
     /// `--verbose`: print each exchange on stderr (method, path, status, time, request id).
     verbose: AtomicBool,
+    /// The connected account every request acts as (`Stripe-Account`), if any.
+    account: Option<Account>,
+    /// A cap this client shares with others (a platform's, over its accounts).
+    shared: Option<SharedLimit>,
     /// Whether the server has answered at least once. Until it has, a refused connection is
     /// a wrong address or a server that is not up, and retrying it for 20 s only hides that.
     answered: AtomicBool,
+}
+
+/// A connected account's id, and the `Stripe-Account` header that names it.
+struct Account {
+    id: String,
+    header: HeaderValue,
 }
 
 impl fmt::Debug for Client {
@@ -126,6 +142,7 @@ impl fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("api_key", &self.inner.api_key)
+            .field("account", &self.account())
             .finish_non_exhaustive()
     }
 }
@@ -188,8 +205,56 @@ impl Client {
                 rate_limited: AtomicU64::new(0),
                 verbose: AtomicBool::new(false),
                 answered: AtomicBool::new(false),
+                account: None,
+                shared: None,
             }),
         })
+    }
+
+    /// A client acting as the connected account `account` (`acct_…`) of this client's
+    /// platform: every request it sends, retries included, carries `Stripe-Account: account`.
+    /// It shares this client's connection pool, key, base URL and retry policy; it has pacing
+    /// of its own (this client's limits, its own rate buckets and windows: Stripe limits each
+    /// account on its own) and counters of its own ([`Client::stats`]). `shared`, if given,
+    /// also bounds its requests together with every other client holding the same cap.
+    pub fn for_account(&self, account: &str, shared: Option<&SharedLimit>) -> Result<Self, Error> {
+        let header = HeaderValue::from_str(account)
+            .ok()
+            .filter(|_| !account.trim().is_empty())
+            .ok_or_else(|| {
+                Error::Config(format!(
+                    "`{account}` is not a connected account id (acct_…)"
+                ))
+            })?;
+        let inner = &*self.inner;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                base_url: inner.base_url.clone(),
+                api_key: inner.api_key.clone(),
+                retry: inner.retry.clone(),
+                pacer: Pacer::new(inner.pacer.config().clone()),
+                requests: AtomicU64::new(0),
+                retries: AtomicU64::new(0),
+                rate_limited: AtomicU64::new(0),
+                verbose: AtomicBool::new(inner.verbose.load(Ordering::Relaxed)),
+                // The same server: if it answered the platform, it is up.
+                answered: AtomicBool::new(inner.answered.load(Ordering::Relaxed)),
+                account: Some(Account {
+                    id: account.to_owned(),
+                    header,
+                }),
+                shared: shared.cloned(),
+            }),
+        })
+    }
+
+    /// The connected account this client acts as (`None`: the platform itself).
+    pub fn account(&self) -> Option<&str> {
+        self.inner
+            .account
+            .as_ref()
+            .map(|account| account.id.as_str())
     }
 
     /// `--verbose`: print each exchange on stderr. The key is never printed: the lines carry
@@ -309,6 +374,11 @@ impl Client {
             attempts += 1;
             let answer = {
                 let mut permit = inner.pacer.acquire(&endpoint).await;
+                // The shared cap last: waiting for it holds this account's place only.
+                let _shared = match &inner.shared {
+                    Some(shared) => Some(shared.acquire().await),
+                    None => None,
+                };
                 inner.requests.fetch_add(1, Ordering::Relaxed);
                 if attempts > 1 {
                     inner.retries.fetch_add(1, Ordering::Relaxed);
@@ -324,14 +394,21 @@ impl Client {
                 }
                 if inner.verbose.load(Ordering::Relaxed) {
                     let took = sent.elapsed().as_millis();
+                    let acting = self
+                        .account()
+                        .map(|id| format!("{id}: "))
+                        .unwrap_or_default();
                     match &answer {
                         Ok(a) => crate::eoutln!(
-                            "{method} {target} -> {} in {took} ms [{}]",
+                            "{acting}{method} {target} -> {} in {took} ms [{}]",
                             a.status,
                             a.request_id.as_deref().unwrap_or("no request id")
                         ),
                         Err(failure) => {
-                            crate::eoutln!("{method} {target} -> {} in {took} ms", failure.message);
+                            crate::eoutln!(
+                                "{acting}{method} {target} -> {} in {took} ms",
+                                failure.message
+                            );
                         }
                     }
                 }
@@ -416,6 +493,9 @@ impl Client {
         post: Option<&Post>,
     ) -> Result<Answer, NetworkFailure> {
         let mut request = self.inner.http.request(method.clone(), url);
+        if let Some(account) = &self.inner.account {
+            request = request.header("Stripe-Account", account.header.clone());
+        }
         if let Some(post) = post {
             request = request
                 .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -554,6 +634,24 @@ mod tests {
         assert!(shown.contains("sk_test_…WXYZ"), "{shown}");
         assert!(!shown.contains("0123456789"), "{shown}");
         assert_eq!(client.base_url(), "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn a_connected_accounts_client_names_its_account_and_refuses_a_bad_one() {
+        let platform = Client::new(ClientConfig::new("http://127.0.0.1:9", key())).unwrap();
+        assert_eq!(platform.account(), None);
+        let connected = platform.for_account("acct_1", None).unwrap();
+        assert_eq!(connected.account(), Some("acct_1"));
+        assert_eq!(connected.base_url(), platform.base_url());
+        let shown = format!("{connected:?}");
+        assert!(
+            shown.contains("acct_1") && !shown.contains("0123456789"),
+            "{shown}"
+        );
+        for bad in ["", "acct\n1"] {
+            let err = platform.for_account(bad, None).unwrap_err().to_string();
+            assert!(err.contains("is not a connected account id"), "{err}");
+        }
     }
 
     #[test]

@@ -18,12 +18,20 @@
 //!
 //! Both are arithmetic with the time passed in, tested on a simulated clock; [`Pacer`] puts
 //! them behind one lock and sleeps on tokio's timer.
+//!
+//! A Connect platform runs one client per connected account (Stripe limits each account on
+//! its own), so each paces on its own. What bounds them together is a [`SharedLimit`]: a cap
+//! on request starts per second and on requests in flight that several clients hold, for a
+//! platform-wide budget across all its accounts. It does not adapt (a 429 is one account's
+//! signal, handled by that account's pacer): it only caps.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 /// The pacer aims this fraction below the configured rate, so that timer jitter (a request
 /// sent a few ms late, the next one on time) never puts `max_rps + 1` requests in one second.
@@ -430,13 +438,122 @@ impl Pacer {
     }
 }
 
+/// A cap shared by several clients (cheaply cloned; clones are the same cap): at most
+/// `max_rps` request starts per second and at most `max_in_flight` requests in flight, over
+/// every client that holds it. A platform gives one to the clients of all its connected
+/// accounts ([`crate::stripe::Client::for_account`]) to bound what they send together; each
+/// client still paces its own account under it.
+#[derive(Clone)]
+pub struct SharedLimit {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    max_rps: Option<u32>,
+    max_in_flight: Option<usize>,
+    bucket: Option<Mutex<RateBucket>>,
+    slots: Option<Arc<Semaphore>>,
+    in_flight: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// Leave to send one request under a [`SharedLimit`]: holds its place in flight until dropped.
+#[derive(Debug)]
+pub struct SharedPermit {
+    _slot: Option<OwnedSemaphorePermit>,
+    limit: SharedLimit,
+}
+
+impl Drop for SharedPermit {
+    fn drop(&mut self) {
+        self.limit.inner.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl SharedLimit {
+    /// A cap of `max_rps` starts per second and `max_in_flight` requests in flight (`None`:
+    /// that one is not capped; a zero counts as one).
+    pub fn new(max_rps: Option<u32>, max_in_flight: Option<usize>) -> Self {
+        let max_rps = max_rps.map(|rps| rps.max(1));
+        let max_in_flight = max_in_flight.map(|n| n.max(1));
+        Self {
+            inner: Arc::new(Shared {
+                max_rps,
+                max_in_flight,
+                bucket: max_rps.map(|rps| Mutex::new(RateBucket::new(rps, Instant::now()))),
+                slots: max_in_flight.map(|n| Arc::new(Semaphore::new(n))),
+                in_flight: AtomicUsize::new(0),
+                peak: AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// The cap on starts per second, if any.
+    pub fn max_rps(&self) -> Option<u32> {
+        self.inner.max_rps
+    }
+
+    /// The cap on requests in flight, if any.
+    pub fn max_in_flight(&self) -> Option<usize> {
+        self.inner.max_in_flight
+    }
+
+    /// Requests holding a permit now, over every client.
+    pub fn in_flight(&self) -> usize {
+        self.inner.in_flight.load(Ordering::Relaxed)
+    }
+
+    /// The most requests that held a permit at once so far.
+    pub fn peak_in_flight(&self) -> usize {
+        self.inner.peak.load(Ordering::Relaxed)
+    }
+
+    /// Waits for a place in flight (first come, first served), then for the next start slot.
+    /// The place is taken first, so a start slot is never reserved and then left unused.
+    pub async fn acquire(&self) -> SharedPermit {
+        let slot = match &self.inner.slots {
+            // The semaphore is never closed; were it, the request would go uncapped.
+            Some(slots) => slots.clone().acquire_owned().await.ok(),
+            None => None,
+        };
+        let now = self.inner.in_flight.fetch_add(1, Ordering::Relaxed) + 1;
+        self.inner.peak.fetch_max(now, Ordering::Relaxed);
+        let permit = SharedPermit {
+            _slot: slot,
+            limit: self.clone(),
+        };
+        if let Some(bucket) = &self.inner.bucket {
+            let wait = bucket
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .reserve(Instant::now());
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+        }
+        permit
+    }
+}
+
+impl fmt::Debug for SharedLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedLimit")
+            .field("max_rps", &self.inner.max_rps)
+            .field("max_in_flight", &self.inner.max_in_flight)
+            .field("in_flight", &self.in_flight())
+            .finish()
+    }
+}
+
 /// The named operation a request belongs to, as Stripe's per-endpoint limits count them:
 /// the method and the route, an object's id replaced by `:id` and the query left out
-/// (`POST /v1/prices/price_123` → `POST /v1/prices/:id`).
+/// (`POST /v1/prices/price_123` → `POST /v1/prices/:id`). The kinds' collections, and
+/// Connect's `/v1/accounts` (so that retrieving many accounts is one operation, not one per
+/// account).
 pub fn endpoint(method: &str, target: &str) -> String {
     let path = target.split_once('?').map_or(target, |(p, _)| p);
-    for kind in crate::kinds::ObjectKind::ALL {
-        let base = kind.table().path;
+    let kinds = crate::kinds::ObjectKind::ALL.map(|kind| kind.table().path);
+    for base in kinds.into_iter().chain(["/v1/accounts"]) {
         if let Some(rest) = path.strip_prefix(base) {
             if rest.is_empty() {
                 return format!("{method} {base}");
@@ -672,6 +789,10 @@ mod tests {
             "DELETE /v1/coupons/:id/discount"
         );
         assert_eq!(endpoint("GET", "/v1/accounts"), "GET /v1/accounts");
+        assert_eq!(
+            endpoint("GET", "/v1/accounts/acct_1"),
+            "GET /v1/accounts/:id"
+        );
     }
 
     #[test]
@@ -702,6 +823,42 @@ mod tests {
         pacer.windows("POST /v1/products");
         let state = pacer.state();
         assert_eq!(state.endpoints["POST /v1/products"].bucket.rps(), 10.0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_shared_limit_bounds_in_flight_over_every_holder() {
+        let limit = SharedLimit::new(None, Some(2));
+        let tasks: Vec<_> = (0..12)
+            .map(|_| {
+                let limit = limit.clone();
+                tokio::spawn(async move {
+                    let _permit = limit.acquire().await;
+                    tokio::time::sleep(ms(5)).await;
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        assert_eq!(limit.peak_in_flight(), 2);
+        assert_eq!(limit.in_flight(), 0, "every place was given back");
+        assert_eq!(
+            format!("{limit:?}"),
+            "SharedLimit { max_rps: None, max_in_flight: Some(2), in_flight: 0 }"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_shared_limit_spaces_starts_at_its_rate() {
+        let limit = SharedLimit::new(Some(40), None);
+        let started = Instant::now();
+        for _ in 0..21 {
+            drop(limit.acquire().await);
+        }
+        // Twenty intervals of 1/(40 × headroom) s: never 21 starts in half a second.
+        assert!(started.elapsed() > ms(500), "{:?}", started.elapsed());
+        assert_eq!(limit.max_rps(), Some(40));
+        assert_eq!(limit.max_in_flight(), None);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

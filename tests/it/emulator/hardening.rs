@@ -196,15 +196,30 @@ fn spawn_emulator(state: &std::path::Path) -> (Child, String) {
     (child, addr)
 }
 
-/// One create over a fresh connection: the product id if the emulator answered 200.
-fn create(addr: &str, name: &str) -> Option<String> {
+/// Kills a spawned emulator when the test fails before stopping it, so that a failed
+/// assertion leaves no server running (and holding the test's output pipe).
+struct Reaper(u32);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let _ = Command::new("kill")
+                .args(["-KILL", &self.0.to_string()])
+                .status();
+        }
+    }
+}
+
+/// One create over a fresh connection, as the connected account `account` (or the platform):
+/// the object's id if the emulator answered 200.
+fn create(addr: &str, path: &str, body: &str, account: Option<&str>) -> Option<String> {
     let mut stream = TcpStream::connect(addr).ok()?;
     stream
         .set_read_timeout(Some(Duration::from_secs(20)))
         .ok()?;
-    let body = format!("name={name}");
+    let account = account.map_or(String::new(), |id| format!("Stripe-Account: {id}\r\n"));
     let request = format!(
-        "POST /v1/products HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n\
+        "POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {KEY}\r\n{account}\
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
          Connection: close\r\n\r\n{body}",
         body.len()
@@ -223,20 +238,40 @@ fn create(addr: &str, name: &str) -> Option<String> {
 #[cfg(unix)]
 #[test]
 fn a_kill_9_under_load_loses_no_acknowledged_write() {
+    kill_9_under_load(false);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_kill_9_under_load_loses_no_write_acknowledged_to_a_connected_account() {
+    kill_9_under_load(true);
+}
+
+/// Writers create products (in a connected account created first, with `connected`) until
+/// the emulator is killed with SIGKILL; a restart must hold every product acknowledged, in
+/// that account and only there, and a clean stop must write them into the state file.
+#[cfg(unix)]
+fn kill_9_under_load(connected: bool) {
     let dir = tempfile::tempdir().unwrap();
     let state = dir.path().join("state.json");
     let (mut child, addr) = spawn_emulator(&state);
+    let _reaper = Reaper(child.id());
+    let account = connected.then(|| {
+        create(&addr, "/v1/accounts", "type=standard", None).expect("an account is created")
+    });
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     let stop = Arc::new(AtomicBool::new(false));
     let writers: Vec<_> = (0..6)
         .map(|w| {
             let (addr, acknowledged, stop) = (addr.clone(), acknowledged.clone(), stop.clone());
+            let account = account.clone();
             std::thread::spawn(move || {
                 for n in 0.. {
                     if stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    match create(&addr, &format!("w{w}n{n}")) {
+                    let body = format!("name=w{w}n{n}");
+                    match create(&addr, "/v1/products", &body, account.as_deref()) {
                         Some(id) => acknowledged.lock().unwrap().push(id),
                         None => return,
                     }
@@ -261,38 +296,44 @@ fn a_kill_9_under_load_loses_no_acknowledged_write() {
     let acknowledged = acknowledged.lock().unwrap().clone();
     assert!(acknowledged.len() >= 150);
 
-    // A restart loads every acknowledged product...
+    // A restart loads every acknowledged product, in the account that made it...
     let (mut child, addr) = spawn_emulator(&state);
+    let _restarted = Reaper(child.id());
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let listed: Vec<String> = runtime.block_on(async {
-        let client = reqwest::Client::new();
-        let mut ids = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let mut url = format!("http://{addr}/v1/products?limit=100");
-            if let Some(last) = &after {
-                url.push_str(&format!("&starting_after={last}"));
+    let list = |account: Option<&str>| -> Vec<String> {
+        runtime.block_on(async {
+            let client = reqwest::Client::new();
+            let mut ids = Vec::new();
+            let mut after: Option<String> = None;
+            loop {
+                let mut url = format!("http://{addr}/v1/products?limit=100");
+                if let Some(last) = &after {
+                    url.push_str(&format!("&starting_after={last}"));
+                }
+                let mut request = client.get(url).bearer_auth(KEY);
+                if let Some(account) = account {
+                    request = request.header("stripe-account", account);
+                }
+                let text = request.send().await.unwrap().text().await.unwrap();
+                let page: serde_json::Value = serde_json::from_str(&text).unwrap();
+                let data = page["data"].as_array().unwrap();
+                ids.extend(data.iter().map(|p| p["id"].as_str().unwrap().to_owned()));
+                after = ids.last().cloned();
+                if page["has_more"] != true {
+                    return ids;
+                }
             }
-            let text = client
-                .get(url)
-                .bearer_auth(KEY)
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
-            let page: serde_json::Value = serde_json::from_str(&text).unwrap();
-            let data = page["data"].as_array().unwrap();
-            ids.extend(data.iter().map(|p| p["id"].as_str().unwrap().to_owned()));
-            after = ids.last().cloned();
-            if page["has_more"] != true {
-                return ids;
-            }
-        }
-    });
+        })
+    };
+    let listed = list(account.as_deref());
     for id in &acknowledged {
         assert!(listed.contains(id), "acknowledged {id} was lost");
+    }
+    if account.is_some() {
+        assert!(
+            list(None).is_empty(),
+            "the platform holds none of the account's products"
+        );
     }
     // ...and a clean stop writes them all into the state file itself.
     Command::new("kill")
@@ -302,7 +343,14 @@ fn a_kill_9_under_load_loses_no_acknowledged_write() {
     assert!(child.wait().unwrap().success());
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
-    let saved: Vec<&str> = saved["objects"]["product"]
+    let objects = match &account {
+        Some(id) => {
+            assert_eq!(saved["accounts"][0]["account"]["id"], id.as_str());
+            &saved["accounts"][0]["objects"]
+        }
+        None => &saved["objects"],
+    };
+    let saved: Vec<&str> = objects["product"]
         .as_array()
         .unwrap()
         .iter()

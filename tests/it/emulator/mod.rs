@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod connect;
 mod coupons;
 mod faults;
 mod hardening;

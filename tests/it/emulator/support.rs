@@ -140,6 +140,20 @@ impl Emu {
         form: &[(&str, &str)],
         idempotency_key: Option<&str>,
     ) -> Answer {
+        self.send_as(None, method, path, form, idempotency_key)
+            .await
+    }
+
+    /// Any request, with the test key, as the connected account `account` (`Stripe-Account`)
+    /// or as the platform (`None`).
+    pub async fn send_as(
+        &self,
+        account: Option<&str>,
+        method: reqwest::Method,
+        path: &str,
+        form: &[(&str, &str)],
+        idempotency_key: Option<&str>,
+    ) -> Answer {
         let mut request = self
             .client
             .request(method, self.url(path))
@@ -149,7 +163,23 @@ impl Emu {
         if let Some(key) = idempotency_key {
             request = request.header("idempotency-key", key);
         }
+        if let Some(account) = account {
+            request = request.header("stripe-account", account);
+        }
         answer(request.send().await.expect("the emulator answers")).await
+    }
+
+    /// Creates a connected account (`type=standard`) and returns its id.
+    pub async fn account(&self) -> String {
+        self.post("/v1/accounts", &[("type", "standard")])
+            .await
+            .ok()
+            .id()
+    }
+
+    /// Requests made as the connected account `account`.
+    pub fn on<'e>(&'e self, account: &'e str) -> On<'e> {
+        On { emu: self, account }
     }
 
     /// Creates a product and returns its id.
@@ -182,6 +212,64 @@ impl Emu {
         self.post(
             "/v1/coupons",
             &[("id", id), ("percent_off", "25"), ("duration", "once")],
+        )
+        .await
+        .ok()
+        .id()
+    }
+}
+
+/// An emulator seen by one connected account: every request carries its `Stripe-Account`.
+pub struct On<'e> {
+    emu: &'e Emu,
+    account: &'e str,
+}
+
+impl On<'_> {
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Answer {
+        self.send(reqwest::Method::POST, path, form, None).await
+    }
+
+    pub async fn post_idempotent(&self, path: &str, form: &[(&str, &str)], key: &str) -> Answer {
+        self.send(reqwest::Method::POST, path, form, Some(key))
+            .await
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.send(reqwest::Method::GET, path, &[], None).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        form: &[(&str, &str)],
+        idempotency_key: Option<&str>,
+    ) -> Answer {
+        self.emu
+            .send_as(Some(self.account), method, path, form, idempotency_key)
+            .await
+    }
+
+    /// Creates a product and returns its id.
+    pub async fn product(&self, id: &str) -> String {
+        self.post("/v1/products", &[("id", id), ("name", id)])
+            .await
+            .ok()
+            .id()
+    }
+
+    /// Creates a monthly EUR price with a lookup key and returns its id.
+    pub async fn price(&self, product: &str, lookup_key: &str) -> String {
+        self.post(
+            "/v1/prices",
+            &[
+                ("product", product),
+                ("currency", "eur"),
+                ("unit_amount", "900"),
+                ("recurring[interval]", "month"),
+                ("lookup_key", lookup_key),
+            ],
         )
         .await
         .ok()

@@ -270,6 +270,14 @@ pub struct RunArgs {
     /// Apply without asking for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Write the signing secret of each webhook endpoint this run creates to FILE (Stripe
+    /// returns it only once, on create; it is never printed). JSON lines, one
+    /// `{"kind","key","id","url","secret"}` per endpoint, each flushed as its create answers.
+    /// A missing FILE is created with mode 0600; an existing one is appended to only if it
+    /// is a secrets file billingctl wrote, private to its owner, and refused otherwise.
+    /// Required when the plan creates a webhook endpoint.
+    #[arg(long, value_name = "FILE")]
+    pub secrets_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -17,3 +17,4 @@ mod shapes;
 mod state;
 mod stats;
 pub(crate) mod support;
+mod webhook_endpoints;

@@ -118,6 +118,7 @@ pub fn run_case(case: &Case) -> Result<Outcome, Failure> {
                     &live,
                     4,
                     ProgressMode::Quiet,
+                    None,
                 ));
                 let stats = account.emulator.stats();
                 outcome.writes += stats.writes();

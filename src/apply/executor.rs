@@ -301,6 +301,12 @@ async fn settle_taken_key(
         Err(fetch) => return Err(format!("{error} (and reading the account again: {fetch})")),
     };
     match settle(change, &fresh) {
+        // The object was made by a create whose answer this run never read (or by another
+        // run): its one-time secret is not ours to write down.
+        Settled::AsDeclared { id } if change.creates_secret() => Err(format!(
+            "{error}: {id} exists as declared, but its signing secret was not in an answer this \
+             run read; roll the secret in the Dashboard"
+        )),
         Settled::AsDeclared { id } => Ok(id),
         Settled::Differs { id, fields } => Err(format!(
             "{error}: {id} was made meanwhile (by another run?) and differs from the script in \
@@ -477,7 +483,12 @@ fn done_line(write: &Write, action: &Action, id: &str) -> String {
     match (&write.op, action) {
         (Op::Create, _) => format!("created {} `{}` ({id})", write.kind, write.key),
         (Op::Update { .. }, Action::Deactivate | Action::Replace)
-            if write.params.contains_key("active") =>
+            if write
+                .kind
+                .def()
+                .deactivation()
+                .off()
+                .is_some_and(|(field, _)| write.params.contains_key(field)) =>
         {
             format!("deactivated {} `{}` ({id})", write.kind, write.key)
         }

@@ -271,3 +271,150 @@ fn a_changed_api_version_is_an_error_with_help() {
     );
     assert_eq!(ctx.posts(), 0);
 }
+
+/// An apply that fails midway has already kept the secret of every endpoint it created: each
+/// is written (and flushed) as its create answers. Here the plan was made before another run
+/// created product `basic` differently, so that create fails while the endpoint's succeeds.
+#[test]
+fn a_failed_apply_has_kept_the_secrets_of_what_it_created() {
+    use billingctl::apply::secrets::SecretsFile;
+    use billingctl::apply::{apply_plan, ProgressMode};
+    use billingctl::plan::{plan_catalog, LiveState, Policy};
+    use billingctl::stripe::{ApiKey, Client, ClientConfig};
+
+    let ctx = Harness::new();
+    ctx.write(
+        SCRIPT,
+        &format!(
+            "product(\"basic\", #{{ name: \"Basic\" }});\n{}",
+            endpoint(FIRST)
+        ),
+    );
+    let catalog = billingctl::script::evaluate_in(
+        ctx.dir.path(),
+        std::path::Path::new(SCRIPT),
+        "test",
+        &billingctl::script::Limits::default(),
+    )
+    .expect("a valid script");
+    let plan = plan_catalog(
+        &catalog,
+        &LiveState::default(),
+        Policy::default(),
+        crate::support::TEST_NOW,
+    );
+    ctx.post(
+        "/v1/products",
+        serde_json::json!({"id": "basic", "name": "Made elsewhere"}),
+    );
+    let key = ApiKey::new(crate::support::TEST_KEY.to_owned()).expect("a key");
+    let client = Client::new(ClientConfig::new(ctx.emulator.base_url(), key)).expect("a client");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let path = ctx.path("secrets.jsonl");
+    let mut secrets = SecretsFile::open(&path).expect("a new file");
+
+    // Without a secrets file, nothing is written at all.
+    ctx.reset_stats();
+    let report = runtime.block_on(apply_plan(
+        &client,
+        &plan,
+        &LiveState::default(),
+        4,
+        ProgressMode::Quiet,
+        None,
+    ));
+    assert!(
+        !report.is_complete() && report.done.is_empty(),
+        "{report:?}"
+    );
+    assert_eq!(ctx.posts(), 0);
+
+    let report = runtime.block_on(apply_plan(
+        &client,
+        &plan,
+        &LiveState::default(),
+        4,
+        ProgressMode::Quiet,
+        Some(&mut secrets),
+    ));
+    assert!(!report.is_complete(), "{report:?}");
+    assert!(
+        report
+            .failures
+            .iter()
+            .any(|f| f.contains("product `basic`")),
+        "{report:?}"
+    );
+    let created = endpoints(&ctx);
+    assert_eq!(created.len(), 1, "the endpoint's create went through");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let entry: Value = serde_json::from_str(text.lines().next().expect("one entry")).unwrap();
+    assert_eq!(entry["id"], created[0]["id"]);
+    assert!(entry["secret"].as_str().unwrap().starts_with("whsec_"));
+    assert!(
+        !format!("{report:?}").contains("whsec_"),
+        "the report never holds the secret: {report:?}"
+    );
+}
+
+#[test]
+fn an_endpoint_left_out_of_the_script_is_disabled_by_prune_never_deleted() {
+    let ctx = Harness::new();
+    ctx.write(SCRIPT, &endpoint(FIRST));
+    let applied = run(&ctx, &["--secrets-out", "s.jsonl"]);
+    assert!(applied.status.success(), "{}", transcript(&applied));
+    ctx.write(SCRIPT, "product(\"basic\", #{ name: \"Basic\" });\n");
+    let plan = ctx.command(&["plan", SCRIPT]).output().unwrap();
+    let (stdout, _) = texts(&plan);
+    assert!(stdout.contains("? webhook_endpoint billing"), "{stdout}");
+    let pruned = run(&ctx, &["--prune"]);
+    assert!(
+        texts(&pruned).0.contains("1 deactivated"),
+        "{}",
+        transcript(&pruned)
+    );
+    let live = endpoints(&ctx);
+    assert_eq!(live.len(), 1);
+    assert_eq!(live[0]["status"], "disabled");
+    assert_eq!(
+        ctx.emulator
+            .stats()
+            .route("DELETE /v1/webhook_endpoints/{id}"),
+        0
+    );
+}
+
+#[test]
+fn an_endpoint_made_in_the_dashboard_is_exported_adopted_and_converges() {
+    let ctx = Harness::new();
+    // As the Dashboard makes it: no billingctl key, no api_version (the account's default).
+    let made = ctx.post(
+        "/v1/webhook_endpoints",
+        serde_json::json!({"url": "https://acme.example/hook", "enabled_events": ["invoice.paid"]}),
+    );
+    assert!(made["api_version"].is_null());
+    let export = ctx.command(&["export"]).output().unwrap();
+    let (exported, stderr) = texts(&export);
+    assert!(export.status.success(), "{stderr}");
+    assert!(
+        exported.contains("webhook_endpoint(") && exported.contains(made["id"].as_str().unwrap()),
+        "{exported}"
+    );
+    assert!(!exported.contains("whsec_"), "{exported}");
+    ctx.write(SCRIPT, &exported);
+    // Adoption writes the key onto the endpoint: no create, so no secret and no flag needed.
+    let adopted = run(&ctx, &[]);
+    assert!(adopted.status.success(), "{}", transcript(&adopted));
+    assert_eq!(endpoints(&ctx).len(), 1);
+    ctx.reset_stats();
+    let again = run(&ctx, &[]);
+    assert!(
+        texts(&again).0.contains("No changes"),
+        "{}",
+        transcript(&again)
+    );
+    assert_eq!(ctx.posts(), 0);
+}

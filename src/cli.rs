@@ -99,8 +99,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve a Stripe-faithful emulator of the catalog endpoints (for tests and SDKs).
     ///
-    /// Serves /v1/products, /v1/prices, /v1/coupons, /v1/promotion_codes and
-    /// /v1/billing_portal/configurations as Stripe does (API 2026-10-28.endive): strict params,
+    /// Serves /v1/products, /v1/prices, /v1/coupons, /v1/promotion_codes,
+    /// /v1/billing_portal/configurations and /v1/webhook_endpoints as Stripe does (API 2026-10-28.endive): strict params,
     /// Stripe's object shapes and errors, newest-first lists, Idempotency-Key replay. Any
     /// sk_test_/rk_test_ key is accepted.
     ///

@@ -127,9 +127,9 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
     }
 
     // Every other kind keyed by metadata: its key, or `<kind>_<n>` made up (a webhook
-    // endpoint made in the Dashboard has none).
+    // endpoint made in the Dashboard has none). Portal configurations got theirs above.
     for kind in KINDS {
-        if kind.key() != KeyRule::Metadata || kind.id() == ObjectKind::PortalConfiguration {
+        if kind.key() != KeyRule::Metadata {
             continue;
         }
         let mut taken: HashSet<String> = live
@@ -140,6 +140,9 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
             .collect();
         for (_, object) in selection.of_kind(kind.id()) {
             let id = live::id(object).to_string();
+            if keys.portals.contains_key(&id) {
+                continue;
+            }
             let key = match live::metadata(object, KEY_METADATA) {
                 Some(key) => key.to_string(),
                 None => {

@@ -99,8 +99,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve a Stripe-faithful emulator of the catalog endpoints (for tests and SDKs).
     ///
-    /// Serves /v1/products, /v1/prices, /v1/coupons, /v1/promotion_codes and
-    /// /v1/billing_portal/configurations as Stripe does (API 2026-10-28.endive): strict params,
+    /// Serves /v1/products, /v1/prices, /v1/coupons, /v1/promotion_codes,
+    /// /v1/billing_portal/configurations and /v1/webhook_endpoints as Stripe does (API 2026-10-28.endive): strict params,
     /// Stripe's object shapes and errors, newest-first lists, Idempotency-Key replay. Any
     /// sk_test_/rk_test_ key is accepted.
     ///
@@ -270,6 +270,14 @@ pub struct RunArgs {
     /// Apply without asking for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Write the signing secret of each webhook endpoint this run creates to FILE (Stripe
+    /// returns it only once, on create; it is never printed). JSON lines, one
+    /// `{"kind","key","id","url","secret"}` per endpoint, each flushed as its create answers.
+    /// A missing FILE is created with mode 0600; an existing one is appended to only if it
+    /// is a secrets file billingctl wrote, private to its owner, and refused otherwise.
+    /// Required when the plan creates a webhook endpoint.
+    #[arg(long, value_name = "FILE")]
+    pub secrets_out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

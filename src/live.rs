@@ -92,7 +92,10 @@ impl LiveState {
         let mut kinds = HashMap::new();
         for (kind, list) in objects {
             let entry: &mut KindIndex = kinds.entry(kind).or_default();
-            for object in list {
+            for mut object in list {
+                if let Value::Object(map) = &mut object {
+                    kind.def().read(map);
+                }
                 let Some(id) = object.get("id").and_then(Value::as_str).map(str::to_owned) else {
                     continue;
                 };

@@ -208,6 +208,27 @@ mod tests {
     }
 
     #[test]
+    fn webhook_signing_secrets_are_masked_wherever_they_appear() {
+        // As Stripe's create answer carries one, unregistered: in JSON, in a debug print,
+        // in an error quoting a body.
+        let secret = "whsec_Ab12Cd34Ef56Gh78Ij90Kl12Mn34Op56";
+        for text in [
+            format!("{{\"id\":\"we_1\",\"secret\":\"{secret}\"}}"),
+            format!("Object {{ \"secret\": String(\"{secret}\") }}"),
+            format!("error: creating webhook_endpoint `billing`: answer {secret}"),
+        ] {
+            let shown = redact(&text);
+            assert!(!shown.contains("Ab12Cd34"), "{shown}");
+            assert!(shown.contains("whsec_…Op56"), "{shown}");
+        }
+        // Registered (as the apply does with each secret it receives), its body alone is
+        // masked too, e.g. after a re-encoding that lost the prefix.
+        register_secret(secret);
+        let shown = redact("whsec%5FAb12Cd34Ef56Gh78Ij90Kl12Mn34Op56");
+        assert!(!shown.contains("Ab12Cd34"), "{shown}");
+    }
+
+    #[test]
     fn a_panic_message_is_redacted() {
         let shown = panic_text(&format!("panicked at src/x.rs:1:1: bad answer {KEY}"));
         assert!(!shown.contains("RedactMe"), "{shown}");

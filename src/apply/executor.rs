@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use tokio::task::JoinSet;
 
 use super::order::schedule;
+use super::secrets::{Entry, SecretsFile};
 use super::write::{Op, Write};
 use crate::catalog::Reference;
 use crate::kinds::{ObjectKind, KINDS};
@@ -80,14 +81,29 @@ impl Report {
 /// client's adaptive windows admit (`Client::windows`), so one endpoint's queue never holds
 /// back another's. `concurrency` caps the writes this executor has started and not finished,
 /// so a stop leaves at most that many in flight.
+///
+/// A create whose answer carries a one-time secret (`Kind::create_secret`) has it written to
+/// `secrets` (and flushed) before anything else happens; without `secrets`, a plan with such
+/// a create writes nothing (`run` refuses it earlier, with the object's span).
 pub async fn apply_plan(
     client: &Client,
     plan: &Plan,
     live: &LiveState,
     concurrency: usize,
     progress: ProgressMode,
+    mut secrets: Option<&mut SecretsFile>,
 ) -> Report {
     let schedule = schedule(plan);
+    if secrets.is_none() && plan.changes.iter().any(|c| c.creates_secret()) {
+        let mut report = Report::default();
+        report.failures.push(
+            "the plan creates an object whose secret Stripe shows only once, and no \
+             --secrets-out file was given"
+                .to_owned(),
+        );
+        report.not_done = schedule.iter().map(|s| pending_line(&s.write)).collect();
+        return report;
+    }
     let total = schedule.len();
     let progress = Progress::new(progress, total);
     let stop = Arc::new(AtomicBool::new(false));
@@ -164,11 +180,17 @@ pub async fn apply_plan(
         let write = &schedule[i].write;
         let change = &plan.changes[write.change];
         let outcome = match result {
-            Ok(object) => Ok(object
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()),
+            Ok(object) => {
+                let id = object
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                match (&write.op, secrets.as_deref_mut()) {
+                    (Op::Create, Some(file)) => keep_secret(file, write, &id, object),
+                    _ => Ok(id),
+                }
+            }
             Err(error) if write.op == Op::Create && change.action == Action::Create => {
                 settle_taken_key(client, change, error).await
             }
@@ -220,6 +242,44 @@ pub async fn apply_plan(
     report
 }
 
+/// Writes the one-time secret of a create's answer to the secrets file, if its kind has one;
+/// the answer is dropped here, so the secret goes nowhere else. A secret that could not be
+/// written fails the write: the object exists, but its secret must be rolled.
+fn keep_secret(
+    file: &mut SecretsFile,
+    write: &Write,
+    id: &str,
+    mut object: Value,
+) -> Result<String, String> {
+    let Some(field) = write.kind.def().create_secret() else {
+        return Ok(id.to_owned());
+    };
+    let secret = object
+        .as_object_mut()
+        .and_then(|o| o.remove(field))
+        .and_then(|v| v.as_str().map(str::to_owned));
+    let Some(secret) = secret else {
+        return Err(format!(
+            "{id} was created, but Stripe's answer held no `{field}`: roll the endpoint's \
+             secret in the Dashboard"
+        ));
+    };
+    crate::redact::register_secret(&secret);
+    let entry = Entry {
+        kind: write.kind.name().to_owned(),
+        key: write.key.clone(),
+        id: id.to_owned(),
+        url: object["url"].as_str().unwrap_or_default().to_owned(),
+        secret,
+    };
+    file.record(&entry).map_err(|e| {
+        format!(
+            "{id} was created, but its secret could not be kept ({e}): roll it in the Dashboard"
+        )
+    })?;
+    Ok(id.to_owned())
+}
+
 /// A create Stripe refused because its key is taken (another run, or the Dashboard, made the
 /// object since the plan): the account is read again and the object compared with the create
 /// (`plan::settle`). As declared, the create is done and its id used from here on; otherwise
@@ -241,6 +301,12 @@ async fn settle_taken_key(
         Err(fetch) => return Err(format!("{error} (and reading the account again: {fetch})")),
     };
     match settle(change, &fresh) {
+        // The object was made by a create whose answer this run never read (or by another
+        // run): its one-time secret is not ours to write down.
+        Settled::AsDeclared { id } if change.creates_secret() => Err(format!(
+            "{error}: {id} exists as declared, but its signing secret was not in an answer this \
+             run read; roll the secret in the Dashboard"
+        )),
         Settled::AsDeclared { id } => Ok(id),
         Settled::Differs { id, fields } => Err(format!(
             "{error}: {id} was made meanwhile (by another run?) and differs from the script in \
@@ -417,7 +483,12 @@ fn done_line(write: &Write, action: &Action, id: &str) -> String {
     match (&write.op, action) {
         (Op::Create, _) => format!("created {} `{}` ({id})", write.kind, write.key),
         (Op::Update { .. }, Action::Deactivate | Action::Replace)
-            if write.params.contains_key("active") =>
+            if write
+                .kind
+                .def()
+                .deactivation()
+                .off()
+                .is_some_and(|(field, _)| write.params.contains_key(field)) =>
         {
             format!("deactivated {} `{}` ({id})", write.kind, write.key)
         }

@@ -5,6 +5,7 @@
 pub mod executor;
 pub mod order;
 pub mod replace;
+pub mod secrets;
 pub mod stage;
 pub mod write;
 

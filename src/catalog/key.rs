@@ -56,3 +56,7 @@ key!(
     /// The name a script gives a portal configuration (metadata `billingctl_key`).
     PortalKey
 );
+key!(
+    /// The name a script gives a webhook endpoint (metadata `billingctl_key`).
+    WebhookKey
+);

@@ -23,6 +23,7 @@ pub mod product;
 pub mod promotion_code;
 pub mod refusals;
 pub mod validate;
+pub mod webhook_endpoint;
 
 use serde::Serialize;
 use serde_json::{Map, Value};

@@ -11,6 +11,7 @@ use super::price::PriceSpec;
 use super::product::ProductSpec;
 use super::promotion_code::PromotionCodeSpec;
 use super::validate::{self, Check};
+use super::webhook_endpoint::WebhookEndpointSpec;
 use super::{Declaration, DeclaredAt};
 use crate::diag::Diagnostic;
 use crate::kinds::ObjectKind;
@@ -75,6 +76,7 @@ impl Object {
             ObjectKind::Coupon => typed::<CouponSpec>(key, at, adopt, fields),
             ObjectKind::PromotionCode => typed::<PromotionCodeSpec>(key, at, adopt, fields),
             ObjectKind::PortalConfiguration => typed::<PortalSpec>(key, at, adopt, fields),
+            ObjectKind::WebhookEndpoint => typed::<WebhookEndpointSpec>(key, at, adopt, fields),
         }
     }
 

@@ -36,6 +36,8 @@ pub(super) struct Planned {
     pub desired: Value,
     /// What `--only` kept beyond its patterns, when given.
     pub subset: Option<Subset>,
+    /// The script texts, for errors found after planning (`run`'s refusals).
+    pub sources: crate::diag::Sources,
 }
 
 /// The script failed (nothing was fetched), or the plan is ready.
@@ -199,6 +201,7 @@ pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
         plan,
         desired: super::render::to_json(&catalog),
         subset,
+        sources: catalog.sources.clone(),
     })))
 }
 

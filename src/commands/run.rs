@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::apply::order::write_count;
+use crate::apply::secrets::{self, SecretsFile};
 use crate::apply::{apply_plan, ProgressMode, Report};
 use crate::cli::{RunArgs, ScriptArgs};
 use crate::clock::Clock;
@@ -57,6 +58,23 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             return Ok(ExitStatus::Failure);
         };
         let plan = &planned.plan;
+        // A secret Stripe shows once must have somewhere to go before anything is written.
+        if args.secrets_out.is_none() {
+            let mut refused = secrets::refusals(plan);
+            if refused.has_errors() {
+                planned.sources.attach(&mut refused.0);
+                super::plan::print_errors(&refused);
+                return Ok(ExitStatus::Failure);
+            }
+        }
+        if let Some(path) = &args.secrets_out {
+            if plan.changes.iter().any(|c| c.creates_secret()) {
+                if let Err(error) = secrets::check(path) {
+                    crate::eoutln!("error: --secrets-out: {error}; nothing was written.");
+                    return Ok(ExitStatus::Failure);
+                }
+            }
+        }
         if let (Some(saved), Some(path)) = (&saved, &args.plan) {
             let mut differences = Vec::new();
             if saved.account != planned.account.description {
@@ -103,6 +121,18 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                 return Ok(ExitStatus::Failure);
             }
         }
+        let mut secrets_file = match &args.secrets_out {
+            Some(path) if plan.changes.iter().any(|c| c.creates_secret()) => {
+                match SecretsFile::open(path) {
+                    Ok(file) => Some(file),
+                    Err(error) => {
+                        crate::eoutln!("error: --secrets-out: {error}; nothing was written.");
+                        return Ok(ExitStatus::Failure);
+                    }
+                }
+            }
+            _ => None,
+        };
         let writes = write_count(plan);
         let progress = if super::ui::quiet() {
             ProgressMode::Quiet
@@ -116,8 +146,17 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             &planned.live,
             concurrency,
             progress,
+            secrets_file.as_mut(),
         )
         .await;
+        if let Some(file) = &secrets_file {
+            if report.created > 0 && !super::ui::quiet() {
+                crate::eoutln!(
+                    "Signing secrets of new endpoints: {}",
+                    file.path().display()
+                );
+            }
+        }
         print_retries(&planned.account.client.stats());
         Ok(print_report(&report, started.elapsed()))
     })

@@ -1,7 +1,8 @@
 //! The key each exported object is declared under. Products and coupons use their id, promotion
 //! codes their code; a price uses its lookup key and a portal configuration its
-//! `billingctl_key`, and where those are missing a readable key is made up (unique across the
-//! account), so that applying the export adopts the object by its id.
+//! `billingctl_key` (as does every other kind keyed by metadata: a webhook endpoint), and where
+//! those are missing a readable key is made up (unique across the account), so that applying
+//! the export adopts the object by its id.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::live::{self, LiveObjects, KEY_METADATA};
 use super::select::Selection;
-use crate::kinds::{KeyRule, ObjectKind};
+use crate::kinds::{KeyRule, ObjectKind, KINDS};
 
 type Object = Map<String, Value>;
 
@@ -18,6 +19,8 @@ type Object = Map<String, Value>;
 pub struct Keys {
     prices: HashMap<String, String>,
     portals: HashMap<String, String>,
+    /// Keys of the other kinds keyed by metadata `billingctl_key` (webhook endpoints).
+    others: HashMap<String, String>,
     /// Ids of the objects whose key was made up here: the script adopts them by id.
     adopted: HashSet<String>,
 }
@@ -32,6 +35,7 @@ impl Keys {
         self.prices
             .get(id)
             .or_else(|| self.portals.get(id))
+            .or_else(|| self.others.get(id))
             .map(String::as_str)
     }
 
@@ -120,6 +124,41 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
             }
         };
         keys.portals.insert(id, key);
+    }
+
+    // Every other kind keyed by metadata: its key, or `<kind>_<n>` made up (a webhook
+    // endpoint made in the Dashboard has none). Portal configurations got theirs above.
+    for kind in KINDS {
+        if kind.key() != KeyRule::Metadata {
+            continue;
+        }
+        let mut taken: HashSet<String> = live
+            .of_kind(kind.id())
+            .iter()
+            .filter_map(|object| live::metadata(object, KEY_METADATA))
+            .map(str::to_string)
+            .collect();
+        for (_, object) in selection.of_kind(kind.id()) {
+            let id = live::id(object).to_string();
+            if keys.portals.contains_key(&id) {
+                continue;
+            }
+            let key = match live::metadata(object, KEY_METADATA) {
+                Some(key) => key.to_string(),
+                None => {
+                    keys.adopted.insert(id.clone());
+                    let mut n = 1;
+                    let mut key = format!("{}_{n}", kind.name());
+                    while taken.contains(&key) {
+                        n += 1;
+                        key = format!("{}_{n}", kind.name());
+                    }
+                    taken.insert(key.clone());
+                    key
+                }
+            };
+            keys.others.insert(id, key);
+        }
     }
     keys
 }

@@ -220,9 +220,14 @@ fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object 
     for (path, key) in update_only {
         crate::path::insert(&mut params, &path, key.into());
     }
-    if !live::is_active(object) && !params.contains_key("active") {
-        // Portal configurations take `active` on update only; the script still says it.
-        params.insert("active".into(), false.into());
+    // Portal configurations take `active` on update only, webhook endpoints `disabled`: the
+    // script still says it.
+    let deactivation = kind.def().deactivation();
+    if let Some((name, off)) = deactivation.off() {
+        let on = deactivation.is_on(&Value::Object(object.clone()));
+        if !on && !params.contains_key(name) {
+            params.insert(name.into(), off);
+        }
     }
 
     let mut out = Object::new();

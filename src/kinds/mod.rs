@@ -20,6 +20,8 @@ mod product;
 mod promotion_code;
 pub mod rules;
 mod values;
+mod webhook_endpoint;
+mod webhook_events;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -39,27 +41,30 @@ pub enum ObjectKind {
     Coupon,
     PromotionCode,
     PortalConfiguration,
+    WebhookEndpoint,
 }
 
 /// Every kind's definition, in dependency order: a kind comes after every kind it references
 /// except through a deferred reference (a product's `default_price`, written once the price
 /// exists).
-pub static KINDS: [&dyn Kind; 5] = [
+pub static KINDS: [&dyn Kind; 6] = [
     &product::Product,
     &price::Price,
     &coupon::Coupon,
     &promotion_code::PromotionCode,
     &portal_configuration::PortalConfiguration,
+    &webhook_endpoint::WebhookEndpoint,
 ];
 
 impl ObjectKind {
     /// Every kind, in dependency order.
-    pub const ALL: [ObjectKind; 5] = [
+    pub const ALL: [ObjectKind; 6] = [
         ObjectKind::Product,
         ObjectKind::Price,
         ObjectKind::Coupon,
         ObjectKind::PromotionCode,
         ObjectKind::PortalConfiguration,
+        ObjectKind::WebhookEndpoint,
     ];
 
     /// This kind's definition.
@@ -196,6 +201,19 @@ pub trait Kind: Sync {
     /// leaves out of its model for a reason a generic "unknown field" would not explain.
     fn shape(&self, _fields: &mut serde_json::Map<String, serde_json::Value>) -> Vec<Refusal> {
         Vec::new()
+    }
+
+    /// Rewrites a live object, as the account returned it, into the params' terms where
+    /// Stripe shows a param only in another form (a webhook endpoint's `disabled` as its
+    /// `status`). Run once on every fetched object (`live::LiveState::new`), so the diff,
+    /// matching, orphans and export all read the same.
+    fn read(&self, _object: &mut serde_json::Map<String, serde_json::Value>) {}
+
+    /// The field of the create response that holds a secret Stripe returns only then (a
+    /// webhook endpoint's signing `secret`): the apply hands it to the run's secrets file,
+    /// a run refuses to create such an object without one, and nothing prints it.
+    fn create_secret(&self) -> Option<&'static str> {
+        None
     }
 
     /// For `billingctl docs`: the key argument and the references, in words.

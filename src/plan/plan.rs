@@ -101,6 +101,16 @@ pub struct Change {
     pub references: Vec<Reference>,
 }
 
+impl Change {
+    /// Whether this change creates an object whose create response carries a secret Stripe
+    /// shows only then (`Kind::create_secret`: a webhook endpoint's signing secret), which
+    /// `run` must keep in its secrets file.
+    pub fn creates_secret(&self) -> bool {
+        matches!(self.action, Action::Create | Action::Replace)
+            && self.kind.def().create_secret().is_some()
+    }
+}
+
 /// A live object of this catalog's scope that the script no longer declares
 /// (`crate::plan::scope`).
 #[derive(Clone, Debug, PartialEq)]

@@ -395,8 +395,29 @@ fn every_kind_is_exported_from_the_main_catalog() {
     }
     harness.apply();
     let export = harness.command(&["export"]).output().unwrap();
-    let (script, stderr) = texts(&export);
+    let (mut script, stderr) = texts(&export);
     assert!(export.status.success(), "{stderr}");
+    // The live overlay declares what only production has (the billing webhook endpoint,
+    // whose signing secret needs a file to go to): the main catalog is both environments.
+    // A live environment needs a live account: the sandbox plays one.
+    let sandbox = "--sandbox=.billingctl/live.json";
+    let live = harness
+        .offline(&[
+            "run",
+            "scripts/catalog.rhai",
+            "--env",
+            "live",
+            "--yes",
+            sandbox,
+        ])
+        .args(["--secrets-out", "secrets.jsonl"])
+        .output()
+        .unwrap();
+    assert!(live.status.success(), "{}", texts(&live).1);
+    let export = harness.offline(&["export", sandbox]).output().unwrap();
+    let (live_script, stderr) = texts(&export);
+    assert!(export.status.success(), "{stderr}");
+    script.push_str(&live_script);
     for kind in KINDS {
         assert!(
             script.contains(&format!("{}(\"", kind.function())),

@@ -70,6 +70,23 @@ def portal_configuration(client):
     refused(lambda: client.v1.billing_portal.configurations.create({"features": {"no_such_feature": {}}}), None, None)
 
 
+def webhook_endpoint(client):
+    created = client.v1.webhook_endpoints.create({
+        "url": "https://sdk.example/hooks", "enabled_events": ["invoice.paid", "*"],
+        "metadata": {"billingctl_key": "sdk"},
+    })
+    assert created.id.startswith("we_") and created.secret.startswith("whsec_"), created.id
+    assert created.status == "enabled", created.status
+    updated = client.v1.webhook_endpoints.update(created.id, {"disabled": True, "url": "https://sdk.example/v2"})
+    assert updated.status == "disabled" and updated.url == "https://sdk.example/v2", updated
+    assert "secret" not in updated, "the secret is in the create response only"
+    listed = [e for e in client.v1.webhook_endpoints.list().auto_paging_iter() if e.id == created.id]
+    assert len(listed) == 1 and "secret" not in listed[0], listed
+    refused(lambda: client.v1.webhook_endpoints.create({
+        "url": "https://sdk.example/hooks", "enabled_events": ["invoice.payed"],
+    }), None, "enabled_events[0]")
+
+
 def refused(call, code, param):
     """`call` must fail as Stripe fails: an InvalidRequestError with this code and param."""
     try:
@@ -87,6 +104,7 @@ KINDS = {
     "coupon": coupon,
     "promotion_code": promotion_code,
     "portal_configuration": portal_configuration,
+    "webhook_endpoint": webhook_endpoint,
 }
 
 

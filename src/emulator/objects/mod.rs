@@ -16,6 +16,7 @@ mod price;
 mod product;
 mod promotion_code;
 pub(crate) mod resource;
+mod webhook_endpoint;
 
 use std::sync::Arc;
 
@@ -44,6 +45,7 @@ pub(crate) static RESOURCES: [&dyn Resource; ObjectKind::ALL.len()] = [
     &coupon::Coupon,
     &promotion_code::PromotionCode,
     &portal::PortalConfiguration,
+    &webhook_endpoint::WebhookEndpoint,
 ];
 
 /// The registry the requests' contexts carry.

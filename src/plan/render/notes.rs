@@ -23,6 +23,9 @@ pub fn human(plan: &Plan) -> String {
             out.push_str(&format!("  help: {help}\n"));
         }
     }
+    for line in secret_notes(plan) {
+        out.push_str(&format!("note: {line}\n"));
+    }
     if !out.is_empty() {
         out.push('\n');
     }
@@ -72,8 +75,29 @@ pub fn markdown(plan: &Plan) -> String {
     for warning in &plan.warnings.0 {
         out.push_str(&format!("- warning: {}\n", warning.message));
     }
-    if !plan.warnings.0.is_empty() {
+    let secrets = secret_notes(plan);
+    for line in &secrets {
+        out.push_str(&format!("- note: {line}\n"));
+    }
+    if !plan.warnings.0.is_empty() || !secrets.is_empty() {
         out.push('\n');
     }
     out
+}
+
+/// One line per create whose response carries a secret Stripe shows only then
+/// (`Kind::create_secret`): where `run` puts it, since the plan never shows it.
+fn secret_notes(plan: &Plan) -> Vec<String> {
+    plan.changes
+        .iter()
+        .filter(|c| c.creates_secret())
+        .map(|c| {
+            format!(
+                "{} `{}`: Stripe returns its signing secret once, on create; `billingctl run` \
+                 writes it to the file named by --secrets-out, never to the screen",
+                c.kind.def().noun(),
+                c.key
+            )
+        })
+        .collect()
 }

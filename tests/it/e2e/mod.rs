@@ -19,6 +19,7 @@ mod terminal;
 mod traps;
 mod upserts;
 mod views;
+mod webhook_endpoints;
 
 /// The catalog most tests start from: two products, two prices, a coupon, a promotion code
 /// and a portal configuration listing both products and their prices.

@@ -130,6 +130,7 @@ fn apply_after_a_concurrent_create(made_meanwhile: serde_json::Value) -> billing
         &LiveState::default(),
         4,
         ProgressMode::Quiet,
+        None,
     ))
 }
 

@@ -18,3 +18,4 @@ mod shapes;
 mod state;
 mod stats;
 pub(crate) mod support;
+mod webhook_endpoints;

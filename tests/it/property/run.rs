@@ -118,6 +118,7 @@ pub fn run_case(case: &Case) -> Result<Outcome, Failure> {
                     &live,
                     4,
                     ProgressMode::Quiet,
+                    None,
                 ));
                 let stats = account.emulator.stats();
                 outcome.writes += stats.writes();
@@ -288,7 +289,9 @@ impl Account {
                 ObjectKind::Product | ObjectKind::Coupon => o["id"] == key,
                 ObjectKind::Price => o["lookup_key"] == key,
                 ObjectKind::PromotionCode => o["code"] == key && o["active"] == true,
-                ObjectKind::PortalConfiguration => o["metadata"]["billingctl_key"] == key,
+                ObjectKind::PortalConfiguration | ObjectKind::WebhookEndpoint => {
+                    o["metadata"]["billingctl_key"] == key
+                }
             })
             .collect();
         found

@@ -56,3 +56,7 @@ key!(
     /// The name a script gives a portal configuration (metadata `billingctl_key`).
     PortalKey
 );
+key!(
+    /// A billing meter's event name.
+    EventName
+);

@@ -225,7 +225,7 @@ fn declaration_params(kind: ObjectKind, object: &Object, keys: &Keys) -> Object 
     for (path, key) in update_only {
         crate::path::insert(&mut params, &path, key.into());
     }
-    if !live::is_active(object) && !params.contains_key("active") {
+    if !live::is_active(kind, object) && !params.contains_key("active") {
         // Portal configurations take `active` on update only; the script still says it.
         params.insert("active".into(), false.into());
     }

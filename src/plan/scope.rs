@@ -141,7 +141,7 @@ pub fn find_orphans(
                      it in the Dashboard if it must go)",
                     kind.def().noun()
                 )),
-                Deactivation::Field { .. } => kept_pin(changes, live, kind, id).map(|pinning| {
+                Deactivation::Field { .. } | Deactivation::Endpoints { .. } => kept_pin(changes, live, kind, id).map(|pinning| {
                     let (role, by) = (pinning.pin.role, pinning.by.def().noun());
                     format!(
                         "the {role} of {by} `{}`, which Stripe refuses to archive: give the \

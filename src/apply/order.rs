@@ -84,6 +84,7 @@ fn levels_in(registry: &Registry<'_>, plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
             }
         }
     }
+    let mut staged = switches(staged);
     staged.sort_by_key(|(stage, write)| (*stage, write.change));
     let mut levels: Vec<(Stage, Vec<Write>)> = Vec::new();
     for (stage, write) in staged {
@@ -93,6 +94,40 @@ fn levels_in(registry: &Registry<'_>, plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
         }
     }
     levels
+}
+
+/// A kind switched by endpoints (a meter) takes the plan's `active` as a call of its own
+/// (`POST {path}/{id}/deactivate` or `/reactivate`), in the stage the update would have had;
+/// the rest of the update's params, if any, stay an update.
+fn switches(staged: Vec<(Stage, Write)>) -> Vec<(Stage, Write)> {
+    let mut out = Vec::with_capacity(staged.len());
+    for (stage, mut write) in staged {
+        let deactivation = write.kind.def().deactivation();
+        let (Op::Update { id }, Some(param)) = (&write.op, deactivation.script_only()) else {
+            out.push((stage, write));
+            continue;
+        };
+        let Some(on) = write.params.remove(param).and_then(|v| v.as_bool()) else {
+            out.push((stage, write));
+            continue;
+        };
+        let action = deactivation
+            .endpoint(on)
+            .expect("a kind switched by endpoints names them");
+        let switch = Write {
+            op: Op::Action {
+                id: id.clone(),
+                action,
+            },
+            params: Map::new(),
+            ..write.clone()
+        };
+        if !write.params.is_empty() {
+            out.push((stage, write));
+        }
+        out.push((stage, switch));
+    }
+    out
 }
 
 /// One write of the plan and the writes it waits for.

@@ -62,9 +62,20 @@ impl Spec for MeterSpec {
     type Key = EventName;
 
     fn validate(&self, check: &mut Check<'_>) {
-        // Lengths and enums are the field table's; a key is never empty.
-        if check.key.is_empty() {
-            check.error("event_name", "a meter's event name cannot be empty");
+        // A key is never empty; how long it may be is the table's (`event_name`).
+        let key = check.key;
+        let max = check
+            .limits("event_name")
+            .chars
+            .map_or(usize::MAX, |l| l.max);
+        if key.is_empty() || key.chars().count() > max {
+            check.error(
+                "event_name",
+                format!(
+                    "`event_name` must be 1 to {max} characters, got {}",
+                    key.chars().count()
+                ),
+            );
         }
         for (field, key) in [
             (

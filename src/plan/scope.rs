@@ -141,14 +141,16 @@ pub fn find_orphans(
                      it in the Dashboard if it must go)",
                     kind.def().noun()
                 )),
-                Deactivation::Field { .. } | Deactivation::Endpoints { .. } => kept_pin(changes, live, kind, id).map(|pinning| {
-                    let (role, by) = (pinning.pin.role, pinning.by.def().noun());
-                    format!(
-                        "the {role} of {by} `{}`, which Stripe refuses to archive: give the \
+                Deactivation::Field { .. } | Deactivation::Endpoints { .. } => {
+                    kept_pin(changes, live, kind, id).map(|pinning| {
+                        let (role, by) = (pinning.pin.role, pinning.by.def().noun());
+                        format!(
+                            "the {role} of {by} `{}`, which Stripe refuses to archive: give the \
                          {by} another {role} first",
-                        pinning.id()
-                    )
-                }),
+                            pinning.id()
+                        )
+                    })
+                }
             };
             let note = note.filter(|_| prune);
             let pruned = prune && note.is_none();

@@ -63,7 +63,10 @@ impl Resource for Meter {
             .and_then(Value::as_str)
             .unwrap_or_default();
         for (param, max) in [("event_name", 100), ("display_name", 250)] {
-            let text = params.get(param).and_then(Value::as_str).unwrap_or_default();
+            let text = params
+                .get(param)
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             if text.is_empty() || text.chars().count() > max {
                 return Err(ErrorResponse::param(
                     param,
@@ -111,9 +114,7 @@ impl Resource for Meter {
             if !["active", "inactive"].contains(&status) {
                 return Err(ErrorResponse::param(
                     "status",
-                    format!(
-                        "Invalid status: must be one of active or inactive, got {status}."
-                    ),
+                    format!("Invalid status: must be one of active or inactive, got {status}."),
                 ));
             }
         }

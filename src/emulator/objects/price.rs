@@ -322,7 +322,9 @@ fn check_recurring(
             Some(found) if found["status"] != "active" => {
                 return Err(ErrorResponse::param(
                     &param,
-                    format!("The billing meter {meter} is inactive and cannot be attached to a price."),
+                    format!(
+                        "The billing meter {meter} is inactive and cannot be attached to a price."
+                    ),
                 ))
             }
             Some(_) => {}

@@ -8,6 +8,7 @@ mod faults;
 mod hardening;
 mod idempotency;
 mod lists;
+mod meters;
 mod params;
 mod portal;
 mod prices;

@@ -287,6 +287,7 @@ impl Account {
             .filter(|o| match kind {
                 ObjectKind::Product | ObjectKind::Coupon => o["id"] == key,
                 ObjectKind::Price => o["lookup_key"] == key,
+                ObjectKind::Meter => o["event_name"] == key,
                 ObjectKind::PromotionCode => o["code"] == key && o["active"] == true,
                 ObjectKind::PortalConfiguration => o["metadata"]["billingctl_key"] == key,
             })

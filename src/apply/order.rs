@@ -84,7 +84,7 @@ fn levels_in(registry: &Registry<'_>, plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
             }
         }
     }
-    let mut staged = switches(staged);
+    let mut staged = switches(registry, staged);
     staged.sort_by_key(|(stage, write)| (*stage, write.change));
     let mut levels: Vec<(Stage, Vec<Write>)> = Vec::new();
     for (stage, write) in staged {
@@ -97,9 +97,10 @@ fn levels_in(registry: &Registry<'_>, plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
 }
 
 /// A kind switched by endpoints (a meter) takes the plan's `active` as a call of its own
-/// (`POST {path}/{id}/deactivate` or `/reactivate`), in the stage the update would have had;
-/// the rest of the update's params, if any, stay an update.
-fn switches(staged: Vec<(Stage, Write)>) -> Vec<(Stage, Write)> {
+/// (`POST {path}/{id}/deactivate` or `/reactivate`): a reactivation in the stage the update
+/// would have had, a deactivation once every write referencing the object is done
+/// (`Registry::switch_off`); the rest of the update's params, if any, stay an update.
+fn switches(registry: &Registry<'_>, staged: Vec<(Stage, Write)>) -> Vec<(Stage, Write)> {
     let mut out = Vec::with_capacity(staged.len());
     for (stage, mut write) in staged {
         let deactivation = write.kind.def().deactivation();
@@ -125,7 +126,13 @@ fn switches(staged: Vec<(Stage, Write)>) -> Vec<(Stage, Write)> {
         if !write.params.is_empty() {
             out.push((stage, write));
         }
-        out.push((stage, switch));
+        // Turning off waits for what references the object (a price created on the meter).
+        let at = if on {
+            stage
+        } else {
+            registry.switch_off(switch.kind)
+        };
+        out.push((at, switch));
     }
     out
 }

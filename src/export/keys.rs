@@ -18,6 +18,9 @@ type Object = Map<String, Value>;
 pub struct Keys {
     prices: HashMap<String, String>,
     portals: HashMap<String, String>,
+    /// Keys the objects hold themselves, for kinds matched by a field other than the id (a
+    /// meter's `event_name`), by kind and Stripe id.
+    held: HashMap<(ObjectKind, String), String>,
     /// Ids of the objects whose key was made up here: the script adopts them by id.
     adopted: HashSet<String>,
 }
@@ -32,6 +35,7 @@ impl Keys {
         self.prices
             .get(id)
             .or_else(|| self.portals.get(id))
+            .or_else(|| self.held.get(&(kind, id.to_owned())))
             .map(String::as_str)
     }
 
@@ -120,6 +124,20 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
             }
         };
         keys.portals.insert(id, key);
+    }
+
+    // Every other selected object holds its key where its kind says (or has none to give).
+    for kind in ObjectKind::ALL {
+        if matches!(kind.def().key(), KeyRule::Field("id"))
+            || [ObjectKind::Price, ObjectKind::PortalConfiguration].contains(&kind)
+        {
+            continue;
+        }
+        for (_, object) in selection.of_kind(kind) {
+            if let Some(key) = kind.def().key().of(&Value::Object(object.clone())) {
+                keys.held.insert((kind, live::id(object).to_owned()), key);
+            }
+        }
     }
     keys
 }

@@ -502,6 +502,93 @@ mod tests {
         );
     }
 
+    /// A meter's `active` is a call of its own endpoint; turning it off waits for the price
+    /// created on it (Stripe will not attach an inactive meter), turning it on does not wait.
+    #[test]
+    fn a_meters_active_becomes_its_endpoints_call_and_a_deactivation_waits_for_its_prices() {
+        use ObjectKind::*;
+        let price = with_refs(
+            change(
+                Action::Create,
+                Price,
+                "usage",
+                json!({"recurring": {"meter": "api"}}),
+                Value::Null,
+            ),
+            &[("recurring[meter]", Meter, "api")],
+        );
+        let plan = Plan {
+            changes: vec![
+                change(
+                    Action::Deactivate,
+                    Meter,
+                    "api",
+                    json!({"display_name": "Old", "active": false}),
+                    Value::Null,
+                ),
+                change(
+                    Action::Update,
+                    Meter,
+                    "other",
+                    json!({"active": true}),
+                    Value::Null,
+                ),
+                change(
+                    Action::Create,
+                    Meter,
+                    "new",
+                    json!({"event_name": "new"}),
+                    json!({"active": false}),
+                ),
+                price,
+            ],
+            ..Plan::default()
+        };
+        let schedule = schedule(&plan);
+        let name = |i: usize| {
+            let w = &schedule[i].write;
+            let keys: Vec<&str> = w.params.keys().map(String::as_str).collect();
+            format!("{} {}", w.describe(), keys.join(","))
+        };
+        let shape: Vec<(String, Vec<String>)> = (0..schedule.len())
+            .map(|i| {
+                let mut after: Vec<String> = schedule[i].after.iter().map(|&j| name(j)).collect();
+                after.sort();
+                (name(i), after)
+            })
+            .collect();
+        let s = |x: &str| x.to_owned();
+        let price = s("creating price `usage` recurring");
+        assert_eq!(
+            shape,
+            vec![
+                (s("updating meter `api` display_name"), vec![]),
+                (s("reactivate meter `other` "), vec![]),
+                (s("creating meter `new` event_name"), vec![]),
+                (price.clone(), vec![s("updating meter `api` display_name")]),
+                (
+                    s("deactivate meter `api` "),
+                    vec![price.clone(), s("updating meter `api` display_name")]
+                ),
+                (
+                    s("deactivate meter `new` "),
+                    vec![s("creating meter `new` event_name"), price]
+                ),
+            ]
+        );
+        assert!(matches!(
+            schedule[4].write.op,
+            Op::Action { ref id, action: "deactivate" } if id.as_deref() == Some("id_api")
+        ));
+        assert!(matches!(
+            schedule[5].write.op,
+            Op::Action {
+                id: None,
+                action: "deactivate"
+            }
+        ));
+    }
+
     #[test]
     fn a_replaced_price_is_archived_after_every_pointer_moved() {
         use ObjectKind::*;

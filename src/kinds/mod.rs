@@ -460,6 +460,30 @@ mod tests {
     }
 
     #[test]
+    fn a_kind_switched_by_endpoints_reads_its_status_and_takes_the_scripts_active() {
+        use serde_json::json;
+        let meter = ObjectKind::Meter.def().deactivation();
+        assert!(meter.is_on(&json!({"status": "active"})));
+        assert!(!meter.is_on(&json!({"status": "inactive"})));
+        // Create params carry no status: what they create is on.
+        assert!(meter.is_on(&json!({"event_name": "e"})));
+        let params = |v: serde_json::Value| v.as_object().cloned().unwrap();
+        assert!(!meter.wants_on(&params(json!({"active": false}))));
+        assert!(meter.wants_on(&params(json!({}))));
+        assert_eq!(meter.off(), Some(("active", Value::Bool(false))));
+        assert_eq!(meter.script_only(), Some("active"));
+        assert_eq!(meter.endpoint(false), Some("deactivate"));
+        assert_eq!(meter.endpoint(true), Some("reactivate"));
+        assert_eq!(Deactivation::ACTIVE.script_only(), None);
+        assert_eq!(Deactivation::ACTIVE.endpoint(false), None);
+        assert!(!ObjectKind::Meter
+            .table()
+            .params
+            .iter()
+            .any(|p| p.path == "active"));
+    }
+
+    #[test]
     fn names_and_functions_find_their_kind() {
         assert_eq!(
             ObjectKind::from_name("portal"),

@@ -260,7 +260,7 @@ impl Deactivation {
             } => object
                 .get(status_field)
                 .and_then(Value::as_str)
-                .is_none_or(|status| status == on_value),
+                .map_or(true, |status| status == on_value),
             Deactivation::Impossible { .. } => true,
         }
     }

@@ -322,7 +322,8 @@ async fn settle_taken_key(
 fn endpoint_of(write: &Write) -> &'static str {
     match write.op {
         Op::Create => write.kind.table().path,
-        Op::Update { .. } => update_route(write.kind),
+        // A switch is paced with the object's updates: Stripe names no limit of its own.
+        Op::Update { .. } | Op::Action { .. } => update_route(write.kind),
     }
 }
 
@@ -443,6 +444,12 @@ impl Ids<'_> {
             .map(str::to_owned)
     }
 
+    /// The id of the object a write follows up on, created earlier in this apply.
+    fn created_id(&self, write: &Write) -> Result<String, String> {
+        self.resolve(write.kind, &write.key)
+            .ok_or_else(|| format!("{} `{}` was not created", write.kind, write.key))
+    }
+
     /// The endpoint and the params with every reference resolved to an id.
     fn prepare(
         &self,
@@ -453,11 +460,13 @@ impl Ids<'_> {
         let path = match &write.op {
             Op::Create => base.to_owned(),
             Op::Update { id: Some(id) } => format!("{base}/{id}"),
-            Op::Update { id: None } => {
-                let id = self
-                    .resolve(write.kind, &write.key)
-                    .ok_or_else(|| format!("{} `{}` was not created", write.kind, write.key))?;
-                format!("{base}/{id}")
+            Op::Update { id: None } => format!("{base}/{}", self.created_id(write)?),
+            Op::Action {
+                id: Some(id),
+                action,
+            } => format!("{base}/{id}/{action}"),
+            Op::Action { id: None, action } => {
+                format!("{base}/{}/{action}", self.created_id(write)?)
             }
         };
         let mut params = write.params.clone();
@@ -493,6 +502,9 @@ fn done_line(write: &Write, action: &Action, id: &str) -> String {
             format!("deactivated {} `{}` ({id})", write.kind, write.key)
         }
         (Op::Update { .. }, _) => format!("updated {} `{}` ({id})", write.kind, write.key),
+        (Op::Action { action, .. }, _) => {
+            format!("{action}d {} `{}` ({id})", write.kind, write.key)
+        }
     }
 }
 
@@ -500,6 +512,7 @@ fn pending_line(write: &Write) -> String {
     let verb = match write.op {
         Op::Create => "create",
         Op::Update { .. } => "update",
+        Op::Action { action, .. } => action,
     };
     format!("{verb} {} `{}`", write.kind, write.key)
 }

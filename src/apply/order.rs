@@ -84,6 +84,7 @@ fn levels_in(registry: &Registry<'_>, plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
             }
         }
     }
+    let mut staged = switches(registry, staged);
     staged.sort_by_key(|(stage, write)| (*stage, write.change));
     let mut levels: Vec<(Stage, Vec<Write>)> = Vec::new();
     for (stage, write) in staged {
@@ -93,6 +94,47 @@ fn levels_in(registry: &Registry<'_>, plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
         }
     }
     levels
+}
+
+/// A kind switched by endpoints (a meter) takes the plan's `active` as a call of its own
+/// (`POST {path}/{id}/deactivate` or `/reactivate`): a reactivation in the stage the update
+/// would have had, a deactivation once every write referencing the object is done
+/// (`Registry::switch_off`); the rest of the update's params, if any, stay an update.
+fn switches(registry: &Registry<'_>, staged: Vec<(Stage, Write)>) -> Vec<(Stage, Write)> {
+    let mut out = Vec::with_capacity(staged.len());
+    for (stage, mut write) in staged {
+        let deactivation = write.kind.def().deactivation();
+        let (Op::Update { id }, Some(param)) = (&write.op, deactivation.script_only()) else {
+            out.push((stage, write));
+            continue;
+        };
+        let Some(on) = write.params.remove(param).and_then(|v| v.as_bool()) else {
+            out.push((stage, write));
+            continue;
+        };
+        let action = deactivation
+            .endpoint(on)
+            .expect("a kind switched by endpoints names them");
+        let switch = Write {
+            op: Op::Action {
+                id: id.clone(),
+                action,
+            },
+            params: Map::new(),
+            ..write.clone()
+        };
+        if !write.params.is_empty() {
+            out.push((stage, write));
+        }
+        // Turning off waits for what references the object (a price created on the meter).
+        let at = if on {
+            stage
+        } else {
+            registry.switch_off(switch.kind)
+        };
+        out.push((at, switch));
+    }
+    out
 }
 
 /// One write of the plan and the writes it waits for.
@@ -458,6 +500,93 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// A meter's `active` is a call of its own endpoint; turning it off waits for the price
+    /// created on it (Stripe will not attach an inactive meter), turning it on does not wait.
+    #[test]
+    fn a_meters_active_becomes_its_endpoints_call_and_a_deactivation_waits_for_its_prices() {
+        use ObjectKind::*;
+        let price = with_refs(
+            change(
+                Action::Create,
+                Price,
+                "usage",
+                json!({"recurring": {"meter": "api"}}),
+                Value::Null,
+            ),
+            &[("recurring[meter]", Meter, "api")],
+        );
+        let plan = Plan {
+            changes: vec![
+                change(
+                    Action::Deactivate,
+                    Meter,
+                    "api",
+                    json!({"display_name": "Old", "active": false}),
+                    Value::Null,
+                ),
+                change(
+                    Action::Update,
+                    Meter,
+                    "other",
+                    json!({"active": true}),
+                    Value::Null,
+                ),
+                change(
+                    Action::Create,
+                    Meter,
+                    "new",
+                    json!({"event_name": "new"}),
+                    json!({"active": false}),
+                ),
+                price,
+            ],
+            ..Plan::default()
+        };
+        let schedule = schedule(&plan);
+        let name = |i: usize| {
+            let w = &schedule[i].write;
+            let keys: Vec<&str> = w.params.keys().map(String::as_str).collect();
+            format!("{} {}", w.describe(), keys.join(","))
+        };
+        let shape: Vec<(String, Vec<String>)> = (0..schedule.len())
+            .map(|i| {
+                let mut after: Vec<String> = schedule[i].after.iter().map(|&j| name(j)).collect();
+                after.sort();
+                (name(i), after)
+            })
+            .collect();
+        let s = |x: &str| x.to_owned();
+        let price = s("creating price `usage` recurring");
+        assert_eq!(
+            shape,
+            vec![
+                (s("updating meter `api` display_name"), vec![]),
+                (s("reactivate meter `other` "), vec![]),
+                (s("creating meter `new` event_name"), vec![]),
+                (price.clone(), vec![s("updating meter `api` display_name")]),
+                (
+                    s("deactivate meter `api` "),
+                    vec![price.clone(), s("updating meter `api` display_name")]
+                ),
+                (
+                    s("deactivate meter `new` "),
+                    vec![s("creating meter `new` event_name"), price]
+                ),
+            ]
+        );
+        assert!(matches!(
+            schedule[4].write.op,
+            Op::Action { ref id, action: "deactivate" } if id.as_deref() == Some("id_api")
+        ));
+        assert!(matches!(
+            schedule[5].write.op,
+            Op::Action {
+                id: None,
+                action: "deactivate"
+            }
+        ));
     }
 
     #[test]

@@ -137,6 +137,14 @@ impl<'r> Registry<'r> {
         }
     }
 
+    /// A deactivation through the kind's own endpoint (a meter's `deactivate`): after every
+    /// other write, waiting for every write of the kinds that reference it (`barrier`, as an
+    /// archive), since Stripe will not attach an inactive object to a new one ("You can't
+    /// attach a deactivated meter to a price": docs.stripe.com/api/billing/meter/deactivate).
+    pub fn switch_off(&self, kind: ObjectKind) -> Stage {
+        self.stage(self.kinds.len(), Phase::Archive, kind)
+    }
+
     /// `params` of `kind` split by when they can be sent: the kind's own, and each group of
     /// references to a later kind with the stage that waits for it.
     pub fn split(&self, kind: ObjectKind, mut params: Map<String, Value>) -> Split {

@@ -26,6 +26,13 @@ pub enum Op {
     Update {
         id: Option<String>,
     },
+    /// `POST {path}/{id}/{action}` with no params: the endpoint that switches an object of a
+    /// kind deactivated through endpoints (a meter's `deactivate`, `reactivate`). `id` as for
+    /// an update.
+    Action {
+        id: Option<String>,
+        action: &'static str,
+    },
 }
 
 impl Write {
@@ -34,6 +41,7 @@ impl Write {
         let verb = match self.op {
             Op::Create => "creating",
             Op::Update { .. } => "updating",
+            Op::Action { action, .. } => return format!("{action} {} `{}`", self.kind, self.key),
         };
         format!("{verb} {} `{}`", self.kind, self.key)
     }

@@ -60,3 +60,7 @@ key!(
     /// The name a script gives a webhook endpoint (metadata `billingctl_key`).
     WebhookKey
 );
+key!(
+    /// A billing meter's event name.
+    EventName
+);

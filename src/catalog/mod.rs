@@ -15,6 +15,7 @@ pub mod currency;
 pub mod declared;
 pub mod graph;
 pub mod key;
+pub mod meter;
 pub mod object;
 pub mod parse;
 pub mod portal;

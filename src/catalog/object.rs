@@ -5,6 +5,7 @@ use serde_json::Value;
 use super::coupon::CouponSpec;
 use super::declared::{Declared, Spec};
 use super::graph::Index;
+use super::meter::MeterSpec;
 use super::parse::parse;
 use super::portal::PortalSpec;
 use super::price::PriceSpec;
@@ -72,6 +73,7 @@ impl Object {
         // the catalog and knows no spec type, so the choice of type is made here.
         match kind {
             ObjectKind::Product => typed::<ProductSpec>(key, at, adopt, fields),
+            ObjectKind::Meter => typed::<MeterSpec>(key, at, adopt, fields),
             ObjectKind::Price => typed::<PriceSpec>(key, at, adopt, fields),
             ObjectKind::Coupon => typed::<CouponSpec>(key, at, adopt, fields),
             ObjectKind::PromotionCode => typed::<PromotionCodeSpec>(key, at, adopt, fields),

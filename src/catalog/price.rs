@@ -232,7 +232,7 @@ fn recurring(check: &mut Check<'_>, recurring: &Recurring) {
         check.error_help(
             "recurring[meter]",
             "a metered price needs `recurring[meter]`",
-            "name the billing meter id, or use usage_type `licensed`",
+            "declare meter(event_name, #{ ... }) and name its event name in `recurring.meter`, or use usage_type `licensed`",
         );
     }
     if let Some(days) = recurring.trial_period_days.filter(|d| *d < 0) {

@@ -21,6 +21,9 @@ pub struct Keys {
     portals: HashMap<String, String>,
     /// Keys of the other kinds keyed by metadata `billingctl_key` (webhook endpoints).
     others: HashMap<String, String>,
+    /// Keys the objects hold themselves, for kinds matched by a field other than the id (a
+    /// meter's `event_name`), by kind and Stripe id.
+    held: HashMap<(ObjectKind, String), String>,
     /// Ids of the objects whose key was made up here: the script adopts them by id.
     adopted: HashSet<String>,
 }
@@ -36,6 +39,7 @@ impl Keys {
             .get(id)
             .or_else(|| self.portals.get(id))
             .or_else(|| self.others.get(id))
+            .or_else(|| self.held.get(&(kind, id.to_owned())))
             .map(String::as_str)
     }
 
@@ -158,6 +162,18 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
                 }
             };
             keys.others.insert(id, key);
+        }
+    }
+    // Every other selected object holds its key where its kind says (or has none to give).
+    // (Metadata keys were assigned above; a price without a lookup key has none to give.)
+    for kind in ObjectKind::ALL {
+        if matches!(kind.def().key(), KeyRule::Field("id") | KeyRule::Metadata) {
+            continue;
+        }
+        for (_, object) in selection.of_kind(kind) {
+            if let Some(key) = kind.def().key().of(&Value::Object(object.clone())) {
+                keys.held.insert((kind, live::id(object).to_owned()), key);
+            }
         }
     }
     keys

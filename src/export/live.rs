@@ -16,6 +16,7 @@ pub struct LiveObjects {
     // One list per kind, each object as Stripe's JSON; the order does not matter (the
     // exporter sorts), but Stripe's newest-first order settles ties of creation time.
     pub products: Vec<Map<String, Value>>,
+    pub meters: Vec<Map<String, Value>>,
     pub prices: Vec<Map<String, Value>>,
     pub coupons: Vec<Map<String, Value>>,
     pub promotion_codes: Vec<Map<String, Value>>,
@@ -32,6 +33,7 @@ impl LiveObjects {
     fn lists(&self) -> Lists<'_> {
         [
             &self.products,
+            &self.meters,
             &self.prices,
             &self.coupons,
             &self.promotion_codes,
@@ -49,6 +51,7 @@ impl LiveObjects {
     pub fn of_kind_mut(&mut self, kind: ObjectKind) -> &mut Vec<Map<String, Value>> {
         let lists: [&mut Vec<Map<String, Value>>; ObjectKind::ALL.len()] = [
             &mut self.products,
+            &mut self.meters,
             &mut self.prices,
             &mut self.coupons,
             &mut self.promotion_codes,
@@ -93,12 +96,12 @@ pub fn created(object: &Map<String, Value>) -> i64 {
     object.get("created").and_then(Value::as_i64).unwrap_or(0)
 }
 
-/// Whether the object is active; objects without the field (coupons) count as active.
-pub fn is_active(object: &Map<String, Value>) -> bool {
-    object
-        .get("active")
-        .and_then(Value::as_bool)
-        .unwrap_or(true)
+/// Whether the object is on, as its kind says (`Deactivation::is_on`): objects without the
+/// field (coupons) count as active; a meter is active by its `status`.
+pub fn is_active(kind: ObjectKind, object: &Map<String, Value>) -> bool {
+    kind.def()
+        .deactivation()
+        .is_on(&Value::Object(object.clone()))
 }
 
 /// One metadata value, if set.

@@ -273,7 +273,7 @@ fn one_per_key<'a>(
         group.sort_by(|a, b| {
             let rank = |o: &Object| {
                 (
-                    live::is_active(o),
+                    live::is_active(kind, o),
                     live::created(o),
                     live::id(o).to_string(),
                 )

@@ -553,6 +553,7 @@ fn sections_follow_the_kinds_export_mappings() {
         sections,
         [
             (ObjectKind::Product, Some(ObjectKind::Price)),
+            (ObjectKind::Meter, None),
             (ObjectKind::Coupon, Some(ObjectKind::PromotionCode)),
             (ObjectKind::PortalConfiguration, None),
             (ObjectKind::WebhookEndpoint, None),

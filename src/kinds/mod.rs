@@ -14,6 +14,7 @@
 mod coupon;
 pub mod fields;
 mod key;
+mod meter;
 mod portal_configuration;
 mod price;
 mod product;
@@ -37,6 +38,7 @@ use crate::kinds::fields::ObjectTable;
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
     Product,
+    Meter,
     Price,
     Coupon,
     PromotionCode,
@@ -47,8 +49,9 @@ pub enum ObjectKind {
 /// Every kind's definition, in dependency order: a kind comes after every kind it references
 /// except through a deferred reference (a product's `default_price`, written once the price
 /// exists).
-pub static KINDS: [&dyn Kind; 6] = [
+pub static KINDS: [&dyn Kind; ObjectKind::ALL.len()] = [
     &product::Product,
+    &meter::Meter,
     &price::Price,
     &coupon::Coupon,
     &promotion_code::PromotionCode,
@@ -58,8 +61,9 @@ pub static KINDS: [&dyn Kind; 6] = [
 
 impl ObjectKind {
     /// Every kind, in dependency order.
-    pub const ALL: [ObjectKind; 6] = [
+    pub const ALL: [ObjectKind; 7] = [
         ObjectKind::Product,
+        ObjectKind::Meter,
         ObjectKind::Price,
         ObjectKind::Coupon,
         ObjectKind::PromotionCode,
@@ -232,6 +236,17 @@ pub enum Deactivation {
     /// `active: false` for most kinds ([`Deactivation::ACTIVE`]), `disabled: true` for a
     /// webhook endpoint. The script writes the param itself.
     Field { name: &'static str, off: bool },
+    /// Endpoints of their own switch the object (`POST {path}/{id}/{deactivate}` and
+    /// `/{reactivate}`, a billing meter's), and the object shows a status field instead of a
+    /// boolean (`status: "active"` when on). The script still writes `active: false`, like
+    /// every other kind: [`Deactivation::SCRIPT_PARAM`], which is not a Stripe param; plans
+    /// carry it as `active` too, and the executor turns it into the endpoint's call.
+    Endpoints {
+        status_field: &'static str,
+        on_value: &'static str,
+        deactivate: &'static str,
+        reactivate: &'static str,
+    },
     /// The kind cannot be deactivated (a coupon): the reason, for errors.
     Impossible {
         reason: &'static str,
@@ -246,6 +261,9 @@ impl Deactivation {
         off: false,
     };
 
+    /// What scripts and plans write for a kind switched by endpoints: `active`.
+    pub const SCRIPT_PARAM: &'static str = "active";
+
     /// Whether a live object (or create params) is on. An object without the field is on
     /// (a coupon has no `active`; a create that leaves `active` out makes an active object).
     pub fn is_on(self, object: &Value) -> bool {
@@ -253,25 +271,57 @@ impl Deactivation {
             Deactivation::Field { name, off } => {
                 object.get(name).and_then(Value::as_bool) != Some(off)
             }
+            Deactivation::Endpoints {
+                status_field,
+                on_value,
+                ..
+            } => object
+                .get(status_field)
+                .and_then(Value::as_str)
+                .map_or(true, |status| status == on_value),
             Deactivation::Impossible { .. } => true,
         }
     }
 
     /// Whether params (a declaration's desired state) leave the object on.
     pub fn wants_on(self, params: &Map<String, Value>) -> bool {
-        match self {
-            Deactivation::Field { name, off } => {
-                params.get(name).and_then(Value::as_bool) != Some(off)
-            }
-            Deactivation::Impossible { .. } => true,
+        match self.off() {
+            Some((name, off)) => params.get(name) != Some(&off),
+            None => true,
         }
     }
 
-    /// The param and its value that turn the object off, where there is one.
+    /// The param and its value that turn the object off, where there is one. For a kind
+    /// switched by endpoints it is the script's `active: false`, which no Stripe endpoint
+    /// takes as a param (`script_only`).
     pub fn off(self) -> Option<(&'static str, Value)> {
         match self {
             Deactivation::Field { name, off } => Some((name, Value::Bool(off))),
+            Deactivation::Endpoints { .. } => Some((Self::SCRIPT_PARAM, Value::Bool(false))),
             Deactivation::Impossible { .. } => None,
+        }
+    }
+
+    /// The param a script and a plan write that is no Stripe param (the `active` of a kind
+    /// switched by endpoints): the diff takes it out before comparing fields, and the
+    /// executor sends it as the endpoint's call.
+    pub fn script_only(self) -> Option<&'static str> {
+        match self {
+            Deactivation::Endpoints { .. } => Some(Self::SCRIPT_PARAM),
+            Deactivation::Field { .. } | Deactivation::Impossible { .. } => None,
+        }
+    }
+
+    /// The endpoint (`POST {path}/{id}/{action}`) that turns the object on or off, for a kind
+    /// switched by endpoints.
+    pub fn endpoint(self, on: bool) -> Option<&'static str> {
+        match self {
+            Deactivation::Endpoints {
+                deactivate,
+                reactivate,
+                ..
+            } => Some(if on { reactivate } else { deactivate }),
+            Deactivation::Field { .. } | Deactivation::Impossible { .. } => None,
         }
     }
 }
@@ -425,6 +475,30 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_kind_switched_by_endpoints_reads_its_status_and_takes_the_scripts_active() {
+        use serde_json::json;
+        let meter = ObjectKind::Meter.def().deactivation();
+        assert!(meter.is_on(&json!({"status": "active"})));
+        assert!(!meter.is_on(&json!({"status": "inactive"})));
+        // Create params carry no status: what they create is on.
+        assert!(meter.is_on(&json!({"event_name": "e"})));
+        let params = |v: serde_json::Value| v.as_object().cloned().unwrap();
+        assert!(!meter.wants_on(&params(json!({"active": false}))));
+        assert!(meter.wants_on(&params(json!({}))));
+        assert_eq!(meter.off(), Some(("active", Value::Bool(false))));
+        assert_eq!(meter.script_only(), Some("active"));
+        assert_eq!(meter.endpoint(false), Some("deactivate"));
+        assert_eq!(meter.endpoint(true), Some("reactivate"));
+        assert_eq!(Deactivation::ACTIVE.script_only(), None);
+        assert_eq!(Deactivation::ACTIVE.endpoint(false), None);
+        assert!(!ObjectKind::Meter
+            .table()
+            .params
+            .iter()
+            .any(|p| p.path == "active"));
     }
 
     #[test]

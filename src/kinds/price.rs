@@ -32,10 +32,18 @@ impl Kind for Price {
     }
 
     fn references(&self) -> &'static [Refers] {
-        &[Refers {
-            pattern: "product",
-            kind: ObjectKind::Product,
-        }]
+        &[
+            Refers {
+                pattern: "product",
+                kind: ObjectKind::Product,
+            },
+            // A metered price's meter, by its event name (a meter comes before prices in
+            // `KINDS`).
+            Refers {
+                pattern: "recurring[meter]",
+                kind: ObjectKind::Meter,
+            },
+        ]
     }
 
     fn expand(&self) -> &'static [&'static str] {
@@ -94,7 +102,7 @@ impl Kind for Price {
         KindDocs {
             signature: "price(lookup_key, #{...})",
             key: "the lookup key (≤ 200 characters)",
-            references: "`product` → a product key",
+            references: "`product` → a product key; `recurring.meter` → a meter's event name",
         }
     }
 }

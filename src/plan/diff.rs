@@ -8,16 +8,17 @@
 //! Then the business rules that span objects run over the changes (`pins`). Nothing here
 //! decides what to do about drift (`replace`) or words a problem (`problem`).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::canon::{unknown_paths, ReferencePatterns};
 use super::change::{create, desired, update, Comparison};
 use super::finding::{Finding, Findings};
 use super::matching::{find_live, Found};
 use super::pins::check_deactivations;
-use super::plan::{Drift, Reason};
+use super::plan::{Action, Change, Drift, FieldChange, Reason};
 use super::problem::{Issue, Problem};
 use crate::catalog::{Catalog, Declaration};
+use crate::kinds::Deactivation;
 use crate::live::LiveState;
 
 /// Diffs every declaration of `catalog` against `live`.
@@ -48,7 +49,14 @@ pub fn diff_declaration(
     references: &ReferencePatterns,
 ) -> Finding {
     let kind = declaration.kind();
-    let desired = desired(declaration);
+    let deactivation = kind.def().deactivation();
+    let mut desired = desired(declaration);
+    let wants_active = deactivation.wants_on(&desired);
+    // A kind switched by endpoints (a meter) has no `active` param: the script's `active` is
+    // compared with the live status below (`switch`), not as a field.
+    if let Some(param) = deactivation.script_only() {
+        desired.remove(param);
+    }
 
     let mut unknown = Vec::new();
     unknown_paths(kind.table(), &desired, "", &mut unknown);
@@ -62,11 +70,17 @@ pub fn diff_declaration(
         return Finding::Invalid(unknown.into_iter().map(problem).collect());
     }
 
-    let wants_active = kind.def().deactivation().wants_on(&desired);
     match find_live(declaration, wants_active, live) {
         Err(problem) => Finding::Invalid(vec![*problem]),
         Ok(Found::Settled) => Finding::Unchanged,
-        Ok(Found::Missing) => Finding::Change(create(declaration, desired)),
+        Ok(Found::Missing) => {
+            let mut change = create(declaration, desired);
+            if deactivation.script_only().is_some() && !wants_active {
+                // Created, then deactivated through the endpoint once it exists.
+                switch(&mut change, true, false);
+            }
+            Finding::Change(change)
+        }
         Ok(Found::Inactive(candidates)) => {
             let reactivation = candidates.into_iter().find_map(|object| {
                 match update(declaration, desired.clone(), object, live, references) {
@@ -80,7 +94,12 @@ pub fn diff_declaration(
             })
         }
         Ok(Found::Live { object, adopted }) => {
-            match update(declaration, desired, object, live, references) {
+            let mut comparison = update(declaration, desired, object, live, references);
+            let is_on = deactivation.is_on(object);
+            if deactivation.script_only().is_some() && is_on != wants_active {
+                comparison = switched(declaration, comparison, object, is_on, wants_active);
+            }
+            match comparison {
                 Comparison::Same => Finding::Unchanged,
                 Comparison::Drift(fields) => Finding::Drift(Drift {
                     kind,
@@ -100,6 +119,60 @@ pub fn diff_declaration(
                     Finding::Change(*change)
                 }
             }
+        }
+    }
+}
+
+/// The comparison with a switch through the kind's endpoints added (a meter's
+/// `deactivate`/`reactivate`): drift stays drift, since no switch fixes it.
+fn switched(
+    declaration: &dyn Declaration,
+    comparison: Comparison,
+    object: &Value,
+    is_on: bool,
+    wants_on: bool,
+) -> Comparison {
+    let mut change = match comparison {
+        Comparison::Drift(_) => return comparison,
+        Comparison::Change(change) => *change,
+        Comparison::Same => Change {
+            action: Action::Update,
+            kind: declaration.kind(),
+            key: declaration.key().to_owned(),
+            id: object.get("id").and_then(Value::as_str).map(str::to_owned),
+            declared_at: declaration.declared_at().clone(),
+            fields: Vec::new(),
+            reason: None,
+            params: Map::new(),
+            after_create: Map::new(),
+            references: Vec::new(),
+        },
+    };
+    switch(&mut change, is_on, wants_on);
+    Comparison::Change(Box::new(change))
+}
+
+/// Adds the script's `active` to a change of a kind switched by endpoints: shown as a field,
+/// sent (by the executor) as the endpoint's call; in `after_create` for a create.
+fn switch(change: &mut Change, is_on: bool, wants_on: bool) {
+    let param = Deactivation::SCRIPT_PARAM;
+    let value = Value::Bool(wants_on);
+    change.fields.push(FieldChange {
+        path: param.to_owned(),
+        live: if change.action == Action::Create {
+            Value::Null
+        } else {
+            Value::Bool(is_on)
+        },
+        desired: value.clone(),
+    });
+    change.fields.sort_by(|a, b| a.path.cmp(&b.path));
+    if change.action == Action::Create {
+        change.after_create.insert(param.to_owned(), value);
+    } else {
+        change.params.insert(param.to_owned(), value);
+        if !wants_on {
+            change.action = Action::Deactivate;
         }
     }
 }

@@ -36,7 +36,7 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
     let mut managed = Catalog::new(catalog.environment.clone(), catalog.scope.clone());
     for declaration in catalog.declarations() {
         let mut copy = Snapshot::of(declaration);
-        if !catalog.scope.is_empty() {
+        if !catalog.scope.is_empty() && carries_scope(declaration.kind()) {
             // Adopting by id takes the object over; matched by key, it keeps its scope (and a
             // change to it is a conflict: `conflicts`).
             let scope = matched(declaration, live)
@@ -95,6 +95,14 @@ pub fn conflicts(found: &mut Findings, catalog: &Catalog, live: &LiveState) {
     found.changes = kept;
 }
 
+/// Whether objects of `kind` can carry the scope: only in metadata, which some kinds do not
+/// have (a billing meter). Such objects belong to no scope: never a conflict, and never an
+/// orphan, since nothing says this catalog made them (pruning would otherwise deactivate
+/// meters made elsewhere).
+fn carries_scope(kind: ObjectKind) -> bool {
+    kind.table().param("metadata").is_some()
+}
+
 /// The scope a live object carries, if any.
 pub fn scope_of(object: &Value) -> Option<&str> {
     object
@@ -141,14 +149,16 @@ pub fn find_orphans(
                      it in the Dashboard if it must go)",
                     kind.def().noun()
                 )),
-                Deactivation::Field { .. } => kept_pin(changes, live, kind, id).map(|pinning| {
-                    let (role, by) = (pinning.pin.role, pinning.by.def().noun());
-                    format!(
-                        "the {role} of {by} `{}`, which Stripe refuses to archive: give the \
+                Deactivation::Field { .. } | Deactivation::Endpoints { .. } => {
+                    kept_pin(changes, live, kind, id).map(|pinning| {
+                        let (role, by) = (pinning.pin.role, pinning.by.def().noun());
+                        format!(
+                            "the {role} of {by} `{}`, which Stripe refuses to archive: give the \
                          {by} another {role} first",
-                        pinning.id()
-                    )
-                }),
+                            pinning.id()
+                        )
+                    })
+                }
             };
             let note = note.filter(|_| prune);
             let pruned = prune && note.is_none();

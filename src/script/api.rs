@@ -194,7 +194,7 @@ fn refused(refusal: Refusal) -> Diagnostic {
 fn cannot_deactivate(kind: ObjectKind) -> Option<Diagnostic> {
     match kind.def().deactivation() {
         Deactivation::Impossible { reason, help } => Some(Diagnostic::error(reason).help(help)),
-        Deactivation::Field { .. } => None,
+        Deactivation::Field { .. } | Deactivation::Endpoints { .. } => None,
     }
 }
 

@@ -383,45 +383,50 @@ fn every_kind_is_declared_documented_and_served() {
     }
 }
 
-#[test]
-fn every_kind_is_exported_from_the_main_catalog() {
+/// A shipped script applied to an empty account and exported again.
+fn exported(script: &str, files: &[&str], env: &str) -> String {
     let harness = Harness::new();
-    for file in [
-        "scripts/catalog.rhai",
-        "scripts/env/test.rhai",
-        "scripts/env/live.rhai",
-    ] {
+    for file in std::iter::once(&script).chain(files) {
         harness.write(file, &std::fs::read_to_string(repo().join(file)).unwrap());
     }
-    harness.apply();
-    let export = harness.command(&["export"]).output().unwrap();
-    let (mut script, stderr) = texts(&export);
-    assert!(export.status.success(), "{stderr}");
-    // The live overlay declares what only production has (the billing webhook endpoint,
-    // whose signing secret needs a file to go to): the main catalog is both environments.
-    // A live environment needs a live account: the sandbox plays one.
-    let sandbox = "--sandbox=.billingctl/live.json";
-    let live = harness
-        .offline(&[
-            "run",
-            "scripts/catalog.rhai",
-            "--env",
-            "live",
-            "--yes",
-            sandbox,
-        ])
+    // A live environment needs a live account: the sandbox plays one. The live overlay
+    // declares the billing webhook endpoint, whose signing secret needs a file to go to.
+    let sandbox = format!("--sandbox=.billingctl/{env}.json");
+    let run = harness
+        .offline(&["run", script, "--env", env, "--yes", &sandbox])
         .args(["--secrets-out", "secrets.jsonl"])
         .output()
         .unwrap();
-    assert!(live.status.success(), "{}", texts(&live).1);
-    let export = harness.offline(&["export", sandbox]).output().unwrap();
-    let (live_script, stderr) = texts(&export);
+    assert!(run.status.success(), "{script} ({env}): {}", texts(&run).1);
+    let export = harness.offline(&["export", &sandbox]).output().unwrap();
+    let (text, stderr) = texts(&export);
     assert!(export.status.success(), "{stderr}");
-    script.push_str(&live_script);
+    text
+}
+
+/// Every kind is declared by a script the project ships (the main catalog in both
+/// environments, or an example), and comes back from `export` of what that script made.
+#[test]
+fn every_kind_is_shipped_in_a_script_and_exported() {
+    let overlays = ["scripts/env/test.rhai", "scripts/env/live.rhai"];
+    let mut exports = vec![
+        exported("scripts/catalog.rhai", &overlays, "test"),
+        exported("scripts/catalog.rhai", &overlays, "live"),
+    ];
+    let mut examples: Vec<String> = std::fs::read_dir(repo().join("examples"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".rhai"))
+        .collect();
+    examples.sort();
+    for example in &examples {
+        exports.push(exported(&format!("examples/{example}"), &[], "test"));
+    }
+    let all = exports.concat();
     for kind in KINDS {
         assert!(
-            script.contains(&format!("{}(\"", kind.function())),
-            "the export of the main catalog declares a {}:\n{script}",
+            all.contains(&format!("{}(\"", kind.function())),
+            "no shipped script declares a {} that export writes back",
             kind.name()
         );
     }

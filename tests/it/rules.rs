@@ -226,6 +226,9 @@ fn cases() -> Vec<Case> {
     let long_key = "k".repeat(201);
     let long_name = "n".repeat(81);
     vec![
+        case("R001", "/v1/billing/meters", &[("event_name", "api"), ("display_name", "API"), ("default_aggregation[formula]", "sum"), ("customer_mapping[event_payload_key]", "customer"), ("customer_mapping[type]", "by_name")])
+            .refused("customer_mapping[type]", "Invalid customer_mapping[type]: must be one of by_id")
+            .script(&format!("meter(\"api\", #{{ display_name: \"API\", default_aggregation: #{{ formula: \"sum\" }}, customer_mapping: #{{ event_payload_key: \"customer\", type: \"by_name\" }} }}); {MARK}\n"), "customer_mapping[type]"),
         portal_case("R002", &[
             ("features[subscription_cancel][enabled]", "true"),
             ("features[subscription_cancel][proration_behavior]", "sometimes"),

@@ -35,6 +35,27 @@ def price(client):
     refused(lambda: client.v1.prices.update(created.id, {"unit_amount": 1000}), None, "unit_amount")
 
 
+def meter(client):
+    created = client.v1.billing.meters.create({
+        "event_name": "sdk_requests", "display_name": "Requests",
+        "default_aggregation": {"formula": "sum"},
+        "customer_mapping": {"event_payload_key": "stripe_customer_id", "type": "by_id"},
+    })
+    assert created.id.startswith("mtr_") and created.status == "active", created
+    updated = client.v1.billing.meters.update(created.id, {"display_name": "API requests"})
+    assert updated.display_name == "API requests", updated
+    assert client.v1.billing.meters.retrieve(created.id).display_name == "API requests"
+    off = client.v1.billing.meters.deactivate(created.id)
+    assert off.status == "inactive" and off.status_transitions.deactivated_at, off
+    listed = client.v1.billing.meters.list({"status": "inactive"})
+    assert [m.id for m in listed.data] == [created.id], listed
+    on = client.v1.billing.meters.reactivate(created.id)
+    assert on.status == "active", on
+    refused(lambda: client.v1.billing.meters.create({
+        "event_name": "sdk_requests", "display_name": "Again", "default_aggregation": {"formula": "count"},
+    }), "resource_already_exists", "event_name")
+
+
 def coupon(client):
     created = client.v1.coupons.create({"id": "sdk_launch", "percent_off": 30.0, "duration": "once"})
     assert created.valid and created.percent_off == 30.0, created
@@ -100,6 +121,7 @@ def refused(call, code, param):
 
 KINDS = {
     "product": product,
+    "meter": meter,
     "price": price,
     "coupon": coupon,
     "promotion_code": promotion_code,

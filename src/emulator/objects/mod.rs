@@ -11,6 +11,7 @@
 
 mod common;
 mod coupon;
+mod meter;
 mod portal;
 mod price;
 mod product;
@@ -41,6 +42,7 @@ pub(crate) use resource::{Context, Resource};
 /// cannot point at its emulator behaviour; this list is the one place that pairs them.
 pub(crate) static RESOURCES: [&dyn Resource; ObjectKind::ALL.len()] = [
     &product::Product,
+    &meter::Meter,
     &price::Price,
     &coupon::Coupon,
     &promotion_code::PromotionCode,

@@ -228,7 +228,7 @@ fn build(
     check_custom_minimum(&params, &name)?;
     KIND.table().fill_defaults(&mut params);
     check_amount(&params, &name)?;
-    check_recurring(&params, &name)?;
+    check_recurring(cx, &params, &name)?;
     params.remove("transfer_lookup_key");
     let mut price = skeleton(&Price.new_id(), cx.now());
     merge(KIND.table(), &mut price, &params);
@@ -299,8 +299,13 @@ fn check_amount(
     Ok(())
 }
 
-/// Metered prices bill through a meter (required since API 2025-03-31.basil).
+/// Metered prices bill through a meter (required since API 2025-03-31.basil: "You can no
+/// longer create a price with a usage_type of metered without a specified meter",
+/// docs.stripe.com/changelog/basil/2025-03-31/deprecate-legacy-usage-based-billing), an
+/// existing one of this account that is active ("You can't attach a deactivated meter to a
+/// price": docs.stripe.com/api/billing/meter/deactivate).
 fn check_recurring(
+    cx: &Context,
     params: &Map<String, Value>,
     name: &dyn Fn(&str) -> String,
 ) -> Result<(), ErrorResponse> {
@@ -309,6 +314,21 @@ fn check_recurring(
     };
     if recurring["usage_type"] == "metered" && !recurring["meter"].is_string() {
         return Err(ErrorResponse::missing_param(&name("recurring[meter]")));
+    }
+    if let Some(meter) = recurring["meter"].as_str() {
+        let param = name("recurring[meter]");
+        match cx.store.get(ObjectKind::Meter, meter) {
+            None => return Err(ErrorResponse::no_such("billing meter", meter, &param, 400)),
+            Some(found) if found["status"] != "active" => {
+                return Err(ErrorResponse::param(
+                    &param,
+                    format!(
+                        "The billing meter {meter} is inactive and cannot be attached to a price."
+                    ),
+                ))
+            }
+            Some(_) => {}
+        }
     }
     // R047: "Maximum of three years interval allowed (3 years, 36 months, or 156 weeks)".
     let max = common::three_years(recurring["interval"].as_str());

@@ -38,7 +38,7 @@ type Super = super::Decision;
 
 /// Every rule, in the reference's order.
 pub static RULES: &[Rule] = &[
-    r("R001", "billing.meter", "customer_mapping[type]", KindNotManaged),
+    r("R001", "billing.meter", "customer_mapping[type]", Table("enum values of the field table: `by_id` only (kinds/meter.rs)")),
     r("R002", PORTAL, "features[subscription_cancel][proration_behavior]", Table("enum values of the field table; Stripe answers the mode combination itself, not documented as a refusal")),
     r("R003", PORTAL, "features[subscription_pause][duration][interval_options]", Checked("portal_pause_interval_options")),
     r("R004", PORTAL, "features[subscription_pause][duration][interval_options][][interval_count]", Split { planner: "catalog::validate Check::interval (3 years)", emulator: "emulator::objects::portal::check_pause_intervals" }),

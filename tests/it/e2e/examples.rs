@@ -56,6 +56,11 @@ fn the_tiered_example_converges() {
 }
 
 #[test]
+fn the_usage_based_example_converges() {
+    converges("examples/usage_based.rhai", &[]);
+}
+
+#[test]
 fn the_launch_campaign_example_converges() {
     converges("examples/launch_campaign.rhai", &[]);
 }

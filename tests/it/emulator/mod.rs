@@ -9,6 +9,7 @@ mod faults;
 mod hardening;
 mod idempotency;
 mod lists;
+mod meters;
 mod params;
 mod portal;
 mod prices;

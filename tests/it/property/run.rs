@@ -288,6 +288,7 @@ impl Account {
             .filter(|o| match kind {
                 ObjectKind::Product | ObjectKind::Coupon => o["id"] == key,
                 ObjectKind::Price => o["lookup_key"] == key,
+                ObjectKind::Meter => o["event_name"] == key,
                 ObjectKind::PromotionCode => o["code"] == key && o["active"] == true,
                 ObjectKind::PortalConfiguration | ObjectKind::WebhookEndpoint => {
                     o["metadata"]["billingctl_key"] == key

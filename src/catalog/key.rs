@@ -56,3 +56,11 @@ key!(
     /// The name a script gives a portal configuration (metadata `billingctl_key`).
     PortalKey
 );
+key!(
+    /// The name a script gives a tax rate (metadata `billingctl_key`).
+    TaxRateKey
+);
+key!(
+    /// The name a script gives a shipping rate (metadata `billingctl_key`).
+    ShippingRateKey
+);

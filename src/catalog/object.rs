@@ -10,6 +10,8 @@ use super::portal::PortalSpec;
 use super::price::PriceSpec;
 use super::product::ProductSpec;
 use super::promotion_code::PromotionCodeSpec;
+use super::shipping_rate::ShippingRateSpec;
+use super::tax_rate::TaxRateSpec;
 use super::validate::{self, Check};
 use super::{Declaration, DeclaredAt};
 use crate::diag::Diagnostic;
@@ -75,6 +77,8 @@ impl Object {
             ObjectKind::Coupon => typed::<CouponSpec>(key, at, adopt, fields),
             ObjectKind::PromotionCode => typed::<PromotionCodeSpec>(key, at, adopt, fields),
             ObjectKind::PortalConfiguration => typed::<PortalSpec>(key, at, adopt, fields),
+            ObjectKind::TaxRate => typed::<TaxRateSpec>(key, at, adopt, fields),
+            ObjectKind::ShippingRate => typed::<ShippingRateSpec>(key, at, adopt, fields),
         }
     }
 

@@ -20,6 +20,8 @@ pub struct LiveObjects {
     pub coupons: Vec<Map<String, Value>>,
     pub promotion_codes: Vec<Map<String, Value>>,
     pub portal_configurations: Vec<Map<String, Value>>,
+    pub tax_rates: Vec<Map<String, Value>>,
+    pub shipping_rates: Vec<Map<String, Value>>,
 }
 
 /// The lists of `LiveObjects`, one per kind.
@@ -35,6 +37,8 @@ impl LiveObjects {
             &self.coupons,
             &self.promotion_codes,
             &self.portal_configurations,
+            &self.tax_rates,
+            &self.shipping_rates,
         ]
     }
 
@@ -51,6 +55,8 @@ impl LiveObjects {
             &mut self.coupons,
             &mut self.promotion_codes,
             &mut self.portal_configurations,
+            &mut self.tax_rates,
+            &mut self.shipping_rates,
         ];
         lists
             .into_iter()

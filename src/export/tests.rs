@@ -550,6 +550,8 @@ fn sections_follow_the_kinds_export_mappings() {
             (ObjectKind::Product, Some(ObjectKind::Price)),
             (ObjectKind::Coupon, Some(ObjectKind::PromotionCode)),
             (ObjectKind::PortalConfiguration, None),
+            (ObjectKind::TaxRate, None),
+            (ObjectKind::ShippingRate, None),
         ]
     );
 }

@@ -19,6 +19,8 @@ mod price;
 mod product;
 mod promotion_code;
 pub mod rules;
+mod shipping_rate;
+mod tax_rate;
 mod values;
 
 use serde::{Deserialize, Serialize};
@@ -39,27 +41,33 @@ pub enum ObjectKind {
     Coupon,
     PromotionCode,
     PortalConfiguration,
+    TaxRate,
+    ShippingRate,
 }
 
 /// Every kind's definition, in dependency order: a kind comes after every kind it references
 /// except through a deferred reference (a product's `default_price`, written once the price
 /// exists).
-pub static KINDS: [&dyn Kind; 5] = [
+pub static KINDS: [&dyn Kind; 7] = [
     &product::Product,
     &price::Price,
     &coupon::Coupon,
     &promotion_code::PromotionCode,
     &portal_configuration::PortalConfiguration,
+    &tax_rate::TaxRate,
+    &shipping_rate::ShippingRate,
 ];
 
 impl ObjectKind {
     /// Every kind, in dependency order.
-    pub const ALL: [ObjectKind; 5] = [
+    pub const ALL: [ObjectKind; 7] = [
         ObjectKind::Product,
         ObjectKind::Price,
         ObjectKind::Coupon,
         ObjectKind::PromotionCode,
         ObjectKind::PortalConfiguration,
+        ObjectKind::TaxRate,
+        ObjectKind::ShippingRate,
     ];
 
     /// This kind's definition.

@@ -181,14 +181,17 @@ impl Problem {
     }
 }
 
-/// `a price or a portal configuration`: the kinds a script can take over by id.
+/// `a price, a portal configuration or a tax rate`: the kinds a script can take over by id.
 fn adoptable_kinds() -> String {
     let names: Vec<String> = KINDS
         .iter()
         .filter(|kind| kind.adoptable())
         .map(|kind| format!("a {}", kind.noun()))
         .collect();
-    names.join(" or ")
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.join(""),
+    }
 }
 
 /// The ways out of an immutable drift on a kind that can be replaced.
@@ -325,8 +328,8 @@ mod tests {
                 "price `p` belongs to scope `other`, not to this catalog's scope `catalog`: \
                  billingctl does not change another catalog's objects",
                 "change it in the catalog of scope `other`, or give this script that scope with \
-                 `scope(\"other\")`; a price or a portal configuration can also be taken over \
-                 here with `adopt: \"price_1\"`",
+                 `scope(\"other\")`; a price, a portal configuration, a tax rate or a shipping \
+                 rate can also be taken over here with `adopt: \"price_1\"`",
             ),
             (
                 problem(Coupon, "c", Issue::MetadataFull { count: 51 }),

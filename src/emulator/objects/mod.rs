@@ -16,6 +16,8 @@ mod price;
 mod product;
 mod promotion_code;
 pub(crate) mod resource;
+mod shipping_rate;
+mod tax_rate;
 
 use std::sync::Arc;
 
@@ -44,6 +46,8 @@ pub(crate) static RESOURCES: [&dyn Resource; ObjectKind::ALL.len()] = [
     &coupon::Coupon,
     &promotion_code::PromotionCode,
     &portal::PortalConfiguration,
+    &tax_rate::TaxRate,
+    &shipping_rate::ShippingRate,
 ];
 
 /// The registry the requests' contexts carry.

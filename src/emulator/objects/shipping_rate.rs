@@ -1,0 +1,156 @@
+//! Shipping rates: `shr_` ids, currencies checked and lowercased (R115, R116), the fixture's
+//! shape (`fixed_amount{amount, currency}`, with `currency_options` only once some are set),
+//! and the `currency` list filter on the rate's own currency.
+
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use super::common::{self, Filter};
+use super::resource::{Context, Nested, Resource};
+use crate::emulator::error::ErrorResponse;
+use crate::emulator::merge::merge;
+use crate::kinds::ObjectKind;
+
+const KIND: ObjectKind = ObjectKind::ShippingRate;
+
+pub(super) struct ShippingRate;
+
+/// Response-only fields, and `null` for nullable fields nobody set (fixtures3.json's
+/// `shipping_rate`). Defaults (`active`, `tax_behavior`, `type`) come from the field table.
+fn skeleton(id: &str, now: i64) -> Map<String, Value> {
+    let Value::Object(map) = json!({
+        "id": id, "object": KIND.table().object,
+        "created": now, "delivery_estimate": null, "fixed_amount": null, "livemode": false,
+        "tax_code": null,
+    }) else {
+        unreachable!("a JSON object literal")
+    };
+    map
+}
+
+impl Resource for ShippingRate {
+    fn kind(&self) -> ObjectKind {
+        KIND
+    }
+
+    fn noun(&self) -> &'static str {
+        "shipping rate"
+    }
+
+    fn build(
+        &self,
+        cx: &Context,
+        mut params: Map<String, Value>,
+        _nested: Option<&Nested>,
+    ) -> Result<Value, ErrorResponse> {
+        check_currencies(&mut params)?;
+        KIND.table().fill_defaults(&mut params);
+        let mut rate = skeleton(&self.new_id(), cx.now());
+        merge(KIND.table(), &mut rate, &params);
+        normalise(&mut rate);
+        Ok(Value::Object(common::stripe_order(rate)))
+    }
+
+    fn update(
+        &self,
+        cx: &mut Context,
+        current: &Value,
+        mut params: Map<String, Value>,
+    ) -> Result<Arc<Value>, ErrorResponse> {
+        check_currencies(&mut params)?;
+        let own = current
+            .pointer("/fixed_amount/currency")
+            .and_then(Value::as_str);
+        if let Some(Value::Object(options)) = params
+            .get("fixed_amount")
+            .and_then(|f| f.get("currency_options"))
+        {
+            for (currency, option) in options {
+                let known = current
+                    .pointer(&format!("/fixed_amount/currency_options/{currency}"))
+                    .is_some();
+                if Some(currency.as_str()) == own || (!known && option.get("amount").is_none()) {
+                    // A new option needs its amount (create requires it; update cannot make
+                    // one without), and the rate's own currency is not an option.
+                    let path = format!("fixed_amount[currency_options][{currency}][amount]");
+                    return Err(if Some(currency.as_str()) == own {
+                        ErrorResponse::param(
+                            &format!("fixed_amount[currency_options][{currency}]"),
+                            format!(
+                                "fixed_amount[currency_options] cannot include the rate's own \
+                                 currency ({currency})."
+                            ),
+                        )
+                    } else {
+                        ErrorResponse::missing_param(&path)
+                    });
+                }
+            }
+        }
+        let mut rate = current.as_object().cloned().unwrap_or_default();
+        merge(KIND.table(), &mut rate, &params);
+        if let Some(Value::Object(options)) = rate
+            .get_mut("fixed_amount")
+            .and_then(|f| f.get_mut("currency_options"))
+        {
+            for option in options.values_mut().filter_map(Value::as_object_mut) {
+                common::default_field(option, "tax_behavior", json!("unspecified"));
+            }
+        }
+        normalise(&mut rate);
+        Ok(cx.store.put(KIND, Value::Object(rate)))
+    }
+
+    fn filter(&self, _cx: &Context, filters: &Map<String, Value>) -> Result<Filter, ErrorResponse> {
+        let mut filter = Filter::only_created(filters)?;
+        filter.boolean(filters, "active", "active")?;
+        if let Some(value) = filters.get("currency") {
+            let wanted = common::scalar("currency", value)?.to_ascii_lowercase();
+            filter.push(move |rate| {
+                rate.pointer("/fixed_amount/currency")
+                    .and_then(Value::as_str)
+                    == Some(wanted.as_str())
+            });
+        }
+        Ok(filter)
+    }
+}
+
+/// R115, R116: the rate's currency and each currency option's key are currencies Stripe
+/// supports; stored lowercase, as Stripe stores them.
+fn check_currencies(params: &mut Map<String, Value>) -> Result<(), ErrorResponse> {
+    let Some(Value::Object(fixed)) = params.get_mut("fixed_amount") else {
+        return Ok(());
+    };
+    if let Some(currency) = fixed.get("currency") {
+        let lower = common::currency("fixed_amount[currency]", currency)?;
+        fixed.insert("currency".into(), Value::String(lower));
+    }
+    if let Some(Value::Object(options)) = fixed.get_mut("currency_options") {
+        let mut lowered = Map::new();
+        for (currency, option) in std::mem::take(options) {
+            let lower = common::currency(
+                "fixed_amount[currency_options]",
+                &Value::String(currency.clone()),
+            )?;
+            lowered.insert(lower, option);
+        }
+        *options = lowered;
+    }
+    Ok(())
+}
+
+/// Stripe's key order, nested objects included.
+fn normalise(rate: &mut Map<String, Value>) {
+    if let Some(fixed) = common::object_mut(rate, "fixed_amount") {
+        if let Some(Value::Object(options)) = fixed.get_mut("currency_options") {
+            for option in options.values_mut() {
+                if let Value::Object(map) = option {
+                    *map = common::stripe_order(std::mem::take(map));
+                }
+            }
+        }
+        *fixed = common::stripe_order(std::mem::take(fixed));
+    }
+}

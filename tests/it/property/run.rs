@@ -288,9 +288,9 @@ impl Account {
                 ObjectKind::Product | ObjectKind::Coupon => o["id"] == key,
                 ObjectKind::Price => o["lookup_key"] == key,
                 ObjectKind::PromotionCode => o["code"] == key && o["active"] == true,
-                ObjectKind::PortalConfiguration | ObjectKind::TaxRate | ObjectKind::ShippingRate => {
-                    o["metadata"]["billingctl_key"] == key
-                }
+                ObjectKind::PortalConfiguration
+                | ObjectKind::TaxRate
+                | ObjectKind::ShippingRate => o["metadata"]["billingctl_key"] == key,
             })
             .collect();
         found

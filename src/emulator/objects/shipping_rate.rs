@@ -88,6 +88,7 @@ impl Resource for ShippingRate {
                 }
             }
         }
+        keep_held_option_fields(current, &mut params);
         let mut rate = current.as_object().cloned().unwrap_or_default();
         merge(KIND.table(), &mut rate, &params);
         if let Some(Value::Object(options)) = rate
@@ -139,6 +140,30 @@ fn check_currencies(params: &mut Map<String, Value>) -> Result<(), ErrorResponse
         *options = lowered;
     }
     Ok(())
+}
+
+/// An update's currency option changes only the fields it sends: its `amount` is optional
+/// on update (unlike on create, `catalog-fields.json`), so an option sent with only
+/// `tax_behavior` keeps its amount. The generic merge replaces a map entry whole, so the
+/// held fields are written into the params first.
+fn keep_held_option_fields(current: &Value, params: &mut Map<String, Value>) {
+    let held = current
+        .pointer("/fixed_amount/currency_options")
+        .and_then(Value::as_object);
+    let sent = params
+        .get_mut("fixed_amount")
+        .and_then(|f| f.get_mut("currency_options"))
+        .and_then(Value::as_object_mut);
+    let (Some(held), Some(sent)) = (held, sent) else {
+        return;
+    };
+    for (currency, option) in sent.iter_mut() {
+        if let (Some(Value::Object(before)), Value::Object(option)) = (held.get(currency), option) {
+            for (field, value) in before {
+                option.entry(field.clone()).or_insert_with(|| value.clone());
+            }
+        }
+    }
 }
 
 /// Stripe's key order, nested objects included.

@@ -13,6 +13,7 @@ mod portal;
 mod prices;
 mod products;
 mod promotion_codes;
+mod rates;
 mod shapes;
 mod state;
 mod stats;

@@ -138,11 +138,11 @@ async fn tax_rates_filter_by_active_and_inclusive() {
     };
     assert_eq!(
         ids(emu.get(&format!("{TAX}?inclusive=true")).await.ok().body),
-        [inclusive.clone()]
+        [inclusive]
     );
     assert_eq!(
         ids(emu.get(&format!("{TAX}?active=false")).await.ok().body),
-        [exclusive.clone()]
+        [exclusive]
     );
     assert_eq!(
         ids(emu

@@ -34,9 +34,13 @@ impl Kind for TaxRate {
 
     // A tax rate cannot be replaced under its key: invoices and subscriptions name the rate
     // by id, so a changed rate is a new rate the script declares (and points them at), and
-    // the old one is archived with `active: false` (the update endpoint's `active`: "Inactive
-    // tax rates cannot be used with new applications or Checkout Sessions, but will still
-    // work for subscriptions and invoices that already have it set").
+    // the old one is archived with `active: false`. Stripe's update endpoint
+    // (docs.stripe.com/api/tax_rates/update) takes neither `percentage` nor `inclusive`, and
+    // its `active` says what archiving does: "Inactive tax rates cannot be used with new
+    // applications or Checkout Sessions, but will still work for subscriptions and invoices
+    // that already have it set" (param-rules R118). So a changed rate is a new rate and the
+    // old one archived (the API reference's related guide: stripe.com/docs/billing/taxes/
+    // tax-rates).
     fn replace_refused_help(&self, key: &str) -> Option<std::string::String> {
         Some(format!(
             "a tax rate's percentage and inclusive cannot change once it exists, and billingctl \

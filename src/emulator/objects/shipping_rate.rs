@@ -45,6 +45,11 @@ impl Resource for ShippingRate {
         _nested: Option<&Nested>,
     ) -> Result<Value, ErrorResponse> {
         check_currencies(&mut params)?;
+        let own = params
+            .get("fixed_amount")
+            .and_then(|f| f.get("currency"))
+            .and_then(Value::as_str);
+        check_own_currency(own, &params)?;
         KIND.table().fill_defaults(&mut params);
         let mut rate = skeleton(&self.new_id(), cx.now());
         merge(KIND.table(), &mut rate, &params);
@@ -62,30 +67,21 @@ impl Resource for ShippingRate {
         let own = current
             .pointer("/fixed_amount/currency")
             .and_then(Value::as_str);
-        if let Some(Value::Object(options)) = params
+        check_own_currency(own, &params)?;
+        let options = params
             .get("fixed_amount")
             .and_then(|f| f.get("currency_options"))
-        {
-            for (currency, option) in options {
-                let known = current
-                    .pointer(&format!("/fixed_amount/currency_options/{currency}"))
-                    .is_some();
-                if Some(currency.as_str()) == own || (!known && option.get("amount").is_none()) {
-                    // A new option needs its amount (create requires it; update cannot make
-                    // one without), and the rate's own currency is not an option.
-                    let path = format!("fixed_amount[currency_options][{currency}][amount]");
-                    return Err(if Some(currency.as_str()) == own {
-                        ErrorResponse::param(
-                            &format!("fixed_amount[currency_options][{currency}]"),
-                            format!(
-                                "fixed_amount[currency_options] cannot include the rate's own \
-                                 currency ({currency})."
-                            ),
-                        )
-                    } else {
-                        ErrorResponse::missing_param(&path)
-                    });
-                }
+            .and_then(Value::as_object);
+        for (currency, option) in options.into_iter().flatten() {
+            let known = current
+                .pointer(&format!("/fixed_amount/currency_options/{currency}"))
+                .is_some();
+            // A new option needs its amount: create requires it, and an update cannot make an
+            // option without one.
+            if !known && option.get("amount").is_none() {
+                return Err(ErrorResponse::missing_param(&format!(
+                    "fixed_amount[currency_options][{currency}][amount]"
+                )));
             }
         }
         keep_held_option_fields(current, &mut params);
@@ -140,6 +136,24 @@ fn check_currencies(params: &mut Map<String, Value>) -> Result<(), ErrorResponse
         *options = lowered;
     }
     Ok(())
+}
+
+/// A currency option is another currency than the rate's own (the planner's rule too,
+/// `catalog::shipping_rate`; the rate's own amount is `fixed_amount[amount]`).
+fn check_own_currency(own: Option<&str>, params: &Map<String, Value>) -> Result<(), ErrorResponse> {
+    let options = params
+        .get("fixed_amount")
+        .and_then(|f| f.get("currency_options"))
+        .and_then(Value::as_object);
+    match (own, options) {
+        (Some(own), Some(options)) if options.contains_key(own) => Err(ErrorResponse::param(
+            &format!("fixed_amount[currency_options][{own}]"),
+            format!(
+                "fixed_amount[currency_options] cannot include the rate's own currency ({own})."
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// An update's currency option changes only the fields it sends: its `amount` is optional

@@ -322,3 +322,39 @@ async fn shipping_rates_refuse_bad_currencies_and_filter_by_currency() {
         }),
     );
 }
+
+#[tokio::test]
+async fn a_currency_option_is_not_the_rates_own_currency() {
+    let emu = Emu::start();
+    let own = "fixed_amount[currency_options][eur]";
+    let message = "fixed_amount[currency_options] cannot include the rate's own currency (eur).";
+    emu.post(
+        SHIPPING,
+        &[
+            ("display_name", "X"),
+            ("fixed_amount[amount]", "500"),
+            ("fixed_amount[currency]", "eur"),
+            ("fixed_amount[currency_options][eur][amount]", "500"),
+        ],
+    )
+    .await
+    .invalid(None, Some(own), message);
+    let id = emu
+        .post(
+            SHIPPING,
+            &[
+                ("display_name", "X"),
+                ("fixed_amount[amount]", "500"),
+                ("fixed_amount[currency]", "eur"),
+            ],
+        )
+        .await
+        .ok()
+        .id();
+    emu.post(
+        &format!("{SHIPPING}/{id}"),
+        &[("fixed_amount[currency_options][eur][amount]", "400")],
+    )
+    .await
+    .invalid(None, Some(own), message);
+}

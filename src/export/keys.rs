@@ -1,7 +1,8 @@
 //! The key each exported object is declared under. Products and coupons use their id, promotion
 //! codes their code; a price uses its lookup key and a portal configuration its
-//! `billingctl_key`, and where those are missing a readable key is made up (unique across the
-//! account), so that applying the export adopts the object by its id.
+//! `billingctl_key` (as every kind keyed by metadata: tax and shipping rates), and where those
+//! are missing a readable key is made up (unique across the account), so that applying the
+//! export adopts the object by its id.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::live::{self, LiveObjects, KEY_METADATA};
 use super::select::Selection;
-use crate::kinds::{KeyRule, ObjectKind};
+use crate::kinds::{KeyRule, ObjectKind, KINDS};
 
 type Object = Map<String, Value>;
 
@@ -18,6 +19,8 @@ type Object = Map<String, Value>;
 pub struct Keys {
     prices: HashMap<String, String>,
     portals: HashMap<String, String>,
+    /// Keys of the other kinds keyed by metadata (tax rates, shipping rates).
+    others: HashMap<String, String>,
     /// Ids of the objects whose key was made up here: the script adopts them by id.
     adopted: HashSet<String>,
 }
@@ -32,6 +35,7 @@ impl Keys {
         self.prices
             .get(id)
             .or_else(|| self.portals.get(id))
+            .or_else(|| self.others.get(id))
             .map(String::as_str)
     }
 
@@ -120,6 +124,37 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
             }
         };
         keys.portals.insert(id, key);
+    }
+
+    // Every other kind keyed by metadata (tax rates, shipping rates): a key made up from its
+    // display name (`VAT` → `vat`), else from the kind's name. The portal has its own above
+    // (`default` for the default configuration).
+    let by_metadata = KINDS
+        .iter()
+        .filter(|kind| kind.key() == KeyRule::Metadata)
+        .filter(|kind| kind.id() != ObjectKind::PortalConfiguration);
+    for kind in by_metadata {
+        let mut taken: HashSet<String> = live
+            .of_kind(kind.id())
+            .iter()
+            .filter_map(|object| live::metadata(object, KEY_METADATA))
+            .map(str::to_string)
+            .collect();
+        for (_, object) in selection.of_kind(kind.id()) {
+            let id = live::id(object).to_string();
+            let key = match live::metadata(object, KEY_METADATA) {
+                Some(key) => key.to_string(),
+                None => {
+                    keys.adopted.insert(id.clone());
+                    let stem = live::text(object, "display_name")
+                        .map(slug)
+                        .filter(|stem| !stem.is_empty())
+                        .unwrap_or_else(|| kind.name().to_owned());
+                    unique(&stem, &mut taken)
+                }
+            };
+            keys.others.insert(id, key);
+        }
     }
     keys
 }

@@ -177,3 +177,47 @@ fn an_export_of_the_rates_plans_nothing_when_applied_back() {
     assert!(stdout.contains("No changes."), "{stdout}");
     assert_eq!(harness.posts(), 0);
 }
+
+#[test]
+fn rates_made_elsewhere_are_exported_with_adopt_and_take_their_key_without_a_create() {
+    let harness = Harness::new();
+    let vat = harness.post(
+        "/v1/tax_rates",
+        serde_json::json!({"display_name": "VAT", "percentage": 21, "inclusive": true}),
+    );
+    let ground = harness.post(
+        "/v1/shipping_rates",
+        serde_json::json!({"display_name": "Ground",
+                           "fixed_amount": {"amount": 500, "currency": "eur"}}),
+    );
+    let export = harness
+        .command(&["export", "-o", "adopted.rhai"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&export);
+    assert!(export.status.success(), "{stdout}{stderr}");
+    let script = std::fs::read_to_string(harness.path("adopted.rhai")).unwrap();
+    assert!(
+        script.contains(&format!("adopt: \"{}\"", vat["id"].as_str().unwrap())),
+        "{script}"
+    );
+    assert!(
+        script.contains(&format!("adopt: \"{}\"", ground["id"].as_str().unwrap())),
+        "{script}"
+    );
+    harness.apply_script("adopted.rhai");
+    let taxes = harness.list_all("/v1/tax_rates");
+    let rates = harness.list_all("/v1/shipping_rates");
+    assert_eq!((taxes.len(), rates.len()), (1, 1), "adopted, not created");
+    assert!(
+        taxes[0]["metadata"]["billingctl_key"].is_string(),
+        "{taxes:?}"
+    );
+    assert!(
+        rates[0]["metadata"]["billingctl_key"].is_string(),
+        "{rates:?}"
+    );
+    harness.reset_stats();
+    harness.apply_script("adopted.rhai");
+    assert_eq!(harness.posts(), 0, "a rerun writes nothing");
+}

@@ -127,13 +127,9 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
     }
 
     // Every other kind keyed by metadata (tax rates, shipping rates): a key made up from its
-    // display name (`VAT` → `vat`), else from the kind's name. The portal has its own above
-    // (`default` for the default configuration).
-    let by_metadata = KINDS
-        .iter()
-        .filter(|kind| kind.key() == KeyRule::Metadata)
-        .filter(|kind| kind.id() != ObjectKind::PortalConfiguration);
-    for kind in by_metadata {
+    // display name (`VAT` → `vat`), else from the kind's name. Portal configurations have
+    // theirs from above (`default` for the default configuration), so they are skipped here.
+    for kind in KINDS.iter().filter(|kind| kind.key() == KeyRule::Metadata) {
         let mut taken: HashSet<String> = live
             .of_kind(kind.id())
             .iter()
@@ -142,6 +138,9 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
             .collect();
         for (_, object) in selection.of_kind(kind.id()) {
             let id = live::id(object).to_string();
+            if keys.portals.contains_key(&id) {
+                continue;
+            }
             let key = match live::metadata(object, KEY_METADATA) {
                 Some(key) => key.to_string(),
                 None => {

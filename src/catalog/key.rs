@@ -64,3 +64,11 @@ key!(
     /// A billing meter's event name.
     EventName
 );
+key!(
+    /// The name a script gives a tax rate (metadata `billingctl_key`).
+    TaxRateKey
+);
+key!(
+    /// The name a script gives a shipping rate (metadata `billingctl_key`).
+    ShippingRateKey
+);

@@ -23,6 +23,8 @@ pub mod price;
 pub mod product;
 pub mod promotion_code;
 pub mod refusals;
+pub mod shipping_rate;
+pub mod tax_rate;
 pub mod validate;
 pub mod webhook_endpoint;
 

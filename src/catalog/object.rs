@@ -11,6 +11,8 @@ use super::portal::PortalSpec;
 use super::price::PriceSpec;
 use super::product::ProductSpec;
 use super::promotion_code::PromotionCodeSpec;
+use super::shipping_rate::ShippingRateSpec;
+use super::tax_rate::TaxRateSpec;
 use super::validate::{self, Check};
 use super::webhook_endpoint::WebhookEndpointSpec;
 use super::{Declaration, DeclaredAt};
@@ -79,6 +81,8 @@ impl Object {
             ObjectKind::PromotionCode => typed::<PromotionCodeSpec>(key, at, adopt, fields),
             ObjectKind::PortalConfiguration => typed::<PortalSpec>(key, at, adopt, fields),
             ObjectKind::WebhookEndpoint => typed::<WebhookEndpointSpec>(key, at, adopt, fields),
+            ObjectKind::TaxRate => typed::<TaxRateSpec>(key, at, adopt, fields),
+            ObjectKind::ShippingRate => typed::<ShippingRateSpec>(key, at, adopt, fields),
         }
     }
 

@@ -1,8 +1,8 @@
 //! The key each exported object is declared under. Products and coupons use their id, promotion
 //! codes their code; a price uses its lookup key and a portal configuration its
-//! `billingctl_key` (as does every other kind keyed by metadata: a webhook endpoint), and where
-//! those are missing a readable key is made up (unique across the account), so that applying
-//! the export adopts the object by its id.
+//! `billingctl_key` (as every kind keyed by metadata: tax and shipping rates, webhook
+//! endpoints), and where those are missing a readable key is made up (unique across the
+//! account), so that applying the export adopts the object by its id.
 
 use std::collections::{HashMap, HashSet};
 
@@ -130,12 +130,10 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
         keys.portals.insert(id, key);
     }
 
-    // Every other kind keyed by metadata: its key, or `<kind>_<n>` made up (a webhook
-    // endpoint made in the Dashboard has none). Portal configurations got theirs above.
-    for kind in KINDS {
-        if kind.key() != KeyRule::Metadata {
-            continue;
-        }
+    // Every other kind keyed by metadata (tax and shipping rates, webhook endpoints): a key made up from its
+    // display name (`VAT` → `vat`), else from the kind's name. Portal configurations have
+    // theirs from above (`default` for the default configuration), so they are skipped here.
+    for kind in KINDS.iter().filter(|kind| kind.key() == KeyRule::Metadata) {
         let mut taken: HashSet<String> = live
             .of_kind(kind.id())
             .iter()
@@ -151,14 +149,11 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
                 Some(key) => key.to_string(),
                 None => {
                     keys.adopted.insert(id.clone());
-                    let mut n = 1;
-                    let mut key = format!("{}_{n}", kind.name());
-                    while taken.contains(&key) {
-                        n += 1;
-                        key = format!("{}_{n}", kind.name());
-                    }
-                    taken.insert(key.clone());
-                    key
+                    let stem = live::text(object, "display_name")
+                        .map(slug)
+                        .filter(|stem| !stem.is_empty())
+                        .unwrap_or_else(|| kind.name().to_owned());
+                    unique(&stem, &mut taken)
                 }
             };
             keys.others.insert(id, key);

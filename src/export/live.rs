@@ -22,6 +22,8 @@ pub struct LiveObjects {
     pub promotion_codes: Vec<Map<String, Value>>,
     pub portal_configurations: Vec<Map<String, Value>>,
     pub webhook_endpoints: Vec<Map<String, Value>>,
+    pub tax_rates: Vec<Map<String, Value>>,
+    pub shipping_rates: Vec<Map<String, Value>>,
 }
 
 /// The lists of `LiveObjects`, one per kind.
@@ -39,6 +41,8 @@ impl LiveObjects {
             &self.promotion_codes,
             &self.portal_configurations,
             &self.webhook_endpoints,
+            &self.tax_rates,
+            &self.shipping_rates,
         ]
     }
 
@@ -57,6 +61,8 @@ impl LiveObjects {
             &mut self.promotion_codes,
             &mut self.portal_configurations,
             &mut self.webhook_endpoints,
+            &mut self.tax_rates,
+            &mut self.shipping_rates,
         ];
         lists
             .into_iter()

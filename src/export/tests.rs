@@ -557,6 +557,8 @@ fn sections_follow_the_kinds_export_mappings() {
             (ObjectKind::Coupon, Some(ObjectKind::PromotionCode)),
             (ObjectKind::PortalConfiguration, None),
             (ObjectKind::WebhookEndpoint, None),
+            (ObjectKind::TaxRate, None),
+            (ObjectKind::ShippingRate, None),
         ]
     );
 }

@@ -20,6 +20,8 @@ mod price;
 mod product;
 mod promotion_code;
 pub mod rules;
+mod shipping_rate;
+mod tax_rate;
 mod values;
 mod webhook_endpoint;
 mod webhook_events;
@@ -44,6 +46,8 @@ pub enum ObjectKind {
     PromotionCode,
     PortalConfiguration,
     WebhookEndpoint,
+    TaxRate,
+    ShippingRate,
 }
 
 /// Every kind's definition, in dependency order: a kind comes after every kind it references
@@ -57,11 +61,13 @@ pub static KINDS: [&dyn Kind; ObjectKind::ALL.len()] = [
     &promotion_code::PromotionCode,
     &portal_configuration::PortalConfiguration,
     &webhook_endpoint::WebhookEndpoint,
+    &tax_rate::TaxRate,
+    &shipping_rate::ShippingRate,
 ];
 
 impl ObjectKind {
     /// Every kind, in dependency order.
-    pub const ALL: [ObjectKind; 7] = [
+    pub const ALL: [ObjectKind; 9] = [
         ObjectKind::Product,
         ObjectKind::Meter,
         ObjectKind::Price,
@@ -69,6 +75,8 @@ impl ObjectKind {
         ObjectKind::PromotionCode,
         ObjectKind::PortalConfiguration,
         ObjectKind::WebhookEndpoint,
+        ObjectKind::TaxRate,
+        ObjectKind::ShippingRate,
     ];
 
     /// This kind's definition.

@@ -178,7 +178,7 @@ impl Problem {
     }
 }
 
-/// `a price or a portal configuration`: the kinds a script can take over by id.
+/// `a price, a portal configuration or a tax rate`: the kinds a script can take over by id.
 fn adoptable_kinds() -> String {
     let names: Vec<String> = KINDS
         .iter()
@@ -325,8 +325,8 @@ mod tests {
                 "price `p` belongs to scope `other`, not to this catalog's scope `catalog`: \
                  billingctl does not change another catalog's objects",
                 "change it in the catalog of scope `other`, or give this script that scope with \
-                 `scope(\"other\")`; a price, a portal configuration or a webhook endpoint can \
-                 also be taken over here with `adopt: \"price_1\"`",
+                 `scope(\"other\")`; a price, a portal configuration, a webhook endpoint, a tax \
+                 rate or a shipping rate can also be taken over here with `adopt: \"price_1\"`",
             ),
             (
                 problem(Coupon, "c", Issue::MetadataFull { count: 51, max: 50 }),

@@ -206,6 +206,19 @@ fn portal_case(id: &'static str, pairs: &[(&str, &str)]) -> Case {
     case(id, "/v1/billing_portal/configurations", pairs)
 }
 
+fn shipping_script(fields: &str) -> String {
+    format!("shipping_rate(\"s\", #{{ display_name: \"Standard\", {fields} }}); {MARK}\n")
+}
+
+/// A shipping rate create with these params added (a valid EUR amount unless they replace it).
+fn shipping_case(id: &'static str, pairs: &[(&str, &str)]) -> Case {
+    let mut all = vec![("display_name", "Standard")];
+    all.extend_from_slice(pairs);
+    case(id, "/v1/shipping_rates", &all)
+}
+
+const EUR_500: &str = "fixed_amount: #{ amount: 500, currency: \"eur\" }";
+
 const PAST: i64 = TEST_NOW - 1_000;
 const SOON: i64 = TEST_NOW + 1_000;
 const LATER: i64 = TEST_NOW + 2_000;
@@ -422,6 +435,27 @@ fn cases() -> Vec<Case> {
         ])
         .refused("restrictions[currency_options]", "Invalid currency: xyz")
         .script(&code_script("SAVE10", "restrictions: #{ minimum_amount: 1000, minimum_amount_currency: \"eur\", currency_options: #{ xyz: #{ minimum_amount: 1000 } } }"), "xyz"),
+        shipping_case("R111", &[("fixed_amount[amount]", "500"), ("fixed_amount[currency]", "eur"), ("delivery_estimate[maximum][unit]", "day"), ("delivery_estimate[maximum][value]", "0")])
+            .refused("delivery_estimate[maximum][value]", "Invalid delivery_estimate[maximum][value]: must be greater than 0, got 0.")
+            .script(&shipping_script(&format!("{EUR_500}, delivery_estimate: #{{ maximum: #{{ unit: \"day\", value: 0 }} }}")), "delivery_estimate[maximum][value]"),
+        shipping_case("R112", &[("fixed_amount[amount]", "500"), ("fixed_amount[currency]", "eur"), ("delivery_estimate[minimum][unit]", "day"), ("delivery_estimate[minimum][value]", "-1")])
+            .refused("delivery_estimate[minimum][value]", "Invalid delivery_estimate[minimum][value]: must be greater than 0, got -1.")
+            .script(&shipping_script(&format!("{EUR_500}, delivery_estimate: #{{ minimum: #{{ unit: \"day\", value: -1 }} }}")), "delivery_estimate[minimum][value]"),
+        shipping_case("R113", &[("type", "fixed_amount")])
+            .refused("fixed_amount", "fixed_amount is required when type is fixed_amount.")
+            .script(&shipping_script("type: \"fixed_amount\""), "fixed_amount"),
+        shipping_case("R114", &[("fixed_amount[amount]", "-1"), ("fixed_amount[currency]", "eur")])
+            .refused("fixed_amount[amount]", "Invalid fixed_amount[amount]: must be a non-negative integer, got -1.")
+            .script(&shipping_script("fixed_amount: #{ amount: -1, currency: \"eur\" }"), "fixed_amount[amount]"),
+        shipping_case("R115", &[("fixed_amount[amount]", "500"), ("fixed_amount[currency]", "xyz")])
+            .refused("fixed_amount[currency]", "Invalid currency: xyz")
+            .script(&shipping_script("fixed_amount: #{ amount: 500, currency: \"xyz\" }"), "fixed_amount[currency]"),
+        shipping_case("R116", &[("fixed_amount[amount]", "500"), ("fixed_amount[currency]", "eur"), ("fixed_amount[currency_options][xyz][amount]", "600")])
+            .refused("fixed_amount[currency_options]", "Invalid currency: xyz")
+            .script(&shipping_script("fixed_amount: #{ amount: 500, currency: \"eur\", currency_options: #{ xyz: #{ amount: 600 } } }"), "fixed_amount[currency_options][xyz]"),
+        shipping_case("R117", &[("fixed_amount[amount]", "500"), ("fixed_amount[currency]", "eur"), ("fixed_amount[currency_options][usd][amount]", "-1")])
+            .refused("fixed_amount[currency_options][usd][amount]", "Invalid fixed_amount[currency_options][usd][amount]: must be a non-negative integer, got -1.")
+            .script(&shipping_script("fixed_amount: #{ amount: 500, currency: \"eur\", currency_options: #{ usd: #{ amount: -1 } } }"), "fixed_amount[currency_options][usd][amount]"),
     ]
 }
 

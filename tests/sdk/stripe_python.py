@@ -108,6 +108,43 @@ def webhook_endpoint(client):
     }), None, "enabled_events[0]")
 
 
+def tax_rate(client):
+    created = client.v1.tax_rates.create({
+        "display_name": "VAT", "percentage": 19.0, "inclusive": False, "country": "DE",
+        "tax_type": "vat", "metadata": {"billingctl_key": "sdk_vat"},
+    })
+    assert created.id.startswith("txr_") and created.percentage == 19 and not created.inclusive, created
+    updated = client.v1.tax_rates.update(created.id, {"description": "VAT Germany", "active": False})
+    assert updated.description == "VAT Germany" and updated.active is False, updated
+    inactive = client.v1.tax_rates.list({"active": False, "inclusive": False})
+    assert [t.id for t in inactive.data] == [created.id], inactive
+    assert client.v1.tax_rates.list({"inclusive": True}).data == []
+    refused(lambda: client.v1.tax_rates.update(created.id, {"percentage": 20}), None, "percentage")
+
+
+def shipping_rate(client):
+    created = client.v1.shipping_rates.create({
+        "display_name": "Express", "type": "fixed_amount",
+        "fixed_amount": {"amount": 1500, "currency": "EUR", "currency_options": {"usd": {"amount": 1650}}},
+        "delivery_estimate": {"minimum": {"unit": "business_day", "value": 1},
+                              "maximum": {"unit": "business_day", "value": 2}},
+        "metadata": {"billingctl_key": "sdk_express"},
+    })
+    assert created.id.startswith("shr_") and created.fixed_amount.currency == "eur", created
+    assert created.tax_behavior == "unspecified" and created.active, created
+    updated = client.v1.shipping_rates.update(created.id, {
+        "fixed_amount": {"currency_options": {"usd": {"amount": 1700}}}, "tax_behavior": "exclusive",
+    })
+    assert updated.fixed_amount.currency_options["usd"].amount == 1700, updated
+    assert updated.tax_behavior == "exclusive", updated
+    assert [r.id for r in client.v1.shipping_rates.list({"currency": "eur"}).data] == [created.id]
+    assert client.v1.shipping_rates.list({"currency": "usd"}).data == []
+    refused(lambda: client.v1.shipping_rates.update(created.id, {"display_name": "Faster"}), None, "display_name")
+    refused(lambda: client.v1.shipping_rates.create({
+        "display_name": "Free", "fixed_amount": {"amount": -1, "currency": "eur"},
+    }), None, "fixed_amount[amount]")
+
+
 def refused(call, code, param):
     """`call` must fail as Stripe fails: an InvalidRequestError with this code and param."""
     try:
@@ -127,6 +164,8 @@ KINDS = {
     "promotion_code": promotion_code,
     "portal_configuration": portal_configuration,
     "webhook_endpoint": webhook_endpoint,
+    "tax_rate": tax_rate,
+    "shipping_rate": shipping_rate,
 }
 
 

@@ -17,6 +17,8 @@ mod price;
 mod product;
 mod promotion_code;
 pub(crate) mod resource;
+mod shipping_rate;
+mod tax_rate;
 mod webhook_endpoint;
 
 use std::sync::Arc;
@@ -48,6 +50,8 @@ pub(crate) static RESOURCES: [&dyn Resource; ObjectKind::ALL.len()] = [
     &promotion_code::PromotionCode,
     &portal::PortalConfiguration,
     &webhook_endpoint::WebhookEndpoint,
+    &tax_rate::TaxRate,
+    &shipping_rate::ShippingRate,
 ];
 
 /// The registry the requests' contexts carry.

@@ -86,6 +86,27 @@ pub(super) const CHECKS: &[(ObjectKind, Check)] = &[
             run: set_once_fields,
         },
     ),
+    (
+        ObjectKind::ShippingRate,
+        Check {
+            name: "shipping_rate_delivery_estimate",
+            run: shipping_rate_delivery_estimate,
+        },
+    ),
+    (
+        ObjectKind::ShippingRate,
+        Check {
+            name: "shipping_rate_fixed_amount",
+            run: shipping_rate_fixed_amount,
+        },
+    ),
+    (
+        ObjectKind::ShippingRate,
+        Check {
+            name: "shipping_rate_amounts",
+            run: shipping_rate_amounts,
+        },
+    ),
 ];
 
 /// Stripe's coupon limit: `redeem_by` "cannot be set to more than 5 years in the future"
@@ -457,6 +478,78 @@ fn set_once_fields(request: &Request<'_>, found: &mut Vec<Violation>) {
                     final_values.join(" or ")
                 );
                 push(found, rule, path.clone(), message);
+            }
+        }
+    }
+}
+
+/// R111, R112: each bound of a delivery estimate "Must be greater than 0." Only on create:
+/// the estimate cannot be updated.
+fn shipping_rate_delivery_estimate(request: &Request<'_>, found: &mut Vec<Violation>) {
+    if request.op != Operation::Create {
+        return;
+    }
+    for (bound, rule) in [("minimum", "R112"), ("maximum", "R111")] {
+        let path = format!("delivery_estimate[{bound}][value]");
+        if let Some(value) = int(request.params, &["delivery_estimate", bound, "value"]) {
+            if value < 1 {
+                push(
+                    found,
+                    rule,
+                    path.clone(),
+                    format!("Invalid {path}: must be greater than 0, got {value}."),
+                );
+            }
+        }
+    }
+}
+
+/// R113: `fixed_amount` "Must be present if type is `fixed_amount`", which is the only type
+/// and the one a create that leaves `type` out gets (the field table's default). On update
+/// `type` cannot change, and a `fixed_amount` sent then holds only currency options.
+fn shipping_rate_fixed_amount(request: &Request<'_>, found: &mut Vec<Violation>) {
+    if request.op != Operation::Create {
+        return;
+    }
+    let kind = request.params.get("type").and_then(Value::as_str);
+    if kind.unwrap_or("fixed_amount") == "fixed_amount"
+        && request.params.get("fixed_amount").is_none()
+    {
+        push(
+            found,
+            "R113",
+            "fixed_amount",
+            "fixed_amount is required when type is fixed_amount.".to_owned(),
+        );
+    }
+}
+
+/// R114, R117: "A non-negative integer in cents representing how much to charge", for the
+/// rate's amount (create only: it cannot be updated) and each currency option's.
+fn shipping_rate_amounts(request: &Request<'_>, found: &mut Vec<Violation>) {
+    let params = request.params;
+    if let Some(amount) = int(params, &["fixed_amount", "amount"]).filter(|a| *a < 0) {
+        push(
+            found,
+            "R114",
+            "fixed_amount[amount]",
+            format!("Invalid fixed_amount[amount]: must be a non-negative integer, got {amount}."),
+        );
+    }
+    if let Some(Value::Object(options)) = at(params, &["fixed_amount", "currency_options"]) {
+        for (currency, option) in options {
+            if let Some(amount) = option
+                .get("amount")
+                .and_then(Value::as_i64)
+                .filter(|a| *a < 0)
+            {
+                let path = format!("fixed_amount[currency_options][{currency}][amount]");
+                push(
+                    found,
+                    "R117",
+                    path.clone(),
+                    format!("Invalid {path}: must be a non-negative integer, got {amount}."),
+                );
             }
         }
     }

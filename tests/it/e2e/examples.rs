@@ -69,3 +69,8 @@ fn the_launch_campaign_example_converges() {
 fn the_black_friday_campaign_converges() {
     converges("scripts/campaigns/black_friday.rhai", &[]);
 }
+
+#[test]
+fn the_checkout_rates_example_converges() {
+    converges("examples/checkout_rates.rhai", &[]);
+}

@@ -10,6 +10,7 @@ mod interrupt;
 mod lifecycle;
 mod plan_and_run;
 mod proxy;
+mod rates;
 mod renderings;
 mod replace;
 mod rich;

@@ -8,7 +8,7 @@ use crate::support::{texts, Harness};
 const FORMATS: [&str; 3] = ["human", "json", "markdown"];
 
 /// The project's scripts with the files each one reads.
-const SCRIPTS: [(&str, &[&str]); 6] = [
+const SCRIPTS: &[(&str, &[&str])] = &[
     (
         "scripts/catalog.rhai",
         &["scripts/env/test.rhai", "scripts/env/live.rhai"],
@@ -18,6 +18,7 @@ const SCRIPTS: [(&str, &[&str]); 6] = [
     ("examples/multi_currency.rhai", &[]),
     ("examples/tiered.rhai", &[]),
     ("examples/usage_based.rhai", &[]),
+    ("examples/checkout_rates.rhai", &[]),
 ];
 
 fn project_file(relative: &str) -> String {

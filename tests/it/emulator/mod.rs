@@ -15,6 +15,7 @@ mod portal;
 mod prices;
 mod products;
 mod promotion_codes;
+mod rates;
 mod shapes;
 mod state;
 mod stats;

@@ -188,3 +188,47 @@ async fn every_object_has_stripes_shape() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn tax_and_shipping_rates_have_stripes_shape() {
+    let Some((fields, fixtures)) = reference() else {
+        return;
+    };
+    let emu = Emu::start();
+    let tax = emu
+        .post(
+            "/v1/tax_rates",
+            &[
+                ("display_name", "VAT"),
+                ("percentage", "19"),
+                ("inclusive", "false"),
+                ("country", "DE"),
+                ("jurisdiction", "DE"),
+                ("description", "VAT Germany"),
+                ("tax_type", "vat"),
+            ],
+        )
+        .await
+        .ok()
+        .id();
+    let shipping = emu
+        .post(
+            "/v1/shipping_rates",
+            &[
+                ("display_name", "Ground shipping"),
+                ("fixed_amount[amount]", "500"),
+                ("fixed_amount[currency]", "usd"),
+                ("delivery_estimate[minimum][unit]", "month"),
+                ("delivery_estimate[minimum][value]", "1"),
+                ("delivery_estimate[maximum][unit]", "month"),
+                ("delivery_estimate[maximum][value]", "2"),
+            ],
+        )
+        .await
+        .ok()
+        .id();
+    let tax_path = format!("/v1/tax_rates/{tax}");
+    check(&emu, "tax_rate", &tax_path, &fields, &fixtures).await;
+    let shipping_path = format!("/v1/shipping_rates/{shipping}");
+    check(&emu, "shipping_rate", &shipping_path, &fields, &fixtures).await;
+}

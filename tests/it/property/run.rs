@@ -290,9 +290,10 @@ impl Account {
                 ObjectKind::Price => o["lookup_key"] == key,
                 ObjectKind::Meter => o["event_name"] == key,
                 ObjectKind::PromotionCode => o["code"] == key && o["active"] == true,
-                ObjectKind::PortalConfiguration | ObjectKind::WebhookEndpoint => {
-                    o["metadata"]["billingctl_key"] == key
-                }
+                ObjectKind::PortalConfiguration
+                | ObjectKind::WebhookEndpoint
+                | ObjectKind::TaxRate
+                | ObjectKind::ShippingRate => o["metadata"]["billingctl_key"] == key,
             })
             .collect();
         found

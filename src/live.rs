@@ -24,8 +24,9 @@ pub struct FetchError {
 }
 
 /// Fetches every managed object, active and inactive, with paginated list calls run
-/// concurrently: one list per kind, plus a second for kinds whose list returns only active
-/// objects unless `active=false` is given (prices). Fields Stripe returns only when expanded
+/// concurrently: one list per kind, plus a second for kinds whose list leaves inactive objects
+/// out unless a filter asks for them (`Kind::inactive_filter`: prices' `active=false`,
+/// features' `archived=true`). Fields Stripe returns only when expanded
 /// (a price's `tiers`, a coupon's `applies_to`) are asked for: without them a change to them
 /// would go unseen.
 pub async fn fetch_live(client: &Client) -> Result<LiveState, FetchError> {
@@ -36,9 +37,9 @@ pub async fn fetch_live(client: &Client) -> Result<LiveState, FetchError> {
             let expand = fields.map(|f| Value::String(format!("data.{f}"))).collect();
             filters.insert("expand".to_owned(), Value::Array(expand));
         }
-        let inactive = kind.lists_only_active().then(|| {
+        let inactive = kind.inactive_filter().map(|filter| {
             let mut inactive = filters.clone();
-            inactive.insert("active".to_owned(), Value::Bool(false));
+            inactive.insert(filter.name.to_owned(), Value::Bool(filter.value));
             inactive
         });
         std::iter::once(filters)

@@ -56,3 +56,7 @@ key!(
     /// The name a script gives a portal configuration (metadata `billingctl_key`).
     PortalKey
 );
+key!(
+    /// An entitlement feature's lookup key.
+    FeatureKey
+);

@@ -13,6 +13,7 @@ pub mod common;
 pub mod coupon;
 pub mod currency;
 pub mod declared;
+pub mod feature;
 pub mod graph;
 pub mod key;
 pub mod object;

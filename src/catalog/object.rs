@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::coupon::CouponSpec;
 use super::declared::{Declared, Spec};
+use super::feature::FeatureSpec;
 use super::graph::Index;
 use super::parse::parse;
 use super::portal::PortalSpec;
@@ -75,6 +76,7 @@ impl Object {
             ObjectKind::Coupon => typed::<CouponSpec>(key, at, adopt, fields),
             ObjectKind::PromotionCode => typed::<PromotionCodeSpec>(key, at, adopt, fields),
             ObjectKind::PortalConfiguration => typed::<PortalSpec>(key, at, adopt, fields),
+            ObjectKind::Feature => typed::<FeatureSpec>(key, at, adopt, fields),
         }
     }
 

@@ -20,6 +20,7 @@ pub struct LiveObjects {
     pub coupons: Vec<Map<String, Value>>,
     pub promotion_codes: Vec<Map<String, Value>>,
     pub portal_configurations: Vec<Map<String, Value>>,
+    pub features: Vec<Map<String, Value>>,
 }
 
 /// The lists of `LiveObjects`, one per kind.
@@ -35,6 +36,7 @@ impl LiveObjects {
             &self.coupons,
             &self.promotion_codes,
             &self.portal_configurations,
+            &self.features,
         ]
     }
 
@@ -51,6 +53,7 @@ impl LiveObjects {
             &mut self.coupons,
             &mut self.promotion_codes,
             &mut self.portal_configurations,
+            &mut self.features,
         ];
         lists
             .into_iter()

@@ -550,6 +550,7 @@ fn sections_follow_the_kinds_export_mappings() {
             (ObjectKind::Product, Some(ObjectKind::Price)),
             (ObjectKind::Coupon, Some(ObjectKind::PromotionCode)),
             (ObjectKind::PortalConfiguration, None),
+            (ObjectKind::Feature, None),
         ]
     );
 }

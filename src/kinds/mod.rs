@@ -12,6 +12,7 @@
 //! else: it knows no catalog, plan or emulator.
 
 mod coupon;
+mod feature;
 pub mod fields;
 mod key;
 mod portal_configuration;
@@ -39,27 +40,30 @@ pub enum ObjectKind {
     Coupon,
     PromotionCode,
     PortalConfiguration,
+    Feature,
 }
 
 /// Every kind's definition, in dependency order: a kind comes after every kind it references
 /// except through a deferred reference (a product's `default_price`, written once the price
 /// exists).
-pub static KINDS: [&dyn Kind; 5] = [
+pub static KINDS: [&dyn Kind; 6] = [
     &product::Product,
     &price::Price,
     &coupon::Coupon,
     &promotion_code::PromotionCode,
     &portal_configuration::PortalConfiguration,
+    &feature::Feature,
 ];
 
 impl ObjectKind {
     /// Every kind, in dependency order.
-    pub const ALL: [ObjectKind; 5] = [
+    pub const ALL: [ObjectKind; 6] = [
         ObjectKind::Product,
         ObjectKind::Price,
         ObjectKind::Coupon,
         ObjectKind::PromotionCode,
         ObjectKind::PortalConfiguration,
+        ObjectKind::Feature,
     ];
 
     /// This kind's definition.
@@ -152,10 +156,11 @@ pub trait Kind: Sync {
         &[]
     }
 
-    /// Whether the list endpoint leaves inactive objects out unless asked for
-    /// `active=false` (prices), so the live account is read in two passes.
-    fn lists_only_active(&self) -> bool {
-        false
+    /// The list filter that returns the inactive objects the unfiltered list leaves out
+    /// (prices: `active=false`; entitlement features: `archived=true`), so the live account
+    /// is read in two passes. `None`: the unfiltered list returns every object.
+    fn inactive_filter(&self) -> Option<InactiveFilter> {
+        None
     }
 
     /// Whether the key is unique only among active objects, so an inactive holder frees it
@@ -163,6 +168,13 @@ pub trait Kind: Sync {
     /// inactive one brought back, and an inactive declaration needs nothing to exist.
     fn frees_key_when_inactive(&self) -> bool {
         false
+    }
+
+    /// Whether an inactive object can be made active again. `false` where deactivating is
+    /// permanent (an entitlement feature: "permanently deactivate it"); with
+    /// `frees_key_when_inactive`, an active declaration is then always a new object.
+    fn reactivates(&self) -> bool {
+        true
     }
 
     /// Whether a script may name an existing object's Stripe id to adopt it (`adopt`): only
@@ -256,6 +268,14 @@ impl Deactivation {
             Deactivation::Impossible { .. } => None,
         }
     }
+}
+
+/// A list filter and its value that list a kind's inactive objects (`Kind::inactive_filter`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InactiveFilter {
+    /// One of the table's `list_filters`.
+    pub name: &'static str,
+    pub value: bool,
 }
 
 /// A param (a field-table pattern) that holds the key of an object of `kind`.
@@ -357,6 +377,20 @@ mod tests {
                     "{}: {} is not a param",
                     kind.name(),
                     refers.pattern
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_inactive_filter_is_a_list_filter() {
+        for kind in KINDS {
+            if let Some(filter) = kind.inactive_filter() {
+                assert!(
+                    kind.table().list_filters.contains(&filter.name),
+                    "{}: {} is not a list filter",
+                    kind.name(),
+                    filter.name
                 );
             }
         }

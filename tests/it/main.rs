@@ -8,6 +8,7 @@ mod e2e;
 mod emulator;
 mod export;
 mod house;
+mod kinds;
 mod property;
 mod rules;
 mod scripts;

@@ -70,6 +70,23 @@ def portal_configuration(client):
     refused(lambda: client.v1.billing_portal.configurations.create({"features": {"no_such_feature": {}}}), None, None)
 
 
+def feature(client):
+    created = client.v1.entitlements.features.create({"lookup_key": "sdk_api", "name": "API access"})
+    assert created.id.startswith("feat_") and created.active and created.object == "entitlements.feature", created
+    updated = client.v1.entitlements.features.update(created.id, {"name": "API", "metadata": {"tier": "1"}})
+    assert updated.name == "API" and updated.metadata["tier"] == "1", updated
+    listed = client.v1.entitlements.features.list({"lookup_key": "sdk_api"})
+    assert [f.id for f in listed.data] == [created.id], listed
+    archived = client.v1.entitlements.features.update(created.id, {"active": False})
+    assert archived.active is False, archived
+    assert client.v1.entitlements.features.list({"lookup_key": "sdk_api"}).data == []
+    listed = client.v1.entitlements.features.list({"archived": True})
+    assert [f.id for f in listed.data] == [created.id], listed
+    client.v1.entitlements.features.create({"lookup_key": "sdk_reports", "name": "Reports"})
+    refused(lambda: client.v1.entitlements.features.create({"lookup_key": "sdk_reports", "name": "Again"}),
+            "resource_already_exists", "lookup_key")
+
+
 def refused(call, code, param):
     """`call` must fail as Stripe fails: an InvalidRequestError with this code and param."""
     try:
@@ -87,6 +104,7 @@ KINDS = {
     "coupon": coupon,
     "promotion_code": promotion_code,
     "portal_configuration": portal_configuration,
+    "feature": feature,
 }
 
 

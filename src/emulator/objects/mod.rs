@@ -11,6 +11,7 @@
 
 mod common;
 mod coupon;
+mod feature;
 mod portal;
 mod price;
 mod product;
@@ -44,6 +45,7 @@ pub(crate) static RESOURCES: [&dyn Resource; ObjectKind::ALL.len()] = [
     &coupon::Coupon,
     &promotion_code::PromotionCode,
     &portal::PortalConfiguration,
+    &feature::Feature,
 ];
 
 /// The registry the requests' contexts carry.

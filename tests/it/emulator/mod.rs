@@ -5,6 +5,7 @@ mod auth;
 mod cli;
 mod coupons;
 mod faults;
+mod features;
 mod hardening;
 mod idempotency;
 mod lists;

@@ -289,6 +289,7 @@ impl Account {
                 ObjectKind::Price => o["lookup_key"] == key,
                 ObjectKind::PromotionCode => o["code"] == key && o["active"] == true,
                 ObjectKind::PortalConfiguration => o["metadata"]["billingctl_key"] == key,
+                ObjectKind::Feature => o["lookup_key"] == key,
             })
             .collect();
         found

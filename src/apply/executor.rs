@@ -409,6 +409,14 @@ impl Ids<'_> {
                 })?;
             path::replace(&mut params, &reference.path, Value::String(id));
         }
+        // A kind under another's object (a product's feature attachment) names its parent's
+        // id in the path, not in the body.
+        let mut path = path;
+        if let Some(within) = write.kind.def().within() {
+            if let Some(Value::String(parent)) = params.remove(within.segment) {
+                path = crate::live::nested_path(&path, within.segment, &parent);
+            }
+        }
         Ok((path, params))
     }
 }

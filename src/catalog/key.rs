@@ -60,3 +60,8 @@ key!(
     /// An entitlement feature's lookup key.
     FeatureKey
 );
+key!(
+    /// The (parent, child) pair of an object declared in its parent (`PARENT/CHILD`: a
+    /// product's id and a feature's lookup key).
+    PairKey
+);

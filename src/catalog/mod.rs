@@ -21,6 +21,7 @@ pub mod parse;
 pub mod portal;
 pub mod price;
 pub mod product;
+pub mod product_feature;
 pub mod promotion_code;
 pub mod refusals;
 pub mod validate;

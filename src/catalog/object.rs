@@ -10,6 +10,7 @@ use super::parse::parse;
 use super::portal::PortalSpec;
 use super::price::PriceSpec;
 use super::product::ProductSpec;
+use super::product_feature::ProductFeatureSpec;
 use super::promotion_code::PromotionCodeSpec;
 use super::validate::{self, Check};
 use super::{Declaration, DeclaredAt};
@@ -77,6 +78,7 @@ impl Object {
             ObjectKind::PromotionCode => typed::<PromotionCodeSpec>(key, at, adopt, fields),
             ObjectKind::PortalConfiguration => typed::<PortalSpec>(key, at, adopt, fields),
             ObjectKind::Feature => typed::<FeatureSpec>(key, at, adopt, fields),
+            ObjectKind::ProductFeature => typed::<ProductFeatureSpec>(key, at, adopt, fields),
         }
     }
 

@@ -21,6 +21,7 @@ pub struct LiveObjects {
     pub promotion_codes: Vec<Map<String, Value>>,
     pub portal_configurations: Vec<Map<String, Value>>,
     pub features: Vec<Map<String, Value>>,
+    pub product_features: Vec<Map<String, Value>>,
 }
 
 /// The lists of `LiveObjects`, one per kind.
@@ -37,6 +38,7 @@ impl LiveObjects {
             &self.promotion_codes,
             &self.portal_configurations,
             &self.features,
+            &self.product_features,
         ]
     }
 
@@ -54,6 +56,7 @@ impl LiveObjects {
             &mut self.promotion_codes,
             &mut self.portal_configurations,
             &mut self.features,
+            &mut self.product_features,
         ];
         lists
             .into_iter()

@@ -18,6 +18,7 @@ mod key;
 mod portal_configuration;
 mod price;
 mod product;
+mod product_feature;
 mod promotion_code;
 pub mod rules;
 mod values;
@@ -25,7 +26,7 @@ mod values;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use key::{KeyRule, KEY_METADATA, RESERVED_METADATA_PREFIX, SCOPE_METADATA};
+pub use key::{pair, KeyRule, KEY_METADATA, RESERVED_METADATA_PREFIX, SCOPE_METADATA};
 pub use product::{MARKETING_FEATURES_MAX, STATEMENT_DESCRIPTOR_MAX};
 
 use crate::kinds::fields::ObjectTable;
@@ -41,29 +42,32 @@ pub enum ObjectKind {
     PromotionCode,
     PortalConfiguration,
     Feature,
+    ProductFeature,
 }
 
 /// Every kind's definition, in dependency order: a kind comes after every kind it references
 /// except through a deferred reference (a product's `default_price`, written once the price
 /// exists).
-pub static KINDS: [&dyn Kind; 6] = [
+pub static KINDS: [&dyn Kind; 7] = [
     &product::Product,
     &price::Price,
     &coupon::Coupon,
     &promotion_code::PromotionCode,
     &portal_configuration::PortalConfiguration,
     &feature::Feature,
+    &product_feature::ProductFeature,
 ];
 
 impl ObjectKind {
     /// Every kind, in dependency order.
-    pub const ALL: [ObjectKind; 6] = [
+    pub const ALL: [ObjectKind; 7] = [
         ObjectKind::Product,
         ObjectKind::Price,
         ObjectKind::Coupon,
         ObjectKind::PromotionCode,
         ObjectKind::PortalConfiguration,
         ObjectKind::Feature,
+        ObjectKind::ProductFeature,
     ];
 
     /// This kind's definition.
@@ -130,6 +134,13 @@ pub trait Kind: Sync {
     /// How a script deactivates an object of this kind.
     fn deactivation(&self) -> Deactivation {
         Deactivation::ACTIVE
+    }
+
+    /// Where objects of this kind live under another kind's object, and how a script
+    /// declares them through it (a product's feature attachments); `None` for a top-level
+    /// kind, which has a script function of its own and one list endpoint.
+    fn within(&self) -> Option<Within> {
+        None
     }
 
     /// The params that hold another object's key, resolved to its id at apply time.
@@ -270,6 +281,24 @@ impl Deactivation {
     }
 }
 
+/// A kind whose objects live under an object of another kind (`Kind::within`): its path names
+/// the parent's id (`/v1/products/{product}/features`), its live objects are listed once per
+/// live parent, and a script declares them in a field of the parent, as a list of keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Within {
+    /// The parent's kind.
+    pub parent: ObjectKind,
+    /// The path segment that names the parent's id (`product`). It is also the field that
+    /// holds the parent's key in a declaration's params (a reference, sent in the path and
+    /// never in the body) and its id in a live object (Stripe's shape leaves it out; the
+    /// listing writes it in).
+    pub segment: &'static str,
+    /// The parent's script field that declares these objects (`features`).
+    pub field: &'static str,
+    /// The param each key in that field becomes (`entitlement_feature`, a reference).
+    pub param: &'static str,
+}
+
 /// A list filter and its value that list a kind's inactive objects (`Kind::inactive_filter`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InactiveFilter {
@@ -372,8 +401,9 @@ mod tests {
     fn every_reference_points_at_a_param_and_an_earlier_kind_or_is_deferred() {
         for kind in KINDS {
             for refers in kind.references() {
+                let in_path = kind.within().is_some_and(|w| w.segment == refers.pattern);
                 assert!(
-                    kind.table().params.iter().any(|p| p.path == refers.pattern),
+                    in_path || kind.table().params.iter().any(|p| p.path == refers.pattern),
                     "{}: {} is not a param",
                     kind.name(),
                     refers.pattern

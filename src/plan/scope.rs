@@ -36,7 +36,9 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
     let mut managed = Catalog::new(catalog.environment.clone(), catalog.scope.clone());
     for declaration in catalog.declarations() {
         let mut copy = Snapshot::of(declaration);
-        if !catalog.scope.is_empty() {
+        // A kind without metadata (a feature attachment) is in its parent's scope.
+        let has_metadata = declaration.kind().table().param("metadata").is_some();
+        if !catalog.scope.is_empty() && has_metadata {
             // Adopting by id takes the object over; matched by key, it keeps its scope (and a
             // change to it is a conflict: `conflicts`).
             let scope = matched(declaration, live)

@@ -15,6 +15,7 @@ mod feature;
 mod portal;
 mod price;
 mod product;
+mod product_feature;
 mod promotion_code;
 pub(crate) mod resource;
 
@@ -46,6 +47,7 @@ pub(crate) static RESOURCES: [&dyn Resource; ObjectKind::ALL.len()] = [
     &promotion_code::PromotionCode,
     &portal::PortalConfiguration,
     &feature::Feature,
+    &product_feature::ProductFeature,
 ];
 
 /// The registry the requests' contexts carry.

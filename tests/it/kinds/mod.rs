@@ -2,3 +2,4 @@
 //! in-process emulator (create, update, deactivate, re-run as a no-op, export round trip).
 
 mod features;
+mod product_features;

@@ -56,6 +56,8 @@ pub struct Report {
     pub created: usize,
     pub updated: usize,
     pub deactivated: usize,
+    /// Feature attachments deleted (`Action::Detach`).
+    pub detached: usize,
     pub replaced: usize,
     /// Every completed write, e.g. "created price `basic_monthly` (price_123)".
     pub done: Vec<String>,
@@ -132,8 +134,13 @@ pub async fn apply_plan(
                     let endpoint = endpoint_of(&write);
                     *running.entry(endpoint).or_default() += 1;
                     let client = client.clone();
+                    let delete = matches!(write.op, Op::Delete { .. });
                     in_flight.spawn(async move {
-                        let result = client.post(&path, &params).await;
+                        let result = if delete {
+                            client.delete(&path).await
+                        } else {
+                            client.post(&path, &params).await
+                        };
                         (i, endpoint, result)
                     });
                 }
@@ -190,6 +197,7 @@ pub async fn apply_plan(
                         Action::Update => report.updated += 1,
                         Action::Deactivate => report.deactivated += 1,
                         Action::Replace => report.replaced += 1,
+                        Action::Detach => report.detached += 1,
                     }
                 }
                 for &next in &dependents[i] {
@@ -256,7 +264,7 @@ async fn settle_taken_key(
 fn endpoint_of(write: &Write) -> &'static str {
     match write.op {
         Op::Create => write.kind.table().path,
-        Op::Update { .. } => update_route(write.kind),
+        Op::Update { .. } | Op::Delete { .. } => update_route(write.kind),
     }
 }
 
@@ -386,7 +394,7 @@ impl Ids<'_> {
         let base = write.kind.table().path;
         let path = match &write.op {
             Op::Create => base.to_owned(),
-            Op::Update { id: Some(id) } => format!("{base}/{id}"),
+            Op::Update { id: Some(id) } | Op::Delete { id } => format!("{base}/{id}"),
             Op::Update { id: None } => {
                 let id = self
                     .resolve(write.kind, &write.key)
@@ -424,6 +432,7 @@ impl Ids<'_> {
 fn done_line(write: &Write, action: &Action, id: &str) -> String {
     match (&write.op, action) {
         (Op::Create, _) => format!("created {} `{}` ({id})", write.kind, write.key),
+        (Op::Delete { .. }, _) => format!("detached {} `{}` ({id})", write.kind, write.key),
         (Op::Update { .. }, Action::Deactivate | Action::Replace)
             if write.params.contains_key("active") =>
         {
@@ -437,6 +446,7 @@ fn pending_line(write: &Write) -> String {
     let verb = match write.op {
         Op::Create => "create",
         Op::Update { .. } => "update",
+        Op::Delete { .. } => "detach",
     };
     format!("{verb} {} `{}`", write.kind, write.key)
 }

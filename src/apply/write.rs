@@ -26,6 +26,10 @@ pub enum Op {
     Update {
         id: Option<String>,
     },
+    /// `DELETE {path}/{id}`: a detach (`Action::Detach`).
+    Delete {
+        id: String,
+    },
 }
 
 impl Write {
@@ -34,6 +38,7 @@ impl Write {
         let verb = match self.op {
             Op::Create => "creating",
             Op::Update { .. } => "updating",
+            Op::Delete { .. } => "detaching",
         };
         format!("{verb} {} `{}`", self.kind, self.key)
     }

@@ -237,6 +237,10 @@ pub enum Deactivation {
     /// `active: false` for most kinds ([`Deactivation::ACTIVE`]), `disabled: true` for a
     /// webhook endpoint. The script writes the param itself.
     Field { name: &'static str, off: bool },
+    /// The object ends by a DELETE, which billingctl sends only for an object the script no
+    /// longer declares and only with `--prune`, as its own action (`detach`: a feature
+    /// attachment, which takes the entitlement away from paying customers).
+    Delete,
     /// The kind cannot be deactivated (a coupon): the reason, for errors.
     Impossible {
         reason: &'static str,
@@ -258,7 +262,7 @@ impl Deactivation {
             Deactivation::Field { name, off } => {
                 object.get(name).and_then(Value::as_bool) != Some(off)
             }
-            Deactivation::Impossible { .. } => true,
+            Deactivation::Impossible { .. } | Deactivation::Delete => true,
         }
     }
 
@@ -268,7 +272,7 @@ impl Deactivation {
             Deactivation::Field { name, off } => {
                 params.get(name).and_then(Value::as_bool) != Some(off)
             }
-            Deactivation::Impossible { .. } => true,
+            Deactivation::Impossible { .. } | Deactivation::Delete => true,
         }
     }
 
@@ -276,7 +280,7 @@ impl Deactivation {
     pub fn off(self) -> Option<(&'static str, Value)> {
         match self {
             Deactivation::Field { name, off } => Some((name, Value::Bool(off))),
-            Deactivation::Impossible { .. } => None,
+            Deactivation::Impossible { .. } | Deactivation::Delete => None,
         }
     }
 }

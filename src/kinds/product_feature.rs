@@ -5,7 +5,7 @@
 //! (`/v1/products/{product}/features`). Stripe has no update for it: what is missing is
 //! attached; detaching is a DELETE that takes the entitlement away from paying customers.
 
-use super::{ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers, Within};
+use super::{Deactivation, ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers, Within};
 use crate::kinds::fields::Type::String;
 use crate::kinds::fields::{p, Compiled, ObjectTable, Param, NO, REQ};
 
@@ -35,6 +35,11 @@ impl Kind for ProductFeature {
             parent: "product",
             child: "entitlement_feature[lookup_key]",
         }
+    }
+
+    fn deactivation(&self) -> Deactivation {
+        // No update endpoint, no `active`: "Deletes the feature attachment to a product".
+        Deactivation::Delete
     }
 
     fn within(&self) -> Option<Within> {

@@ -195,6 +195,10 @@ fn refused(refusal: Refusal) -> Diagnostic {
 fn cannot_deactivate(kind: ObjectKind) -> Option<Diagnostic> {
     match kind.def().deactivation() {
         Deactivation::Impossible { reason, help } => Some(Diagnostic::error(reason).help(help)),
+        Deactivation::Delete => Some(
+            Diagnostic::error(format!("a {} cannot be deactivated", kind.def().noun()))
+                .help("leave it out of its parent's list; `--prune` then detaches it (a DELETE)"),
+        ),
         Deactivation::Field { .. } => None,
     }
 }

@@ -74,3 +74,75 @@ fn an_unknown_feature_key_is_an_error_of_the_check() {
     assert!(!check.status.success());
     assert!(stderr.contains("nope"), "{stdout}{stderr}");
 }
+
+#[test]
+fn a_dropped_feature_is_an_orphan_note_and_detached_only_with_prune() {
+    let ctx = Harness::new();
+    let before = format!(
+        "scope(\"catalog\");\n{}",
+        catalog(r#""api_access", "reports""#, r#""sso""#)
+    );
+    ctx.write(SCRIPT, &before);
+    ctx.apply();
+    let after = format!(
+        "scope(\"catalog\");\n{}",
+        catalog(r#""api_access""#, r#""sso""#)
+    );
+    ctx.write(SCRIPT, &after);
+
+    // Without --prune: nothing is written, the attachment is an orphan note.
+    let plan = ctx.command(&["plan", SCRIPT]).output().unwrap();
+    let (stdout, stderr) = texts(&plan);
+    assert!(stdout.contains("basic/reports"), "{stdout}{stderr}");
+    assert!(!stdout.contains("to detach"), "{stdout}");
+    ctx.reset_stats();
+    ctx.apply();
+    assert_eq!(ctx.posts(), 0);
+    assert_eq!(attached(&ctx, "basic"), ["api_access", "reports"]);
+
+    // With --prune: its own action, counted, in every view.
+    let plan = ctx.command(&["plan", SCRIPT, "--prune"]).output().unwrap();
+    let (human, stderr) = texts(&plan);
+    assert!(
+        human.contains("- product_feature basic/reports (detach"),
+        "{human}{stderr}"
+    );
+    assert!(human.contains(", 1 to detach,"), "{human}");
+    assert!(human.contains("product_feature 1 to detach"), "{human}");
+    let json = ctx
+        .command(&["plan", SCRIPT, "--prune", "-o", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["summary"]["detach"], 1, "{json}");
+    assert_eq!(json["summary"]["by_kind"]["product_feature"]["detach"], 1);
+    let change = &json["changes"][0];
+    assert_eq!(
+        (&change["action"], &change["key"]),
+        (
+            &serde_json::json!("detach"),
+            &serde_json::json!("basic/reports")
+        ),
+        "{json}"
+    );
+    let markdown = ctx
+        .command(&["plan", SCRIPT, "--prune", "-o", "markdown"])
+        .output()
+        .unwrap();
+    let (markdown, _) = texts(&markdown);
+    assert!(markdown.contains("1 to detach"), "{markdown}");
+    assert!(markdown.contains("| detach |"), "{markdown}");
+
+    let run = ctx
+        .command(&["run", SCRIPT, "--yes", "--prune"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&run);
+    assert!(run.status.success(), "{stdout}{stderr}");
+    assert!(stdout.contains("1 detached"), "{stdout}");
+    assert_eq!(attached(&ctx, "basic"), ["api_access"]);
+    assert_eq!(attached(&ctx, "pro"), ["sso"]);
+    ctx.reset_stats();
+    ctx.apply();
+    assert_eq!(ctx.posts(), 0);
+}

@@ -5,7 +5,7 @@
 //! (`/v1/products/{product}/features`). Stripe has no update for it: what is missing is
 //! attached; detaching is a DELETE that takes the entitlement away from paying customers.
 
-use super::{Deactivation, ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers, Within};
+use super::{Deactivation, KeyRule, Kind, KindDocs, ObjectKind, Refers, Within};
 use crate::kinds::fields::Type::String;
 use crate::kinds::fields::{p, Compiled, ObjectTable, Param, NO, REQ};
 
@@ -62,13 +62,6 @@ impl Kind for ProductFeature {
                 kind: ObjectKind::Feature,
             },
         ]
-    }
-
-    fn export(&self) -> ExportMapping {
-        ExportMapping {
-            heading: Some("Feature attachments (written as the products' `features`)"),
-            ..ExportMapping::default()
-        }
     }
 
     fn docs(&self) -> KindDocs {

@@ -8,7 +8,7 @@ use crate::support::{texts, Harness};
 const FORMATS: [&str; 3] = ["human", "json", "markdown"];
 
 /// The project's scripts with the files each one reads.
-const SCRIPTS: [(&str, &[&str]); 5] = [
+const SCRIPTS: [(&str, &[&str]); 6] = [
     (
         "scripts/catalog.rhai",
         &["scripts/env/test.rhai", "scripts/env/live.rhai"],
@@ -17,6 +17,7 @@ const SCRIPTS: [(&str, &[&str]); 5] = [
     ("examples/launch_campaign.rhai", &[]),
     ("examples/multi_currency.rhai", &[]),
     ("examples/tiered.rhai", &[]),
+    ("examples/entitlements.rhai", &[]),
 ];
 
 fn project_file(relative: &str) -> String {

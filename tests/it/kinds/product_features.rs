@@ -146,3 +146,26 @@ fn a_dropped_feature_is_an_orphan_note_and_detached_only_with_prune() {
     ctx.apply();
     assert_eq!(ctx.posts(), 0);
 }
+
+#[test]
+fn the_export_writes_each_products_features_and_plans_no_changes() {
+    let ctx = Harness::new();
+    ctx.write(
+        SCRIPT,
+        &catalog(r#""api_access""#, r#""api_access", "reports""#),
+    );
+    ctx.apply();
+    let export = ctx.command(&["export"]).output().unwrap();
+    let (script, stderr) = texts(&export);
+    assert!(export.status.success(), "{stderr}");
+    assert!(script.contains(r#"features: ["api_access"]"#), "{script}");
+    assert!(
+        script.contains(r#"features: ["api_access", "reports"]"#),
+        "{script}"
+    );
+    assert!(!script.contains("product_feature("), "{script}");
+    ctx.write(SCRIPT, &script);
+    ctx.reset_stats();
+    ctx.apply();
+    assert_eq!(ctx.posts(), 0, "the export plans no changes:\n{script}");
+}

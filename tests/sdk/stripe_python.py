@@ -87,6 +87,20 @@ def feature(client):
             "resource_already_exists", "lookup_key")
 
 
+def product_feature(client):
+    feature = client.v1.entitlements.features.create({"lookup_key": "sdk_sso", "name": "SSO"})
+    attached = client.v1.products.features.create("sdk_basic", {"entitlement_feature": feature.id})
+    assert attached.id.startswith("prodft_") and attached.object == "product_feature", attached
+    assert attached.entitlement_feature.lookup_key == "sdk_sso", attached
+    listed = client.v1.products.features.list("sdk_basic")
+    assert [a.id for a in listed.data] == [attached.id], listed
+    refused(lambda: client.v1.products.features.create("sdk_basic", {"entitlement_feature": feature.id}),
+            "resource_already_exists", "entitlement_feature")
+    deleted = client.v1.products.features.delete("sdk_basic", attached.id)
+    assert deleted.deleted and deleted.id == attached.id, deleted
+    assert client.v1.products.features.list("sdk_basic").data == []
+
+
 def refused(call, code, param):
     """`call` must fail as Stripe fails: an InvalidRequestError with this code and param."""
     try:
@@ -105,6 +119,7 @@ KINDS = {
     "promotion_code": promotion_code,
     "portal_configuration": portal_configuration,
     "feature": feature,
+    "product_feature": product_feature,
 }
 
 

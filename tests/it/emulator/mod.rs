@@ -12,6 +12,7 @@ mod lists;
 mod params;
 mod portal;
 mod prices;
+mod product_features;
 mod products;
 mod promotion_codes;
 mod shapes;

@@ -372,6 +372,19 @@ mod tests {
     }
 
     #[test]
+    fn a_nested_path_names_its_parent_encoded() {
+        let pattern = "/v1/products/{product}/features";
+        assert_eq!(
+            nested_path(pattern, "product", "basic-1_x"),
+            "/v1/products/basic-1_x/features"
+        );
+        assert_eq!(
+            nested_path(pattern, "product", "a b/c"),
+            "/v1/products/a%20b%2Fc/features"
+        );
+    }
+
+    #[test]
     fn references_are_found_by_pattern_as_ids_or_expanded_objects() {
         let portal = json!({"features": {"subscription_update": {"products": [
             {"product": "basic", "prices": ["price_1", "price_2"]},

@@ -149,4 +149,20 @@ mod tests {
         assert_eq!(portal.argument(), "key");
         assert!(!KeyRule::Field("id").same("a", "A"));
     }
+
+    #[test]
+    fn a_pair_is_read_from_both_halves_and_never_placed() {
+        let rule = KeyRule::Pair {
+            parent: "product",
+            child: "entitlement_feature[lookup_key]",
+        };
+        let attachment = json!({"id": "prodft_1", "product": "basic",
+            "entitlement_feature": {"id": "feat_1", "lookup_key": "api"}});
+        assert_eq!(rule.of(&attachment).as_deref(), Some("basic/api"));
+        assert_eq!(rule.of(&json!({"product": "basic"})), None);
+        assert_eq!(rule.field(), None);
+        let mut params = Map::new();
+        rule.place("basic/api", &mut params);
+        assert!(params.is_empty());
+    }
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::catalog::object::Object;
 use crate::catalog::{graph, refusals, Catalog, DeclaredAt, Environment};
 use crate::diag::{Diagnostic, Sources};
-use crate::kinds::{pair, ObjectKind, KINDS};
+use crate::kinds::{pair, Kind, ObjectKind, KINDS};
 
 /// One declaration as the script wrote it (fields still untyped, so overlays can merge).
 #[derive(Debug)]
@@ -193,13 +193,7 @@ fn declared_within(entries: &mut [Entry], diags: &mut Vec<Diagnostic>) -> Vec<En
                         Diagnostic::error(format!(
                             "`{}` must be a list of {} keys, got {other}",
                             within.field,
-                            ObjectKind::from_name(within.param)
-                                .or_else(|| kind
-                                    .references()
-                                    .iter()
-                                    .find(|r| r.pattern == within.param)
-                                    .map(|r| r.kind))
-                                .map_or_else(|| within.param.to_owned(), |k| k.name().to_owned()),
+                            listed_kind(kind, within.param),
                         ))
                         .field(within.field)
                         .at(parent.at.clone())
@@ -225,6 +219,15 @@ fn declared_within(entries: &mut [Entry], diags: &mut Vec<Diagnostic>) -> Vec<En
         }
     }
     children
+}
+
+/// The name of the kind a parent's list names (`feature`): the target of the child's
+/// reference at `param`.
+fn listed_kind(kind: &dyn Kind, param: &str) -> &'static str {
+    kind.references()
+        .iter()
+        .find(|r| r.pattern == param)
+        .map_or("object", |r| r.kind.name())
 }
 
 /// Builds the entry's object. An unknown field is reported and taken out, and the build

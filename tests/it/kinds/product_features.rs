@@ -169,3 +169,20 @@ fn the_export_writes_each_products_features_and_plans_no_changes() {
     ctx.apply();
     assert_eq!(ctx.posts(), 0, "the export plans no changes:\n{script}");
 }
+
+#[test]
+fn features_must_be_a_list_of_keys() {
+    let ctx = Harness::new();
+    ctx.write(
+        SCRIPT,
+        r#"feature("api", #{ name: "API" });
+product("basic", #{ name: "Basic", features: "api" });"#,
+    );
+    let check = ctx.offline(&["check", SCRIPT]).output().unwrap();
+    let (stdout, stderr) = texts(&check);
+    assert!(!check.status.success());
+    assert!(
+        stderr.contains("`features` must be a list of feature keys"),
+        "{stdout}{stderr}"
+    );
+}

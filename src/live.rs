@@ -24,29 +24,88 @@ pub struct FetchError {
 }
 
 /// Fetches every managed object, active and inactive, with paginated list calls run
-/// concurrently: one list per kind, plus a second for kinds whose list returns only active
-/// objects unless `active=false` is given (prices). Fields Stripe returns only when expanded
+/// concurrently: one list per kind, plus a second for kinds whose list leaves inactive objects
+/// out unless a filter asks for them (`Kind::inactive_filter`: prices' `active=false`,
+/// features' `archived=true`). Fields Stripe returns only when expanded
 /// (a price's `tiers`, a coupon's `applies_to`) are asked for: without them a change to them
 /// would go unseen.
 pub async fn fetch_live(client: &Client) -> Result<LiveState, FetchError> {
-    let lists = KINDS.iter().flat_map(|kind| {
+    let top_level = KINDS.iter().filter(|kind| kind.within().is_none());
+    let lists = top_level.flat_map(|kind| {
         let mut filters = Map::new();
         if !kind.expand().is_empty() {
             let fields = kind.expand().iter();
             let expand = fields.map(|f| Value::String(format!("data.{f}"))).collect();
             filters.insert("expand".to_owned(), Value::Array(expand));
         }
-        let inactive = kind.lists_only_active().then(|| {
+        let inactive = kind.inactive_filter().map(|filter| {
             let mut inactive = filters.clone();
-            inactive.insert("active".to_owned(), Value::Bool(false));
+            inactive.insert(filter.name.to_owned(), Value::Bool(filter.value));
             inactive
         });
         std::iter::once(filters)
             .chain(inactive)
             .map(move |filters| list(client, kind.id(), filters))
     });
-    let listed = futures_util::future::try_join_all(lists).await?;
+    let mut listed = futures_util::future::try_join_all(lists).await?;
+    let nested = nested_lists(client, &listed);
+    listed.extend(futures_util::future::try_join_all(nested).await?);
     Ok(LiveState::new(listed))
+}
+
+/// The lists of the kinds that live under another kind's objects (`Kind::within`: a
+/// product's feature attachments): one list per live parent, all run concurrently, each
+/// object given its parent's id under the path's segment (`product`), which Stripe's shape
+/// leaves out.
+fn nested_lists<'a>(
+    client: &'a Client,
+    listed: &[(ObjectKind, Vec<Value>)],
+) -> Vec<impl std::future::Future<Output = Result<(ObjectKind, Vec<Value>), FetchError>> + 'a> {
+    let mut calls = Vec::new();
+    for kind in KINDS {
+        let Some(within) = kind.within() else {
+            continue;
+        };
+        let parents = listed.iter().filter(|(k, _)| *k == within.parent);
+        let ids = parents.flat_map(|(_, objects)| objects.iter().filter_map(|o| o["id"].as_str()));
+        for parent in ids {
+            let path = nested_path(kind.table().path, within.segment, parent);
+            let (kind, parent) = (kind.id(), parent.to_owned());
+            calls.push(async move {
+                let mut objects = match client.list_all(&path, &Map::new()).await {
+                    Ok(objects) => objects,
+                    Err(error) => {
+                        return Err(FetchError {
+                            what: format!("{}s ({path})", kind.name()),
+                            error,
+                        })
+                    }
+                };
+                for object in &mut objects {
+                    if let Value::Object(map) = object {
+                        map.insert(within.segment.to_owned(), Value::String(parent.clone()));
+                    }
+                }
+                Ok((kind, objects))
+            });
+        }
+    }
+    calls
+}
+
+/// A kind's path with its parent's id in place of `{segment}`, percent-encoded as a path
+/// segment (`/v1/products/{product}/features` → `/v1/products/basic/features`).
+pub fn nested_path(pattern: &str, segment: &str, id: &str) -> String {
+    let encoded: String = id
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    pattern.replace(&format!("{{{segment}}}"), &encoded)
 }
 
 /// One kind's objects, every page of one list call.
@@ -313,6 +372,19 @@ mod tests {
             "bpc_1"
         );
         assert!(live.by_key(ObjectKind::Coupon, "x").is_empty());
+    }
+
+    #[test]
+    fn a_nested_path_names_its_parent_encoded() {
+        let pattern = "/v1/products/{product}/features";
+        assert_eq!(
+            nested_path(pattern, "product", "basic-1_x"),
+            "/v1/products/basic-1_x/features"
+        );
+        assert_eq!(
+            nested_path(pattern, "product", "a b/c"),
+            "/v1/products/a%20b%2Fc/features"
+        );
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub struct Report {
     pub created: usize,
     pub updated: usize,
     pub deactivated: usize,
+    /// Feature attachments deleted (`Action::Detach`).
+    pub detached: usize,
     pub replaced: usize,
     /// Every completed write, e.g. "created price `basic_monthly` (price_123)".
     pub done: Vec<String>,
@@ -148,8 +150,13 @@ pub async fn apply_plan(
                     let endpoint = endpoint_of(&write);
                     *running.entry(endpoint).or_default() += 1;
                     let client = client.clone();
+                    let delete = matches!(write.op, Op::Delete { .. });
                     in_flight.spawn(async move {
-                        let result = client.post(&path, &params).await;
+                        let result = if delete {
+                            client.delete(&path).await
+                        } else {
+                            client.post(&path, &params).await
+                        };
                         (i, endpoint, result)
                     });
                 }
@@ -212,6 +219,7 @@ pub async fn apply_plan(
                         Action::Update => report.updated += 1,
                         Action::Deactivate => report.deactivated += 1,
                         Action::Replace => report.replaced += 1,
+                        Action::Detach => report.detached += 1,
                     }
                 }
                 for &next in &dependents[i] {
@@ -322,8 +330,7 @@ async fn settle_taken_key(
 fn endpoint_of(write: &Write) -> &'static str {
     match write.op {
         Op::Create => write.kind.table().path,
-        // A switch is paced with the object's updates: Stripe names no limit of its own.
-        Op::Update { .. } | Op::Action { .. } => update_route(write.kind),
+        Op::Update { .. } | Op::Action { .. } | Op::Delete { .. } => update_route(write.kind),
     }
 }
 
@@ -459,7 +466,7 @@ impl Ids<'_> {
         let base = write.kind.table().path;
         let path = match &write.op {
             Op::Create => base.to_owned(),
-            Op::Update { id: Some(id) } => format!("{base}/{id}"),
+            Op::Update { id: Some(id) } | Op::Delete { id } => format!("{base}/{id}"),
             Op::Update { id: None } => format!("{base}/{}", self.created_id(write)?),
             Op::Action {
                 id: Some(id),
@@ -484,6 +491,14 @@ impl Ids<'_> {
                 })?;
             path::replace(&mut params, &reference.path, Value::String(id));
         }
+        // A kind under another's object (a product's feature attachment) names its parent's
+        // id in the path, not in the body.
+        let mut path = path;
+        if let Some(within) = write.kind.def().within() {
+            if let Some(Value::String(parent)) = params.remove(within.segment) {
+                path = crate::live::nested_path(&path, within.segment, &parent);
+            }
+        }
         Ok((path, params))
     }
 }
@@ -491,6 +506,7 @@ impl Ids<'_> {
 fn done_line(write: &Write, action: &Action, id: &str) -> String {
     match (&write.op, action) {
         (Op::Create, _) => format!("created {} `{}` ({id})", write.kind, write.key),
+        (Op::Delete { .. }, _) => format!("detached {} `{}` ({id})", write.kind, write.key),
         (Op::Update { .. }, Action::Deactivate | Action::Replace)
             if write
                 .kind
@@ -513,6 +529,7 @@ fn pending_line(write: &Write) -> String {
         Op::Create => "create",
         Op::Update { .. } => "update",
         Op::Action { action, .. } => action,
+        Op::Delete { .. } => "detach",
     };
     format!("{verb} {} `{}`", write.kind, write.key)
 }

@@ -64,6 +64,13 @@ fn levels_in(registry: &Registry<'_>, plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
                     staged.push((stage, write(Op::Update { id: None }, params)));
                 }
             }
+            Action::Detach => {
+                let id = change.id.clone().unwrap_or_default();
+                staged.push((
+                    registry.deactivation(change.kind),
+                    write(Op::Delete { id }, change.params.clone()),
+                ));
+            }
             Action::Update | Action::Deactivate => {
                 let op = Op::Update {
                     id: change.id.clone(),

@@ -33,6 +33,10 @@ pub enum Op {
         id: Option<String>,
         action: &'static str,
     },
+    /// `DELETE {path}/{id}`: a detach (`Action::Detach`).
+    Delete {
+        id: String,
+    },
 }
 
 impl Write {
@@ -42,6 +46,7 @@ impl Write {
             Op::Create => "creating",
             Op::Update { .. } => "updating",
             Op::Action { action, .. } => return format!("{action} {} `{}`", self.kind, self.key),
+            Op::Delete { .. } => "detaching",
         };
         format!("{verb} {} `{}`", self.kind, self.key)
     }

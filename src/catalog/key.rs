@@ -72,3 +72,12 @@ key!(
     /// The name a script gives a shipping rate (metadata `billingctl_key`).
     ShippingRateKey
 );
+key!(
+    /// An entitlement feature's lookup key.
+    FeatureKey
+);
+key!(
+    /// The (parent, child) pair of an object declared in its parent (`PARENT/CHILD`: a
+    /// product's id and a feature's lookup key).
+    PairKey
+);

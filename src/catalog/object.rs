@@ -4,12 +4,14 @@ use serde_json::Value;
 
 use super::coupon::CouponSpec;
 use super::declared::{Declared, Spec};
+use super::feature::FeatureSpec;
 use super::graph::Index;
 use super::meter::MeterSpec;
 use super::parse::parse;
 use super::portal::PortalSpec;
 use super::price::PriceSpec;
 use super::product::ProductSpec;
+use super::product_feature::ProductFeatureSpec;
 use super::promotion_code::PromotionCodeSpec;
 use super::shipping_rate::ShippingRateSpec;
 use super::tax_rate::TaxRateSpec;
@@ -83,6 +85,8 @@ impl Object {
             ObjectKind::WebhookEndpoint => typed::<WebhookEndpointSpec>(key, at, adopt, fields),
             ObjectKind::TaxRate => typed::<TaxRateSpec>(key, at, adopt, fields),
             ObjectKind::ShippingRate => typed::<ShippingRateSpec>(key, at, adopt, fields),
+            ObjectKind::Feature => typed::<FeatureSpec>(key, at, adopt, fields),
+            ObjectKind::ProductFeature => typed::<ProductFeatureSpec>(key, at, adopt, fields),
         }
     }
 

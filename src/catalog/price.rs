@@ -75,20 +75,7 @@ impl Spec for PriceSpec {
 /// custom amounts and currency options.
 fn validate(spec: &PriceSpec, check: &mut Check<'_>) {
     // A key is never empty; how long it may be is the table's (`lookup_key`).
-    let key = check.key;
-    let max = check
-        .limits("lookup_key")
-        .chars
-        .map_or(usize::MAX, |l| l.max);
-    if key.is_empty() || key.chars().count() > max {
-        check.error(
-            "lookup_key",
-            format!(
-                "`lookup_key` must be 1 to {max} characters, got {}",
-                key.chars().count()
-            ),
-        );
-    }
+    check.key_length();
     check.currency("currency", &spec.currency);
     check.non_negative("unit_amount", spec.unit_amount);
     check.decimal("unit_amount_decimal", spec.unit_amount_decimal.as_deref());

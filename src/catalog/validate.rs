@@ -147,6 +147,25 @@ impl Check<'_> {
         }
     }
 
+    /// The key's length against the param that carries it (a price's or a feature's
+    /// `lookup_key`): never empty, at most the table's limit.
+    pub fn key_length(&mut self) {
+        let key = self.key;
+        let Some(field) = self.kind.def().key().field() else {
+            return;
+        };
+        let max = self.limits(field).chars.map_or(usize::MAX, |l| l.max);
+        if key.is_empty() || key.chars().count() > max {
+            self.error(
+                field,
+                format!(
+                    "`{field}` must be 1 to {max} characters, got {}",
+                    key.chars().count()
+                ),
+            );
+        }
+    }
+
     /// The key against the character rule of the param that carries it (`id`, `code`).
     pub fn key_characters(&mut self) {
         let key = self.key;

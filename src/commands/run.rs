@@ -210,6 +210,11 @@ fn print_report(report: &Report, took: std::time::Duration) -> ExitStatus {
     } else {
         String::new()
     };
+    let replaced = if report.detached > 0 {
+        format!("{replaced}, {} detached", report.detached)
+    } else {
+        replaced
+    };
     let applied = format!(
         "Applied: {} created, {} updated, {} deactivated{replaced}. Took {:.1} s.",
         report.created,

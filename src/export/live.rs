@@ -24,6 +24,8 @@ pub struct LiveObjects {
     pub webhook_endpoints: Vec<Map<String, Value>>,
     pub tax_rates: Vec<Map<String, Value>>,
     pub shipping_rates: Vec<Map<String, Value>>,
+    pub features: Vec<Map<String, Value>>,
+    pub product_features: Vec<Map<String, Value>>,
 }
 
 /// The lists of `LiveObjects`, one per kind.
@@ -43,6 +45,8 @@ impl LiveObjects {
             &self.webhook_endpoints,
             &self.tax_rates,
             &self.shipping_rates,
+            &self.features,
+            &self.product_features,
         ]
     }
 
@@ -63,6 +67,8 @@ impl LiveObjects {
             &mut self.webhook_endpoints,
             &mut self.tax_rates,
             &mut self.shipping_rates,
+            &mut self.features,
+            &mut self.product_features,
         ];
         lists
             .into_iter()

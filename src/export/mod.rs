@@ -15,8 +15,8 @@ use serde_json::{Map, Value};
 
 use crate::catalog::declared::for_each_reference;
 use crate::kinds::fields::Presence;
-use crate::kinds::ObjectKind;
 use crate::kinds::RESERVED_METADATA_PREFIX;
+use crate::kinds::{ObjectKind, KINDS};
 use keys::Keys;
 pub use live::LiveObjects;
 use rhai_text::RhaiWriter;
@@ -54,6 +54,7 @@ pub fn export(live: &LiveObjects, options: &ExportOptions) -> Export {
         text: String::new(),
         keys: &keys,
         selection: &selection,
+        live,
     };
     out.header();
     for section in &selection.sections {
@@ -98,6 +99,7 @@ struct Script<'a> {
     text: String,
     keys: &'a Keys,
     selection: &'a Selection<'a>,
+    live: &'a LiveObjects,
 }
 
 impl Script<'_> {
@@ -146,7 +148,8 @@ impl Script<'_> {
             ));
         }
         let key = self.keys.key(kind, object);
-        let params = declaration_params(kind, object, self.keys);
+        let mut params = declaration_params(kind, object, self.keys);
+        self.within(kind, id, &mut params);
         let call = format!(
             "{}({}, ",
             kind.def().function(),
@@ -156,6 +159,49 @@ impl Script<'_> {
         self.text.push_str(&call);
         self.text.push_str(&map);
         self.text.push_str(");\n");
+    }
+}
+
+impl Script<'_> {
+    /// The objects declared in this one's field (`Kind::within`: a product's `features`),
+    /// as the keys of what each references, oldest first (Stripe lists newest first).
+    fn within(&self, kind: ObjectKind, id: &str, params: &mut Object) {
+        for child in KINDS
+            .iter()
+            .filter(|k| k.within().is_some_and(|w| w.parent == kind))
+        {
+            let Some(within) = child.within() else {
+                continue;
+            };
+            let Some(target) = child
+                .references()
+                .iter()
+                .find(|r| r.pattern == within.param)
+                .map(|r| r.kind)
+            else {
+                continue;
+            };
+            let keys: Vec<Value> = self
+                .live
+                .of_kind(child.id())
+                .iter()
+                .rev()
+                .filter(|o| live::text(o, within.segment) == Some(id))
+                .filter_map(|o| o.get(within.param))
+                .filter_map(|reference| {
+                    // The key the export gives the target, else the one its expanded object
+                    // holds (Stripe returns the feature whole).
+                    let id = live::reference_id(reference)?;
+                    let key = self.keys.known(target, id).map(str::to_owned);
+                    key.or_else(|| target.def().key().of(reference))
+                        .or_else(|| Some(id.to_owned()))
+                })
+                .map(Value::String)
+                .collect();
+            if !keys.is_empty() {
+                params.insert(within.field.to_owned(), Value::Array(keys));
+            }
+        }
     }
 }
 

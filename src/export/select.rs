@@ -158,9 +158,11 @@ pub fn select<'a>(live: &'a LiveObjects, scope: Option<&str>) -> Selection<'a> {
     };
 
     let mut sections = Vec::new();
+    // A kind under another's object (a feature attachment) is written in its parent's
+    // declaration (`features: [...]`), not in a section.
     for kind in ObjectKind::ALL
         .into_iter()
-        .filter(|k| owner_kind(*k).is_none())
+        .filter(|k| owner_kind(*k).is_none() && k.def().within().is_none())
     {
         let members = ObjectKind::ALL
             .into_iter()

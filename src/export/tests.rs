@@ -559,6 +559,7 @@ fn sections_follow_the_kinds_export_mappings() {
             (ObjectKind::WebhookEndpoint, None),
             (ObjectKind::TaxRate, None),
             (ObjectKind::ShippingRate, None),
+            (ObjectKind::Feature, None),
         ]
     );
 }

@@ -23,6 +23,13 @@ pub enum KeyRule {
     FoldedField(&'static str),
     /// The key lives in metadata `billingctl_key`.
     Metadata,
+    /// The key is a pair, `PARENT/CHILD`: the values at two form paths of the object (a
+    /// product feature: its product's id and its feature's lookup key). Neither is sent as
+    /// the key: a declaration's params already hold both.
+    Pair {
+        parent: &'static str,
+        child: &'static str,
+    },
 }
 
 impl KeyRule {
@@ -31,7 +38,7 @@ impl KeyRule {
     pub fn field(self) -> Option<&'static str> {
         match self {
             KeyRule::Field(field) | KeyRule::FoldedField(field) => Some(field),
-            KeyRule::Metadata => None,
+            KeyRule::Metadata | KeyRule::Pair { .. } => None,
         }
     }
 
@@ -46,6 +53,15 @@ impl KeyRule {
         let found = match self {
             KeyRule::Field(field) | KeyRule::FoldedField(field) => object.get(field),
             KeyRule::Metadata => object.get("metadata").and_then(|m| m.get(KEY_METADATA)),
+            KeyRule::Pair { parent, child } => {
+                let object = object.as_object()?;
+                let text = |path| {
+                    crate::path::get(object, path)
+                        .and_then(Value::as_str)
+                        .filter(|text| !text.is_empty())
+                };
+                return Some(pair(text(parent)?, text(child)?));
+            }
         };
         found
             .and_then(Value::as_str)
@@ -62,13 +78,16 @@ impl KeyRule {
     pub fn fold(self, key: &str) -> String {
         match self {
             KeyRule::FoldedField(_) => key.to_lowercase(),
-            KeyRule::Field(_) | KeyRule::Metadata => key.to_owned(),
+            KeyRule::Field(_) | KeyRule::Metadata | KeyRule::Pair { .. } => key.to_owned(),
         }
     }
 
     /// Writes `key` into create params where Stripe keeps it: the key field (unless the
     /// params already hold it), or metadata `billingctl_key`.
     pub fn place(self, key: &str, params: &mut Map<String, Value>) {
+        if let KeyRule::Pair { .. } = self {
+            return;
+        }
         match self.field() {
             Some(field) => {
                 params
@@ -90,6 +109,12 @@ impl KeyRule {
     pub fn same(self, a: &str, b: &str) -> bool {
         self.fold(a) == self.fold(b)
     }
+}
+
+/// The key of a pair (`KeyRule::Pair`): `PARENT/CHILD`. A parent key is an id, which has no
+/// `/` (`Text::Id`), so the first `/` splits it.
+pub fn pair(parent: &str, child: &str) -> String {
+    format!("{parent}/{child}")
 }
 
 #[cfg(test)]
@@ -123,5 +148,21 @@ mod tests {
         assert_eq!(portal.field(), None);
         assert_eq!(portal.argument(), "key");
         assert!(!KeyRule::Field("id").same("a", "A"));
+    }
+
+    #[test]
+    fn a_pair_is_read_from_both_halves_and_never_placed() {
+        let rule = KeyRule::Pair {
+            parent: "product",
+            child: "entitlement_feature[lookup_key]",
+        };
+        let attachment = json!({"id": "prodft_1", "product": "basic",
+            "entitlement_feature": {"id": "feat_1", "lookup_key": "api"}});
+        assert_eq!(rule.of(&attachment).as_deref(), Some("basic/api"));
+        assert_eq!(rule.of(&json!({"product": "basic"})), None);
+        assert_eq!(rule.field(), None);
+        let mut params = Map::new();
+        rule.place("basic/api", &mut params);
+        assert!(params.is_empty());
     }
 }

@@ -12,12 +12,14 @@
 //! else: it knows no catalog, plan or emulator.
 
 mod coupon;
+mod feature;
 pub mod fields;
 mod key;
 mod meter;
 mod portal_configuration;
 mod price;
 mod product;
+mod product_feature;
 mod promotion_code;
 pub mod rules;
 mod shipping_rate;
@@ -29,7 +31,7 @@ mod webhook_events;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use key::{KeyRule, KEY_METADATA, RESERVED_METADATA_PREFIX, SCOPE_METADATA};
+pub use key::{pair, KeyRule, KEY_METADATA, RESERVED_METADATA_PREFIX, SCOPE_METADATA};
 pub use product::{MARKETING_FEATURES_MAX, STATEMENT_DESCRIPTOR_MAX};
 
 use crate::kinds::fields::ObjectTable;
@@ -48,6 +50,8 @@ pub enum ObjectKind {
     WebhookEndpoint,
     TaxRate,
     ShippingRate,
+    Feature,
+    ProductFeature,
 }
 
 /// Every kind's definition, in dependency order: a kind comes after every kind it references
@@ -63,11 +67,13 @@ pub static KINDS: [&dyn Kind; ObjectKind::ALL.len()] = [
     &webhook_endpoint::WebhookEndpoint,
     &tax_rate::TaxRate,
     &shipping_rate::ShippingRate,
+    &feature::Feature,
+    &product_feature::ProductFeature,
 ];
 
 impl ObjectKind {
     /// Every kind, in dependency order.
-    pub const ALL: [ObjectKind; 9] = [
+    pub const ALL: [ObjectKind; 11] = [
         ObjectKind::Product,
         ObjectKind::Meter,
         ObjectKind::Price,
@@ -77,6 +83,8 @@ impl ObjectKind {
         ObjectKind::WebhookEndpoint,
         ObjectKind::TaxRate,
         ObjectKind::ShippingRate,
+        ObjectKind::Feature,
+        ObjectKind::ProductFeature,
     ];
 
     /// This kind's definition.
@@ -145,6 +153,13 @@ pub trait Kind: Sync {
         Deactivation::ACTIVE
     }
 
+    /// Where objects of this kind live under another kind's object, and how a script
+    /// declares them through it (a product's feature attachments); `None` for a top-level
+    /// kind, which has a script function of its own and one list endpoint.
+    fn within(&self) -> Option<Within> {
+        None
+    }
+
     /// The params that hold another object's key, resolved to its id at apply time.
     fn references(&self) -> &'static [Refers] {
         &[]
@@ -169,10 +184,11 @@ pub trait Kind: Sync {
         &[]
     }
 
-    /// Whether the list endpoint leaves inactive objects out unless asked for
-    /// `active=false` (prices), so the live account is read in two passes.
-    fn lists_only_active(&self) -> bool {
-        false
+    /// The list filter that returns the inactive objects the unfiltered list leaves out
+    /// (prices: `active=false`; entitlement features: `archived=true`), so the live account
+    /// is read in two passes. `None`: the unfiltered list returns every object.
+    fn inactive_filter(&self) -> Option<InactiveFilter> {
+        None
     }
 
     /// Whether the key is unique only among active objects, so an inactive holder frees it
@@ -180,6 +196,13 @@ pub trait Kind: Sync {
     /// inactive one brought back, and an inactive declaration needs nothing to exist.
     fn frees_key_when_inactive(&self) -> bool {
         false
+    }
+
+    /// Whether an inactive object can be made active again. `false` where deactivating is
+    /// permanent (an entitlement feature: "permanently deactivate it"); with
+    /// `frees_key_when_inactive`, an active declaration is then always a new object.
+    fn reactivates(&self) -> bool {
+        true
     }
 
     /// Whether a script may name an existing object's Stripe id to adopt it (`adopt`): only
@@ -255,6 +278,10 @@ pub enum Deactivation {
         deactivate: &'static str,
         reactivate: &'static str,
     },
+    /// The object ends by a DELETE, which billingctl sends only for an object the script no
+    /// longer declares and only with `--prune`, as its own action (`detach`: a feature
+    /// attachment, which takes the entitlement away from paying customers).
+    Delete,
     /// The kind cannot be deactivated (a coupon): the reason, for errors.
     Impossible {
         reason: &'static str,
@@ -287,7 +314,7 @@ impl Deactivation {
                 .get(status_field)
                 .and_then(Value::as_str)
                 .map_or(true, |status| status == on_value),
-            Deactivation::Impossible { .. } => true,
+            Deactivation::Impossible { .. } | Deactivation::Delete => true,
         }
     }
 
@@ -306,7 +333,7 @@ impl Deactivation {
         match self {
             Deactivation::Field { name, off } => Some((name, Value::Bool(off))),
             Deactivation::Endpoints { .. } => Some((Self::SCRIPT_PARAM, Value::Bool(false))),
-            Deactivation::Impossible { .. } => None,
+            Deactivation::Impossible { .. } | Deactivation::Delete => None,
         }
     }
 
@@ -316,7 +343,9 @@ impl Deactivation {
     pub fn script_only(self) -> Option<&'static str> {
         match self {
             Deactivation::Endpoints { .. } => Some(Self::SCRIPT_PARAM),
-            Deactivation::Field { .. } | Deactivation::Impossible { .. } => None,
+            Deactivation::Field { .. } | Deactivation::Impossible { .. } | Deactivation::Delete => {
+                None
+            }
         }
     }
 
@@ -329,9 +358,37 @@ impl Deactivation {
                 reactivate,
                 ..
             } => Some(if on { reactivate } else { deactivate }),
-            Deactivation::Field { .. } | Deactivation::Impossible { .. } => None,
+            Deactivation::Field { .. } | Deactivation::Impossible { .. } | Deactivation::Delete => {
+                None
+            }
         }
     }
+}
+
+/// A kind whose objects live under an object of another kind (`Kind::within`): its path names
+/// the parent's id (`/v1/products/{product}/features`), its live objects are listed once per
+/// live parent, and a script declares them in a field of the parent, as a list of keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Within {
+    /// The parent's kind.
+    pub parent: ObjectKind,
+    /// The path segment that names the parent's id (`product`). It is also the field that
+    /// holds the parent's key in a declaration's params (a reference, sent in the path and
+    /// never in the body) and its id in a live object (Stripe's shape leaves it out; the
+    /// listing writes it in).
+    pub segment: &'static str,
+    /// The parent's script field that declares these objects (`features`).
+    pub field: &'static str,
+    /// The param each key in that field becomes (`entitlement_feature`, a reference).
+    pub param: &'static str,
+}
+
+/// A list filter and its value that list a kind's inactive objects (`Kind::inactive_filter`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InactiveFilter {
+    /// One of the table's `list_filters`.
+    pub name: &'static str,
+    pub value: bool,
 }
 
 /// A param (a field-table pattern) that holds the key of an object of `kind`.
@@ -428,11 +485,26 @@ mod tests {
     fn every_reference_points_at_a_param_and_an_earlier_kind_or_is_deferred() {
         for kind in KINDS {
             for refers in kind.references() {
+                let in_path = kind.within().is_some_and(|w| w.segment == refers.pattern);
                 assert!(
-                    kind.table().params.iter().any(|p| p.path == refers.pattern),
+                    in_path || kind.table().params.iter().any(|p| p.path == refers.pattern),
                     "{}: {} is not a param",
                     kind.name(),
                     refers.pattern
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_inactive_filter_is_a_list_filter() {
+        for kind in KINDS {
+            if let Some(filter) = kind.inactive_filter() {
+                assert!(
+                    kind.table().list_filters.contains(&filter.name),
+                    "{}: {} is not a list filter",
+                    kind.name(),
+                    filter.name
                 );
             }
         }

@@ -3,7 +3,8 @@
 
 use super::values::{AMOUNT_MAX, INTERVAL, METADATA, TAX_BEHAVIOR};
 use super::{
-    ExportMapping, KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal, Replacement, Under,
+    ExportMapping, InactiveFilter, KeyRule, Kind, KindDocs, ObjectKind, Refers, Refusal,
+    Replacement, Under,
 };
 use crate::kinds::fields::Default::{Bool, EmptyObject, Int, Str};
 use crate::kinds::fields::Type::{
@@ -50,10 +51,13 @@ impl Kind for Price {
         &["tiers", "currency_options"]
     }
 
-    fn lists_only_active(&self) -> bool {
+    fn inactive_filter(&self) -> Option<InactiveFilter> {
         // "Only return prices that are active or inactive": unfiltered, the list endpoint
         // returns active prices only.
-        true
+        Some(InactiveFilter {
+            name: "active",
+            value: false,
+        })
     }
 
     fn adoptable(&self) -> bool {

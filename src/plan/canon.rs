@@ -169,9 +169,21 @@ impl<'a> Canon<'a> {
                 }
                 Value::Array(items)
             }
+            // A reference Stripe returns expanded (a product feature's `entitlement_feature`,
+            // the feature whole) compares as the id it holds.
+            Value::Object(map) if self.is_reference(path) && map["id"].is_string() => {
+                let id = map["id"].as_str().unwrap_or_default();
+                Value::String(self.string(path, ty, id))
+            }
             Value::Object(map) => self.object(path, map),
             other => other.clone(),
         }
+    }
+
+    /// Whether `path` is where the kind references another object (live side only).
+    fn is_reference(&self, path: &str) -> bool {
+        self.live
+            .is_some_and(|(_, references)| references.target(self.kind, path).is_some())
     }
 
     fn string(&self, path: &str, ty: Option<Type>, text: &str) -> String {

@@ -60,6 +60,9 @@ pub fn diff_declaration(
 
     let mut unknown = Vec::new();
     unknown_paths(kind.table(), &desired, "", &mut unknown);
+    // The parent of a kind under another's object travels in the path (`Kind::within`).
+    let segment = kind.def().within().map(|within| within.segment);
+    unknown.retain(|path| Some(path.as_str()) != segment);
     if !unknown.is_empty() {
         let problem = |path| Problem {
             kind,

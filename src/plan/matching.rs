@@ -62,6 +62,7 @@ pub fn find_live<'a>(
             let candidates: Vec<&Value> = matches
                 .iter()
                 .copied()
+                .filter(|_| kind.def().reactivates())
                 .filter(|object| reactivatable(declaration, object, live))
                 .collect();
             if candidates.is_empty() {

@@ -10,8 +10,9 @@ use crate::catalog::{DeclaredAt, Reference};
 use crate::diag::Diagnostics;
 use crate::kinds::ObjectKind;
 
-/// What a change does to one Stripe object. There is no `Delete`: billingctl never deletes;
-/// the most it does is deactivate (`active=false`).
+/// What a change does to one Stripe object. There is no `Delete` of a catalog object:
+/// billingctl never deletes one; the most it does is deactivate (`active=false`). The one
+/// DELETE is `Detach`, of a feature attachment Stripe has no other way to end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
     /// The object does not exist yet: one create (and, for update-only params such as a
@@ -27,6 +28,10 @@ pub enum Action {
     /// never deleted. A price is created first (with `transfer_lookup_key`) and archived
     /// last; a promotion code is deactivated first (codes are unique among active codes).
     Replace,
+    /// A feature attachment the script no longer lists, with `--prune`: one DELETE, which
+    /// takes the entitlement away from the product's paying customers
+    /// (`Deactivation::Delete`).
+    Detach,
 }
 
 impl Action {
@@ -37,6 +42,7 @@ impl Action {
             Action::Update => "update",
             Action::Deactivate => "deactivate",
             Action::Replace => "replace",
+            Action::Detach => "detach",
         }
     }
 
@@ -48,6 +54,8 @@ impl Action {
             Action::Update => '~',
             Action::Deactivate => '!',
             Action::Replace => '↻',
+            // Terraform's destroy: a detach is a real DELETE.
+            Action::Detach => '-',
         }
     }
 }
@@ -149,13 +157,14 @@ pub struct Summary {
     pub update: usize,
     pub deactivate: usize,
     pub replace: usize,
+    pub detach: usize,
     pub unchanged: usize,
 }
 
 impl Summary {
     /// Whether the plan writes anything.
     pub fn has_changes(&self) -> bool {
-        self.create + self.update + self.deactivate + self.replace > 0
+        self.create + self.update + self.deactivate + self.replace + self.detach > 0
     }
 }
 
@@ -188,6 +197,7 @@ impl Plan {
             update: count(Action::Update),
             deactivate: count(Action::Deactivate),
             replace: count(Action::Replace),
+            detach: count(Action::Detach),
             unchanged: self.unchanged,
         }
     }

@@ -64,6 +64,8 @@ fn writes<'a>(
                 .and_then(|id| live.by_id(change.kind, id));
             vec![(Operation::Update, &change.params, current)]
         }
+        // A DELETE sends no params: no rule applies.
+        Action::Detach => Vec::new(),
     }
 }
 

@@ -134,7 +134,7 @@ pub fn find_orphans(
             let Some(id) = object.get("id").and_then(Value::as_str) else {
                 continue;
             };
-            if scope_of(object) != Some(catalog.scope.as_str())
+            if owner_scope(kind, object, live) != Some(catalog.scope.as_str())
                 || !is_active(kind, object)
                 || declared.contains(&(kind, id.to_owned()))
                 || planned.contains(&(kind, id.to_owned()))
@@ -144,6 +144,7 @@ pub fn find_orphans(
             }
             let key = display_key(kind, object).unwrap_or_else(|| id.to_owned());
             let note = match kind.def().deactivation() {
+                Deactivation::Delete => None,
                 Deactivation::Impossible { .. } => Some(format!(
                     "a {} has no `active` and billingctl never deletes: left as it is (delete \
                      it in the Dashboard if it must go)",
@@ -163,7 +164,10 @@ pub fn find_orphans(
             let note = note.filter(|_| prune);
             let pruned = prune && note.is_none();
             if pruned {
-                changes.push(deactivation(kind, id, &key, &catalog.scope));
+                changes.push(match kind.def().deactivation() {
+                    Deactivation::Delete => detach(kind, object, id, &key, &catalog.scope),
+                    _ => deactivation(kind, id, &key, &catalog.scope),
+                });
             }
             orphans.push(Orphan {
                 kind,
@@ -176,6 +180,43 @@ pub fn find_orphans(
     }
     orphans.sort_by(|a, b| (a.kind, &a.key, &a.id).cmp(&(b.kind, &b.key, &b.id)));
     orphans
+}
+
+/// The scope an object is owned by: its own metadata's, or for a kind under another's object
+/// (a feature attachment, which has no metadata) its parent's.
+fn owner_scope<'a>(kind: ObjectKind, object: &'a Value, live: &'a LiveState) -> Option<&'a str> {
+    match kind.def().within() {
+        Some(within) => object[within.segment]
+            .as_str()
+            .and_then(|parent| live.by_id(within.parent, parent))
+            .and_then(scope_of),
+        None => scope_of(object),
+    }
+}
+
+/// The DELETE that detaches an orphan attachment (`Deactivation::Delete`), with `--prune`
+/// only. Its params hold only the parent's id, which travels in the path.
+fn detach(kind: ObjectKind, object: &Value, id: &str, key: &str, scope: &str) -> Change {
+    let mut params = Map::new();
+    if let Some(within) = kind.def().within() {
+        params.insert(within.segment.to_owned(), object[within.segment].clone());
+    }
+    Change {
+        action: Action::Detach,
+        kind,
+        key: key.to_owned(),
+        id: Some(id.to_owned()),
+        declared_at: DeclaredAt {
+            file: format!("scope {scope}"),
+            line: 0,
+            column: 0,
+        },
+        fields: Vec::new(),
+        reason: Some(Reason::Orphan),
+        params,
+        after_create: Map::new(),
+        references: Vec::new(),
+    }
 }
 
 /// The ids of live objects the catalog's declarations match (by key or by adoption).

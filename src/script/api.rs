@@ -26,7 +26,8 @@ type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
 /// Registers every script function on `engine`, writing into `recorder`.
 pub fn register(engine: &mut Engine, recorder: &Shared) {
-    for kind in KINDS {
+    // A kind that lives under another (`Kind::within`) is declared in its parent's field.
+    for kind in KINDS.iter().filter(|kind| kind.within().is_none()) {
         let rec = recorder.clone();
         let (name, kind) = (kind.function(), kind.id());
         engine.register_fn(
@@ -194,6 +195,10 @@ fn refused(refusal: Refusal) -> Diagnostic {
 fn cannot_deactivate(kind: ObjectKind) -> Option<Diagnostic> {
     match kind.def().deactivation() {
         Deactivation::Impossible { reason, help } => Some(Diagnostic::error(reason).help(help)),
+        Deactivation::Delete => Some(
+            Diagnostic::error(format!("a {} cannot be deactivated", kind.def().noun()))
+                .help("leave it out of its parent's list; `--prune` then detaches it (a DELETE)"),
+        ),
         Deactivation::Field { .. } | Deactivation::Endpoints { .. } => None,
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use crate::catalog::object::Object;
 use crate::catalog::{graph, refusals, Catalog, DeclaredAt, Environment};
 use crate::diag::{Diagnostic, Sources};
-use crate::kinds::ObjectKind;
+use crate::kinds::{pair, Kind, ObjectKind, KINDS};
 
 /// One declaration as the script wrote it (fields still untyped, so overlays can merge).
 #[derive(Debug)]
@@ -79,8 +79,12 @@ impl Recorder {
         graph: bool,
     ) -> Result<Catalog, Vec<Diagnostic>> {
         let Recorder {
-            entries, mut diags, ..
+            mut entries,
+            mut diags,
+            ..
         } = self;
+        let children = declared_within(&mut entries, &mut diags);
+        entries.extend(children);
         // A field refused while the script ran (a NaN, a function) was left out of its
         // object: what the build then says about that field ("needs `percent_off`") repeats it.
         let refused: Vec<(Option<ObjectKind>, Option<String>, String)> = diags
@@ -163,6 +167,67 @@ impl Recorder {
         }
         Ok(catalog)
     }
+}
+
+/// The objects declared in a field of their parent (`Kind::within`: a product's `features`,
+/// a list of feature keys): the field is taken out of each parent entry, and each key in it
+/// becomes an entry of the child kind, keyed by the pair, holding both references. Declared
+/// where the parent is; overlays have already merged the parent's fields.
+fn declared_within(entries: &mut [Entry], diags: &mut Vec<Diagnostic>) -> Vec<Entry> {
+    let mut children = Vec::new();
+    for kind in KINDS {
+        let Some(within) = kind.within() else {
+            continue;
+        };
+        for parent in entries
+            .iter_mut()
+            .filter(|e| !e.dropped && e.kind == within.parent)
+        {
+            let Some(listed) = parent.fields.remove(within.field) else {
+                continue;
+            };
+            let keys = match listed {
+                Value::Array(items) if items.iter().all(Value::is_string) => items,
+                other => {
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "`{}` must be a list of {} keys, got {other}",
+                            within.field,
+                            listed_kind(kind, within.param),
+                        ))
+                        .field(within.field)
+                        .at(parent.at.clone())
+                        .object(parent.kind, &parent.key),
+                    );
+                    continue;
+                }
+            };
+            for key in keys.iter().filter_map(Value::as_str) {
+                let mut fields = Map::new();
+                fields.insert(within.segment.to_owned(), Value::String(parent.key.clone()));
+                fields.insert(within.param.to_owned(), Value::String(key.to_owned()));
+                children.push(Entry {
+                    kind: kind.id(),
+                    key: pair(&parent.key, key),
+                    at: parent.at.clone(),
+                    adopt: None,
+                    fields,
+                    changed_at: parent.changed_at.clone(),
+                    dropped: false,
+                });
+            }
+        }
+    }
+    children
+}
+
+/// The name of the kind a parent's list names (`feature`): the target of the child's
+/// reference at `param`.
+fn listed_kind(kind: &dyn Kind, param: &str) -> &'static str {
+    kind.references()
+        .iter()
+        .find(|r| r.pattern == param)
+        .map_or("object", |r| r.kind.name())
 }
 
 /// Builds the entry's object. An unknown field is reported and taken out, and the build

@@ -294,6 +294,12 @@ impl Client {
         self.execute(Method::POST, path, Some(&body)).await
     }
 
+    /// `DELETE path`: only a product's feature attachment (`plan::Action::Detach`). No body
+    /// and no idempotency key (Stripe takes none on a DELETE).
+    pub async fn delete(&self, path: &str) -> Result<Value, Error> {
+        self.execute(Method::DELETE, path, None).await
+    }
+
     /// Every object of a list endpoint: pages of `limit=100` following `starting_after`
     /// until `has_more` is false. `filters` are the endpoint's list filters (`active`, …).
     pub async fn list_all(

@@ -337,6 +337,10 @@ fn every_kind_is_declared_documented_and_served() {
     let scripts_md = std::fs::read_to_string(repo().join("docs/SCRIPTS.md")).unwrap();
     let harness = Harness::new();
     for kind in KINDS {
+        if kind.within().is_some() {
+            declared_documented_and_served_through_its_parent(kind, &scripts_md, &harness);
+            continue;
+        }
         let function = kind.function();
         assert_eq!(ObjectKind::from_name(function), Some(kind.id()));
         assert!(
@@ -383,6 +387,77 @@ fn every_kind_is_declared_documented_and_served() {
     }
 }
 
+/// A kind declared in a field of its parent (`Kind::within`: a product's `features`) has no
+/// script function of its own: its parent's section documents the field, the parent's
+/// function takes it (a key in it that names nothing is an error about that key, not an
+/// unknown field), `billingctl docs` prints its reference, and the emulator serves it under
+/// a parent's path.
+fn declared_documented_and_served_through_its_parent(
+    kind: &dyn billingctl::kinds::Kind,
+    scripts_md: &str,
+    harness: &Harness,
+) {
+    let within = kind.within().expect("a kind under a parent");
+    let parent = within.parent.def();
+    let section = scripts_md
+        .split(&format!("### {}\n", parent.function()))
+        .nth(1)
+        .and_then(|rest| rest.split("\n### ").next())
+        .unwrap_or_else(|| panic!("docs/SCRIPTS.md documents `{}`", parent.function()));
+    assert!(
+        section.contains(&format!("`{}`", within.field)),
+        "the `{}` section of docs/SCRIPTS.md documents `{}`",
+        parent.function(),
+        within.field
+    );
+    harness.write(
+        "scripts/probe.rhai",
+        &format!(
+            "{}(\"probe\", #{{ name: \"Probe\", {}: [\"no_such_key_anywhere\"] }});",
+            parent.function(),
+            within.field
+        ),
+    );
+    let check = harness
+        .offline(&["check", "scripts/probe.rhai"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&check);
+    assert!(!check.status.success());
+    assert!(
+        stderr.contains("no_such_key_anywhere") && !stderr.contains("unknown field"),
+        "{}: {stdout}{stderr}",
+        kind.name()
+    );
+    let docs = harness.offline(&["docs", kind.name()]).output().unwrap();
+    let (stdout, _) = texts(&docs);
+    assert!(docs.status.success());
+    assert!(
+        stdout.contains(&format!("### {}\n", kind.name())),
+        "{stdout}"
+    );
+    // Served under a parent that exists (the parent is a product: an id and a name).
+    harness.post(
+        parent.table().path,
+        serde_json::json!({"id": "house_parent", "name": "Parent"}),
+    );
+    let path = kind
+        .table()
+        .path
+        .replace(&format!("{{{}}}", within.segment), "house_parent");
+    let list = harness.get(&path);
+    assert_eq!(list["object"], "list", "{path}: {list}");
+    let missing = harness
+        .try_get(&format!("{path}/no_such_object_id"))
+        .expect_err("an unknown id is an error");
+    let api = missing.api().expect("a Stripe error");
+    assert_eq!(
+        (api.status, api.code.as_deref()),
+        (404, Some("resource_missing")),
+        "{path}: {missing}"
+    );
+}
+
 /// A shipped script applied to an empty account and exported again.
 fn exported(script: &str, files: &[&str], env: &str) -> String {
     let harness = Harness::new();
@@ -424,9 +499,13 @@ fn every_kind_is_shipped_in_a_script_and_exported() {
     }
     let all = exports.concat();
     for kind in KINDS {
+        let declared = match kind.within() {
+            Some(within) => format!("{}: [", within.field),
+            None => format!("{}(\"", kind.function()),
+        };
         assert!(
-            all.contains(&format!("{}(\"", kind.function())),
-            "no shipped script declares a {} that export writes back",
+            all.contains(&declared),
+            "no shipped script declares a {} that export writes back (`{declared}`)",
             kind.name()
         );
     }

@@ -145,6 +145,37 @@ def shipping_rate(client):
     }), None, "fixed_amount[amount]")
 
 
+def feature(client):
+    created = client.v1.entitlements.features.create({"lookup_key": "sdk_api", "name": "API access"})
+    assert created.id.startswith("feat_") and created.active and created.object == "entitlements.feature", created
+    updated = client.v1.entitlements.features.update(created.id, {"name": "API", "metadata": {"tier": "1"}})
+    assert updated.name == "API" and updated.metadata["tier"] == "1", updated
+    listed = client.v1.entitlements.features.list({"lookup_key": "sdk_api"})
+    assert [f.id for f in listed.data] == [created.id], listed
+    archived = client.v1.entitlements.features.update(created.id, {"active": False})
+    assert archived.active is False, archived
+    assert client.v1.entitlements.features.list({"lookup_key": "sdk_api"}).data == []
+    listed = client.v1.entitlements.features.list({"archived": True})
+    assert [f.id for f in listed.data] == [created.id], listed
+    client.v1.entitlements.features.create({"lookup_key": "sdk_reports", "name": "Reports"})
+    refused(lambda: client.v1.entitlements.features.create({"lookup_key": "sdk_reports", "name": "Again"}),
+            "resource_already_exists", "lookup_key")
+
+
+def product_feature(client):
+    feature = client.v1.entitlements.features.create({"lookup_key": "sdk_sso", "name": "SSO"})
+    attached = client.v1.products.features.create("sdk_basic", {"entitlement_feature": feature.id})
+    assert attached.id.startswith("prodft_") and attached.object == "product_feature", attached
+    assert attached.entitlement_feature.lookup_key == "sdk_sso", attached
+    listed = client.v1.products.features.list("sdk_basic")
+    assert [a.id for a in listed.data] == [attached.id], listed
+    refused(lambda: client.v1.products.features.create("sdk_basic", {"entitlement_feature": feature.id}),
+            "resource_already_exists", "entitlement_feature")
+    deleted = client.v1.products.features.delete("sdk_basic", attached.id)
+    assert deleted.deleted and deleted.id == attached.id, deleted
+    assert client.v1.products.features.list("sdk_basic").data == []
+
+
 def refused(call, code, param):
     """`call` must fail as Stripe fails: an InvalidRequestError with this code and param."""
     try:
@@ -166,6 +197,8 @@ KINDS = {
     "webhook_endpoint": webhook_endpoint,
     "tax_rate": tax_rate,
     "shipping_rate": shipping_rate,
+    "feature": feature,
+    "product_feature": product_feature,
 }
 
 

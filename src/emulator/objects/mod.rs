@@ -11,10 +11,12 @@
 
 mod common;
 mod coupon;
+mod feature;
 mod meter;
 mod portal;
 mod price;
 mod product;
+mod product_feature;
 mod promotion_code;
 pub(crate) mod resource;
 mod shipping_rate;
@@ -52,6 +54,8 @@ pub(crate) static RESOURCES: [&dyn Resource; ObjectKind::ALL.len()] = [
     &webhook_endpoint::WebhookEndpoint,
     &tax_rate::TaxRate,
     &shipping_rate::ShippingRate,
+    &feature::Feature,
+    &product_feature::ProductFeature,
 ];
 
 /// The registry the requests' contexts carry.

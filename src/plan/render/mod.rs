@@ -101,6 +101,7 @@ impl Entry<'_> {
             (Action::Deactivate, Some(Reason::Orphan), _) => " (deactivate orphan)".to_owned(),
             (_, Some(Reason::Repoint), _) => " (re-point to the replacement)".to_owned(),
             (Action::Deactivate, _, _) => " (deactivate)".to_owned(),
+            (Action::Detach, _, _) => " (detach: its customers lose the entitlement)".to_owned(),
             (_, Some(Reason::Adopt), Some(id)) => format!(" (adopt {id})"),
             _ => String::new(),
         };
@@ -186,6 +187,8 @@ pub fn symbol(action: Action) -> &'static str {
         Action::Update => "~",
         Action::Deactivate => "!",
         Action::Replace => "-/+",
+        // Terraform's destroy: a detach is a real DELETE (a feature attachment).
+        Action::Detach => "-",
     }
 }
 
@@ -212,8 +215,9 @@ fn thousands(n: usize) -> String {
     out
 }
 
-/// Counts per kind and action, in apply order: `(kind, create, update, deactivate, replace)`.
-fn per_kind(plan: &Plan) -> Vec<(ObjectKind, [usize; 4])> {
+/// Counts per kind and action, in apply order: `(kind, create, update, deactivate, replace,
+/// detach)`.
+fn per_kind(plan: &Plan) -> Vec<(ObjectKind, [usize; 5])> {
     KINDS
         .iter()
         .map(|kind| kind.id())
@@ -229,6 +233,7 @@ fn per_kind(plan: &Plan) -> Vec<(ObjectKind, [usize; 4])> {
                 count(Action::Update),
                 count(Action::Deactivate),
                 count(Action::Replace),
+                count(Action::Detach),
             ];
             (counts.iter().sum::<usize>() > 0).then_some((kind, counts))
         })
@@ -240,7 +245,7 @@ fn per_kind_line(plan: &Plan) -> String {
     let parts: Vec<String> = per_kind(plan)
         .into_iter()
         .map(|(kind, counts)| {
-            let verbs = ["create", "update", "deactivate", "replace"];
+            let verbs = ["create", "update", "deactivate", "replace", "detach"];
             let what: Vec<String> = counts
                 .iter()
                 .zip(verbs)
@@ -326,6 +331,12 @@ pub fn footer(summary: &Summary) -> String {
     } else {
         String::new()
     };
+    // Only plans that detach say so, as with replacements.
+    let replace = if summary.detach > 0 {
+        format!("{replace}, {} to detach", summary.detach)
+    } else {
+        replace
+    };
     format!(
         "Plan: {} to create, {} to update, {} to deactivate{replace}, {} unchanged.",
         summary.create, summary.update, summary.deactivate, summary.unchanged
@@ -366,7 +377,7 @@ fn action_colour(action: Action) -> &'static str {
     match action {
         Action::Create => GREEN,
         Action::Update => YELLOW,
-        Action::Deactivate => RED,
+        Action::Deactivate | Action::Detach => RED,
         Action::Replace => YELLOW,
     }
 }
@@ -391,14 +402,27 @@ pub fn json_view(plan: &Plan, view: &View) -> Value {
     let summary = plan.summary();
     let by_kind: serde_json::Map<String, Value> = per_kind(plan)
         .into_iter()
-        .map(|(kind, [create, update, deactivate, replace])| {
-            (
-                kind.name().to_owned(),
-                json!({"create": create, "update": update, "deactivate": deactivate,
-                       "replace": replace}),
-            )
+        .map(|(kind, [create, update, deactivate, replace, detach])| {
+            let mut counts = json!({"create": create, "update": update,
+                                    "deactivate": deactivate, "replace": replace});
+            // Only plans that detach say so (PLAN-JSON.md): older plans read the same.
+            if detach > 0 {
+                counts["detach"] = detach.into();
+            }
+            (kind.name().to_owned(), counts)
         })
         .collect();
+    let mut summary_json = json!({
+        "create": summary.create,
+        "update": summary.update,
+        "deactivate": summary.deactivate,
+        "replace": summary.replace,
+        "unchanged": summary.unchanged,
+        "by_kind": by_kind,
+    });
+    if summary.detach > 0 {
+        summary_json["detach"] = summary.detach.into();
+    }
     json!({
         "format_version": JSON_FORMAT_VERSION,
         "script": view.script,
@@ -406,14 +430,7 @@ pub fn json_view(plan: &Plan, view: &View) -> Value {
         "account": view.account,
         "changes": plan.changes.iter().map(change_json).collect::<Vec<_>>(),
         "errors": errors_json(&plan.errors),
-        "summary": {
-            "create": summary.create,
-            "update": summary.update,
-            "deactivate": summary.deactivate,
-            "replace": summary.replace,
-            "unchanged": summary.unchanged,
-            "by_kind": by_kind,
-        },
+        "summary": summary_json,
         "orphans": notes::orphans_json(plan),
         "warnings": errors_json(&plan.warnings),
     })
@@ -529,11 +546,25 @@ pub fn markdown_view(plan: &Plan, view: &View) -> String {
         out.push_str("Once the errors are resolved, the plan would be:\n\n");
     }
     out.push_str(&format!("**{}**\n\n", footer(&summary)));
-    out.push_str("| object | create | update | deactivate | replace |\n");
-    out.push_str("| --- | ---: | ---: | ---: | ---: |\n");
-    for (kind, [c, u, d, r]) in per_kind(plan) {
+    // A detach column only when the plan detaches, so other plans read as before.
+    let detaches = summary.detach > 0;
+    let (head, rule) = if detaches {
+        (" detach |", " ---: |")
+    } else {
+        ("", "")
+    };
+    out.push_str(&format!(
+        "| object | create | update | deactivate | replace |{head}\n"
+    ));
+    out.push_str(&format!("| --- | ---: | ---: | ---: | ---: |{rule}\n"));
+    for (kind, [c, u, d, r, x]) in per_kind(plan) {
+        let detach = if detaches {
+            format!(" {} |", thousands(x))
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "| {kind} | {} | {} | {} | {} |\n",
+            "| {kind} | {} | {} | {} | {} |{detach}\n",
             thousands(c),
             thousands(u),
             thousands(d),
@@ -578,7 +609,7 @@ pub fn markdown_view(plan: &Plan, view: &View) -> String {
         let mark = match entry.action {
             Action::Create => '+',
             Action::Update | Action::Replace => '!',
-            Action::Deactivate => '-',
+            Action::Deactivate | Action::Detach => '-',
         };
         let mut lines = format!("{mark} {rest}\n");
         for field in &entry.fields {

@@ -61,6 +61,11 @@ fn the_usage_based_example_converges() {
 }
 
 #[test]
+fn the_entitlements_example_converges() {
+    converges("examples/entitlements.rhai", &[]);
+}
+
+#[test]
 fn the_launch_campaign_example_converges() {
     converges("examples/launch_campaign.rhai", &[]);
 }

@@ -19,6 +19,7 @@ const SCRIPTS: &[(&str, &[&str])] = &[
     ("examples/tiered.rhai", &[]),
     ("examples/usage_based.rhai", &[]),
     ("examples/checkout_rates.rhai", &[]),
+    ("examples/entitlements.rhai", &[]),
 ];
 
 fn project_file(relative: &str) -> String {

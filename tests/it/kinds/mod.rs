@@ -1,4 +1,6 @@
-//! The kinds of issue 11, end to end against the emulator: each created, updated,
-//! deactivated, re-run as a no-op and exported.
+//! One module per object kind added with issue 11: each kind end to end against the
+//! in-process emulator (create, update, deactivate, re-run as a no-op, export round trip).
 
+mod features;
 mod meter;
+mod product_features;

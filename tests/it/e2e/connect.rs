@@ -307,3 +307,21 @@ fn an_overlays_settings_may_list_the_accounts() {
     );
     assert_eq!(h.emulator.stats().posts(), 0);
 }
+
+#[test]
+fn the_platform_cap_bounds_every_account_together() {
+    let h = Harness::new();
+    h.write("scripts/catalog.rhai", CATALOG);
+    let accounts: Vec<String> = three(&h).into_iter().take(2).collect();
+    let mut args = with(&["run", "scripts/catalog.rhai", "--yes"], &accounts);
+    args.extend(["--platform-max-rps".to_owned(), "10".to_owned()]);
+    let started = std::time::Instant::now();
+    succeeded(&run(&h, &refs(&args)), "run under a platform cap");
+    let took = started.elapsed();
+    let requests = h.emulator.stats().total;
+    // Each account alone may send 25 a second; together they may send 10: the requests of
+    // both (reads and 14 writes) cannot fit in less than (requests - burst) / 10 seconds.
+    assert!(requests >= 20, "{requests}");
+    let floor = std::time::Duration::from_millis((requests - 10) * 100);
+    assert!(took >= floor, "{requests} requests in {took:?}, floor {floor:?}");
+}

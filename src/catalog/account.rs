@@ -118,6 +118,16 @@ mod tests {
     }
 
     #[test]
+    fn the_example_accounts_files_parse() {
+        let json = ConnectedAccount::parse_list(include_str!("../../examples/accounts.json"));
+        let json = json.unwrap();
+        assert_eq!(json.len(), 3);
+        assert_eq!(json[2].values["currency"], "gbp");
+        let lines = ConnectedAccount::parse_list(include_str!("../../examples/accounts.txt"));
+        assert_eq!(lines.unwrap().len(), 2);
+    }
+
+    #[test]
     fn bad_entries_say_where() {
         let err = ConnectedAccount::parse_list("acct_1\nprod_2\n").unwrap_err();
         assert_eq!(

@@ -323,5 +323,65 @@ fn the_platform_cap_bounds_every_account_together() {
     // both (reads and 14 writes) cannot fit in less than (requests - burst) / 10 seconds.
     assert!(requests >= 20, "{requests}");
     let floor = std::time::Duration::from_millis((requests - 10) * 100);
-    assert!(took >= floor, "{requests} requests in {took:?}, floor {floor:?}");
+    assert!(
+        took >= floor,
+        "{requests} requests in {took:?}, floor {floor:?}"
+    );
+}
+
+#[test]
+fn sigterm_stops_scheduling_accounts_and_reports_each() {
+    use std::io::{BufRead, BufReader, Read};
+    let h = Harness::with_knobs(billingctl::emulator::EmulatorKnobs {
+        latency_ms: 100,
+        ..Default::default()
+    });
+    let script: String = (0..4)
+        .map(|i| format!("product(\"p{i}\", #{{ name: \"P{i}\" }});\n"))
+        .collect();
+    h.write("scripts/catalog.rhai", &script);
+    let accounts: Vec<String> = (0..4)
+        .map(|_| h.emulator.create_account(&[]).unwrap())
+        .collect();
+    let mut args = with(&["run", "scripts/catalog.rhai", "--yes"], &accounts);
+    args.extend(["--accounts-in-flight", "1", "--concurrency", "1"].map(str::to_owned));
+    let mut child = h
+        .std_command(&refs(&args))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).expect("reads") > 0,
+            "ended early: {seen}"
+        );
+        seen.push_str(&line);
+        // The first account is done: the second is under way.
+        if line.starts_with("[1/4 accounts") {
+            break;
+        }
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    stderr.read_to_string(&mut seen).expect("reads the rest");
+    assert_eq!(child.wait().expect("ends").code(), Some(1), "{seen}");
+    assert_eq!(h.emulator.account_stats(&accounts[0]).posts(), 4, "{seen}");
+    // The last two were never started, and the report says so for each.
+    for account in &accounts[2..] {
+        assert_eq!(h.emulator.account_stats(account).posts(), 0, "{seen}");
+        assert!(
+            seen.contains(&format!(
+                "{account}: nothing written: interrupted before it started"
+            )),
+            "{seen}"
+        );
+    }
+    assert!(seen.contains(&format!("{}: ", accounts[1])), "{seen}");
 }

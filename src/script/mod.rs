@@ -46,7 +46,10 @@ pub fn settings_of(script: &Path, env: &str) -> Result<crate::catalog::Environme
     let absolute = project::normalize(&cwd.join(script));
     let project = Project::for_script(&cwd, &absolute);
     let recorder = Rc::new(RefCell::new(Recorder::default()));
-    let engine = new_engine(&recorder, &project, &limits);
+    let mut engine = new_engine(&recorder, &project, &limits);
+    // Only a look ahead: the real evaluation runs `settings()` again and prints what it prints.
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
     let fail = |err: environment::EnvError| {
         if let Some((label, text)) = err.source() {
             recorder.borrow_mut().sources.insert(label, text);

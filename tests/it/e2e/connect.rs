@@ -385,3 +385,61 @@ fn sigterm_stops_scheduling_accounts_and_reports_each() {
     }
     assert!(seen.contains(&format!("{}: ", accounts[1])), "{seen}");
 }
+
+#[test]
+fn immutable_drift_in_one_account_writes_nothing_to_the_others() {
+    let h = Harness::new();
+    let script = CATALOG.replace(
+        "unit_amount: 900,",
+        "unit_amount: if \"basic\" in env.account.values { env.account.values.basic } else { 900 },",
+    );
+    h.write("scripts/catalog.rhai", &script);
+    let accounts = three(&h);
+    succeeded(
+        &run(
+            &h,
+            &refs(&with(&["run", "scripts/catalog.rhai", "--yes"], &accounts)),
+        ),
+        "first run",
+    );
+    // Now every account gets a new product, and the second a new amount for an existing
+    // price: an immutable change, an error found only against what that account holds.
+    h.write(
+        "scripts/catalog.rhai",
+        &format!("{script}\nproduct(\"extra\", #{{ name: \"Extra\" }});\n"),
+    );
+    let file = serde_json::json!([accounts[0], {"id": accounts[1], "values": {"basic": 1000}}, accounts[2]]);
+    h.write("accounts.json", &file.to_string());
+    h.reset_stats();
+    let output = run(
+        &h,
+        &[
+            "run",
+            "scripts/catalog.rhai",
+            "--yes",
+            "--accounts",
+            "accounts.json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert_eq!(h.emulator.stats().posts(), 0, "{}", transcript(&output));
+    let (stdout, stderr) = texts(&output);
+    assert!(stderr.contains("immutable"), "{stderr}");
+    assert!(stderr.contains(&format!("({})", accounts[1])), "{stderr}");
+    // The others' pending creates are shown, not written.
+    assert!(stdout.contains("+ product extra"), "{stdout}");
+}
+
+#[test]
+fn without_accounts_the_settings_look_ahead_prints_nothing_more() {
+    let h = Harness::new();
+    h.write("scripts/catalog.rhai", CATALOG);
+    h.write(
+        "scripts/env/staging.rhai",
+        "fn settings() { print(\"settings ran\"); #{ mode: \"test\" } }\n",
+    );
+    let output = run(&h, &["plan", "scripts/catalog.rhai", "--env", "staging"]);
+    succeeded(&output, "plan");
+    let (_, stderr) = texts(&output);
+    assert_eq!(stderr.matches("settings ran").count(), 1, "{stderr}");
+}

@@ -195,6 +195,34 @@ pub struct AccountArgs {
     pub concurrency: usize,
 }
 
+/// Connect: the connected accounts of the platform (whose key is the only key) to apply the
+/// same catalog to. Without any of these, the command works on the key's own account.
+#[derive(Debug, Default, Args)]
+pub struct ConnectArgs {
+    /// Act as this connected account (`Stripe-Account: acct_…`). Repeatable: the script is
+    /// evaluated and planned once per account (it sees `env.account`). docs/CONNECT.md.
+    #[arg(long = "stripe-account", value_name = "ACCT")]
+    pub stripe_accounts: Vec<String>,
+    /// The connected accounts, from FILE: one `acct_…` a line, or a JSON list of `"acct_…"`
+    /// or `{"id": "acct_…", "values": {…}}` (the script sees the values as
+    /// `env.account.values`). Without this or --stripe-account, the overlay's `settings()`
+    /// may list `accounts`.
+    #[arg(long, value_name = "FILE")]
+    pub accounts: Option<PathBuf>,
+    /// Each account stands alone: an account whose plan has errors is reported and skipped,
+    /// the others are applied. Without it, an error in any account's plan writes nothing to
+    /// any account.
+    #[arg(long)]
+    pub per_account: bool,
+    /// The most accounts planned or applied at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub accounts_in_flight: usize,
+    /// The most requests per second over all accounts together (each account is also paced
+    /// to its own limit, --max-rps, as Stripe limits each account on its own).
+    #[arg(long, value_name = "N")]
+    pub platform_max_rps: Option<u32>,
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     /// For people: one line per change, field-level `live -> desired`.
@@ -224,6 +252,8 @@ pub struct PlanArgs {
     pub script: ScriptArgs,
     #[command(flatten)]
     pub account: AccountArgs,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
     #[command(flatten)]
     pub policy: ChangePolicy,
     /// How to print the plan.
@@ -258,6 +288,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub account: AccountArgs,
     #[command(flatten)]
+    pub connect: ConnectArgs,
+    #[command(flatten)]
     pub policy: ChangePolicy,
     /// Apply a plan saved by `plan --out FILE`, exactly: the account is read again and the
     /// script rendered again, and if any object the plan touches changed, or the script no
@@ -286,6 +318,8 @@ pub struct VerifyArgs {
     pub script: ScriptArgs,
     #[command(flatten)]
     pub account: AccountArgs,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
     /// How to print the result: human, or json (the plan's JSON with `"drift": true|false`).
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
@@ -295,6 +329,9 @@ pub struct VerifyArgs {
 pub struct ExportArgs {
     #[command(flatten)]
     pub account: AccountArgs,
+    /// Export this connected account of the platform (`Stripe-Account: acct_…`).
+    #[arg(long = "stripe-account", value_name = "ACCT")]
+    pub stripe_account: Option<String>,
     /// Only objects of this ownership scope (metadata `billingctl_scope`), plus the objects
     /// they refer to.
     #[arg(long, value_name = "SCOPE")]

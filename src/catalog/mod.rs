@@ -9,6 +9,7 @@
 //! ids) and knows no spec; `graph` checks keys and references; `object` builds a spec from a
 //! script's map and runs the checks in order.
 
+pub mod account;
 pub mod common;
 pub mod coupon;
 pub mod currency;
@@ -39,6 +40,8 @@ use crate::kinds::ObjectKind;
 /// Where a script declared an object: the span type of `diag`, below the catalog.
 pub use crate::diag::DeclaredAt;
 
+pub use account::ConnectedAccount;
+
 /// Test mode or live mode: decides which API keys are acceptable.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -55,6 +58,14 @@ pub struct Environment {
     pub mode: Mode,
     /// Values the environment defines, visible to scripts as `env.values`.
     pub values: Map<String, Value>,
+    /// The connected account this evaluation is for (Connect: one evaluation per account),
+    /// visible to scripts as `env.account`. `None` for the account of the key itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<ConnectedAccount>,
+    /// The connected accounts the overlay's `settings()` lists (`accounts: [...]`), the
+    /// default targets when no `--stripe-account` or `--accounts` is given.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<ConnectedAccount>,
 }
 
 /// A place in an object's params where the key of another object stands.

@@ -29,7 +29,14 @@ pub fn execute(args: ExportArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             script: None,
             verbose: super::ui::get().verbose,
         };
-        let account = crate::config::connect(&args.account, &environment, clock, purpose)?;
+        let mut account = crate::config::connect(&args.account, &environment, clock, purpose)?;
+        if let Some(id) = &args.stripe_account {
+            // Connect: the platform's key, acting as one connected account.
+            crate::catalog::ConnectedAccount::new(id)
+                .map_err(|e| anyhow::anyhow!("--stripe-account: {e}"))?;
+            account.client = account.client.for_account(id, None)?;
+            account.description = format!("{id} via {}", account.description);
+        }
         let state = fetch_live(&account.client)
             .await
             .context("fetching the live catalog")?;

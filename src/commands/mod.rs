@@ -7,6 +7,7 @@ mod check;
 mod docs;
 mod emulator;
 mod export;
+mod fleet;
 mod init;
 mod plan;
 mod render;
@@ -25,7 +26,11 @@ pub fn execute(cli: Cli) -> anyhow::Result<ExitStatus> {
         full: cli.full,
     });
     match cli.command {
-        Command::Plan(args) => plan::execute(args, clock),
+        // Connected accounts are the fleet's (which builds on `plan`, so `plan` cannot call it).
+        Command::Plan(args) => match fleet::targets(&args.connect, &args.script)? {
+            Some(targets) => fleet::plan_command(&args, clock, targets),
+            None => plan::execute(args, clock),
+        },
         Command::Run(args) => run::execute(args, clock),
         Command::Verify(args) => verify::execute(args, clock),
         Command::Render(args) => render::execute(args),

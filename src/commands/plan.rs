@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 use serde_json::Value;
 
+use crate::catalog::Catalog;
 use crate::cli::{AccountArgs, ChangePolicy, OutputFormat, PlanArgs, ScriptArgs};
 use crate::clock::Clock;
 use crate::config::{Access, Account, Purpose};
@@ -160,12 +161,7 @@ pub(super) fn print_subset(subset: Option<&Subset>) {
 
 /// Evaluates the script, then (only if it is valid) connects, fetches and diffs.
 pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
-    let only = request
-        .only
-        .iter()
-        .map(|p| Only::parse(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let only = parse_only(request.only)?;
     let script = request.script;
     let catalog = match crate::script::evaluate(&script.script, &script.env) {
         Ok(catalog) => catalog,
@@ -189,12 +185,8 @@ pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
-    let mut live = fetched.context("fetching the live catalog")?;
-    live.adopt_declared(&catalog);
-    let mut plan = plan_catalog(&catalog, &live, request.policy, request.clock.now());
-    let subset = (!only.is_empty()).then(|| restrict(&mut plan, &only, request.only));
-    // The errors show the script lines they point at, from the texts the script layer read.
-    catalog.sources.attach(&mut plan.errors.0);
+    let live = fetched.context("fetching the live catalog")?;
+    let (live, plan, subset) = diff_live(&catalog, live, request, &only);
     Ok(Prepared::Ready(Box::new(Planned {
         account,
         live,
@@ -203,6 +195,31 @@ pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
         subset,
         sources: catalog.sources.clone(),
     })))
+}
+
+/// `--only` patterns, parsed.
+pub(super) fn parse_only(patterns: &[String]) -> anyhow::Result<Vec<Only>> {
+    patterns
+        .iter()
+        .map(|p| Only::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!(e))
+}
+
+/// The plan of `catalog` against the `live` state fetched for it (adopting what the script
+/// names by id), restricted to `--only`, its errors showing the script lines they point at.
+pub(super) fn diff_live(
+    catalog: &Catalog,
+    mut live: LiveState,
+    request: &Request<'_>,
+    only: &[Only],
+) -> (LiveState, Plan, Option<Subset>) {
+    live.adopt_declared(catalog);
+    let mut plan = plan_catalog(catalog, &live, request.policy, request.clock.now());
+    let subset = (!only.is_empty()).then(|| restrict(&mut plan, only, request.only));
+    // The errors show the script lines they point at, from the texts the script layer read.
+    catalog.sources.attach(&mut plan.errors.0);
+    (live, plan, subset)
 }
 
 /// `prepare` for the commands that act on a valid plan (`run`, `verify`): script errors and

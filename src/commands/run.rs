@@ -20,6 +20,13 @@ use super::plan::{prepare_valid, runtime, Request};
 
 pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     let concurrency = args.account.concurrency;
+    if args.plan.is_some()
+        && (!args.connect.stripe_accounts.is_empty() || args.connect.accounts.is_some())
+    {
+        anyhow::bail!(
+            "--plan applies one account's saved plan: it cannot be used with connected accounts"
+        );
+    }
     let saved = match &args.plan {
         Some(path) => Some(read_saved(path, &args)?),
         None => None,
@@ -54,6 +61,15 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             access: Access::Write,
             only: &only,
         };
+        // Connected accounts (never with --plan, which is one account's).
+        let targets = match saved {
+            None => super::fleet::targets(&args.connect, &script)?,
+            Some(_) => None,
+        };
+        if let Some(targets) = targets {
+            return super::fleet::run(&request, &args.connect, targets, args.yes, concurrency)
+                .await;
+        }
         let Some(planned) = prepare_valid(&request).await? else {
             return Ok(ExitStatus::Failure);
         };

@@ -24,6 +24,9 @@ pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             access: Access::Read,
             only: &[],
         };
+        if let Some(targets) = super::fleet::targets(&args.connect, &args.script)? {
+            return super::fleet::verify(&request, &args.connect, targets, args.output).await;
+        }
         let prepared = prepare(&request).await?;
         let planned = match prepared {
             Prepared::ScriptErrors(errors) => {

@@ -60,6 +60,10 @@ struct Settings {
     mode: Option<String>,
     #[serde(default)]
     values: serde_json::Map<String, serde_json::Value>,
+    /// Connect: the connected accounts to apply the catalog to (`"acct_…"` or
+    /// `#{ id, values }` each), when no `--stripe-account` / `--accounts` is given.
+    #[serde(default)]
+    accounts: Vec<serde_json::Value>,
 }
 
 /// The environment of a name without an overlay (or whose overlay has no `settings`).
@@ -72,10 +76,13 @@ pub fn default_environment(name: &str) -> Environment {
             Mode::Test
         },
         values: serde_json::Map::new(),
+        account: None,
+        accounts: Vec::new(),
     }
 }
 
-/// `env` as scripts see it: `#{ name, mode, values }`.
+/// `env` as scripts see it: `#{ name, mode, values }`, and `account: #{ id, values }` when the
+/// evaluation is for a connected account.
 pub fn to_dynamic(environment: &Environment) -> Dynamic {
     let mut map = rhai::Map::new();
     map.insert("name".into(), environment.name.clone().into());
@@ -86,6 +93,14 @@ pub fn to_dynamic(environment: &Environment) -> Dynamic {
     map.insert("mode".into(), mode.into());
     let values = rhai::serde::to_dynamic(&environment.values).unwrap_or(Dynamic::UNIT);
     map.insert("values".into(), values);
+    // Only for a connected account, so a script without one sees the `env` it always saw.
+    if let Some(account) = &environment.account {
+        let mut entry = rhai::Map::new();
+        entry.insert("id".into(), account.id.clone().into());
+        let values = rhai::serde::to_dynamic(&account.values).unwrap_or(Dynamic::UNIT);
+        entry.insert("values".into(), values);
+        map.insert("account".into(), entry.into());
+    }
     map.into()
 }
 
@@ -196,6 +211,14 @@ impl Overlay {
             }
         }
         environment.values = settings.values;
+        for entry in &settings.accounts {
+            let account = crate::catalog::ConnectedAccount::from_json(entry)
+                .map_err(|e| wrong(format!("settings(): accounts: {e}")))?;
+            environment.accounts.push(account);
+        }
+        environment.accounts =
+            crate::catalog::account::merge(std::mem::take(&mut environment.accounts))
+                .map_err(|e| wrong(format!("settings(): accounts: {e}")))?;
         Ok(environment)
     }
 

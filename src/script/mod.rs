@@ -24,7 +24,7 @@ use std::rc::Rc;
 
 use rhai::Scope;
 
-use crate::catalog::{Catalog, DeclaredAt};
+use crate::catalog::{Catalog, ConnectedAccount, DeclaredAt};
 use crate::diag::{Diagnostic, Diagnostics};
 pub use engine::new_engine;
 pub use limits::Limits;
@@ -35,8 +35,53 @@ pub use resolver::stdlib_source;
 /// Evaluates `script` for the environment `env`, relative to the current directory (the
 /// project root when the script lies under it).
 pub fn evaluate(script: &Path, env: &str) -> Result<Catalog, Diagnostics> {
+    evaluate_for(script, env, None)
+}
+
+/// The environment `env`'s overlay declares for `script` (its `settings()`), without running
+/// any script: Connect reads the accounts it lists before evaluating once per account.
+pub fn settings_of(script: &Path, env: &str) -> Result<crate::catalog::Environment, Diagnostics> {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    evaluate_in(&cwd, script, env, &Limits::default())
+    let limits = Limits::default();
+    let absolute = project::normalize(&cwd.join(script));
+    let project = Project::for_script(&cwd, &absolute);
+    let recorder = Rc::new(RefCell::new(Recorder::default()));
+    let mut engine = new_engine(&recorder, &project, &limits);
+    // Only a look ahead: the real evaluation runs `settings()` again and prints what it prints.
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+    let fail = |err: environment::EnvError| {
+        if let Some((label, text)) = err.source() {
+            recorder.borrow_mut().sources.insert(label, text);
+        }
+        let mut diags = Diagnostics(vec![err.into_diagnostic(&limits)]);
+        recorder.borrow().sources.attach(&mut diags.0);
+        Err(diags)
+    };
+    match environment::Overlay::load(&engine, &project, &absolute, env) {
+        Ok(Some(overlay)) => {
+            recorder
+                .borrow_mut()
+                .sources
+                .insert(overlay.label.as_str(), overlay.source());
+            match overlay.settings(&engine, env) {
+                Ok(environment) => Ok(environment),
+                Err(err) => fail(err),
+            }
+        }
+        Ok(None) => Ok(environment::default_environment(env)),
+        Err(err) => fail(err),
+    }
+}
+
+/// `evaluate` for one connected account (Connect), which the script sees as `env.account`.
+pub fn evaluate_for(
+    script: &Path,
+    env: &str,
+    account: Option<&ConnectedAccount>,
+) -> Result<Catalog, Diagnostics> {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    evaluate_full(&cwd, script, env, &Limits::default(), account)
 }
 
 /// `evaluate` with an explicit working directory and limits (tests, benchmarks).
@@ -46,8 +91,19 @@ pub fn evaluate_in(
     env: &str,
     limits: &Limits,
 ) -> Result<Catalog, Diagnostics> {
+    evaluate_full(cwd, script, env, limits, None)
+}
+
+/// `evaluate_in` for a connected account, or for the key's own account (`None`).
+fn evaluate_full(
+    cwd: &Path,
+    script: &Path,
+    env: &str,
+    limits: &Limits,
+    account: Option<&ConnectedAccount>,
+) -> Result<Catalog, Diagnostics> {
     let recorder = Rc::new(RefCell::new(Recorder::default()));
-    let result = run(cwd, script, env, limits, &recorder);
+    let result = run(cwd, script, env, limits, &recorder, account);
     let recorder = Rc::try_unwrap(recorder)
         .map_or_else(|rc| rc.replace(Recorder::default()), RefCell::into_inner);
     // What was read is handed to the diagnostics (and the catalog, for the plan's errors):
@@ -72,6 +128,7 @@ fn run(
     env: &str,
     limits: &Limits,
     recorder: &Rc<RefCell<Recorder>>,
+    account: Option<&ConnectedAccount>,
 ) -> Result<Catalog, Diagnostics> {
     let absolute = project::normalize(&cwd.join(script));
     let project = Project::for_script(cwd, &absolute);
@@ -126,13 +183,14 @@ fn run(
             .sources
             .insert(o.label.as_str(), o.source());
     }
-    let environment = match &overlay {
+    let mut environment = match &overlay {
         Some(o) => match o.settings(&engine, env) {
             Ok(environment) => environment,
             Err(err) => return fail(err.into_diagnostic(limits)),
         },
         None => environment::default_environment(env),
     };
+    environment.account = account.cloned();
     let env_value = environment::to_dynamic(&environment);
     recorder.borrow_mut().env = env_value.clone();
 

@@ -1,6 +1,7 @@
 //! End-to-end: the built `billingctl` binary against the in-process emulator — plan, run,
 //! verify, the JSON contract, exit codes, fail-fast on immutable drift, partial failures.
 
+mod connect;
 mod conventions;
 mod dates;
 mod drift;

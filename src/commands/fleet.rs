@@ -177,7 +177,13 @@ pub(super) async fn prepare(
                 }
                 match fetched {
                     Ok(live) => {
-                        let (live, plan, subset) = diff_live(catalog, live, request, only);
+                        let (live, mut plan, subset) = diff_live(catalog, live, request, only);
+                        // A fleet run takes no `--secrets-out` (one file per account is not
+                        // built yet): an object whose secret Stripe shows once is refused
+                        // before anything is written, in every account.
+                        let mut refused = crate::apply::secrets::refusals(&plan);
+                        catalog.sources.attach(&mut refused.0);
+                        plan.errors.0.extend(refused.0);
                         Outcome::Ready(Box::new(Member {
                             client,
                             live,
@@ -484,6 +490,7 @@ pub(super) async fn apply(
                         &member.live,
                         concurrency,
                         ProgressMode::Quiet,
+                        None,
                     )
                     .await;
                     if report.interrupted || !report.is_complete() && report.failures.is_empty() {

@@ -443,3 +443,23 @@ fn without_accounts_the_settings_look_ahead_prints_nothing_more() {
     let (_, stderr) = texts(&output);
     assert_eq!(stderr.matches("settings ran").count(), 1, "{stderr}");
 }
+
+/// A fleet run takes no `--secrets-out` yet: an endpoint whose signing secret Stripe shows
+/// once is refused in every account's plan, before anything is written anywhere.
+#[test]
+fn a_webhook_endpoint_across_the_fleet_is_refused_before_any_write() {
+    let h = Harness::new();
+    let script = format!(
+        "{CATALOG}\nwebhook_endpoint(\"billing\", #{{ url: \"https://acme.example/hooks\", \
+         enabled_events: [\"invoice.paid\"] }});\n"
+    );
+    h.write("scripts/catalog.rhai", &script);
+    let accounts = three(&h);
+    let args = with(&["run", "scripts/catalog.rhai", "--yes"], &accounts);
+    let output = run(&h, &refs(&args));
+    let (stdout, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(stderr.contains("needs --secrets-out"), "{stdout}{stderr}");
+    assert!(!format!("{stdout}{stderr}").contains("whsec_"));
+    assert_eq!(h.emulator.stats().posts(), 0, "nothing written anywhere");
+}

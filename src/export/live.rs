@@ -9,71 +9,55 @@ use crate::kinds::ObjectKind;
 pub use crate::kinds::{KEY_METADATA, SCOPE_METADATA};
 use crate::live::LiveState;
 
-/// Every catalog object of an account, active and inactive, as Stripe returns them.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+/// Every catalog object of an account, active and inactive, as Stripe returns them: one list
+/// per kind, in the registry's order. Read from JSON (the export tests' accounts) as a map of
+/// each kind's plural name (`promotion_codes`) to its list; an unknown name is an error.
+#[derive(Clone, Debug)]
 pub struct LiveObjects {
-    // One list per kind, each object as Stripe's JSON; the order does not matter (the
-    // exporter sorts), but Stripe's newest-first order settles ties of creation time.
-    pub products: Vec<Map<String, Value>>,
-    pub meters: Vec<Map<String, Value>>,
-    pub prices: Vec<Map<String, Value>>,
-    pub coupons: Vec<Map<String, Value>>,
-    pub promotion_codes: Vec<Map<String, Value>>,
-    pub portal_configurations: Vec<Map<String, Value>>,
-    pub webhook_endpoints: Vec<Map<String, Value>>,
-    pub tax_rates: Vec<Map<String, Value>>,
-    pub shipping_rates: Vec<Map<String, Value>>,
-    pub features: Vec<Map<String, Value>>,
-    pub product_features: Vec<Map<String, Value>>,
+    // Each object as Stripe's JSON; the order does not matter (the exporter sorts), but
+    // Stripe's newest-first order settles ties of creation time.
+    lists: Vec<Vec<Map<String, Value>>>,
 }
 
-/// The lists of `LiveObjects`, one per kind.
-type Lists<'a> = [&'a Vec<Map<String, Value>>; ObjectKind::ALL.len()];
+impl Default for LiveObjects {
+    fn default() -> Self {
+        Self {
+            lists: vec![Vec::new(); ObjectKind::ALL.len()],
+        }
+    }
+}
+
+/// The name of a kind's list in an account file: `products`, `promotion_codes`.
+fn list_name(kind: ObjectKind) -> String {
+    format!("{}s", kind.name())
+}
+
+impl<'de> Deserialize<'de> for LiveObjects {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let named = std::collections::BTreeMap::<String, Vec<Map<String, Value>>>::deserialize(
+            deserializer,
+        )?;
+        let mut live = LiveObjects::default();
+        for (name, objects) in named {
+            let kind = ObjectKind::ALL
+                .into_iter()
+                .find(|&kind| list_name(kind) == name)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown list `{name}`")))?;
+            *live.of_kind_mut(kind) = objects;
+        }
+        Ok(live)
+    }
+}
 
 impl LiveObjects {
-    /// The lists in the registry's order (`ObjectKind as usize`, as `ObjectKind::def`), each
-    /// named for its kind's plural (`promotion_codes`): `lists_follow_the_registry` holds it.
-    fn lists(&self) -> Lists<'_> {
-        [
-            &self.products,
-            &self.meters,
-            &self.prices,
-            &self.coupons,
-            &self.promotion_codes,
-            &self.portal_configurations,
-            &self.webhook_endpoints,
-            &self.tax_rates,
-            &self.shipping_rates,
-            &self.features,
-            &self.product_features,
-        ]
-    }
-
     /// The objects of one kind.
     pub fn of_kind(&self, kind: ObjectKind) -> &[Map<String, Value>] {
-        self.lists()[kind as usize]
+        &self.lists[kind as usize]
     }
 
     /// The objects of one kind, for filling in.
     pub fn of_kind_mut(&mut self, kind: ObjectKind) -> &mut Vec<Map<String, Value>> {
-        let lists: [&mut Vec<Map<String, Value>>; ObjectKind::ALL.len()] = [
-            &mut self.products,
-            &mut self.meters,
-            &mut self.prices,
-            &mut self.coupons,
-            &mut self.promotion_codes,
-            &mut self.portal_configurations,
-            &mut self.webhook_endpoints,
-            &mut self.tax_rates,
-            &mut self.shipping_rates,
-            &mut self.features,
-            &mut self.product_features,
-        ];
-        lists
-            .into_iter()
-            .nth(kind as usize)
-            .expect("one list per kind")
+        &mut self.lists[kind as usize]
     }
 }
 

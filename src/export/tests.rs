@@ -162,15 +162,17 @@ fn generated_portal_keys_skip_keys_in_use() {
     let mut live = account();
     // Another configuration already holds `default`; the unkeyed default one takes `default_2`,
     // and a further unkeyed one is numbered.
-    let mut extra = live.portal_configurations[1].clone();
+    let mut extra = live.of_kind(ObjectKind::PortalConfiguration)[1].clone();
     extra.insert("id".into(), "bpc_1Other".into());
     extra.insert("metadata".into(), json!({ "billingctl_key": "default" }));
-    live.portal_configurations.push(extra);
-    let mut unkeyed = live.portal_configurations[1].clone();
+    live.of_kind_mut(ObjectKind::PortalConfiguration)
+        .push(extra);
+    let mut unkeyed = live.of_kind(ObjectKind::PortalConfiguration)[1].clone();
     unkeyed.insert("id".into(), "bpc_1Unkeyed".into());
     unkeyed.insert("created".into(), json!(1700009000));
     unkeyed.insert("metadata".into(), json!({}));
-    live.portal_configurations.push(unkeyed);
+    live.of_kind_mut(ObjectKind::PortalConfiguration)
+        .push(unkeyed);
     let portals: Vec<String> = declared(&export_script(&live, &ExportOptions::default()))
         .into_iter()
         .filter(|(function, _)| function == "portal")
@@ -209,7 +211,7 @@ fn objects_outside_the_scope_are_written_when_a_kept_one_refers_to_them() {
     let mut live = account();
     // The default portal joins `catalog`: it lists the unscoped yearly price, which must then
     // be declared too, and is marked as coming from outside the scope.
-    live.portal_configurations[0]
+    live.of_kind_mut(ObjectKind::PortalConfiguration)[0]
         .insert("metadata".into(), json!({ "billingctl_scope": "catalog" }));
     let script = export_script(&live, &scoped("catalog"));
     let keys: Vec<String> = declared(&script).into_iter().map(|(_, key)| key).collect();
@@ -393,7 +395,7 @@ fn response_only_fields_are_not_written() {
 #[test]
 fn expanded_price_fields_are_written_as_create_params() {
     let mut live = account();
-    let price = &mut live.prices[0];
+    let price = &mut live.of_kind_mut(ObjectKind::Price)[0];
     price.insert("billing_scheme".into(), json!("tiered"));
     price.insert("tiers_mode".into(), json!("volume"));
     price.insert("unit_amount".into(), Value::Null);
@@ -450,10 +452,10 @@ fn the_script_keeps_the_scope_of_its_objects() {
 
     // One scope among the objects (others unscoped): the script declares it.
     let mut live = account();
-    for coupon in &mut live.coupons {
+    for coupon in live.of_kind_mut(ObjectKind::Coupon) {
         coupon.insert("metadata".into(), json!({}));
     }
-    for code in &mut live.promotion_codes {
+    for code in live.of_kind_mut(ObjectKind::PromotionCode) {
         code.insert("metadata".into(), json!({}));
     }
     let script = export_script(&live, &ExportOptions::default());
@@ -473,7 +475,8 @@ fn made_up_price_keys_use_the_product_name_when_its_id_was_generated() {
 #[test]
 fn codes_of_a_deleted_coupon_are_left_out_and_said_so() {
     let mut live = account();
-    live.coupons.retain(|coupon| live::id(coupon) != "FIVE_OFF");
+    live.of_kind_mut(ObjectKind::Coupon)
+        .retain(|coupon| live::id(coupon) != "FIVE_OFF");
     let script = export_script(&live, &ExportOptions::default());
     assert!(
         !declared(&script).contains(&("promotion_code".to_string(), "FIVE".to_string())),
@@ -514,7 +517,7 @@ fn the_real_script_engine_accepts_the_export() {
 fn a_coupon_lists_only_other_currencies_as_options() {
     let mut live = account();
     let coupon = live
-        .coupons
+        .of_kind_mut(ObjectKind::Coupon)
         .iter_mut()
         .find(|coupon| live::id(coupon) == "FIVE_OFF")
         .expect("FIVE_OFF");

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::declared::{Declared, Spec};
+use super::graph::Index;
 use super::key::{FeatureKey, PairKey, ProductKey};
 use super::validate::Check;
 use crate::kinds::ObjectKind;
@@ -26,4 +27,28 @@ impl Spec for ProductFeatureSpec {
 
     /// Both halves are references, checked by the graph.
     fn validate(&self, _check: &mut Check<'_>) {}
+
+    /// Stripe refuses to attach an archived feature ("Inactive features cannot be attached to
+    /// new products", param-rules R022): a feature the script archives cannot be in a
+    /// product's `features`.
+    fn validate_related(&self, check: &mut Check<'_>, declared: &Index<'_>) {
+        let key = self.entitlement_feature.as_str();
+        let Some(feature) = declared.get(ObjectKind::Feature, key) else {
+            return;
+        };
+        if !ObjectKind::Feature
+            .def()
+            .deactivation()
+            .wants_on(&feature.to_params())
+        {
+            check.error_help(
+                "features",
+                format!(
+                    "`features`: feature `{key}` is archived (`active: false`); Stripe refuses \
+                     to attach an archived feature"
+                ),
+                format!("remove `{key}` from the product's `features`, or make the feature active"),
+            );
+        }
+    }
 }

@@ -75,6 +75,27 @@ fn an_unknown_feature_key_is_an_error_of_the_check() {
     assert!(stderr.contains("nope"), "{stdout}{stderr}");
 }
 
+/// Stripe refuses to attach an archived feature (param-rules R022): the plan must refuse it
+/// first, before any write, or the apply would stop halfway.
+#[test]
+fn attaching_an_archived_feature_is_refused_before_any_write() {
+    let ctx = Harness::new();
+    let script = catalog(r#""sso""#, "").replace(
+        r#"feature("sso", #{ name: "Single sign-on" });"#,
+        r#"feature("sso", #{ name: "Single sign-on", active: false });"#,
+    );
+    ctx.write(SCRIPT, &script);
+    let run = ctx.command(&["run", SCRIPT, "--yes"]).output().unwrap();
+    let (stdout, stderr) = texts(&run);
+    assert_eq!(run.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("feature `sso` is archived"),
+        "{stdout}{stderr}"
+    );
+    assert!(stderr.contains("scripts/catalog.rhai:4:1"), "{stderr}");
+    assert_eq!(ctx.posts(), 0, "nothing written");
+}
+
 #[test]
 fn a_dropped_feature_is_an_orphan_note_and_detached_only_with_prune() {
     let ctx = Harness::new();

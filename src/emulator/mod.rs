@@ -1,5 +1,5 @@
-//! A Stripe-faithful emulator of the catalog endpoints: products, prices, coupons, promotion
-//! codes and billing-portal configurations, held to Stripe's behaviour (strict params from the
+//! A Stripe-faithful emulator of the catalog endpoints (every kind of `crate::kinds`, one
+//! `objects/<kind>.rs` each), held to Stripe's behaviour (strict params from the
 //! one field table, Stripe's object shapes, ids, errors, lists, idempotency), with knobs for
 //! latency, rate limits and faults, request counters, and an optional state file. A Connect
 //! platform: `POST /v1/accounts` creates connected accounts, and `Stripe-Account` selects one,

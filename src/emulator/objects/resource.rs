@@ -6,7 +6,7 @@
 //! ids, deletable, list filters, params): the routes, strict params and generic endpoints come
 //! from there. A `Resource` adds only what the table cannot say: the object's shape (its
 //! skeleton, derived and nested fields), rules beyond the table and the rules table, list
-//! filters, expansions, side effects on other objects, and any endpoint beyond the five.
+//! filters, expansions, side effects on other objects, and any endpoint beyond the generic create, retrieve, update, delete and list.
 //!
 //! Kind modules reach each other only through [`Context::resource`], never by naming each
 //! other's module: a product's `default_price_data` builds its price through the price's

@@ -3,13 +3,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::Metadata;
-use super::declared::{Declared, Spec};
+use super::declared::Spec;
 use super::key::FeatureKey;
 use super::validate::Check;
 use crate::kinds::ObjectKind;
-
-/// A declared feature; its key is the lookup key.
-pub type Feature = Declared<FeatureSpec>;
 
 /// Feature create params (Stripe's names), plus `active` (update-only in Stripe: `false`
 /// archives the feature after its create).

@@ -4,13 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::declared::{Declared, Spec};
+use super::declared::Spec;
 use super::key::EventName;
 use super::validate::Check;
 use crate::kinds::ObjectKind;
-
-/// A declared meter; its key is the event name.
-pub type Meter = Declared<MeterSpec>;
 
 /// Meter create params (Stripe's names), as a script writes them, and `active`.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -4,14 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::declared::{Declared, Spec};
+use super::declared::Spec;
 use super::graph::Index;
 use super::key::{FeatureKey, PairKey, ProductKey};
 use super::validate::Check;
 use crate::kinds::ObjectKind;
-
-/// A declared attachment; its key is the (product, feature) pair.
-pub type ProductFeature = Declared<ProductFeatureSpec>;
 
 /// The product (the path's `{product}`, never sent in the body) and the feature attached.
 #[derive(Clone, Debug, Deserialize, Serialize)]

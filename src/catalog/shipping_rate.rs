@@ -11,13 +11,10 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use super::common::Metadata;
-use super::declared::{Declared, Spec};
+use super::declared::Spec;
 use super::key::ShippingRateKey;
 use super::validate::Check;
 use crate::kinds::ObjectKind;
-
-/// A declared shipping rate.
-pub type ShippingRate = Declared<ShippingRateSpec>;
 
 /// Shipping rate create params (Stripe's names), plus `active` (update-only in Stripe).
 #[derive(Clone, Debug, Deserialize, Serialize)]

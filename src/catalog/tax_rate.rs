@@ -8,13 +8,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::Metadata;
-use super::declared::{Declared, Spec};
+use super::declared::Spec;
 use super::key::TaxRateKey;
 use super::validate::Check;
 use crate::kinds::ObjectKind;
-
-/// A declared tax rate.
-pub type TaxRate = Declared<TaxRateSpec>;
 
 /// Tax rate create params (Stripe's names), as a script writes them.
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -10,13 +10,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::common::Metadata;
-use super::declared::{Declared, Spec};
+use super::declared::Spec;
 use super::key::WebhookKey;
 use super::validate::Check;
 use crate::kinds::ObjectKind;
-
-/// A declared webhook endpoint.
-pub type WebhookEndpoint = Declared<WebhookEndpointSpec>;
 
 /// Webhook endpoint create params (Stripe's names), plus `disabled` (update-only in Stripe:
 /// `true` turns the endpoint off).

@@ -56,6 +56,8 @@ pub struct Report {
     /// Changes fully written, per action.
     pub created: usize,
     pub updated: usize,
+    /// Objects made outside billingctl taken into the catalog (`Action::Adopt`).
+    pub adopted: usize,
     pub deactivated: usize,
     /// Feature attachments deleted (`Action::Detach`).
     pub detached: usize,
@@ -217,6 +219,7 @@ pub async fn apply_plan(
                     match plan.changes[write.change].action {
                         Action::Create => report.created += 1,
                         Action::Update => report.updated += 1,
+                        Action::Adopt => report.adopted += 1,
                         Action::Deactivate => report.deactivated += 1,
                         Action::Replace => report.replaced += 1,
                         Action::Detach => report.detached += 1,
@@ -516,6 +519,9 @@ fn done_line(write: &Write, action: &Action, id: &str) -> String {
                 .is_some_and(|(field, _)| write.params.contains_key(field)) =>
         {
             format!("deactivated {} `{}` ({id})", write.kind, write.key)
+        }
+        (Op::Update { .. }, Action::Adopt) => {
+            format!("adopted {} `{}` ({id})", write.kind, write.key)
         }
         (Op::Update { .. }, _) => format!("updated {} `{}` ({id})", write.kind, write.key),
         (Op::Action { action, .. }, _) => {

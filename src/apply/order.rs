@@ -71,7 +71,7 @@ fn levels_in(registry: &Registry<'_>, plan: &Plan) -> Vec<(Stage, Vec<Write>)> {
                     write(Op::Delete { id }, change.params.clone()),
                 ));
             }
-            Action::Update | Action::Deactivate => {
+            Action::Update | Action::Adopt | Action::Deactivate => {
                 let op = Op::Update {
                     id: change.id.clone(),
                 };
@@ -275,6 +275,7 @@ mod tests {
             params: params.as_object().cloned().unwrap_or_default(),
             after_create: after.as_object().cloned().unwrap_or_default(),
             references: Vec::new(),
+            kept_metadata: Vec::new(),
         }
     }
 

@@ -68,6 +68,7 @@ mod tests {
             params: params.as_object().cloned().unwrap_or_default(),
             after_create: Map::new(),
             references: Vec::new(),
+            kept_metadata: Vec::new(),
         }
     }
 

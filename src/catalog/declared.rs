@@ -1,11 +1,11 @@
-//! `Declared<S>`: one declared object (its key, where it was declared, an optional adopted
-//! Stripe id, and its typed spec) and the `Declaration` impl the planner reads it through.
+//! `Declared<S>`: one declared object (its key, where it was declared, how it claims its live
+//! object, and its typed spec) and the `Declaration` impl the planner reads it through.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::graph::Index;
-use super::{validate::Check, Declaration, DeclaredAt, Reference};
+use super::{validate::Check, Declaration, DeclaredAt, Ownership, Reference};
 use crate::kinds::{ObjectKind, Refers};
 use crate::path::{matches_prefix, segments};
 
@@ -44,8 +44,7 @@ pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
 pub struct Declared<S: Spec> {
     pub key: S::Key,
     pub declared_at: DeclaredAt,
-    /// An existing Stripe id to adopt (`price_…`, `bpc_…`).
-    pub adopt: Option<String>,
+    pub ownership: Ownership,
     pub spec: S,
 }
 
@@ -62,8 +61,8 @@ impl<S: Spec> Declaration for Declared<S> {
         &self.declared_at
     }
 
-    fn adopt_id(&self) -> Option<&str> {
-        self.adopt.as_deref()
+    fn ownership(&self) -> &Ownership {
+        &self.ownership
     }
 
     fn to_params(&self) -> Map<String, Value> {

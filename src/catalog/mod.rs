@@ -77,6 +77,18 @@ pub struct Reference {
     pub key: String,
 }
 
+/// How a declaration claims its live object, beside its Stripe fields: the script's `adopt`
+/// and `metadata_exact`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ownership {
+    /// The id of an existing Stripe object to adopt (`adopt: "price_…"`).
+    pub adopt: Option<String>,
+    /// `metadata_exact: true`: the script's metadata is the object's whole metadata, so keys
+    /// set outside billingctl are removed. By default they are kept
+    /// (`crate::plan::owned_metadata`).
+    pub exact_metadata: bool,
+}
+
 /// One declared object, as the planner sees it.
 ///
 /// `Send + Sync` so a catalog can cross threads and `.await`s in the async planner.
@@ -86,9 +98,11 @@ pub trait Declaration: std::fmt::Debug + Send + Sync {
     /// code, portal key.
     fn key(&self) -> &str;
     fn declared_at(&self) -> &DeclaredAt;
+    /// How the declaration claims its live object (`adopt`, `metadata_exact`).
+    fn ownership(&self) -> &Ownership;
     /// The id of an existing Stripe object this declaration adopts, when the script names one.
     fn adopt_id(&self) -> Option<&str> {
-        None
+        self.ownership().adopt.as_deref()
     }
     /// Stripe's create params for this object, with Stripe's names and nesting. Where another
     /// object is referenced, the value is that object's key (see `references`).

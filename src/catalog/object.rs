@@ -17,7 +17,7 @@ use super::shipping_rate::ShippingRateSpec;
 use super::tax_rate::TaxRateSpec;
 use super::validate::{self, Check};
 use super::webhook_endpoint::WebhookEndpointSpec;
-use super::{Declaration, DeclaredAt};
+use super::{Declaration, DeclaredAt, Ownership};
 use crate::diag::Diagnostic;
 use crate::kinds::ObjectKind;
 
@@ -52,41 +52,42 @@ impl<S: Spec> Typed for Declared<S> {
 }
 
 impl Object {
-    /// Builds the typed object from the script's fields (`adopt` already taken out).
+    /// Builds the typed object from the script's fields (`adopt` and `metadata_exact` already
+    /// taken out, into `ownership`).
     pub fn build(
         kind: ObjectKind,
         key: &str,
         at: &DeclaredAt,
-        adopt: Option<String>,
+        ownership: Ownership,
         fields: Value,
     ) -> Result<Object, Box<Diagnostic>> {
         fn typed<S: Spec + serde::de::DeserializeOwned>(
             key: &str,
             at: &DeclaredAt,
-            adopt: Option<String>,
+            ownership: Ownership,
             fields: Value,
         ) -> Result<Object, Box<Diagnostic>> {
             Ok(Object(Box::new(Declared::<S> {
                 key: S::Key::from(key.to_owned()),
                 declared_at: at.clone(),
-                adopt,
+                ownership,
                 spec: parse(S::KIND, key, at, fields)?,
             })))
         }
         // The one place a kind meets its typed spec: the registry (`crate::kinds`) sits below
         // the catalog and knows no spec type, so the choice of type is made here.
         match kind {
-            ObjectKind::Product => typed::<ProductSpec>(key, at, adopt, fields),
-            ObjectKind::Meter => typed::<MeterSpec>(key, at, adopt, fields),
-            ObjectKind::Price => typed::<PriceSpec>(key, at, adopt, fields),
-            ObjectKind::Coupon => typed::<CouponSpec>(key, at, adopt, fields),
-            ObjectKind::PromotionCode => typed::<PromotionCodeSpec>(key, at, adopt, fields),
-            ObjectKind::PortalConfiguration => typed::<PortalSpec>(key, at, adopt, fields),
-            ObjectKind::WebhookEndpoint => typed::<WebhookEndpointSpec>(key, at, adopt, fields),
-            ObjectKind::TaxRate => typed::<TaxRateSpec>(key, at, adopt, fields),
-            ObjectKind::ShippingRate => typed::<ShippingRateSpec>(key, at, adopt, fields),
-            ObjectKind::Feature => typed::<FeatureSpec>(key, at, adopt, fields),
-            ObjectKind::ProductFeature => typed::<ProductFeatureSpec>(key, at, adopt, fields),
+            ObjectKind::Product => typed::<ProductSpec>(key, at, ownership, fields),
+            ObjectKind::Meter => typed::<MeterSpec>(key, at, ownership, fields),
+            ObjectKind::Price => typed::<PriceSpec>(key, at, ownership, fields),
+            ObjectKind::Coupon => typed::<CouponSpec>(key, at, ownership, fields),
+            ObjectKind::PromotionCode => typed::<PromotionCodeSpec>(key, at, ownership, fields),
+            ObjectKind::PortalConfiguration => typed::<PortalSpec>(key, at, ownership, fields),
+            ObjectKind::WebhookEndpoint => typed::<WebhookEndpointSpec>(key, at, ownership, fields),
+            ObjectKind::TaxRate => typed::<TaxRateSpec>(key, at, ownership, fields),
+            ObjectKind::ShippingRate => typed::<ShippingRateSpec>(key, at, ownership, fields),
+            ObjectKind::Feature => typed::<FeatureSpec>(key, at, ownership, fields),
+            ObjectKind::ProductFeature => typed::<ProductFeatureSpec>(key, at, ownership, fields),
         }
     }
 

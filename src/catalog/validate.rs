@@ -401,7 +401,7 @@ pub mod testing {
             line: 1,
             column: 1,
         };
-        let object = Object::build(kind, key, &at, None, fields).expect("parses");
+        let object = Object::build(kind, key, &at, Default::default(), fields).expect("parses");
         let mut diags = Vec::new();
         object.validate(&mut diags);
         diags
@@ -546,7 +546,11 @@ mod tests {
             column: 1,
         };
         let fields = json!({"product": "p", "currency": "eur", "unit_amount": 1});
-        let object = Object::build(Price, "k", &at, Some("prod_1".into()), fields).unwrap();
+        let ownership = crate::catalog::Ownership {
+            adopt: Some("prod_1".into()),
+            ..Default::default()
+        };
+        let object = Object::build(Price, "k", &at, ownership, fields).unwrap();
         let mut diags = Vec::new();
         object.validate(&mut diags);
         assert_eq!(diags.len(), 1);

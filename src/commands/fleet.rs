@@ -564,12 +564,12 @@ pub(super) fn print_report(results: &[(String, Applied)], took: std::time::Durat
         match applied {
             Applied::Done(report) => {
                 created += report.created + report.replaced;
-                updated += report.updated;
+                updated += report.updated + report.adopted;
                 deactivated += report.deactivated + report.replaced;
                 let line = format!(
                     "{account}: {} created, {} updated, {} deactivated",
                     report.created + report.replaced,
-                    report.updated,
+                    report.updated + report.adopted,
                     report.deactivated + report.replaced
                 );
                 if report.is_complete() {

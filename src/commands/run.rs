@@ -221,6 +221,11 @@ fn confirm(account: &str) -> anyhow::Result<bool> {
 
 fn print_report(report: &Report, took: std::time::Duration) -> ExitStatus {
     // Replacements are counted only when there are any.
+    let adopted = if report.adopted > 0 {
+        format!(", {} adopted", report.adopted)
+    } else {
+        String::new()
+    };
     let replaced = if report.replaced > 0 {
         format!(", {} replaced", report.replaced)
     } else {
@@ -232,7 +237,7 @@ fn print_report(report: &Report, took: std::time::Duration) -> ExitStatus {
         replaced
     };
     let applied = format!(
-        "Applied: {} created, {} updated, {} deactivated{replaced}. Took {:.1} s.",
+        "Applied: {} created, {} updated{adopted}, {} deactivated{replaced}. Took {:.1} s.",
         report.created,
         report.updated,
         report.deactivated,

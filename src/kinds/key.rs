@@ -10,6 +10,14 @@ pub const KEY_METADATA: &str = "billingctl_key";
 /// Metadata key naming the ownership scope of every object billingctl creates.
 pub const SCOPE_METADATA: &str = "billingctl_scope";
 
+/// Metadata key recording which of an object's metadata keys its script set (a JSON array of
+/// them), so a key the script drops is removed while keys set outside billingctl are kept
+/// (`crate::plan::owned_metadata`).
+pub const OWNED_METADATA: &str = "billingctl_metadata";
+
+/// The declaration option saying an object's metadata is exactly the script's.
+pub const EXACT_METADATA: &str = "metadata_exact";
+
 /// What the metadata keys billingctl writes itself begin with: a script may not set them.
 pub const RESERVED_METADATA_PREFIX: &str = "billingctl_";
 

@@ -31,7 +31,10 @@ mod webhook_events;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-pub use key::{pair, KeyRule, KEY_METADATA, RESERVED_METADATA_PREFIX, SCOPE_METADATA};
+pub use key::{
+    pair, KeyRule, EXACT_METADATA, KEY_METADATA, OWNED_METADATA, RESERVED_METADATA_PREFIX,
+    SCOPE_METADATA,
+};
 pub use product::{MARKETING_FEATURES_MAX, STATEMENT_DESCRIPTOR_MAX};
 
 use crate::kinds::fields::ObjectTable;

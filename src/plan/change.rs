@@ -102,6 +102,7 @@ pub fn create(declaration: &dyn Declaration, desired: Map<String, Value>) -> Cha
         params,
         after_create,
         references: declaration.references(),
+        kept_metadata: Vec::new(),
     }
 }
 
@@ -241,6 +242,7 @@ pub fn update(
         params,
         after_create: Map::new(),
         references,
+        kept_metadata: Vec::new(),
     }))
 }
 

@@ -15,7 +15,7 @@ use super::change::{create, desired, update, Comparison};
 use super::finding::{Finding, Findings};
 use super::matching::{find_live, Found};
 use super::pins::check_deactivations;
-use super::plan::{Action, Change, Drift, FieldChange, Reason};
+use super::plan::{Action, Change, Drift, FieldChange};
 use super::problem::{Issue, Problem};
 use crate::catalog::{Catalog, Declaration};
 use crate::kinds::Deactivation;
@@ -116,8 +116,8 @@ pub fn diff_declaration(
                     fields,
                 }),
                 Comparison::Change(mut change) => {
-                    if adopted {
-                        change.reason = Some(Reason::Adopt);
+                    if adopted && change.action == Action::Update {
+                        change.action = Action::Adopt;
                     }
                     Finding::Change(*change)
                 }
@@ -149,6 +149,7 @@ fn switched(
             params: Map::new(),
             after_create: Map::new(),
             references: Vec::new(),
+            kept_metadata: Vec::new(),
         },
     };
     switch(&mut change, is_on, wants_on);
@@ -211,7 +212,7 @@ mod tests {
                 line: 3,
                 column: 1,
             },
-            adopt: None,
+            ownership: Default::default(),
             params,
             references,
             allows_replace: false,
@@ -736,7 +737,7 @@ mod tests {
     #[test]
     fn adoption_by_id_sets_the_key() {
         let mut declaration = basic_monthly(900);
-        declaration.adopt = Some("price_7".to_owned());
+        declaration.ownership.adopt = Some("price_7".to_owned());
         let mut object = live_price("price_7", "", 900);
         object["lookup_key"] = Value::Null;
         let plan = diff(
@@ -744,7 +745,7 @@ mod tests {
             &live(vec![(ObjectKind::Price, object)]),
         );
         let change = &plan.changes[0];
-        assert_eq!(change.reason, Some(Reason::Adopt));
+        assert_eq!(change.action, Action::Adopt);
         assert_eq!(
             Value::Object(change.params.clone()),
             json!({"lookup_key": "basic_monthly"})

@@ -8,14 +8,14 @@ use serde_json::Value;
 
 use super::diff::diff_catalog;
 use super::finding::Findings;
-use super::plan::{Action, Drift, Orphan, Plan, Reason};
+use super::plan::{Action, Drift, Orphan, Plan};
 use super::problem::{drift_errors, Issue, Problem};
 use super::refusals::check_writes;
 use super::replace::plan_replacements;
-use super::scope::{conflicts, find_orphans, managed_catalog, SCOPE_METADATA};
+use super::scope::{claimed_metadata, conflicts, find_orphans, managed_catalog, SCOPE_METADATA};
 use crate::catalog::Catalog;
 use crate::diag::{Diagnostics, Severity};
-use crate::kinds::KeyRule;
+use crate::kinds::{KeyRule, OWNED_METADATA};
 use crate::live::LiveState;
 
 /// How the plan may move forward where the script and the account disagree
@@ -37,7 +37,7 @@ pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy, now: i6
     conflicts(&mut found, &managed, live);
     plan_replacements(&mut found, &managed, live, policy.allow_replace);
     let orphans = find_orphans(&mut found.changes, &managed, live, policy.prune);
-    mark_adoptions(&mut found);
+    mark_adoptions(&mut found, catalog, live);
     check_metadata_room(&mut found, &managed);
     check_writes(&mut found, &managed, live, now);
     finish(found, orphans, |drift| {
@@ -82,9 +82,10 @@ pub(crate) fn finish(
 }
 
 /// An update that writes the scope onto an object that had none takes that object into
-/// the catalog: it is an adoption, whether the script named the id or matched it by key.
-/// (An object of another scope keeps it: `scope::managed_catalog`.)
-fn mark_adoptions(found: &mut Findings) {
+/// the catalog: it is an adoption, whether the script named the id or matched it by key
+/// (`diff` marks the first). Each adoption says which metadata keys set outside billingctl
+/// it keeps. (An object of another scope keeps it: `scope::managed_catalog`.)
+fn mark_adoptions(found: &mut Findings, catalog: &Catalog, live: &LiveState) {
     let path = format!("metadata[{SCOPE_METADATA}]");
     for change in &mut found.changes {
         let takes_scope = change
@@ -92,38 +93,59 @@ fn mark_adoptions(found: &mut Findings) {
             .iter()
             .any(|f| f.path == path && f.live.is_null());
         if change.action == Action::Update && change.reason.is_none() && takes_scope {
-            change.reason = Some(Reason::Adopt);
+            change.action = Action::Adopt;
+        }
+        if change.action != Action::Adopt {
+            continue;
+        }
+        let object = change
+            .id
+            .as_deref()
+            .and_then(|id| live.by_id(change.kind, id));
+        if let Some(declaration) = catalog.get(change.kind, &change.key) {
+            change.kept_metadata = claimed_metadata(declaration, object).kept;
         }
     }
 }
 
-/// Stripe allows a number of metadata keys (the field table's limit); the scope takes one of
-/// them, so a script's own keys must leave room for it (otherwise the write would fail
-/// midway).
+/// Stripe allows a number of metadata keys, and characters per value (the field table's
+/// limits). billingctl's own keys (the scope, the record of the script's keys) take room the
+/// script must leave, with the keys kept from outside billingctl; otherwise the write would
+/// fail midway.
 fn check_metadata_room(found: &mut Findings, managed: &Catalog) {
     for declaration in managed.declarations() {
-        let table = declaration.kind().table();
-        let Some(max) = table
+        let Some(limits) = declaration
+            .kind()
+            .table()
             .param("metadata")
-            .and_then(|m| m.limits.items)
-            .map(|i| i.max)
+            .map(|m| m.limits)
         else {
             continue;
         };
         let params = declaration.to_params();
-        let count = params
-            .get("metadata")
-            .and_then(Value::as_object)
-            .map_or(0, serde_json::Map::len)
+        let metadata = params.get("metadata").and_then(Value::as_object);
+        let count = metadata.map_or(0, serde_json::Map::len)
             // The diff adds the key of a kind that keeps it in metadata (`billingctl_key`).
             + usize::from(declaration.kind().def().key() == KeyRule::Metadata);
-        if count > max {
-            found.problems.push(Problem {
-                kind: declaration.kind(),
-                key: declaration.key().to_owned(),
-                at: declaration.declared_at().clone(),
-                issue: Issue::MetadataFull { count, max },
-            });
+        let record = metadata
+            .and_then(|m| m.get(OWNED_METADATA))
+            .and_then(Value::as_str)
+            .map_or(0, |record| record.chars().count());
+        let problem = |issue| Problem {
+            kind: declaration.kind(),
+            key: declaration.key().to_owned(),
+            at: declaration.declared_at().clone(),
+            issue,
+        };
+        if let Some(max) = limits.items.map(|i| i.max).filter(|max| count > *max) {
+            found
+                .problems
+                .push(problem(Issue::MetadataFull { count, max }));
+        }
+        if let Some(max) = limits.chars.map(|c| c.max).filter(|max| record > *max) {
+            found
+                .problems
+                .push(problem(Issue::MetadataRecordTooLong { chars: record, max }));
         }
     }
 }
@@ -146,7 +168,7 @@ mod tests {
                 line: 1,
                 column: 1,
             },
-            adopt: None,
+            ownership: Default::default(),
             params: json!({"id": "basic", "name": "Basic"})
                 .as_object()
                 .cloned()
@@ -170,7 +192,7 @@ mod tests {
         )]);
         let plan = plan_catalog(&catalog(), &live, Policy::default(), 0);
         assert_eq!(plan.changes.len(), 1);
-        assert_eq!(plan.changes[0].reason, Some(Reason::Adopt));
+        assert_eq!(plan.changes[0].action, Action::Adopt);
         assert_eq!(
             plan.changes[0].params,
             *json!({"metadata": {"billingctl_scope": "catalog"}})
@@ -207,7 +229,7 @@ mod tests {
                 line: 4,
                 column: 1,
             },
-            adopt: None,
+            ownership: Default::default(),
             params: json!({"lookup_key": "basic_monthly", "product": "basic",
                            "currency": "eur", "unit_amount": 1000})
             .as_object()
@@ -243,7 +265,7 @@ mod tests {
                 line: 9,
                 column: 1,
             },
-            adopt: None,
+            ownership: Default::default(),
             params: json!({"id": "full", "percent_off": 10, "duration": "once",
                            "metadata": metadata})
             .as_object()
@@ -255,6 +277,53 @@ mod tests {
         let plan = plan_catalog(&full, &LiveState::default(), Policy::default(), 0);
         assert!(!plan.is_valid());
         assert_eq!(plan.errors.0.len(), 1);
-        assert!(plan.errors.0[0].message.contains("metadata has 51 keys"));
+        assert!(plan.errors.0[0].message.contains("metadata has 52 keys"));
+    }
+
+    #[test]
+    fn the_record_of_the_scripts_keys_must_fit_a_metadata_value() {
+        let mut long = catalog();
+        // 12 keys of 40 characters: a record of 12 × 43 + 1 characters, past Stripe's 500.
+        let metadata: serde_json::Map<String, Value> =
+            (0..12).map(|i| (format!("{i:0>40}"), json!("v"))).collect();
+        let coupon = |exact_metadata| Snapshot {
+            kind: ObjectKind::Coupon,
+            key: "long".to_owned(),
+            declared_at: DeclaredAt {
+                file: "scripts/catalog.rhai".to_owned(),
+                line: 9,
+                column: 1,
+            },
+            ownership: crate::catalog::Ownership {
+                adopt: None,
+                exact_metadata,
+            },
+            params: json!({"id": "long", "percent_off": 10, "duration": "once",
+                           "metadata": metadata})
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+            references: Vec::new(),
+            allows_replace: false,
+        };
+        long.push(Box::new(coupon(false)));
+        let plan = plan_catalog(&long, &LiveState::default(), Policy::default(), 0);
+        assert_eq!(plan.errors.0.len(), 1, "{:?}", plan.errors);
+        let error = &plan.errors.0[0];
+        assert!(
+            error.message.contains("would be 517 characters"),
+            "{}",
+            error.message
+        );
+        assert!(error
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("metadata_exact: true")));
+
+        // Exact metadata needs no record: the same keys fit.
+        let mut exact = catalog();
+        exact.push(Box::new(coupon(true)));
+        let plan = plan_catalog(&exact, &LiveState::default(), Policy::default(), 0);
+        assert!(plan.is_valid(), "{:?}", plan.errors);
     }
 }

@@ -14,6 +14,7 @@ pub mod drift;
 pub mod finding;
 pub mod lifecycle;
 pub mod matching;
+pub mod owned_metadata;
 pub mod pins;
 #[allow(clippy::module_inception)]
 pub mod plan;

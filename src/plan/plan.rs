@@ -20,6 +20,11 @@ pub enum Action {
     Create,
     /// Mutable fields differ: one update carrying only those fields.
     Update,
+    /// An object made outside billingctl (no scope, or a script's `adopt: "<id>"`) taken into
+    /// the catalog: one update writing the scope, the key where Stripe has no key field, and
+    /// any field that differs. Metadata keys set outside billingctl stay unless the script
+    /// says `metadata_exact: true` (`Change::kept_metadata`).
+    Adopt,
     /// The script declares the object `active: false` and it is active: one update setting
     /// `active=false` (plus any other differing mutable field).
     Deactivate,
@@ -40,6 +45,7 @@ impl Action {
         match self {
             Action::Create => "create",
             Action::Update => "update",
+            Action::Adopt => "adopt",
             Action::Deactivate => "deactivate",
             Action::Replace => "replace",
             Action::Detach => "detach",
@@ -51,7 +57,7 @@ impl Action {
     pub fn symbol(self) -> char {
         match self {
             Action::Create => '+',
-            Action::Update => '~',
+            Action::Update | Action::Adopt => '~',
             Action::Deactivate => '!',
             Action::Replace => '↻',
             // Terraform's destroy: a detach is a real DELETE.
@@ -63,9 +69,6 @@ impl Action {
 /// Why a change exists, for display only: the executor never looks at it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reason {
-    /// The script adopts an existing object by id; the change writes its key into Stripe
-    /// (a price's `lookup_key`, a portal configuration's metadata `billingctl_key`).
-    Adopt,
     /// A price this object points at is being replaced: the update moves the reference
     /// (`default_price`, a portal's price list) to the new price before the old one is
     /// archived (`crate::plan::replace`).
@@ -107,6 +110,10 @@ pub struct Change {
     pub after_create: Map<String, Value>,
     /// The references inside `params` and `after_create`, by concrete path.
     pub references: Vec<Reference>,
+    /// For an adoption: the metadata keys set outside billingctl that the write leaves as
+    /// they are (`crate::plan::owned_metadata`), sorted; shown so the reviewer sees what
+    /// adoption keeps.
+    pub kept_metadata: Vec<String>,
 }
 
 impl Change {
@@ -155,6 +162,7 @@ pub struct Drift {
 pub struct Summary {
     pub create: usize,
     pub update: usize,
+    pub adopt: usize,
     pub deactivate: usize,
     pub replace: usize,
     pub detach: usize,
@@ -164,7 +172,7 @@ pub struct Summary {
 impl Summary {
     /// Whether the plan writes anything.
     pub fn has_changes(&self) -> bool {
-        self.create + self.update + self.deactivate + self.replace + self.detach > 0
+        self.create + self.update + self.adopt + self.deactivate + self.replace + self.detach > 0
     }
 }
 
@@ -195,6 +203,7 @@ impl Plan {
         Summary {
             create: count(Action::Create),
             update: count(Action::Update),
+            adopt: count(Action::Adopt),
             deactivate: count(Action::Deactivate),
             replace: count(Action::Replace),
             detach: count(Action::Detach),

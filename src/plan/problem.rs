@@ -12,7 +12,10 @@ use crate::catalog::refusals::diagnostic;
 use crate::catalog::DeclaredAt;
 use crate::diag::{Diagnostic, Severity};
 use crate::kinds::rules::Violation;
-use crate::kinds::{Deactivation, ObjectKind, Pin, Replacement, KINDS, SCOPE_METADATA};
+use crate::kinds::{
+    Deactivation, ObjectKind, Pin, Replacement, EXACT_METADATA, KINDS, OWNED_METADATA,
+    SCOPE_METADATA,
+};
 
 /// One problem with one declared object (or, for `PinnedOutside` and `StaleReference`, with
 /// an object it affects).
@@ -59,8 +62,12 @@ pub enum Issue {
         scope: String,
         id: Option<String>,
     },
-    /// More metadata keys than Stripe allows, counting billingctl's own.
+    /// More metadata keys than Stripe allows, counting billingctl's own and those kept from
+    /// outside billingctl.
     MetadataFull { count: usize, max: usize },
+    /// The record of the script's metadata keys (`billingctl_metadata`) is longer than a
+    /// metadata value may be.
+    MetadataRecordTooLong { chars: usize, max: usize },
     /// A write the rules table refuses.
     Refused(Violation),
 }
@@ -81,7 +88,9 @@ impl Problem {
             Issue::Pinned { .. } => Some("active".to_owned()),
             Issue::PinnedOutside { pin, .. } => Some(pin.pattern.to_owned()),
             Issue::ForeignScope { .. } => Some(format!("metadata[{SCOPE_METADATA}]")),
-            Issue::MetadataFull { .. } => Some("metadata".to_owned()),
+            Issue::MetadataFull { .. } | Issue::MetadataRecordTooLong { .. } => {
+                Some("metadata".to_owned())
+            }
             Issue::Refused(violation) => Some(violation.param.clone()),
             Issue::AdoptedIdMissing { .. } | Issue::StaleReference { .. } => None,
         }
@@ -162,14 +171,25 @@ impl Problem {
                 id.as_deref().unwrap_or_default()
             )),
             Issue::MetadataFull { count, max } => Diagnostic::error(format!(
-                "{kind} `{key}`: metadata has {count} keys with billingctl's own; Stripe allows \
-                 {max}"
+                "{kind} `{key}`: metadata has {count} keys with billingctl's own and those set \
+                 outside billingctl; Stripe allows {max}"
             ))
             .object(kind, key)
             .field("metadata")
             .help(format!(
-                "billingctl keeps the ownership scope in metadata `{SCOPE_METADATA}`: remove a \
-                 key"
+                "billingctl keeps the ownership scope in metadata `{SCOPE_METADATA}` and the \
+                 script's keys in `{OWNED_METADATA}`: remove a key, or declare \
+                 `{EXACT_METADATA}: true` (no record, and keys set outside billingctl removed)"
+            )),
+            Issue::MetadataRecordTooLong { chars, max } => Diagnostic::error(format!(
+                "{kind} `{key}`: the record of its metadata keys (`{OWNED_METADATA}`) would be \
+                 {chars} characters; a metadata value may have {max}"
+            ))
+            .object(kind, key)
+            .field("metadata")
+            .help(format!(
+                "use fewer or shorter metadata keys, or declare `{EXACT_METADATA}: true`: the \
+                 script's metadata is then the whole metadata and needs no record"
             )),
             // The rules table's own wording, shared with the offline check.
             Issue::Refused(violation) => return diagnostic(violation, kind, key, &self.at),
@@ -330,8 +350,11 @@ mod tests {
             ),
             (
                 problem(Coupon, "c", Issue::MetadataFull { count: 51, max: 50 }),
-                "coupon `c`: metadata has 51 keys with billingctl's own; Stripe allows 50",
-                "billingctl keeps the ownership scope in metadata `billingctl_scope`: remove a key",
+                "coupon `c`: metadata has 51 keys with billingctl's own and those set outside \
+                 billingctl; Stripe allows 50",
+                "billingctl keeps the ownership scope in metadata `billingctl_scope` and the \
+                 script's keys in `billingctl_metadata`: remove a key, or declare \
+                 `metadata_exact: true` (no record, and keys set outside billingctl removed)",
             ),
         ];
         for (problem, message, help) in cases {

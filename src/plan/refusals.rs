@@ -57,7 +57,7 @@ fn writes<'a>(
             }
             writes
         }
-        Action::Update | Action::Deactivate => {
+        Action::Update | Action::Adopt | Action::Deactivate => {
             let current = change
                 .id
                 .as_deref()

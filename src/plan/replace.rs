@@ -91,6 +91,7 @@ fn replacement(declaration: &dyn Declaration, drifted: &Drift) -> Change {
             params,
             after_create: Map::new(),
             references: Vec::new(),
+            kept_metadata: Vec::new(),
         };
     }
     // The create a fresh account would get: the diff's own create, so params, defaults and
@@ -272,6 +273,7 @@ fn ensure_update(
                 params,
                 after_create: Map::new(),
                 references,
+                kept_metadata: Vec::new(),
             });
         }
     }
@@ -300,7 +302,7 @@ mod tests {
                 line: 2,
                 column: 1,
             },
-            adopt: None,
+            ownership: Default::default(),
             params: params.as_object().cloned().unwrap_or_default(),
             references: refs
                 .iter()

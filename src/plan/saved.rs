@@ -19,7 +19,7 @@ use crate::live::LiveState;
 /// The `format` field: says what the file is.
 pub const FORMAT: &str = "billingctl-plan";
 /// Raised on any change a reader of version N could misread.
-pub const FORMAT_VERSION: u64 = 1;
+pub const FORMAT_VERSION: u64 = 2;
 
 /// A saved plan, as written to the file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]

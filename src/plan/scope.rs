@@ -4,10 +4,12 @@
 //!
 //! This module owns the two halves of that rule:
 //! - `managed_catalog`: the catalog as the diff sees it, with the management metadata
-//!   (`billingctl_scope`) added to every object's desired params. Being desired, it is
-//!   written on create and adoption and never "removed as out-of-band". An object that
-//!   already belongs to a scope keeps it: a script never takes another catalog's object
-//!   (which also lets one exported script hold objects of several scopes).
+//!   (`billingctl_scope`) added to every object's desired params, and the metadata the
+//!   script claims of its live object (`owned_metadata`: keys set outside billingctl kept).
+//!   Being desired, the scope is written on create and adoption and never "removed as
+//!   out-of-band". An object that already belongs to a scope keeps it: a script never takes
+//!   another catalog's object (which also lets one exported script hold objects of several
+//!   scopes).
 //! - `find_orphans`: live, active objects whose `billingctl_scope` is this catalog's scope but
 //!   that the script no longer declares. They are listed; with `--prune` each becomes a
 //!   `Deactivate` change. Objects of another scope, or with no scope, are never considered.
@@ -20,45 +22,60 @@ use serde_json::{Map, Value};
 
 use super::finding::Findings;
 use super::matching::matched;
+use super::owned_metadata::{claim, Claimed};
 use super::pins::kept_pin;
 use super::plan::{Action, Change, FieldChange, Orphan, Reason};
 use super::problem::{Issue, Problem};
 use super::snapshot::Snapshot;
-use crate::catalog::{Catalog, DeclaredAt};
+use crate::catalog::{Catalog, Declaration, DeclaredAt};
 pub use crate::kinds::SCOPE_METADATA;
 use crate::kinds::{Deactivation, ObjectKind, KINDS};
 use crate::live::{is_active, LiveState};
 
-/// The catalog the diff works on: every declaration copied with the management metadata
-/// added to its params: the scope its live object already has, else the catalog's. When
-/// `catalog.scope` is empty nothing is added (no ownership).
+/// The catalog the diff works on: every declaration copied with its whole desired metadata:
+/// the script's keys and the keys kept from the live object (`owned_metadata`), and the
+/// scope its live object already has, else the catalog's. When `catalog.scope` is empty no
+/// scope is added (no ownership).
 pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
     let mut managed = Catalog::new(catalog.environment.clone(), catalog.scope.clone());
     for declaration in catalog.declarations() {
         let mut copy = Snapshot::of(declaration);
-        if !catalog.scope.is_empty() && carries_scope(declaration.kind()) {
-            // Adopting by id takes the object over; matched by key, it keeps its scope (and a
-            // change to it is a conflict: `conflicts`).
-            let scope = matched(declaration, live)
-                .filter(|_| declaration.adopt_id().is_none())
-                .and_then(scope_of)
-                .filter(|s| !s.is_empty())
-                .unwrap_or(&catalog.scope)
-                .to_owned();
-            let metadata = copy
-                .params
-                .entry("metadata")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if !metadata.is_object() {
-                *metadata = Value::Object(Map::new());
+        if carries_scope(declaration.kind()) {
+            let object = matched(declaration, live);
+            let mut metadata = claimed_metadata(declaration, object).metadata;
+            if !catalog.scope.is_empty() {
+                // Adopting by id takes the object over; matched by key, it keeps its scope
+                // (and a change to it is a conflict: `conflicts`).
+                let scope = object
+                    .filter(|_| declaration.adopt_id().is_none())
+                    .and_then(scope_of)
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or(&catalog.scope);
+                metadata.insert(SCOPE_METADATA.to_owned(), Value::String(scope.to_owned()));
             }
-            if let Value::Object(metadata) = metadata {
-                metadata.insert(SCOPE_METADATA.to_owned(), Value::String(scope));
+            if metadata.is_empty() {
+                copy.params.remove("metadata");
+            } else {
+                copy.params
+                    .insert("metadata".to_owned(), Value::Object(metadata));
             }
         }
         managed.push(Box::new(copy));
     }
     managed
+}
+
+/// What `declaration`'s metadata claims of its live `object` (`None`: to be created).
+pub fn claimed_metadata(declaration: &dyn Declaration, object: Option<&Value>) -> Claimed {
+    let params = declaration.to_params();
+    let script = match params.get("metadata") {
+        Some(Value::Object(script)) => script.clone(),
+        _ => Map::new(),
+    };
+    let live = object
+        .and_then(|o| o.get("metadata"))
+        .and_then(Value::as_object);
+    claim(&script, live, declaration.ownership().exact_metadata)
 }
 
 /// Objects of another scope are that catalog's: a change this catalog would make to one is a
@@ -79,7 +96,7 @@ pub fn conflicts(found: &mut Findings, catalog: &Catalog, live: &LiveState) {
             .filter(|s| !s.is_empty() && *s != catalog.scope);
         let adopted = declaration.is_some_and(|d| d.adopt_id().is_some());
         match (owner, adopted, change.reason) {
-            (Some(owner), false, None | Some(Reason::Adopt)) => found.problems.push(Problem {
+            (Some(owner), false, None) => found.problems.push(Problem {
                 kind: change.kind,
                 key: change.key.clone(),
                 at: change.declared_at.clone(),
@@ -216,6 +233,7 @@ fn detach(kind: ObjectKind, object: &Value, id: &str, key: &str, scope: &str) ->
         params,
         after_create: Map::new(),
         references: Vec::new(),
+        kept_metadata: Vec::new(),
     }
 }
 
@@ -278,6 +296,7 @@ fn deactivation(kind: ObjectKind, id: &str, key: &str, scope: &str) -> Change {
         params,
         after_create: Map::new(),
         references: Vec::new(),
+        kept_metadata: Vec::new(),
     }
 }
 
@@ -296,7 +315,7 @@ mod tests {
                 line: 1,
                 column: 1,
             },
-            adopt: None,
+            ownership: Default::default(),
             params: params.as_object().cloned().unwrap_or_default(),
             references: Vec::new(),
             allows_replace: false,
@@ -337,8 +356,10 @@ mod tests {
             metadata,
             [
                 json!({"billingctl_scope": "catalog"}),
-                // Another catalog's object stays in its scope.
-                json!({"team": "growth", "billingctl_scope": "campaign"})
+                // Another catalog's object stays in its scope; the script's keys are
+                // recorded (`owned_metadata`).
+                json!({"team": "growth", "billingctl_metadata": "[\"team\"]",
+                       "billingctl_scope": "campaign"})
             ]
         );
         let unscoped = managed_catalog(

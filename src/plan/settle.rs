@@ -31,7 +31,7 @@ pub fn settle(create: &Change, fresh: &LiveState) -> Settled {
         kind: create.kind,
         key: create.key.clone(),
         declared_at: create.declared_at.clone(),
-        adopt: None,
+        ownership: Default::default(),
         params: create.params.clone(),
         references: create.references.clone(),
         allows_replace: false,
@@ -88,6 +88,7 @@ mod tests {
             params,
             after_create: Map::new(),
             references: Vec::new(),
+            kept_metadata: Vec::new(),
         }
     }
 

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::catalog::{Declaration, DeclaredAt, Reference};
+use crate::catalog::{Declaration, DeclaredAt, Ownership, Reference};
 use crate::kinds::ObjectKind;
 
 /// A declaration as plain data.
@@ -13,7 +13,7 @@ pub(crate) struct Snapshot {
     pub kind: ObjectKind,
     pub key: String,
     pub declared_at: DeclaredAt,
-    pub adopt: Option<String>,
+    pub ownership: Ownership,
     pub params: Map<String, Value>,
     pub references: Vec<Reference>,
     pub allows_replace: bool,
@@ -25,7 +25,7 @@ impl Snapshot {
             kind: declaration.kind(),
             key: declaration.key().to_owned(),
             declared_at: declaration.declared_at().clone(),
-            adopt: declaration.adopt_id().map(str::to_owned),
+            ownership: declaration.ownership().clone(),
             params: declaration.to_params(),
             references: declaration.references(),
             allows_replace: declaration.allows_replace(),
@@ -43,8 +43,8 @@ impl Declaration for Snapshot {
     fn declared_at(&self) -> &DeclaredAt {
         &self.declared_at
     }
-    fn adopt_id(&self) -> Option<&str> {
-        self.adopt.as_deref()
+    fn ownership(&self) -> &Ownership {
+        &self.ownership
     }
     fn to_params(&self) -> Map<String, Value> {
         self.params.clone()

@@ -17,9 +17,9 @@ use serde_json::Value;
 use super::codes;
 use super::recorder::{Entry, Recorder};
 use crate::catalog::parse::closest;
-use crate::catalog::DeclaredAt;
+use crate::catalog::{DeclaredAt, Ownership};
 use crate::diag::Diagnostic;
-use crate::kinds::{Deactivation, ObjectKind, Refusal, KINDS};
+use crate::kinds::{Deactivation, ObjectKind, Refusal, EXACT_METADATA, KINDS};
 
 type Shared = Rc<RefCell<Recorder>>;
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
@@ -133,28 +133,8 @@ fn declare(rec: &Shared, ctx: &NativeCallContext, kind: ObjectKind, key: &str, f
             .help(format!("write {}({v}, #{{ ... }})", function_name(kind))),
         );
     }
-    let adopt = match fields.remove("adopt") {
-        None => None,
-        Some(Value::String(id)) if kind.def().adoptable() => Some(id),
-        Some(Value::String(_)) => {
-            errors.push(
-                Diagnostic::error(format!("a {kind} cannot adopt an id"))
-                    .field("adopt")
-                    .help(format!(
-                        "a {kind} is matched by its key, which is its Stripe id; only {} adopt",
-                        adopters()
-                    )),
-            );
-            None
-        }
-        Some(other) => {
-            errors.push(
-                Diagnostic::error(format!("`adopt` must be a string id, got {other}"))
-                    .field("adopt"),
-            );
-            None
-        }
-    };
+    let mut ownership = Ownership::default();
+    take_ownership(kind, &mut fields, &mut ownership, &mut errors);
     shape(kind, &mut fields, &mut errors);
     let mut r = rec.borrow_mut();
     for e in errors {
@@ -164,11 +144,58 @@ fn declare(rec: &Shared, ctx: &NativeCallContext, kind: ObjectKind, key: &str, f
         kind,
         key: key.to_owned(),
         at,
-        adopt,
+        ownership,
         fields,
         changed_at: Vec::new(),
         dropped: false,
     });
+}
+
+/// Takes the declaration options that are not Stripe fields out of `fields`: `adopt` (an id,
+/// for the kinds that may adopt one) and `metadata_exact` (a bool, for kinds with metadata).
+/// A declaration sets them, an overlay's `update` may change them.
+fn take_ownership(
+    kind: ObjectKind,
+    fields: &mut serde_json::Map<String, Value>,
+    ownership: &mut Ownership,
+    errors: &mut Vec<Diagnostic>,
+) {
+    match fields.remove("adopt") {
+        None => {}
+        Some(Value::String(id)) if kind.def().adoptable() => ownership.adopt = Some(id),
+        Some(Value::String(_)) => errors.push(
+            Diagnostic::error(format!("a {kind} cannot adopt an id"))
+                .field("adopt")
+                .help(format!(
+                    "a {kind} is matched by its key, which is its Stripe id; only {} adopt",
+                    adopters()
+                )),
+        ),
+        Some(other) => errors.push(
+            Diagnostic::error(format!("`adopt` must be a string id, got {other}")).field("adopt"),
+        ),
+    }
+    match fields.remove(EXACT_METADATA) {
+        None => {}
+        Some(Value::Bool(exact)) if kind.table().param("metadata").is_some() => {
+            ownership.exact_metadata = exact;
+        }
+        Some(Value::Bool(_)) => errors.push(
+            Diagnostic::error(format!("a {kind} has no metadata"))
+                .field(EXACT_METADATA)
+                .help(format!("leave `{EXACT_METADATA}` out of a {kind}")),
+        ),
+        Some(other) => errors.push(
+            Diagnostic::error(format!(
+                "`{EXACT_METADATA}` must be true or false, got {other}"
+            ))
+            .field(EXACT_METADATA)
+            .help(
+                "true: keys set outside billingctl are removed; false (the default): they \
+                     are kept",
+            ),
+        ),
+    }
 }
 
 /// Rewrites script conveniences into Stripe's shape, and refuses fields the kind leaves out
@@ -357,22 +384,12 @@ fn change(rec: &Shared, ctx: &NativeCallContext, kind_name: &str, key: &str, cha
     };
     match patch {
         Some(mut patch) => {
-            let mut typos = Vec::new();
-            match patch.remove("adopt") {
-                Some(Value::String(id)) if kind.def().adoptable() => {
-                    entry.adopt = Some(id);
-                }
-                Some(_) => typos.push(
-                    Diagnostic::error(format!(
-                        "{verb}: `adopt` takes an id string, for {} only",
-                        adopters()
-                    ))
-                    .at(at.clone())
-                    .object(kind, key)
-                    .field("adopt"),
-                ),
-                None => {}
-            }
+            let mut errors = Vec::new();
+            take_ownership(kind, &mut patch, &mut entry.ownership, &mut errors);
+            let mut typos: Vec<Diagnostic> = errors
+                .into_iter()
+                .map(|d| d.at(at.clone()).object(kind, key))
+                .collect();
             let changed: Vec<String> = patch.keys().cloned().collect();
             merge(&mut entry.fields, patch);
             typos.extend(take_unknown_fields(entry, &changed, &at));
@@ -391,7 +408,7 @@ fn take_unknown_fields(entry: &mut Entry, changed: &[String], at: &DeclaredAt) -
         entry.kind,
         &entry.key,
         &entry.at,
-        entry.adopt.clone(),
+        entry.ownership.clone(),
         Value::Object(entry.fields.clone()),
     ) {
         let path = d.subject.field.clone().unwrap_or_default();

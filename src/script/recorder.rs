@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::catalog::object::Object;
-use crate::catalog::{graph, refusals, Catalog, DeclaredAt, Environment};
+use crate::catalog::{graph, refusals, Catalog, DeclaredAt, Environment, Ownership};
 use crate::diag::{Diagnostic, Sources};
 use crate::kinds::{pair, Kind, ObjectKind, KINDS};
 
@@ -14,7 +14,8 @@ pub struct Entry {
     pub kind: ObjectKind,
     pub key: String,
     pub at: DeclaredAt,
-    pub adopt: Option<String>,
+    /// `adopt` and `metadata_exact`, taken out of the fields.
+    pub ownership: Ownership,
     pub fields: Map<String, Value>,
     /// Overlay calls that changed this entry, for the notes of any error it then has.
     pub changed_at: Vec<DeclaredAt>,
@@ -210,7 +211,7 @@ fn declared_within(entries: &mut [Entry], diags: &mut Vec<Diagnostic>) -> Vec<En
                     kind: kind.id(),
                     key: pair(&parent.key, key),
                     at: parent.at.clone(),
-                    adopt: None,
+                    ownership: Ownership::default(),
                     fields,
                     changed_at: parent.changed_at.clone(),
                     dropped: false,
@@ -248,7 +249,7 @@ fn build_reporting_unknown_fields(
             entry.kind,
             &entry.key,
             &entry.at,
-            entry.adopt.clone(),
+            entry.ownership.clone(),
             Value::Object(fields.clone()),
         );
         match result {

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use super::plan::{Action, Change, FieldChange, Plan, Reason, Summary};
 use crate::diag::{Diagnostics, Severity};
-use crate::kinds::{ObjectKind, KINDS, SCOPE_METADATA};
+use crate::kinds::{ObjectKind, EXACT_METADATA, KINDS, OWNED_METADATA, SCOPE_METADATA};
 
 const GREEN: &str = "\x1b[32m";
 const YELLOW: &str = "\x1b[33m";
@@ -32,7 +32,7 @@ const COLLAPSE_MIN: usize = 3;
 pub const MARKDOWN_LIMIT: usize = 65_536;
 
 /// The version of the JSON plan (docs/PLAN-JSON.md).
-pub const JSON_FORMAT_VERSION: u64 = 1;
+pub const JSON_FORMAT_VERSION: u64 = 2;
 
 /// What the views say about where the plan comes from, and how much to show.
 #[derive(Clone, Debug, Default)]
@@ -102,10 +102,25 @@ impl Entry<'_> {
             (_, Some(Reason::Repoint), _) => " (re-point to the replacement)".to_owned(),
             (Action::Deactivate, _, _) => " (deactivate)".to_owned(),
             (Action::Detach, _, _) => " (detach: its customers lose the entitlement)".to_owned(),
-            (_, Some(Reason::Adopt), Some(id)) => format!(" (adopt {id})"),
+            // A product's or coupon's id is its key: the header names it already.
+            (Action::Adopt, _, Some(id)) if *id == change.key => " (adopt)".to_owned(),
+            (Action::Adopt, _, Some(id)) => format!(" (adopt {id})"),
             _ => String::new(),
         };
         format!("{symbol} {} {}{note}", change.kind, change.key)
+    }
+
+    /// `keeps metadata set outside billingctl: owner (…)`, for an adoption that keeps some.
+    fn kept(&self) -> Option<String> {
+        let kept = &self.first().kept_metadata;
+        (!kept.is_empty()).then(|| {
+            format!(
+                "keeps metadata set outside billingctl: {} (`{EXACT_METADATA}: true` would \
+                 remove {})",
+                kept.join(", "),
+                if kept.len() == 1 { "it" } else { "them" }
+            )
+        })
     }
 
     /// Where it is declared; for a run, the first declaration and how many more.
@@ -161,9 +176,10 @@ pub fn entries(plan: &Plan, full: bool) -> Vec<Entry<'_>> {
 
 /// The fields worth reading: a create's `id` or `code` equal to its key says nothing the
 /// header does not, and every create carries the scope metadata (the header of the plan
-/// names the scope once).
+/// names the scope once) and the record of its metadata keys.
 fn shown_fields(change: &Change) -> Vec<&FieldChange> {
     let scope = format!("metadata[{SCOPE_METADATA}]");
+    let record = format!("metadata[{OWNED_METADATA}]");
     change
         .fields
         .iter()
@@ -173,7 +189,7 @@ fn shown_fields(change: &Change) -> Vec<&FieldChange> {
             }
             let is_key = matches!(f.path.as_str(), "id" | "code" | "lookup_key")
                 && f.desired.as_str() == Some(change.key.as_str());
-            !is_key && f.path != scope
+            !is_key && f.path != scope && f.path != record
         })
         .collect()
 }
@@ -184,7 +200,7 @@ fn shown_fields(change: &Change) -> Vec<&FieldChange> {
 pub fn symbol(action: Action) -> &'static str {
     match action {
         Action::Create => "+",
-        Action::Update => "~",
+        Action::Update | Action::Adopt => "~",
         Action::Deactivate => "!",
         Action::Replace => "-/+",
         // Terraform's destroy: a detach is a real DELETE (a feature attachment).
@@ -215,9 +231,19 @@ fn thousands(n: usize) -> String {
     out
 }
 
-/// Counts per kind and action, in apply order: `(kind, create, update, deactivate, replace,
-/// detach)`.
-fn per_kind(plan: &Plan) -> Vec<(ObjectKind, [usize; 5])> {
+/// The actions counted per kind, in the order the counts of [`per_kind`] hold them.
+const COUNTED: [Action; 6] = [
+    Action::Create,
+    Action::Adopt,
+    Action::Update,
+    Action::Deactivate,
+    Action::Replace,
+    Action::Detach,
+];
+
+/// Counts per kind and action, in apply order: `(kind, counts)`, one count per action of
+/// [`COUNTED`].
+fn per_kind(plan: &Plan) -> Vec<(ObjectKind, [usize; COUNTED.len()])> {
     KINDS
         .iter()
         .map(|kind| kind.id())
@@ -228,13 +254,7 @@ fn per_kind(plan: &Plan) -> Vec<(ObjectKind, [usize; 5])> {
                     .filter(|c| c.kind == kind && c.action == action)
                     .count()
             };
-            let counts = [
-                count(Action::Create),
-                count(Action::Update),
-                count(Action::Deactivate),
-                count(Action::Replace),
-                count(Action::Detach),
-            ];
+            let counts = COUNTED.map(count);
             (counts.iter().sum::<usize>() > 0).then_some((kind, counts))
         })
         .collect()
@@ -245,12 +265,11 @@ fn per_kind_line(plan: &Plan) -> String {
     let parts: Vec<String> = per_kind(plan)
         .into_iter()
         .map(|(kind, counts)| {
-            let verbs = ["create", "update", "deactivate", "replace", "detach"];
             let what: Vec<String> = counts
                 .iter()
-                .zip(verbs)
+                .zip(COUNTED)
                 .filter(|(n, _)| **n > 0)
-                .map(|(n, verb)| format!("{} to {verb}", thousands(*n)))
+                .map(|(n, action)| format!("{} to {}", thousands(*n), action.name()))
                 .collect();
             format!("{} {}", kind, what.join(", "))
         })
@@ -297,6 +316,9 @@ pub fn human_view(plan: &Plan, view: &View) -> String {
                 paint(field_colour(symbol), &symbol.to_string())
             ));
         }
+        if let Some(kept) = entry.kept() {
+            out.push_str(&format!("      = {kept}\n"));
+        }
     }
     out.push_str(&notes::human(plan));
     let summary = plan.summary();
@@ -323,23 +345,26 @@ pub fn human_view(plan: &Plan, view: &View) -> String {
     out
 }
 
-/// `Plan: 1 to create, 1 to update, 0 to deactivate, 14 unchanged.` (with `, 1 to
-/// replace` after `deactivate` when a plan replaces anything).
+/// `Plan: 1 to create, 1 to update, 0 to deactivate, 14 unchanged.`, with `, 1 to adopt`
+/// after `create`, and `, 1 to replace` / `, 1 to detach` after `deactivate`, only in a plan
+/// that does so.
 pub fn footer(summary: &Summary) -> String {
-    let replace = if summary.replace > 0 {
-        format!(", {} to replace", summary.replace)
-    } else {
-        String::new()
-    };
-    // Only plans that detach say so, as with replacements.
-    let replace = if summary.detach > 0 {
-        format!("{replace}, {} to detach", summary.detach)
-    } else {
-        replace
+    let some = |n: usize, verb: &str| {
+        if n > 0 {
+            format!(", {} to {verb}", thousands(n))
+        } else {
+            String::new()
+        }
     };
     format!(
-        "Plan: {} to create, {} to update, {} to deactivate{replace}, {} unchanged.",
-        summary.create, summary.update, summary.deactivate, summary.unchanged
+        "Plan: {} to create{}, {} to update, {} to deactivate{}{}, {} unchanged.",
+        summary.create,
+        some(summary.adopt, "adopt"),
+        summary.update,
+        summary.deactivate,
+        some(summary.replace, "replace"),
+        some(summary.detach, "detach"),
+        summary.unchanged
     )
 }
 
@@ -376,7 +401,7 @@ fn field_line(action: Action, field: &FieldChange) -> (char, String) {
 fn action_colour(action: Action) -> &'static str {
     match action {
         Action::Create => GREEN,
-        Action::Update => YELLOW,
+        Action::Update | Action::Adopt => YELLOW,
         Action::Deactivate | Action::Detach => RED,
         Action::Replace => YELLOW,
     }
@@ -402,15 +427,20 @@ pub fn json_view(plan: &Plan, view: &View) -> Value {
     let summary = plan.summary();
     let by_kind: serde_json::Map<String, Value> = per_kind(plan)
         .into_iter()
-        .map(|(kind, [create, update, deactivate, replace, detach])| {
-            let mut counts = json!({"create": create, "update": update,
+        .map(
+            |(kind, [create, adopt, update, deactivate, replace, detach])| {
+                let mut counts = json!({"create": create, "update": update,
                                     "deactivate": deactivate, "replace": replace});
-            // Only plans that detach say so (PLAN-JSON.md): older plans read the same.
-            if detach > 0 {
-                counts["detach"] = detach.into();
-            }
-            (kind.name().to_owned(), counts)
-        })
+                // Only plans that adopt or detach say so (PLAN-JSON.md).
+                if adopt > 0 {
+                    counts["adopt"] = adopt.into();
+                }
+                if detach > 0 {
+                    counts["detach"] = detach.into();
+                }
+                (kind.name().to_owned(), counts)
+            },
+        )
         .collect();
     let mut summary_json = json!({
         "create": summary.create,
@@ -420,6 +450,9 @@ pub fn json_view(plan: &Plan, view: &View) -> Value {
         "unchanged": summary.unchanged,
         "by_kind": by_kind,
     });
+    if summary.adopt > 0 {
+        summary_json["adopt"] = summary.adopt.into();
+    }
     if summary.detach > 0 {
         summary_json["detach"] = summary.detach.into();
     }
@@ -437,13 +470,12 @@ pub fn json_view(plan: &Plan, view: &View) -> Value {
 }
 
 fn change_json(change: &Change) -> Value {
-    json!({
+    let mut value = json!({
         "action": change.action.name(),
         "object": change.kind.name(),
         "key": change.key,
         "id": change.id,
         "reason": change.reason.map(|r| match r {
-            Reason::Adopt => "adopt",
             Reason::Repoint => "repoint",
             Reason::Orphan => "orphan",
         }),
@@ -453,7 +485,12 @@ fn change_json(change: &Change) -> Value {
             "live": f.live,
             "desired": f.desired,
         })).collect::<Vec<_>>(),
-    })
+    });
+    // What an adoption leaves as it is (PLAN-JSON.md): only adoptions keep anything.
+    if change.action == Action::Adopt {
+        value["kept_metadata"] = json!(change.kept_metadata);
+    }
+    value
 }
 
 fn position_json(at: &crate::catalog::DeclaredAt) -> Value {
@@ -546,30 +583,28 @@ pub fn markdown_view(plan: &Plan, view: &View) -> String {
         out.push_str("Once the errors are resolved, the plan would be:\n\n");
     }
     out.push_str(&format!("**{}**\n\n", footer(&summary)));
-    // A detach column only when the plan detaches, so other plans read as before.
-    let detaches = summary.detach > 0;
-    let (head, rule) = if detaches {
-        (" detach |", " ---: |")
-    } else {
-        ("", "")
-    };
+    // Adopt and detach columns only when the plan does so, so other plans read as before.
+    let rows = per_kind(plan);
+    let shown: Vec<usize> = (0..COUNTED.len())
+        .filter(|&i| {
+            !matches!(COUNTED[i], Action::Adopt | Action::Detach)
+                || rows.iter().any(|(_, counts)| counts[i] > 0)
+        })
+        .collect();
+    let head: String = shown
+        .iter()
+        .map(|&i| format!(" {} |", COUNTED[i].name()))
+        .collect();
     out.push_str(&format!(
-        "| object | create | update | deactivate | replace |{head}\n"
+        "| object |{head}\n| --- |{}\n",
+        " ---: |".repeat(shown.len())
     ));
-    out.push_str(&format!("| --- | ---: | ---: | ---: | ---: |{rule}\n"));
-    for (kind, [c, u, d, r, x]) in per_kind(plan) {
-        let detach = if detaches {
-            format!(" {} |", thousands(x))
-        } else {
-            String::new()
-        };
-        out.push_str(&format!(
-            "| {kind} | {} | {} | {} | {} |{detach}\n",
-            thousands(c),
-            thousands(u),
-            thousands(d),
-            thousands(r)
-        ));
+    for (kind, counts) in rows {
+        let cells: String = shown
+            .iter()
+            .map(|&i| format!(" {} |", thousands(counts[i])))
+            .collect();
+        out.push_str(&format!("| {kind} |{cells}\n"));
     }
     out.push('\n');
 
@@ -608,7 +643,7 @@ pub fn markdown_view(plan: &Plan, view: &View) -> String {
         let (_, rest) = header.split_once(' ').unwrap_or(("", &header));
         let mark = match entry.action {
             Action::Create => '+',
-            Action::Update | Action::Replace => '!',
+            Action::Update | Action::Adopt | Action::Replace => '!',
             Action::Deactivate | Action::Detach => '-',
         };
         let mut lines = format!("{mark} {rest}\n");
@@ -616,6 +651,9 @@ pub fn markdown_view(plan: &Plan, view: &View) -> String {
             let (symbol, text) = field_line(entry.action, field);
             let symbol = if symbol == '~' { '!' } else { symbol };
             lines.push_str(&format!("{symbol}   {text}\n"));
+        }
+        if let Some(kept) = entry.kept() {
+            lines.push_str(&format!("    {kept}\n"));
         }
         let size = row.chars().count() + lines.chars().count();
         if used + size > budget {
@@ -677,6 +715,7 @@ mod tests {
             params: Map::new(),
             after_create: Map::new(),
             references: Vec::new(),
+            kept_metadata: Vec::new(),
         }
     }
 

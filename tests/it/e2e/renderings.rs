@@ -106,6 +106,6 @@ fn json_errors_carry_their_position_and_help() {
     assert_eq!(error["position"]["file"], "scripts/catalog.rhai");
     assert_eq!(error["position"]["line"], 4);
     assert!(error["help"].as_str().unwrap().contains("--allow-replace"));
-    assert_eq!(plan["format_version"], 1);
+    assert_eq!(plan["format_version"], 2);
     assert_eq!(plan["environment"], "test");
 }

@@ -33,7 +33,7 @@ fn a_saved_plan_applied_unchanged_performs_exactly_its_actions() {
     harness.write(SCRIPT, &edited());
     let saved = save_plan(&harness);
     assert_eq!(saved["format"], "billingctl-plan");
-    assert_eq!(saved["format_version"], 1);
+    assert_eq!(saved["format_version"], 2);
     assert_eq!(saved["environment"], "test");
     assert_eq!(
         saved["live"].as_array().unwrap().len(),

@@ -258,3 +258,99 @@ fn adopting_a_price_of_another_scope_by_id_takes_it_over_visibly() {
     assert!(stdout.contains(&format!("(adopt {id})")), "{stdout}");
     assert!(stdout.contains("\"catalog\" -> \"other\""), "{stdout}");
 }
+
+/// Before the fix, a hand-made product declared by the script was taken over with nothing
+/// in the plan saying so, and its `owner` metadata was removed (issue 12, item 3).
+#[test]
+fn an_object_made_by_hand_is_adopted_visibly_and_keeps_its_own_metadata() {
+    let ctx = Harness::new();
+    ctx.post(
+        "/v1/products",
+        json!({"id": "basic", "name": "Basic", "metadata": {"owner": "finance"}}),
+    );
+    ctx.post(
+        "/v1/prices",
+        json!({"product": "basic", "currency": "eur", "unit_amount": 900,
+               "lookup_key": "basic_once", "metadata": {"team": "growth"}}),
+    );
+    let script = "product(\"basic\", #{ name: \"Basic plan\", metadata: #{ tier: \"1\" } });\n\
+                  price(\"basic_once\", #{ product: \"basic\", currency: \"eur\", \
+                  unit_amount: 900 });\n";
+    ctx.write(SCRIPT, script);
+
+    let output = ctx.command(&["plan", SCRIPT]).output().expect("runs");
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stdout.contains("~ product basic (adopt)"), "{stdout}");
+    assert!(
+        stdout.contains("~ price basic_once (adopt price_"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("keeps metadata set outside billingctl: owner"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("keeps metadata set outside billingctl: team"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("metadata[owner]"),
+        "nothing removed: {stdout}"
+    );
+    assert!(
+        stdout.contains("Plan: 0 to create, 2 to adopt, 0 to update"),
+        "{stdout}"
+    );
+    let output = ctx
+        .command(&["plan", SCRIPT, "-o", "json"])
+        .output()
+        .expect("runs");
+    let plan: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    assert_eq!(plan["changes"][0]["action"], "adopt", "{plan:#}");
+    assert_eq!(plan["changes"][0]["kept_metadata"], json!(["owner"]));
+    assert_eq!(plan["summary"]["adopt"], 2);
+
+    let stdout = ctx.apply_script(SCRIPT);
+    assert!(stdout.contains("2 adopted"), "{stdout}");
+    let product = ctx.get("/v1/products/basic");
+    assert_eq!(product["metadata"]["owner"], "finance");
+    assert_eq!(product["metadata"]["tier"], "1");
+    assert_eq!(scope(&product), "catalog");
+    assert_eq!(ctx.price("basic_once")["metadata"]["team"], "growth");
+    ctx.reset_stats();
+    ctx.apply_script(SCRIPT);
+    assert_eq!(ctx.posts(), 0, "adopted objects converge");
+
+    // A key the script set and then drops is removed; the hand-made one stays.
+    ctx.write(
+        SCRIPT,
+        &script.replace("metadata: #{ tier: \"1\" }", "metadata: #{}"),
+    );
+    ctx.apply_script(SCRIPT);
+    let metadata = &ctx.get("/v1/products/basic")["metadata"];
+    assert!(metadata.get("tier").is_none(), "{metadata}");
+    assert_eq!(metadata["owner"], "finance");
+
+    // `metadata_exact: true`: the script's metadata is the whole metadata.
+    ctx.write(
+        SCRIPT,
+        &script.replace(
+            "metadata: #{ tier: \"1\" }",
+            "metadata: #{}, metadata_exact: true",
+        ),
+    );
+    let output = ctx.command(&["plan", SCRIPT]).output().expect("runs");
+    let (stdout, _) = texts(&output);
+    assert!(
+        stdout.contains("- metadata[owner] = \"finance\""),
+        "{stdout}"
+    );
+    ctx.apply_script(SCRIPT);
+    assert!(ctx.get("/v1/products/basic")["metadata"]
+        .get("owner")
+        .is_none());
+    ctx.reset_stats();
+    ctx.apply_script(SCRIPT);
+    assert_eq!(ctx.posts(), 0, "exact metadata converges");
+}

@@ -109,9 +109,10 @@ fn an_account_built_elsewhere_is_adopted_then_matches() {
     assert!(text.contains("price(\"gold_plan_month_usd\""), "{text}");
     assert!(text.contains("portal(\"default\""), "{text}");
 
-    // The first plan: no creates, no errors, only updates that give objects their keys and
+    // The first plan: no creates, no errors, only adoptions that give objects their keys and
     // take them into the script's ownership scope (metadata `billingctl_scope`, which every
-    // object billingctl adopts carries: docs/LIFECYCLE.md).
+    // object billingctl adopts carries, beside the record of the script's metadata keys
+    // `billingctl_metadata` where it declares some: docs/LIFECYCLE.md).
     let (code, plan) = account.plan_json(&exported);
     assert_eq!(code, Some(0), "{plan:#}");
     assert_eq!(plan["errors"], json!([]), "{plan:#}");
@@ -120,12 +121,15 @@ fn an_account_built_elsewhere_is_adopted_then_matches() {
     let changes = plan["changes"].as_array().expect("changes");
     let mut keyed = 0;
     for change in changes {
-        assert_eq!(change["action"], "update", "{change:#}");
+        assert_eq!(change["action"], "adopt", "{change:#}");
+        // The export declares every key the object had: nothing is left to keep.
+        assert_eq!(change["kept_metadata"], json!([]), "{change:#}");
         let paths: Vec<&str> = change["fields"]
             .as_array()
             .expect("fields")
             .iter()
             .map(|field| field["path"].as_str().expect("a path"))
+            .filter(|path| *path != "metadata[billingctl_metadata]")
             .collect();
         let key = match change["object"].as_str() {
             Some("price") => "lookup_key",

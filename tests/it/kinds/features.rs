@@ -71,7 +71,8 @@ fn an_out_of_band_change_is_set_back() {
     assert!(stdout.contains("1 updated"), "{stdout}");
     let api = &features(&ctx, "?lookup_key=api_access")[0];
     assert_eq!(api["name"], "API access");
-    assert!(api["metadata"].get("extra").is_none(), "{api}");
+    // A metadata key set outside billingctl is not the script's: kept (docs/LIFECYCLE.md).
+    assert_eq!(api["metadata"]["extra"], "x", "{api}");
     ctx.assert_rerun_writes_nothing();
 }
 

@@ -1,0 +1,140 @@
+//! Which metadata keys of an object belong to its script.
+//!
+//! Stripe merges metadata on update: a key not sent is kept, a key sent as `""` is removed
+//! (docs.stripe.com/api/metadata). So billingctl decides, key by key, what to remove. Keys set
+//! outside billingctl (the Dashboard, another integration) are kept; a key the script set
+//! once and no longer declares is removed. Stripe is the only state, so the keys a script set
+//! are recorded on the object itself, in metadata `billingctl_metadata` (a JSON array), next
+//! to the scope. An object without that record (made by hand, or before billingctl kept it)
+//! owns nothing beyond what its script declares now: nothing is removed on a guess.
+//!
+//! `metadata_exact: true` says the script's metadata is the whole metadata: every other key
+//! is removed, and no record is needed.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+use crate::kinds::{OWNED_METADATA, RESERVED_METADATA_PREFIX};
+
+/// The metadata the diff wants an object to end with.
+#[derive(Debug, Default, PartialEq)]
+pub struct Claimed {
+    /// The script's keys, the record of them, and the keys kept with their live values.
+    pub metadata: Map<String, Value>,
+    /// The live keys set outside billingctl that stay as they are, sorted.
+    pub kept: Vec<String>,
+}
+
+/// What `script` (a declaration's own metadata, no `billingctl_*` key) claims of `live` (the
+/// matched object's metadata, `None` for a create), `exact` or not.
+pub fn claim(
+    script: &Map<String, Value>,
+    live: Option<&Map<String, Value>>,
+    exact: bool,
+) -> Claimed {
+    let mut metadata = script.clone();
+    let mut kept = Vec::new();
+    if exact {
+        return Claimed { metadata, kept };
+    }
+    if !script.is_empty() {
+        metadata.insert(OWNED_METADATA.to_owned(), Value::String(record(script)));
+    }
+    if let Some(live) = live {
+        let owned = recorded(live);
+        for (key, value) in live {
+            let foreign = !key.starts_with(RESERVED_METADATA_PREFIX)
+                && !script.contains_key(key)
+                && !owned.contains(key.as_str());
+            // A key already removed (Stripe never returns "", but a saved object might)
+            // needs nothing kept.
+            if foreign && value.as_str() != Some("") {
+                metadata.insert(key.clone(), value.clone());
+                kept.push(key.clone());
+            }
+        }
+    }
+    kept.sort();
+    Claimed { metadata, kept }
+}
+
+/// The record of the script's keys: a JSON array, sorted, so it is the same on every run.
+fn record(script: &Map<String, Value>) -> String {
+    let keys: BTreeSet<&str> = script.keys().map(String::as_str).collect();
+    Value::from(keys.into_iter().collect::<Vec<_>>()).to_string()
+}
+
+/// The keys an object's record says its script set; none without a (readable) record.
+fn recorded(live: &Map<String, Value>) -> BTreeSet<String> {
+    live.get(OWNED_METADATA)
+        .and_then(Value::as_str)
+        .and_then(|text| serde_json::from_str::<Vec<String>>(text).ok())
+        .map(|keys| keys.into_iter().collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_create_records_the_scripts_keys() {
+        let claimed = claim(&map(json!({"tier": "1", "plan": "a"})), None, false);
+        assert_eq!(
+            claimed.metadata,
+            map(json!({"tier": "1", "plan": "a", "billingctl_metadata": "[\"plan\",\"tier\"]"}))
+        );
+        assert!(claimed.kept.is_empty());
+    }
+
+    #[test]
+    fn keys_set_outside_billingctl_are_kept_with_their_values() {
+        let live = map(json!({"owner": "finance", "tier": "0"}));
+        let claimed = claim(&map(json!({"tier": "1"})), Some(&live), false);
+        assert_eq!(claimed.metadata["owner"], "finance");
+        assert_eq!(claimed.metadata["tier"], "1");
+        assert_eq!(claimed.kept, ["owner"]);
+    }
+
+    #[test]
+    fn a_key_the_script_set_and_dropped_is_not_kept() {
+        let live = map(json!({"owner": "finance", "old": "x", "tier": "1",
+                              "billingctl_metadata": "[\"old\",\"tier\"]",
+                              "billingctl_scope": "catalog"}));
+        let claimed = claim(&map(json!({"tier": "1"})), Some(&live), false);
+        assert_eq!(
+            claimed.metadata,
+            map(json!({"tier": "1", "owner": "finance",
+                       "billingctl_metadata": "[\"tier\"]"}))
+        );
+        assert_eq!(claimed.kept, ["owner"]);
+    }
+
+    #[test]
+    fn a_script_without_metadata_keeps_everything_and_records_nothing() {
+        let live = map(json!({"owner": "finance"}));
+        let claimed = claim(&Map::new(), Some(&live), false);
+        assert_eq!(claimed.metadata, map(json!({"owner": "finance"})));
+    }
+
+    #[test]
+    fn exact_metadata_is_the_scripts_alone() {
+        let live = map(json!({"owner": "finance", "billingctl_metadata": "[\"old\"]"}));
+        let claimed = claim(&map(json!({"tier": "1"})), Some(&live), true);
+        assert_eq!(claimed.metadata, map(json!({"tier": "1"})));
+        assert!(claimed.kept.is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_record_owns_nothing() {
+        let live = map(json!({"old": "x", "billingctl_metadata": "old"}));
+        let claimed = claim(&Map::new(), Some(&live), false);
+        assert_eq!(claimed.kept, ["old"]);
+    }
+}

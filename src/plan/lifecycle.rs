@@ -252,28 +252,36 @@ mod tests {
         assert!(crate::plan::render::markdown(&plan).contains("| replace | price |"));
     }
 
-    #[test]
-    fn the_scope_needs_a_free_metadata_slot() {
-        let mut full = catalog();
-        let metadata: serde_json::Map<String, Value> =
-            (0..50).map(|i| (format!("k{i}"), json!("v"))).collect();
-        full.push(Box::new(Snapshot {
+    /// A coupon declared at line 9 with `metadata`.
+    fn coupon(
+        key: &str,
+        metadata: serde_json::Map<String, Value>,
+        ownership: crate::catalog::Ownership,
+    ) -> Snapshot {
+        Snapshot {
             kind: ObjectKind::Coupon,
-            key: "full".to_owned(),
+            key: key.to_owned(),
             declared_at: DeclaredAt {
                 file: "scripts/catalog.rhai".to_owned(),
                 line: 9,
                 column: 1,
             },
-            ownership: Default::default(),
-            params: json!({"id": "full", "percent_off": 10, "duration": "once",
+            ownership,
+            params: json!({"id": key, "percent_off": 10, "duration": "once",
                            "metadata": metadata})
             .as_object()
             .cloned()
             .unwrap_or_default(),
             references: Vec::new(),
             allows_replace: false,
-        }));
+        }
+    }
+
+    #[test]
+    fn the_scope_needs_a_free_metadata_slot() {
+        let mut full = catalog();
+        let metadata = (0..50).map(|i| (format!("k{i}"), json!("v"))).collect();
+        full.push(Box::new(coupon("full", metadata, Default::default())));
         let plan = plan_catalog(&full, &LiveState::default(), Policy::default(), 0);
         assert!(!plan.is_valid());
         assert_eq!(plan.errors.0.len(), 1);
@@ -282,31 +290,15 @@ mod tests {
 
     #[test]
     fn the_record_of_the_scripts_keys_must_fit_a_metadata_value() {
-        let mut long = catalog();
         // 12 keys of 40 characters: a record of 12 × 43 + 1 characters, past Stripe's 500.
         let metadata: serde_json::Map<String, Value> =
             (0..12).map(|i| (format!("{i:0>40}"), json!("v"))).collect();
-        let coupon = |exact_metadata| Snapshot {
-            kind: ObjectKind::Coupon,
-            key: "long".to_owned(),
-            declared_at: DeclaredAt {
-                file: "scripts/catalog.rhai".to_owned(),
-                line: 9,
-                column: 1,
-            },
-            ownership: crate::catalog::Ownership {
-                adopt: None,
-                exact_metadata,
-            },
-            params: json!({"id": "long", "percent_off": 10, "duration": "once",
-                           "metadata": metadata})
-            .as_object()
-            .cloned()
-            .unwrap_or_default(),
-            references: Vec::new(),
-            allows_replace: false,
+        let ownership = |exact_metadata| crate::catalog::Ownership {
+            adopt: None,
+            exact_metadata,
         };
-        long.push(Box::new(coupon(false)));
+        let mut long = catalog();
+        long.push(Box::new(coupon("long", metadata.clone(), ownership(false))));
         let plan = plan_catalog(&long, &LiveState::default(), Policy::default(), 0);
         assert_eq!(plan.errors.0.len(), 1, "{:?}", plan.errors);
         let error = &plan.errors.0[0];
@@ -322,7 +314,7 @@ mod tests {
 
         // Exact metadata needs no record: the same keys fit.
         let mut exact = catalog();
-        exact.push(Box::new(coupon(true)));
+        exact.push(Box::new(coupon("long", metadata, ownership(true))));
         let plan = plan_catalog(&exact, &LiveState::default(), Policy::default(), 0);
         assert!(plan.is_valid(), "{:?}", plan.errors);
     }

@@ -249,7 +249,12 @@ fn ensure_update(
         .iter_mut()
         .find(|c| c.kind == kind && c.key == declaration.key());
     match existing {
-        Some(change) if matches!(change.action, Action::Update | Action::Deactivate) => {
+        Some(change)
+            if matches!(
+                change.action,
+                Action::Update | Action::Adopt | Action::Deactivate
+            ) =>
+        {
             if change.fields.iter().any(|f| within(&f.path, path)) {
                 return;
             }
@@ -417,6 +422,53 @@ mod tests {
         let help = plan.errors.0[0].help.as_deref().unwrap_or_default();
         assert!(help.contains("--allow-replace"), "{help}");
         assert!(help.contains("on_immutable_change"), "{help}");
+    }
+
+    #[test]
+    fn an_adopted_portal_is_re_pointed_in_its_adoption() {
+        // The portal made in the Dashboard (no key, no scope) is adopted by id while the price
+        // it lists is replaced: the adoption carries the re-pointing too, or the old price
+        // would be archived under a portal that still offers it.
+        let mut adopted = portal();
+        adopted.ownership.adopt = Some("bpc_1".to_owned());
+        let mut live = live_state(true, "default");
+        let dashboard = json!({"id": "bpc_1", "object": "billing_portal.configuration",
+            "active": true, "metadata": {},
+            "features": {"subscription_update": {"enabled": true,
+                "products": [{"product": "basic", "prices": ["price_old"]}]}}});
+        live = LiveState::new([
+            (ObjectKind::Product, live.all(ObjectKind::Product).to_vec()),
+            (ObjectKind::Price, live.all(ObjectKind::Price).to_vec()),
+            (ObjectKind::PortalConfiguration, vec![dashboard]),
+        ]);
+        let plan = plan_catalog(
+            &catalog(vec![product(Some("basic_monthly")), price(1000), adopted]),
+            &live,
+            Policy {
+                allow_replace: true,
+                prune: false,
+            },
+            0,
+        );
+        assert!(plan.is_valid(), "{:?}", plan.errors);
+        let portal = plan
+            .changes
+            .iter()
+            .find(|c| c.kind == ObjectKind::PortalConfiguration)
+            .expect("the portal's change");
+        assert_eq!(portal.action, Action::Adopt);
+        let path = "features[subscription_update][products][0][prices][0]";
+        assert!(
+            portal
+                .references
+                .iter()
+                .any(|r| r.path == path && r.key == "basic_monthly"),
+            "{portal:?}"
+        );
+        assert_eq!(
+            portal.params["features"]["subscription_update"]["products"][0]["prices"][0],
+            json!("basic_monthly")
+        );
     }
 
     #[test]

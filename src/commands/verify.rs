@@ -7,11 +7,12 @@ use serde_json::Value;
 use crate::cli::{OutputFormat, VerifyArgs};
 use crate::clock::Clock;
 use crate::config::Access;
+use crate::plan::drift::{self, Verdict};
 use crate::plan::render::View;
-use crate::plan::{drift, render, Plan, Policy};
+use crate::plan::{render, Plan, Policy};
 use crate::ExitStatus;
 
-use super::plan::{prepare, print_errors, runtime, view, Prepared, Request};
+use super::plan::{judged, prepare, print_errors, runtime, view, Prepared, Request};
 
 pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
@@ -39,14 +40,15 @@ pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             Prepared::Ready(planned) => planned,
         };
         let plan = &planned.plan;
-        if !plan.is_valid() && !drift::only_drift_errors(plan) {
+        let verdict = drift::verdict(plan);
+        if verdict == Verdict::Failed {
             return Ok(report_failed(
                 plan,
                 args.output,
                 &view(&args.script, Some(&planned.account)),
             ));
         }
-        let drifted = drift::has_drift(plan);
+        let drifted = verdict == Verdict::Drift;
         let view = view(&args.script, Some(&planned.account));
         if args.output == OutputFormat::Json {
             let mut value = render::json_view(plan, &view);
@@ -69,10 +71,8 @@ pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                 "drift: {} does not match the catalog",
                 planned.account.description
             );
-            Ok(ExitStatus::Changes)
-        } else {
-            Ok(ExitStatus::Success)
         }
+        Ok(judged(verdict))
     })
 }
 

@@ -1,7 +1,6 @@
-//! Issue 14, point 4: drift is reported whole. Orphans are drift (`verify` and `plan
-//! --detailed-exitcode` exit 2, with the diff), and so, for `verify`, are immutable fields
-//! changed out of band; errors never hide the pending changes; the immutable help names both
-//! ways forward.
+//! Issue 14, point 4: drift is reported whole. Orphans and immutable fields changed out of
+//! band are drift (`verify` and `plan --detailed-exitcode` exit 2, with the diff); errors
+//! never hide the pending changes; the immutable help names both ways forward.
 
 use serde_json::{json, Value};
 
@@ -71,11 +70,18 @@ fn an_out_of_band_immutable_change_is_drift_with_both_ways_forward() {
         stderr.contains("on_immutable_change: \"replace\""),
         "{stderr}"
     );
-    // `plan` judges whether the plan can be applied: it cannot, so an error (1).
+    // `plan --detailed-exitcode` judges the account by the same rule: drift (2), with the
+    // diff and both ways forward.
     let plan = harness
         .command(&["plan", SCRIPT, "--detailed-exitcode"])
         .output()
         .unwrap();
+    let (_, stderr) = texts(&plan);
+    assert_eq!(plan.status.code(), Some(2), "{}", transcript(&plan));
+    assert!(stderr.contains("unit_amount is immutable"), "{stderr}");
+    assert!(stderr.contains("--allow-replace"), "{stderr}");
+    // Without it, a plan that cannot be applied is an error (1).
+    let plan = harness.command(&["plan", SCRIPT]).output().unwrap();
     assert_eq!(plan.status.code(), Some(1), "{}", transcript(&plan));
     assert_eq!(harness.posts(), 0);
 }

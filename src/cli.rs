@@ -340,7 +340,8 @@ pub struct VerifyArgs {
     pub account: AccountArgs,
     #[command(flatten)]
     pub connect: ConnectArgs,
-    /// How to print the result: human, or json (the plan's JSON with `"drift": true|false`).
+    /// How to print the result: human, json (the plan's JSON with `"drift": true|false`), or
+    /// markdown (the plan's, e.g. for an issue a scheduled job opens).
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
 }

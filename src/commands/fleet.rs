@@ -761,7 +761,7 @@ pub(super) async fn verify(
         };
         value["drifted"] = json!(drifted);
         super::stdout::line(&format!("{value:#}"));
-    } else if failed || !drifted.is_empty() {
+    } else if failed || !drifted.is_empty() || output == OutputFormat::Markdown {
         print(request.script, &fleet, output);
     } else {
         super::stdout::line(&format!(

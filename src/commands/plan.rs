@@ -145,8 +145,13 @@ fn save(out: &Path, args: &PlanArgs, planned: &Planned) -> anyhow::Result<()> {
     let saved = SavedPlan::new(&inputs, &planned.plan, &planned.live);
     let text = serde_json::to_string_pretty(&saved)? + "\n";
     let temp = out.with_extension("billingctl-tmp");
-    std::fs::write(&temp, text).with_context(|| format!("writing {}", temp.display()))?;
-    std::fs::rename(&temp, out).with_context(|| format!("writing {}", out.display()))?;
+    // The error names the file asked for; the temporary one beside it is ours.
+    let context = || format!("writing the plan to {}", out.display());
+    std::fs::write(&temp, text).with_context(context)?;
+    if let Err(err) = std::fs::rename(&temp, out) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(err).with_context(context);
+    }
     if !super::ui::quiet() {
         crate::eoutln!(
             "Saved the plan to {0}: apply exactly it with `billingctl run --plan {0}`.",

@@ -12,7 +12,7 @@ use crate::plan::render::View;
 use crate::plan::{render, Plan, Policy};
 use crate::ExitStatus;
 
-use super::plan::{judged, prepare, print_errors, runtime, view, Prepared, Request};
+use super::plan::{judged, prepare, print_errors, print_failed, runtime, view, Prepared, Request};
 
 pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
@@ -54,6 +54,9 @@ pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             let mut value = render::json_view(plan, &view);
             value["drift"] = Value::Bool(drifted);
             super::stdout::line(&format!("{value:#}"));
+        } else if args.output == OutputFormat::Markdown {
+            // The plan's markdown, in sync or not: it names the account and says which.
+            super::stdout::emit(&render::markdown_view(plan, &view));
         } else if drifted {
             super::stdout::line(&format!("Account: {}", planned.account.description));
             super::stdout::emit(&render::human_view(plan, &view));
@@ -78,12 +81,15 @@ pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
 
 /// A script or plan error that is not drift: printed, exit 1.
 fn report_failed(plan: &Plan, output: OutputFormat, view: &View) -> ExitStatus {
-    if output == OutputFormat::Json {
-        let mut value = render::json_view(plan, view);
-        value["drift"] = Value::Null;
-        super::stdout::line(&format!("{value:#}"));
-    } else {
-        print_errors(&plan.errors);
+    match output {
+        OutputFormat::Json => {
+            let mut value = render::json_view(plan, view);
+            value["drift"] = Value::Null;
+            super::stdout::line(&format!("{value:#}"));
+        }
+        // The markdown lists the errors with the pending changes.
+        OutputFormat::Markdown => print_failed(plan, output, view),
+        OutputFormat::Human => print_errors(&plan.errors),
     }
     ExitStatus::Failure
 }

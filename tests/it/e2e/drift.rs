@@ -46,7 +46,31 @@ fn orphans_are_drift_for_verify_and_the_detailed_exit_code() {
     let value: Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(value["drift"], json!(true));
     assert_eq!(value["orphans"].as_array().unwrap().len(), 2);
+    // `-o markdown` is the plan's markdown (for an issue a scheduled job opens), not the
+    // human view under another name.
+    let markdown = harness
+        .command(&["verify", SCRIPT, "-o", "markdown"])
+        .output()
+        .unwrap();
+    let (stdout, _) = texts(&markdown);
+    assert_eq!(markdown.status.code(), Some(2), "{}", transcript(&markdown));
+    assert!(stdout.contains("**Account**"), "{stdout}");
+    assert!(stdout.contains("LAUNCH"), "{stdout}");
+    assert!(!stdout.contains("Account: "), "{stdout}");
     assert_eq!(harness.posts(), 0);
+}
+
+#[test]
+fn verify_in_markdown_says_in_sync_as_markdown() {
+    let harness = Harness::applied(CATALOG);
+    let markdown = harness
+        .command(&["verify", SCRIPT, "-o", "markdown"])
+        .output()
+        .unwrap();
+    let (stdout, _) = texts(&markdown);
+    assert_eq!(markdown.status.code(), Some(0), "{}", transcript(&markdown));
+    assert!(stdout.contains("**Account**"), "{stdout}");
+    assert!(!stdout.contains("In sync:"), "{stdout}");
 }
 
 #[test]

@@ -9,8 +9,8 @@ use crate::emulator::EmulatorKnobs;
 
 /// A Stripe billing catalog as code.
 ///
-/// Write products, prices, coupons, promotion codes and the customer-portal configuration as a
-/// Rhai script; billingctl validates the whole script and the live account before it writes
+/// Write products, prices, meters, coupons, promotion codes, tax and shipping rates, webhook
+/// endpoints, entitlement features and the customer portal as a Rhai script; billingctl validates the whole script and the live account before it writes
 /// anything, then creates what is missing and updates what differs. It never deletes, and a
 /// second run changes nothing. Stripe is the state: there is no state file.
 ///
@@ -77,10 +77,11 @@ Examples:
 pub enum Command {
     /// Show what `run` would change, without writing anything.
     ///
-    /// Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error,
-    /// 2 changes pending or orphans of the scope (only with --detailed-exitcode).
+    /// Exit codes: 0 success (with --detailed-exitcode: no drift), 1 error, 2 drift (only
+    /// with --detailed-exitcode): changes pending, orphans of the scope, or an immutable field
+    /// the account and the script disagree on.
     Plan(PlanArgs),
-    /// Plan, confirm, then apply: create what is missing, update what differs (alias: apply).
+    /// Plan, confirm, then apply: create what is missing, update what differs.
     ///
     /// Nothing is written unless the whole plan is valid. Asks for confirmation on a terminal;
     /// pass --yes to skip it (required when not on a terminal).
@@ -99,10 +100,10 @@ pub enum Command {
     Export(ExportArgs),
     /// Serve a Stripe-faithful emulator of the catalog endpoints (for tests and SDKs).
     ///
-    /// Serves /v1/products, /v1/prices, /v1/coupons, /v1/promotion_codes,
-    /// /v1/billing_portal/configurations and /v1/webhook_endpoints as Stripe does (API 2026-10-28.endive): strict params,
-    /// Stripe's object shapes and errors, newest-first lists, Idempotency-Key replay. Any
-    /// sk_test_/rk_test_ key is accepted.
+    /// Serves the endpoints of every kind billingctl manages (`billingctl docs` lists them:
+    /// /v1/products, /v1/prices, /v1/billing/meters, …) as Stripe does (API
+    /// 2026-10-28.endive): strict params, Stripe's object shapes and errors, newest-first
+    /// lists, Idempotency-Key replay. Any sk_test_/rk_test_ key is accepted.
     ///
     /// Request counters: GET /_emulator/stats (by method and route, no key needed);
     /// POST /_emulator/stats/reset zeroes them. Every knob below is off by default. Stops on
@@ -115,7 +116,8 @@ pub enum Command {
     /// for .billingctl/, and examples/ci/ with a pull-request workflow. Keeps existing files.
     Init(InitArgs),
     /// Print the script reference, generated from the field tables: per kind the function,
-    /// its key rule and references, and every field (type, required, updatable, default).
+    /// its key rule and references, and every field (type, required, updatable, default,
+    /// limits).
     Docs(DocsArgs),
     /// Print a shell completion script: `billingctl completions bash > ~/.local/share/bash-completion/completions/billingctl`.
     Completions(CompletionsArgs),
@@ -123,8 +125,25 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct DocsArgs {
-    /// One kind only: product, price, coupon, promotion_code or portal.
+    /// One kind only, by its script function (or its name, e.g. portal_configuration).
+    #[arg(value_name = "KIND", value_parser = clap::builder::PossibleValuesParser::new(kind_values()))]
     pub kind: Option<String>,
+}
+
+/// The kinds `docs` takes: each kind's script function, its name as an alias where it
+/// differs (`portal` and `portal_configuration`), in the registry's order.
+fn kind_values() -> Vec<clap::builder::PossibleValue> {
+    crate::kinds::KINDS
+        .iter()
+        .map(|kind| {
+            let value = clap::builder::PossibleValue::new(kind.function());
+            if kind.name() == kind.function() {
+                value
+            } else {
+                value.alias(kind.name())
+            }
+        })
+        .collect()
 }
 
 #[derive(Debug, Args)]
@@ -182,7 +201,7 @@ pub struct AccountArgs {
     )]
     pub api_base: String,
     /// Most requests per second over all endpoints (default: Stripe's limit for the key's
-    /// mode, 25 for test keys and the sandbox, 100 for live keys).
+    /// mode, 25 for test keys and 100 for live keys; the sandbox is unpaced).
     #[arg(long, value_name = "N")]
     pub max_rps: Option<u32>,
     /// Most requests per second to one named operation, e.g. `POST /v1/promotion_codes`
@@ -259,7 +278,8 @@ pub struct PlanArgs {
     /// How to print the plan.
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
-    /// Exit 2 when the plan has changes, 0 when it has none, 1 on error.
+    /// Exit 2 on drift (changes pending, orphans of the scope, or an immutable field that
+    /// differs: the same rule as `verify`), 0 when there is none, 1 on any other error.
     #[arg(long)]
     pub detailed_exitcode: bool,
     /// Save the plan to FILE (docs/PLAN-FILE.md) for `billingctl run --plan FILE`, which
@@ -320,7 +340,8 @@ pub struct VerifyArgs {
     pub account: AccountArgs,
     #[command(flatten)]
     pub connect: ConnectArgs,
-    /// How to print the result: human, or json (the plan's JSON with `"drift": true|false`).
+    /// How to print the result: human, json (the plan's JSON with `"drift": true|false`), or
+    /// markdown (the plan's, e.g. for an issue a scheduled job opens).
     #[arg(long, short = 'o', value_enum, default_value_t = OutputFormat::Human)]
     pub output: OutputFormat,
 }

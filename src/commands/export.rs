@@ -8,7 +8,8 @@ use crate::cli::ExportArgs;
 use crate::clock::Clock;
 use crate::config::{Access, Purpose};
 use crate::export::{export, ExportOptions, LiveObjects};
-use crate::live::fetch_live;
+use crate::kinds::{KINDS, SCOPE_METADATA};
+use crate::live::{fetch_live, LiveState};
 use crate::ExitStatus;
 
 pub fn execute(args: ExportArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
@@ -55,6 +56,22 @@ pub fn execute(args: ExportArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                 "standard output".to_string()
             }
         };
+        if let Some(scope) = args.scope.as_deref().filter(|_| exported.objects == 0) {
+            // A typo in --scope would otherwise be an empty script and a success.
+            let scopes = scopes(&state);
+            crate::eoutln!(
+                "warning: no object of the account is in scope `{scope}`; its scopes: {}",
+                if scopes.is_empty() {
+                    "none".to_owned()
+                } else {
+                    scopes
+                        .iter()
+                        .map(|s| format!("`{s}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            );
+        }
         if !super::ui::quiet() {
             crate::eoutln!(
                 "Exported {} objects from {} to {destination} ({} adopted by id).",
@@ -65,4 +82,16 @@ pub fn execute(args: ExportArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         }
         Ok(ExitStatus::Success)
     })
+}
+
+/// The ownership scopes (metadata `billingctl_scope`) of the account's objects, sorted.
+fn scopes(state: &LiveState) -> Vec<String> {
+    let scopes: std::collections::BTreeSet<String> = KINDS
+        .iter()
+        .flat_map(|kind| state.all(kind.id()))
+        .filter_map(|object| object["metadata"][SCOPE_METADATA].as_str())
+        .filter(|scope| !scope.is_empty())
+        .map(str::to_owned)
+        .collect();
+    scopes.into_iter().collect()
 }

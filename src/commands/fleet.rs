@@ -22,9 +22,10 @@ use crate::clock::Clock;
 use crate::config::{Access, Account, Purpose};
 use crate::diag::Diagnostics;
 use crate::live::{fetch_live, LiveState};
+use crate::plan::drift::{self, Verdict};
 use crate::plan::render::View;
 use crate::plan::subset::Subset;
-use crate::plan::{drift, render, Plan, Policy};
+use crate::plan::{render, Plan, Policy};
 use crate::stripe::pacing::SharedLimit;
 use crate::stripe::Client;
 use crate::ExitStatus;
@@ -430,9 +431,33 @@ pub(super) fn drifted(fleet: &Fleet) -> Vec<&str> {
     fleet
         .accounts
         .iter()
-        .filter(|(_, outcome)| matches!(outcome, Outcome::Ready(m) if drift::has_drift(&m.plan)))
+        .filter(|(_, outcome)| account_verdict(outcome) == Verdict::Drift)
         .map(|(target, _)| target.id.as_str())
         .collect()
+}
+
+/// One account's verdict (`drift::verdict`); an account not planned cannot be judged.
+fn account_verdict(outcome: &Outcome) -> Verdict {
+    match outcome {
+        Outcome::Ready(m) => drift::verdict(&m.plan),
+        Outcome::ScriptErrors(_) | Outcome::Unreadable(_) => Verdict::Failed,
+    }
+}
+
+/// The fleet's verdict: failed if any account cannot be judged, else drift if any drifted.
+fn verdict(fleet: &Fleet) -> Verdict {
+    let each: Vec<Verdict> = fleet
+        .accounts
+        .iter()
+        .map(|(_, outcome)| account_verdict(outcome))
+        .collect();
+    if each.contains(&Verdict::Failed) {
+        Verdict::Failed
+    } else if each.contains(&Verdict::Drift) {
+        Verdict::Drift
+    } else {
+        Verdict::InSync
+    }
 }
 
 /// How one account's apply ended.
@@ -645,14 +670,15 @@ async fn plan(
 ) -> anyhow::Result<ExitStatus> {
     let fleet = prepare(request, connect, targets).await?;
     print(request.script, &fleet, output);
-    if !fleet.is_valid() {
+    let valid = fleet.is_valid();
+    if !valid {
         say_nothing_written(&fleet);
-        return Ok(ExitStatus::Failure);
     }
-    Ok(if detailed_exitcode && !drifted(&fleet).is_empty() {
-        ExitStatus::Changes
-    } else {
-        ExitStatus::Success
+    // With --detailed-exitcode, immutable drift is drift (2), as for `verify`.
+    Ok(match (detailed_exitcode, valid) {
+        (true, _) => super::plan::judged(verdict(&fleet)),
+        (false, true) => ExitStatus::Success,
+        (false, false) => ExitStatus::Failure,
     })
 }
 
@@ -724,10 +750,7 @@ pub(super) async fn verify(
 ) -> anyhow::Result<ExitStatus> {
     let fleet = prepare(request, connect, targets).await?;
     // Immutable drift is an error of the plan but drift of the account: only other errors fail.
-    let failed = fleet.accounts.iter().any(|(_, outcome)| match outcome {
-        Outcome::Ready(m) => !m.plan.is_valid() && !drift::only_drift_errors(&m.plan),
-        _ => true,
-    });
+    let failed = verdict(&fleet) == Verdict::Failed;
     let drifted = drifted(&fleet);
     if output == OutputFormat::Json {
         let mut value = json(request.script, &fleet);
@@ -738,7 +761,7 @@ pub(super) async fn verify(
         };
         value["drifted"] = json!(drifted);
         super::stdout::line(&format!("{value:#}"));
-    } else if failed || !drifted.is_empty() {
+    } else if failed || !drifted.is_empty() || output == OutputFormat::Markdown {
         print(request.script, &fleet, output);
     } else {
         super::stdout::line(&format!(

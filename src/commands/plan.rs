@@ -90,10 +90,13 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                 args.output,
                 &view(&args.script, Some(&planned.account)),
             );
-            // Even immutable drift is 1 here: this plan cannot be applied, and from the plan
-            // alone a script edit and an out-of-band change look the same. `verify`, which
-            // judges the account, reports it as drift (2).
-            return Ok(ExitStatus::Failure);
+            // This plan cannot be applied (1); with --detailed-exitcode, immutable drift is
+            // the account drifting, 2, as `verify` says (`drift::verdict`, the one rule).
+            return Ok(if args.detailed_exitcode {
+                judged(drift::verdict(plan))
+            } else {
+                ExitStatus::Failure
+            });
         }
         let view = view(&args.script, Some(&planned.account));
         match args.output {
@@ -110,12 +113,22 @@ pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         if let Some(out) = &args.out {
             save(out, &args, &planned)?;
         }
-        Ok(if args.detailed_exitcode && drift::has_drift(plan) {
-            ExitStatus::Changes
+        Ok(if args.detailed_exitcode {
+            judged(drift::verdict(plan))
         } else {
             ExitStatus::Success
         })
     })
+}
+
+/// The exit status of a judged account (`verify`, `plan --detailed-exitcode`): 0 in sync,
+/// 2 drift, 1 when it could not be judged.
+pub(super) fn judged(verdict: drift::Verdict) -> ExitStatus {
+    match verdict {
+        drift::Verdict::InSync => ExitStatus::Success,
+        drift::Verdict::Drift => ExitStatus::Changes,
+        drift::Verdict::Failed => ExitStatus::Failure,
+    }
 }
 
 /// `--out FILE`: the plan file, written whole (a temporary file renamed over it).
@@ -132,8 +145,13 @@ fn save(out: &Path, args: &PlanArgs, planned: &Planned) -> anyhow::Result<()> {
     let saved = SavedPlan::new(&inputs, &planned.plan, &planned.live);
     let text = serde_json::to_string_pretty(&saved)? + "\n";
     let temp = out.with_extension("billingctl-tmp");
-    std::fs::write(&temp, text).with_context(|| format!("writing {}", temp.display()))?;
-    std::fs::rename(&temp, out).with_context(|| format!("writing {}", out.display()))?;
+    // The error names the file asked for; the temporary one beside it is ours.
+    let context = || format!("writing the plan to {}", out.display());
+    std::fs::write(&temp, text).with_context(context)?;
+    if let Err(err) = std::fs::rename(&temp, out) {
+        let _ = std::fs::remove_file(&temp);
+        return Err(err).with_context(context);
+    }
     if !super::ui::quiet() {
         crate::eoutln!(
             "Saved the plan to {0}: apply exactly it with `billingctl run --plan {0}`.",

@@ -7,11 +7,12 @@ use serde_json::Value;
 use crate::cli::{OutputFormat, VerifyArgs};
 use crate::clock::Clock;
 use crate::config::Access;
+use crate::plan::drift::{self, Verdict};
 use crate::plan::render::View;
-use crate::plan::{drift, render, Plan, Policy};
+use crate::plan::{render, Plan, Policy};
 use crate::ExitStatus;
 
-use super::plan::{prepare, print_errors, runtime, view, Prepared, Request};
+use super::plan::{judged, prepare, print_errors, print_failed, runtime, view, Prepared, Request};
 
 pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
     runtime()?.block_on(async {
@@ -39,19 +40,23 @@ pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
             Prepared::Ready(planned) => planned,
         };
         let plan = &planned.plan;
-        if !plan.is_valid() && !drift::only_drift_errors(plan) {
+        let verdict = drift::verdict(plan);
+        if verdict == Verdict::Failed {
             return Ok(report_failed(
                 plan,
                 args.output,
                 &view(&args.script, Some(&planned.account)),
             ));
         }
-        let drifted = drift::has_drift(plan);
+        let drifted = verdict == Verdict::Drift;
         let view = view(&args.script, Some(&planned.account));
         if args.output == OutputFormat::Json {
             let mut value = render::json_view(plan, &view);
             value["drift"] = Value::Bool(drifted);
             super::stdout::line(&format!("{value:#}"));
+        } else if args.output == OutputFormat::Markdown {
+            // The plan's markdown, in sync or not: it names the account and says which.
+            super::stdout::emit(&render::markdown_view(plan, &view));
         } else if drifted {
             super::stdout::line(&format!("Account: {}", planned.account.description));
             super::stdout::emit(&render::human_view(plan, &view));
@@ -69,21 +74,22 @@ pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                 "drift: {} does not match the catalog",
                 planned.account.description
             );
-            Ok(ExitStatus::Changes)
-        } else {
-            Ok(ExitStatus::Success)
         }
+        Ok(judged(verdict))
     })
 }
 
 /// A script or plan error that is not drift: printed, exit 1.
 fn report_failed(plan: &Plan, output: OutputFormat, view: &View) -> ExitStatus {
-    if output == OutputFormat::Json {
-        let mut value = render::json_view(plan, view);
-        value["drift"] = Value::Null;
-        super::stdout::line(&format!("{value:#}"));
-    } else {
-        print_errors(&plan.errors);
+    match output {
+        OutputFormat::Json => {
+            let mut value = render::json_view(plan, view);
+            value["drift"] = Value::Null;
+            super::stdout::line(&format!("{value:#}"));
+        }
+        // The markdown lists the errors with the pending changes.
+        OutputFormat::Markdown => print_failed(plan, output, view),
+        OutputFormat::Human => print_errors(&plan.errors),
     }
     ExitStatus::Failure
 }

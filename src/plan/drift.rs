@@ -2,7 +2,7 @@
 //! account and the script disagree, whether or not the plan could write it. Pending writes,
 //! orphans of the catalog's scope that nothing deactivates, and immutable fields changed out
 //! of band (which stop the plan with an error, but are the account drifting, not a broken
-//! script: `Plan::drift`).
+//! script: `Plan::drift`). [`verdict`] is the one rule both commands judge a plan by.
 
 use super::plan::Plan;
 use crate::diag::Severity;
@@ -30,6 +30,32 @@ pub fn kept_orphans(plan: &Plan) -> usize {
 /// drift. A plan with other errors is not judged (the command fails).
 pub fn has_drift(plan: &Plan) -> bool {
     plan.summary().has_changes() || kept_orphans(plan) > 0 || only_drift_errors(plan)
+}
+
+/// How a plan judges the account, for the exit codes of `verify` and `plan
+/// --detailed-exitcode` (0, 2, 1): Terraform's and `kubectl diff`'s "differs" is any drift.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The account matches the script.
+    InSync,
+    /// They differ ([`has_drift`]); the plan's errors, if any, are all immutable drift.
+    Drift,
+    /// The plan has an error that is not drift (a broken script, a refused write): the
+    /// account cannot be judged.
+    Failed,
+}
+
+/// The verdict of `plan`: failed on any error but immutable drift, else drift or in sync.
+/// From a plan alone a script edit of an immutable field and an out-of-band change look
+/// the same; either way the account and the script disagree, so both are drift.
+pub fn verdict(plan: &Plan) -> Verdict {
+    if !plan.is_valid() && !only_drift_errors(plan) {
+        Verdict::Failed
+    } else if has_drift(plan) {
+        Verdict::Drift
+    } else {
+        Verdict::InSync
+    }
 }
 
 #[cfg(test)]
@@ -67,8 +93,11 @@ mod tests {
         ));
         assert!(only_drift_errors(&plan));
         assert!(has_drift(&plan));
+        assert_eq!(verdict(&plan), Verdict::Drift);
         plan.errors.push(Diagnostic::error("something else"));
         assert!(!only_drift_errors(&plan));
+        assert_eq!(verdict(&plan), Verdict::Failed);
         assert!(!only_drift_errors(&Plan::default()));
+        assert_eq!(verdict(&Plan::default()), Verdict::InSync);
     }
 }

@@ -152,6 +152,10 @@ fn completions_version_and_the_apply_alias() {
         "{}",
         transcript(&version)
     );
+    // The top-level help names the alias once (clap's `[alias: apply]`), not twice.
+    let help = harness.offline(&["--help"]).output().unwrap();
+    let (stdout, _) = texts(&help);
+    assert_eq!(stdout.matches("alias: apply").count(), 1, "{stdout}");
     let applied = harness
         .command(&["apply", SCRIPT, "--yes"])
         .output()

@@ -1,7 +1,6 @@
-//! Issue 14, point 4: drift is reported whole. Orphans are drift (`verify` and `plan
-//! --detailed-exitcode` exit 2, with the diff), and so, for `verify`, are immutable fields
-//! changed out of band; errors never hide the pending changes; the immutable help names both
-//! ways forward.
+//! Issue 14, point 4: drift is reported whole. Orphans and immutable fields changed out of
+//! band are drift (`verify` and `plan --detailed-exitcode` exit 2, with the diff); errors
+//! never hide the pending changes; the immutable help names both ways forward.
 
 use serde_json::{json, Value};
 
@@ -47,7 +46,31 @@ fn orphans_are_drift_for_verify_and_the_detailed_exit_code() {
     let value: Value = serde_json::from_slice(&json.stdout).expect("JSON");
     assert_eq!(value["drift"], json!(true));
     assert_eq!(value["orphans"].as_array().unwrap().len(), 2);
+    // `-o markdown` is the plan's markdown (for an issue a scheduled job opens), not the
+    // human view under another name.
+    let markdown = harness
+        .command(&["verify", SCRIPT, "-o", "markdown"])
+        .output()
+        .unwrap();
+    let (stdout, _) = texts(&markdown);
+    assert_eq!(markdown.status.code(), Some(2), "{}", transcript(&markdown));
+    assert!(stdout.contains("**Account**"), "{stdout}");
+    assert!(stdout.contains("LAUNCH"), "{stdout}");
+    assert!(!stdout.contains("Account: "), "{stdout}");
     assert_eq!(harness.posts(), 0);
+}
+
+#[test]
+fn verify_in_markdown_says_in_sync_as_markdown() {
+    let harness = Harness::applied(CATALOG);
+    let markdown = harness
+        .command(&["verify", SCRIPT, "-o", "markdown"])
+        .output()
+        .unwrap();
+    let (stdout, _) = texts(&markdown);
+    assert_eq!(markdown.status.code(), Some(0), "{}", transcript(&markdown));
+    assert!(stdout.contains("**Account**"), "{stdout}");
+    assert!(!stdout.contains("In sync:"), "{stdout}");
 }
 
 #[test]
@@ -71,11 +94,18 @@ fn an_out_of_band_immutable_change_is_drift_with_both_ways_forward() {
         stderr.contains("on_immutable_change: \"replace\""),
         "{stderr}"
     );
-    // `plan` judges whether the plan can be applied: it cannot, so an error (1).
+    // `plan --detailed-exitcode` judges the account by the same rule: drift (2), with the
+    // diff and both ways forward.
     let plan = harness
         .command(&["plan", SCRIPT, "--detailed-exitcode"])
         .output()
         .unwrap();
+    let (_, stderr) = texts(&plan);
+    assert_eq!(plan.status.code(), Some(2), "{}", transcript(&plan));
+    assert!(stderr.contains("unit_amount is immutable"), "{stderr}");
+    assert!(stderr.contains("--allow-replace"), "{stderr}");
+    // Without it, a plan that cannot be applied is an error (1).
+    let plan = harness.command(&["plan", SCRIPT]).output().unwrap();
     assert_eq!(plan.status.code(), Some(1), "{}", transcript(&plan));
     assert_eq!(harness.posts(), 0);
 }

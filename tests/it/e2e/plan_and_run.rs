@@ -312,9 +312,17 @@ fn detailed_exitcode_is_0_for_none_2_for_changes_1_for_errors() {
     assert_eq!(code(&ctx), Some(2));
     ctx.apply();
     assert_eq!(code(&ctx), Some(0));
+    // An immutable field the account and the script disagree on is drift, as for `verify`
+    // (`plan::drift::verdict`): the plan cannot be applied, but the account differs.
     ctx.write(
         SCRIPT,
         &CATALOG.replace("unit_amount: 900,", "unit_amount: 901,"),
+    );
+    assert_eq!(code(&ctx), Some(2));
+    // A broken script is an error.
+    ctx.write(
+        SCRIPT,
+        &CATALOG.replace("product: \"basic\",", "product: \"no_such_product\","),
     );
     assert_eq!(code(&ctx), Some(1));
 }

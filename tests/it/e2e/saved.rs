@@ -166,3 +166,23 @@ fn terraforms_dash_out_is_explained() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr.contains("use `--out FILE`"), "{stderr}");
 }
+
+/// A plan file that cannot be written is an error naming the file asked for (not the
+/// temporary file beside it), and nothing else is left behind.
+#[test]
+fn a_plan_file_that_cannot_be_written_is_named_in_the_error() {
+    let harness = Harness::new();
+    harness.write(SCRIPT, CATALOG);
+    let output = harness
+        .command(&["plan", SCRIPT, "--out", "missing/plan.json"])
+        .output()
+        .unwrap();
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(
+        stderr.contains("error: writing the plan to missing/plan.json:"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("billingctl-tmp"), "{stderr}");
+    assert!(!harness.path("missing").exists());
+}

@@ -93,3 +93,27 @@ fn without_a_scope_everything_is_exported() {
     assert!(text.contains("several scopes (main, promo)"), "{text}");
     assert_eq!(rendered_keys(&account.render(&all)).len(), 8);
 }
+
+/// A `--scope` that names no object of the account (a typo) is not a silent empty script:
+/// the warning names the scopes the account has.
+#[test]
+fn a_scope_with_no_objects_is_warned_with_the_scopes_there_are() {
+    let account = Account::new();
+    seed(&account);
+    let path = account.path("typo.rhai");
+    let output = account.billingctl(&[
+        "export",
+        "--scope",
+        "mian",
+        "-o",
+        path.to_str().expect("UTF-8"),
+    ]);
+    succeeded(&output, "export");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "warning: no object of the account is in scope `mian`; its scopes: `main`, `promo`"
+        ),
+        "{stderr}"
+    );
+}

@@ -8,10 +8,10 @@
 use serde_json::json;
 
 use crate::catalog::object::Object;
-use crate::catalog::DeclaredAt;
+use crate::catalog::{DeclaredAt, Ownership};
 use crate::cli::DocsArgs;
 use crate::kinds::fields::{Limits, Param, Presence, Text, Type};
-use crate::kinds::{ObjectKind, KINDS};
+use crate::kinds::{ObjectKind, Replacement, EXACT_METADATA, KINDS};
 use crate::ExitStatus;
 
 /// `recurring[interval]` as a script writes it: `recurring.interval`; `tiers[][up_to]` as
@@ -83,7 +83,38 @@ pub(crate) fn reference(kind: ObjectKind) -> String {
             limits(param),
         ));
     }
+    let options = options(kind);
+    if !options.is_empty() {
+        out.push_str(&format!("\nAlso: {}.\n", options.join("; ")));
+    }
     out
+}
+
+/// The declaration options a kind takes beside its Stripe fields, in words.
+fn options(kind: ObjectKind) -> Vec<String> {
+    let mut options = Vec::new();
+    if kind.def().adoptable() {
+        options.push(format!(
+            "`adopt: \"{}…\"` takes over an existing object by its id",
+            kind.table().id_prefix
+        ));
+    }
+    if kind.table().param("metadata").is_some() {
+        options.push(format!(
+            "`{EXACT_METADATA}: true` makes the script's metadata the whole metadata (keys set \
+             outside billingctl are otherwise kept)"
+        ));
+    }
+    // A coupon takes the option only to say why it cannot be replaced.
+    let replaceable = !matches!(kind.def().replacement(), Replacement::Refused);
+    if replaceable && scripts_write(kind, "on_immutable_change") {
+        options.push(
+            "`on_immutable_change: \"replace\"` replaces the object when an immutable field \
+             changed"
+                .to_owned(),
+        );
+    }
+    options
 }
 
 /// The first segment of a form path, as the script's map names it: `recurring` of
@@ -114,7 +145,13 @@ pub(crate) fn scripts_write(kind: ObjectKind, top: &str) -> bool {
     // A map holding only `top`: an unknown field is refused as such before anything else
     // (`deny_unknown_fields`); any other error (a missing field, `null` for a required one)
     // means the spec knows it.
-    match Object::build(kind, "probe", &at, None, json!({ top: null })) {
+    match Object::build(
+        kind,
+        "probe",
+        &at,
+        Ownership::default(),
+        json!({ top: null }),
+    ) {
         Ok(_) => true,
         Err(diag) => !diag.message.starts_with("unknown field"),
     }

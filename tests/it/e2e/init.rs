@@ -85,6 +85,20 @@ fn docs_prints_the_reference_generated_from_the_field_tables() {
         ),
         "{stdout}"
     );
+    // The declaration options beside the fields.
+    for option in [
+        "`adopt: \"price_…\"`",
+        "`metadata_exact: true`",
+        "`on_immutable_change",
+    ] {
+        assert!(stdout.contains(option), "{option}: {stdout}");
+    }
+    let coupon = harness.offline(&["docs", "coupon"]).output().unwrap();
+    let (coupon, _) = texts(&coupon);
+    assert!(
+        !coupon.contains("on_immutable_change"),
+        "a coupon cannot be replaced: {coupon}"
+    );
     let unknown = harness.offline(&["docs", "prices"]).output().unwrap();
     assert_eq!(unknown.status.code(), Some(1));
     assert!(

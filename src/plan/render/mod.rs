@@ -547,9 +547,11 @@ pub fn markdown_view(plan: &Plan, view: &View) -> String {
         out.push_str(&format!("{}\n\n", context.join(" · ")));
     }
     if !plan.errors.0.is_empty() {
+        let count = plan.errors.0.len();
         out.push_str(&format!(
-            "**{} error(s): nothing can be applied.**\n\n",
-            plan.errors.0.len()
+            "**{} error{}: nothing can be applied.**\n\n",
+            thousands(count),
+            if count == 1 { "" } else { "s" }
         ));
         for error in &plan.errors.0 {
             out.push_str("- ");
@@ -805,5 +807,14 @@ mod tests {
             text.contains("| update | price | `basic_monthly` | `nickname`, `metadata[stray]` |")
         );
         assert!(text.contains("!   nickname = \"Basic\" -> \"Basic (monthly)\"\n"));
+    }
+
+    #[test]
+    fn markdown_counts_errors_in_words() {
+        let mut plan = sample();
+        plan.errors.push(crate::diag::Diagnostic::error("one"));
+        assert!(markdown(&plan).contains("**1 error: nothing can be applied.**"));
+        plan.errors.push(crate::diag::Diagnostic::error("two"));
+        assert!(markdown(&plan).contains("**2 errors: nothing can be applied.**"));
     }
 }

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 use crate::apply::order::write_count;
 use crate::apply::{apply_plan, ProgressMode, Report};
-use crate::catalog::ConnectedAccount;
+use crate::catalog::{Catalog, ConnectedAccount};
 use crate::cli::{ConnectArgs, OutputFormat, PlanArgs, ScriptArgs};
 use crate::clock::Clock;
 use crate::config::{Access, Account, Purpose};
@@ -24,7 +24,7 @@ use crate::diag::Diagnostics;
 use crate::live::{fetch_live, LiveState};
 use crate::plan::drift::{self, Verdict};
 use crate::plan::render::View;
-use crate::plan::subset::Subset;
+use crate::plan::subset::{check_declared, Subset};
 use crate::plan::{render, Plan, Policy};
 use crate::stripe::pacing::SharedLimit;
 use crate::stripe::Client;
@@ -129,6 +129,13 @@ pub(super) async fn prepare(
             (target, catalog)
         })
         .collect();
+    let catalogs: Vec<&Catalog> = evaluated
+        .iter()
+        .filter_map(|(_, c)| c.as_ref().ok())
+        .collect();
+    if !catalogs.is_empty() {
+        check_declared(&only, request.only, &catalogs).map_err(anyhow::Error::msg)?;
+    }
     // Every account's client holds this cap: the platform-wide --platform-max-rps.
     let shared = SharedLimit::new(connect.platform_max_rps, None);
     let Some(environment) = evaluated

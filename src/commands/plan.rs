@@ -14,7 +14,7 @@ use crate::diag::Diagnostics;
 use crate::live::{fetch_live, LiveState};
 use crate::plan::render::View;
 use crate::plan::saved::{Inputs, SavedPlan};
-use crate::plan::subset::{restrict, Only, Subset};
+use crate::plan::subset::{check_declared, restrict, Only, Subset};
 use crate::plan::{drift, plan_catalog, render, Plan, Policy};
 use crate::ExitStatus;
 
@@ -185,6 +185,7 @@ pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
         Ok(catalog) => catalog,
         Err(errors) => return Ok(Prepared::ScriptErrors(errors)),
     };
+    check_declared(&only, request.only, &[&catalog]).map_err(anyhow::Error::msg)?;
     let purpose = Purpose {
         access: request.access,
         script: Some(&script.script),

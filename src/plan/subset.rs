@@ -6,6 +6,8 @@
 use std::collections::BTreeSet;
 
 use super::plan::Plan;
+use crate::catalog::parse::closest;
+use crate::catalog::Catalog;
 use crate::kinds::{ObjectKind, KINDS};
 
 /// One `--only` pattern.
@@ -91,6 +93,46 @@ pub fn restrict(plan: &mut Plan, only: &[Only], patterns: &[String]) -> Subset {
         pulled_in,
         left_out,
     }
+}
+
+/// Refuses patterns that name no object the script declares, in any of `catalogs` (one per
+/// account): a typo would otherwise plan nothing and say nothing. The error names each such
+/// pattern, with the closest key of its kind.
+pub fn check_declared(
+    only: &[Only],
+    patterns: &[String],
+    catalogs: &[&Catalog],
+) -> Result<(), String> {
+    let declared = |o: &Only| {
+        catalogs
+            .iter()
+            .flat_map(|c| c.declarations())
+            .any(|d| o.matches(d.kind(), d.key()))
+    };
+    let unmatched: Vec<String> = only
+        .iter()
+        .zip(patterns)
+        .filter(|(o, _)| !declared(o))
+        .map(|(o, text)| {
+            let keys: Vec<&str> = catalogs
+                .iter()
+                .flat_map(|c| c.declarations())
+                .filter(|d| o.kind.map_or(true, |k| k == d.kind()))
+                .map(|d| d.key())
+                .collect();
+            match closest(&o.key, &keys) {
+                Some(best) => format!("`{text}` (did you mean `{best}`?)"),
+                None => format!("`{text}`"),
+            }
+        })
+        .collect();
+    if unmatched.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "--only {} matches nothing the script declares",
+        unmatched.join(", ")
+    ))
 }
 
 /// `*` matches any run of characters, `?` exactly one; everything else itself.

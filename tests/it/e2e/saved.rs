@@ -154,6 +154,34 @@ fn only_plans_a_subset_with_what_it_depends_on() {
     assert_eq!(harness.posts(), 2);
 }
 
+/// Before the fix, `--only price:nope` planned nothing and said nothing.
+#[test]
+fn an_only_pattern_that_matches_nothing_is_an_error_with_a_suggestion() {
+    let harness = Harness::new();
+    harness.write(SCRIPT, CATALOG);
+    let output = harness
+        .command(&[
+            "plan",
+            SCRIPT,
+            "--only",
+            "price:plus_montly",
+            "--only",
+            "price:basic_*",
+        ])
+        .output()
+        .unwrap();
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(
+        stderr.contains(
+            "--only `price:plus_montly` (did you mean `plus_monthly`?) matches nothing the \
+             script declares"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(harness.requests(), 0, "refused before any request");
+}
+
 #[test]
 fn terraforms_dash_out_is_explained() {
     let harness = Harness::new();

@@ -60,13 +60,16 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         crate::eoutln!("error: `-out` is not a flag here; to save the plan, use `--out FILE`");
         return ExitCode::from(1);
     }
-    let cli = match cli::Cli::try_parse_from(args) {
+    let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(err) => {
             // clap echoes what was typed, which may be a key: it prints through the layer too.
             let text = err.render().to_string();
             if err.use_stderr() {
                 crate::eout!("{text}");
+                if let Some(hint) = sandbox_path_hint(&args) {
+                    crate::eoutln!("{hint}");
+                }
             } else {
                 crate::out!("{text}");
             }
@@ -85,4 +88,18 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `--sandbox sb.json` with a script: the path needs `=` (`--sandbox` alone is the default
+/// file, so a bare word after it stays the script), and clap only says the word is unexpected.
+fn sandbox_path_hint(args: &[OsString]) -> Option<String> {
+    let path = args
+        .windows(2)
+        .find(|pair| pair[0] == "--sandbox")
+        .map(|pair| pair[1].to_string_lossy())
+        .filter(|next| !next.starts_with('-') && !next.ends_with(".rhai"))?;
+    Some(format!(
+        "hint: a sandbox path needs `=`: `--sandbox={path}` (`--sandbox` alone uses \
+         .billingctl/sandbox.json)"
+    ))
 }

@@ -62,6 +62,25 @@ fn sandbox_without_a_path_leaves_the_script_a_script() {
     assert_eq!(script, CATALOG);
 }
 
+/// `--sandbox sb.json` after the script: clap says only "unexpected argument"; the way to
+/// write it is shown too.
+#[test]
+fn a_sandbox_path_without_equals_is_explained() {
+    let harness = Harness::new();
+    harness.write("scripts/catalog.rhai", CATALOG);
+    let output = harness
+        .offline(&["plan", "scripts/catalog.rhai", "--sandbox", "sb.json"])
+        .output()
+        .unwrap();
+    let (_, stderr) = texts(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", transcript(&output));
+    assert!(
+        stderr.contains("hint: a sandbox path needs `=`: `--sandbox=sb.json`"),
+        "{stderr}"
+    );
+    assert!(!harness.path("sb.json").exists());
+}
+
 #[test]
 fn read_only_commands_create_no_sandbox_file_or_folder() {
     let harness = Harness::new();

@@ -5,7 +5,8 @@
 //! CPU of a no-op plan per object against `check`.
 //!
 //! `cargo bench --bench pacing -- [--runs 3] [--codes 1000] [--python PATH] [--sizes 1000,10000,50000]
-//! [--only campaign,sdk,mixed,noop]`. Every measurement starts its own in-process emulator
+//! [--only campaign,sdk,mixed,noop] [--before PATH]`; `--before` measures another build of
+//! `billingctl` beside this one in the no-op part, run for run against the same account. Every measurement starts its own in-process emulator
 //! (latency and limits as knobs) and runs the release `billingctl` binary against it.
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,7 @@ struct Options {
     python: Option<PathBuf>,
     sizes: Vec<usize>,
     only: Vec<String>,
+    before: Option<PathBuf>,
 }
 
 fn parse_options() -> Options {
@@ -35,6 +37,7 @@ fn parse_options() -> Options {
         python: None,
         sizes: vec![1_000, 10_000, 50_000],
         only: vec![],
+        before: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -50,6 +53,7 @@ fn parse_options() -> Options {
                     .collect()
             }
             "--only" => options.only = value().split(',').map(str::to_owned).collect(),
+            "--before" => options.before = Some(PathBuf::from(value())),
             _ => {}
         }
     }
@@ -157,12 +161,23 @@ struct Ran {
 }
 
 fn billingctl(args: &[&str], key: &str, api_base: Option<&str>, extra: &[&str]) -> Ran {
+    billingctl_at(Path::new(BIN), args, key, api_base, extra)
+}
+
+/// `billingctl` with another build of the binary (`--before` in the no-op part).
+fn billingctl_at(
+    bin: &Path,
+    args: &[&str],
+    key: &str,
+    api_base: Option<&str>,
+    extra: &[&str],
+) -> Ran {
     let times = tempfile::NamedTempFile::new().unwrap();
     let started = Instant::now();
     let output = Command::new("/usr/bin/time")
         .args(["-f", "%U %S %M", "-o"])
         .arg(times.path())
-        .arg(BIN)
+        .arg(bin)
         .args(args)
         .args(
             api_base
@@ -354,8 +369,19 @@ fn bench_mixed(dir: &Path, latency_ms: u64) -> (f64, f64, u64, bool) {
     )
 }
 
-/// CPU seconds and peak RSS of a no-op `plan` and of `check` over an `n`-object catalog.
-fn bench_noop(dir: &Path, n: usize, runs: usize) -> Vec<(f64, u64, f64, u64)> {
+/// One binary's no-op `plan` and `check`: CPU seconds and peak RSS (KiB) of each.
+#[derive(Clone, Copy)]
+struct NoopRun {
+    plan_cpu: f64,
+    plan_rss: u64,
+    check_cpu: f64,
+    check_rss: u64,
+}
+
+/// A no-op `plan` and a `check` over an `n`-object catalog, `runs` times for each binary in
+/// `bins`, interleaved run by run so that the machine's load falls on each alike. The
+/// account is applied once and every binary plans against it.
+fn bench_noop(dir: &Path, n: usize, runs: usize, bins: &[&Path]) -> Vec<Vec<NoopRun>> {
     let (text, _) = catalog_script(n);
     let script = dir.join(format!("noop_{n}.rhai"));
     std::fs::write(&script, text).unwrap();
@@ -365,22 +391,44 @@ fn bench_noop(dir: &Path, n: usize, runs: usize) -> Vec<(f64, u64, f64, u64)> {
     let fast = ["--max-rps", "5000", "--endpoint-rps", "5000"];
     let applied = billingctl(&["run", script, "--yes"], TEST_KEY, Some(&base), &fast);
     assert!(applied.ok, "the catalog applies");
-    let results = (0..runs)
-        .map(|_| {
-            let plan = billingctl(
-                &["plan", script, "--detailed-exitcode"],
-                TEST_KEY,
-                Some(&base),
-                &fast,
-            );
+    let mut results = vec![Vec::new(); bins.len()];
+    for _ in 0..runs {
+        for (bin, results) in bins.iter().zip(&mut results) {
+            let plan_args = ["plan", script, "--detailed-exitcode"];
+            let plan = billingctl_at(bin, &plan_args, TEST_KEY, Some(&base), &fast);
             assert!(plan.ok, "the no-op plan has no changes: {}", plan.stderr);
-            let check = billingctl(&["check", script], TEST_KEY, None, &[]);
+            let check = billingctl_at(bin, &["check", script], TEST_KEY, None, &[]);
             assert!(check.ok, "check passes");
-            (plan.cpu, plan.rss_kib, check.cpu, check.rss_kib)
-        })
-        .collect();
+            results.push(NoopRun {
+                plan_cpu: plan.cpu,
+                plan_rss: plan.rss_kib,
+                check_cpu: check.cpu,
+                check_rss: check.rss_kib,
+            });
+        }
+    }
     handle.shutdown();
     results
+}
+
+/// One table row of a binary's no-op runs over `n` objects.
+fn noop_row(label: &str, n: usize, runs: &[NoopRun]) -> String {
+    let per = |v: f64| v * 1e6 / n as f64;
+    let plan: Vec<f64> = runs.iter().map(|r| per(r.plan_cpu)).collect();
+    let check: Vec<f64> = runs.iter().map(|r| per(r.check_cpu)).collect();
+    let plan_rss = median(runs.iter().map(|r| r.plan_rss as f64).collect());
+    let check_rss = median(runs.iter().map(|r| r.check_rss as f64).collect());
+    format!(
+        "| {n} | {label} | **{:.1}** ({}) | {:.1} ({}) | {:.2} | {:.0} MiB ({:.1} KiB/object) | {:.0} MiB |",
+        median(plan.clone()),
+        runs_text(&plan, 1),
+        median(check.clone()),
+        runs_text(&check, 1),
+        median(plan) / median(check),
+        plan_rss / 1024.0,
+        plan_rss / n as f64,
+        check_rss / 1024.0
+    )
 }
 
 fn main() {
@@ -464,26 +512,18 @@ fn main() {
         );
     }
     if options.wants("noop") {
-        println!("\n| objects | no-op plan CPU µs/object (median) | check CPU µs/object | plan ÷ check | plan peak RSS | check peak RSS |");
-        println!("| --- | --- | --- | --- | --- | --- |");
+        println!("\n| objects | binary | no-op plan CPU µs/object (median) | check CPU µs/object | plan ÷ check | plan peak RSS | check peak RSS |");
+        println!("| --- | --- | --- | --- | --- | --- | --- |");
+        let mut bins = vec![("this build", Path::new(BIN))];
+        if let Some(before) = &options.before {
+            bins.insert(0, ("before", before.as_path()));
+        }
+        let paths: Vec<&Path> = bins.iter().map(|(_, bin)| *bin).collect();
         for &n in &options.sizes {
-            let results = bench_noop(dir.path(), n, runs);
-            let per = |v: f64| v * 1e6 / n as f64;
-            let plan: Vec<f64> = results.iter().map(|r| per(r.0)).collect();
-            let check: Vec<f64> = results.iter().map(|r| per(r.2)).collect();
-            let plan_rss = median(results.iter().map(|r| r.1 as f64).collect());
-            let check_rss = median(results.iter().map(|r| r.3 as f64).collect());
-            println!(
-                "| {n} | **{:.1}** ({}) | {:.1} ({}) | {:.2} | {:.0} MiB ({:.1} KiB/object) | {:.0} MiB |",
-                median(plan.clone()),
-                runs_text(&plan, 1),
-                median(check.clone()),
-                runs_text(&check, 1),
-                median(plan) / median(check),
-                plan_rss / 1024.0,
-                plan_rss / n as f64,
-                check_rss / 1024.0
-            );
+            let results = bench_noop(dir.path(), n, runs, &paths);
+            for ((label, _), runs) in bins.iter().zip(&results) {
+                println!("{}", noop_row(label, n, runs));
+            }
         }
     }
 }

@@ -55,10 +55,15 @@ pub fn is_index(segment: &str) -> bool {
 /// prefix is the top level.
 pub fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{prefix}[{name}]")
+        return name.to_owned();
     }
+    // Not `format!`: the diff joins a path for every field it reads (issue 13).
+    let mut path = String::with_capacity(prefix.len() + name.len() + 2);
+    path.push_str(prefix);
+    path.push('[');
+    path.push_str(name);
+    path.push(']');
+    path
 }
 
 /// `["a", "b", "0"]` → `a[b][0]`.
@@ -90,6 +95,26 @@ pub fn pattern_of(concrete: &str) -> String {
         out.push(']');
     }
     out
+}
+
+/// Whether `pattern_of(concrete)` is `pattern`, without building it.
+pub fn has_pattern(concrete: &str, pattern: &str) -> bool {
+    let mut parts = Segments::new(concrete);
+    let Some(mut rest) = pattern.strip_prefix(parts.next().unwrap_or_default()) else {
+        return false;
+    };
+    for part in parts {
+        let kept = if is_index(part) { "" } else { part };
+        let Some(after) = rest
+            .strip_prefix('[')
+            .and_then(|r| r.strip_prefix(kept))
+            .and_then(|r| r.strip_prefix(']'))
+        else {
+            return false;
+        };
+        rest = after;
+    }
+    rest.is_empty()
 }
 
 /// Whether one segment of a pattern matches one of a concrete path: `<key>` matches any
@@ -216,6 +241,23 @@ mod tests {
             pattern_of("currency_options[eur][unit_amount]"),
             "currency_options[eur][unit_amount]"
         );
+        for (concrete, pattern) in [
+            ("products[0][prices][12]", "products[][prices][]"),
+            ("products[0][prices][12]", "products[][prices]"),
+            ("products[0][prices]", "products[][prices][]"),
+            ("default_price", "default_price"),
+            ("default_price", "default_prices"),
+            ("0[a]", "0[a]"),
+            ("a[]", "a[]"),
+            ("a[b]", "a[]"),
+        ] {
+            let built = pattern_of(concrete) == pattern;
+            assert_eq!(
+                has_pattern(concrete, pattern),
+                built,
+                "{concrete} {pattern}"
+            );
+        }
         assert!(segment_matches("<key>", "eur"));
         assert!(segment_matches("", "3"));
         assert!(!segment_matches("", "x"));

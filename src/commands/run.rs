@@ -99,7 +99,7 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
                     saved.account, planned.account.description
                 ));
             }
-            differences.extend(saved.differences(&planned.desired, plan, &planned.live));
+            differences.extend(saved.differences(&planned.desired(), plan, &planned.live));
             if !differences.is_empty() {
                 crate::eoutln!(
                     "error: the saved plan {} is out of date; nothing was written:",

@@ -13,7 +13,7 @@ mod build;
 mod index;
 
 pub use build::{p, NO, OPT, REQ};
-pub use index::Compiled;
+pub use index::{Compiled, ShortKeys};
 
 /// Everything the crate knows about one Stripe object type.
 #[derive(Debug)]
@@ -281,6 +281,14 @@ impl ObjectTable {
         (index.depth(position) == crate::path::Segments::new(concrete).count())
             .then_some(self.params[position].default)
             .flatten()
+    }
+
+    /// `default_for(concrete)` when `param` is what `param(concrete)` found: the caller has
+    /// looked it up already (the diff, for every field it compares).
+    pub fn default_at(&self, param: &'static Param, concrete: &str) -> Option<Default> {
+        let same_depth = crate::path::Segments::new(param.path).count()
+            == crate::path::Segments::new(concrete).count();
+        param.default.filter(|_| same_depth)
     }
 
     /// Fills in, where `object` leaves them out, the defaults of the table: a top-level field
@@ -607,6 +615,22 @@ mod tests {
             Some(Default::Str("unspecified"))
         );
         assert_eq!(ObjectKind::Product.table().default_for("shippable"), None);
+    }
+
+    #[test]
+    fn default_at_answers_what_default_for_answers() {
+        for kind in ObjectKind::ALL {
+            let table = kind.table();
+            for param in table.params {
+                let concrete = param.path.replace("[]", "[0]").replace("<key>", "eur");
+                for path in [concrete.clone(), format!("{concrete}[x]")] {
+                    if let Some(found) = table.param(&path) {
+                        let at = table.default_at(found, &path);
+                        assert_eq!(at, table.default_for(&path), "{kind}: {path}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -2,45 +2,56 @@
 //! they compare equal exactly when Stripe would hold the same object. Defaults from the field
 //! table, integers against floats, decimal strings, lists Stripe treats as sets, unbounded
 //! tiers, mirrored decimals and currency options, write-only switches, keys compared as
-//! Stripe compares them, and live ids at reference places translated back to keys. Then
-//! `flatten` splits a params map into the units the diff compares one by one. Also which
+//! Stripe compares them, and live ids at reference places translated back to keys. The
+//! result is a map's `Units`, what the diff compares one by one, read in place: only what
+//! canonicalising changes is copied (a no-op plan compares every field of the account, so
+//! this is its hot path, issue 13). `flatten` splits the script's own params by the same
+//! rule. Also which
 //! paths of a params map the field table does not know (`unknown_paths`), which the diff
 //! checks before it compares anything.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use crate::catalog::Declaration;
-use crate::kinds::fields::{Default, ObjectTable, Param, Type};
+use crate::kinds::fields::{Default, ObjectTable, Param, ShortKeys, Type};
 use crate::kinds::{KeyRule, ObjectKind};
 use crate::live::LiveState;
-use crate::path::{is_index, join, pattern_of, segments};
+use crate::path::{has_pattern, is_index, join, pattern_of, Segments};
 
 /// Where references stand in each kind's params, as patterns (`products[][prices][]`), so
 /// live ids at those places can be translated back to keys. Collected from the catalog's
-/// own references: a place the script never references holds nothing to translate.
+/// own references: a place the script never references holds nothing to translate. A kind
+/// has a handful of such places, so each lookup is a short scan that builds no string.
 #[derive(Debug, Default)]
-pub struct ReferencePatterns(HashMap<(ObjectKind, String), ObjectKind>);
+pub struct ReferencePatterns(HashMap<ObjectKind, Vec<(String, ObjectKind)>>);
 
 impl ReferencePatterns {
     /// The places `declarations` reference other objects at.
     pub fn of<'a>(declarations: impl IntoIterator<Item = &'a dyn Declaration>) -> Self {
-        let mut patterns = HashMap::new();
+        let mut patterns: HashMap<ObjectKind, Vec<(String, ObjectKind)>> = HashMap::new();
         for declaration in declarations {
+            let places = patterns.entry(declaration.kind()).or_default();
             for reference in declaration.references() {
-                patterns.insert(
-                    (declaration.kind(), pattern_of(&reference.path)),
-                    reference.kind,
-                );
+                let pattern = pattern_of(&reference.path);
+                match places.iter_mut().find(|(known, _)| *known == pattern) {
+                    Some(place) => place.1 = reference.kind,
+                    None => places.push((pattern, reference.kind)),
+                }
             }
         }
         Self(patterns)
     }
 
     fn target(&self, owner: ObjectKind, concrete: &str) -> Option<ObjectKind> {
-        self.0.get(&(owner, pattern_of(concrete))).copied()
+        let places = self.0.get(&owner)?;
+        places
+            .iter()
+            .find(|(pattern, _)| has_pattern(concrete, pattern))
+            .map(|&(_, target)| target)
     }
 }
 
@@ -48,37 +59,48 @@ impl ReferencePatterns {
 /// some switches without ever returning them (a price's `custom_unit_amount[enabled]` shows
 /// only as the `custom_unit_amount` object being there), so they cannot be compared.
 pub fn write_only(live: &Map<String, Value>, path: &str) -> bool {
-    let parts = segments(path);
-    let Some((leaf, parents)) = parts.split_last() else {
-        return false;
-    };
+    let mut parts = Segments::new(path).peekable();
     let mut current = live;
-    for parent in parents {
-        match current.get(*parent) {
+    let mut nested = false;
+    while let Some(part) = parts.next() {
+        if parts.peek().is_none() {
+            return nested && !current.contains_key(part);
+        }
+        match current.get(part) {
             Some(Value::Object(inner)) => current = inner,
             _ => return false,
         }
+        nested = true;
     }
-    !parents.is_empty() && !current.contains_key(*leaf)
+    false
 }
 
 /// Stripe lists an object's own currency among its `currency_options`, mirroring the
 /// top-level amount; unless the script declares that entry itself, it is not a difference.
-pub fn drop_own_currency_option(live: &mut Map<String, Value>, desired: &Map<String, Value>) {
-    let Some(currency) = live
-        .get("currency")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-    else {
-        return;
+/// The live object as the diff compares it: borrowed, unless there is such an entry to drop.
+pub fn without_own_currency_option<'v>(
+    live: &'v Map<String, Value>,
+    desired: &Map<String, Value>,
+) -> Cow<'v, Map<String, Value>> {
+    let Some(currency) = live.get("currency").and_then(Value::as_str) else {
+        return Cow::Borrowed(live);
     };
     let declared = desired
         .get("currency_options")
-        .and_then(|o| o.get(&currency))
+        .and_then(|o| o.get(currency))
         .is_some();
-    if let (false, Some(Value::Object(options))) = (declared, live.get_mut("currency_options")) {
-        options.remove(&currency);
+    let mirrored = live
+        .get("currency_options")
+        .and_then(Value::as_object)
+        .is_some_and(|options| options.contains_key(currency));
+    if declared || !mirrored {
+        return Cow::Borrowed(live);
     }
+    let mut live = live.clone();
+    if let Some(Value::Object(options)) = live.get_mut("currency_options") {
+        options.remove(currency);
+    }
+    Cow::Owned(live)
 }
 
 /// Whether two values of the key field are one key to Stripe although they differ as text: a
@@ -118,6 +140,70 @@ pub fn unknown_paths(
     }
 }
 
+/// A params map split into the units the diff compares one by one, by concrete path, in the
+/// map's order: scalars and whole lists by their path, nested objects by their fields, maps
+/// such as `metadata` by their keys. A value borrows from the map it was read from unless
+/// canonicalising changed it; a top-level path borrows its name.
+pub type Units<'v> = IndexMap<Cow<'v, str>, Cow<'v, Value>, ShortKeys>;
+
+/// How an entry of a params map splits into units: the one rule for both sides of the diff
+/// and for the script's own params.
+enum Split {
+    /// The value is one unit (a scalar, a list).
+    Unit,
+    /// An object whose fields are params (`recurring`, a `currency_options` entry).
+    Fields,
+    /// A map under free keys (`metadata`): each entry one unit.
+    Entries,
+}
+
+fn split(table: &ObjectTable, param: Option<&Param>, value: &Value) -> Split {
+    if !value.is_object() {
+        return Split::Unit;
+    }
+    match param {
+        Some(map) if map.ty == Type::Map && !table.has_keyed_fields(map) => Split::Entries,
+        Some(Param {
+            ty: Type::Object | Type::Map,
+            ..
+        })
+        | None => Split::Fields,
+        Some(_) => Split::Unit,
+    }
+}
+
+/// The path of `name` below `prefix`, borrowing the name at the top level.
+fn child_path<'v>(prefix: &str, name: &'v str) -> Cow<'v, str> {
+    if prefix.is_empty() {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(join(prefix, name))
+    }
+}
+
+/// Splits a params map (as the script wrote it, nothing normalised) into its units.
+pub fn flatten<'v>(
+    table: &ObjectTable,
+    map: &'v Map<String, Value>,
+    prefix: &str,
+    out: &mut Units<'v>,
+) {
+    for (name, value) in map {
+        let path = child_path(prefix, name);
+        match (split(table, table.param(&path), value), value) {
+            (Split::Entries, Value::Object(entries)) => {
+                for (key, entry) in entries {
+                    out.insert(Cow::Owned(join(&path, key)), Cow::Borrowed(entry));
+                }
+            }
+            (Split::Fields, Value::Object(fields)) => flatten(table, fields, &path, out),
+            _ => {
+                out.insert(path, Cow::Borrowed(value));
+            }
+        }
+    }
+}
+
 /// Normalises values to the form Stripe stores: one side of the comparison.
 pub struct Canon<'a> {
     table: &'static ObjectTable,
@@ -145,66 +231,145 @@ impl<'a> Canon<'a> {
         }
     }
 
-    fn value(&self, path: &str, value: &Value) -> Value {
-        let param = self.table.param(path);
-        let ty = param.map(|p| p.ty);
+    /// The canonical units of a params map or a live object: only params are kept
+    /// (response-only fields dropped), unset values are dropped, and inside array elements
+    /// Stripe's defaults too (`fill_defaults` does not reach there).
+    pub fn units<'v>(&self, map: &'v Map<String, Value>) -> Units<'v> {
+        let mut units = Units::with_capacity_and_hasher(map.len(), ShortKeys::default());
+        self.level("", false, map, &mut units);
+        units
+    }
+
+    /// Adds the units of the object `map` at `path` (a map under free keys when `entries`):
+    /// the units of its canonical object (`object`), read in place, so that only what
+    /// canonicalising changes is copied.
+    fn level<'v>(
+        &self,
+        path: &str,
+        entries: bool,
+        map: &'v Map<String, Value>,
+        out: &mut Units<'v>,
+    ) {
+        if map.keys().any(|name| name.ends_with(DECIMAL)) {
+            // Folding decimals (`mirror_decimals`) needs the whole canonical object.
+            let Value::Object(canonical) = self.object(path, map) else {
+                return;
+            };
+            if entries {
+                for (key, entry) in canonical {
+                    out.insert(Cow::Owned(join(path, &key)), Cow::Owned(entry));
+                }
+            } else {
+                let mut units = Units::default();
+                flatten(self.table, &canonical, path, &mut units);
+                for (unit, value) in units {
+                    out.insert(
+                        Cow::Owned(unit.into_owned()),
+                        Cow::Owned(value.into_owned()),
+                    );
+                }
+            }
+            return;
+        }
+        let in_array = Segments::new(path).any(is_index);
+        for (name, value) in map {
+            let child = child_path(path, name);
+            let param = self.table.param(&child);
+            if param.is_none() && !is_container(self.table, &child) {
+                continue;
+            }
+            let how = if entries || self.is_expanded_reference(&child, value) {
+                Split::Unit
+            } else {
+                split(self.table, param, value)
+            };
+            match (how, value) {
+                (Split::Fields, Value::Object(fields)) => self.level(&child, false, fields, out),
+                (Split::Entries, Value::Object(entries)) => self.level(&child, true, entries, out),
+                _ => {
+                    let value = self.value(&child, param.map(|p| p.ty), value);
+                    let default = || self.table.default_for(&child);
+                    if !(is_unset(&value) || (in_array && is_default(default(), &value))) {
+                        out.insert(child, value);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The canonical form of `value` at `path` (whose param has type `ty`), borrowed where it
+    /// is canonical already.
+    fn value<'v>(&self, path: &str, ty: Option<Type>, value: &'v Value) -> Cow<'v, Value> {
         match value {
             Value::Number(number) if ty == Some(Type::Decimal) => {
-                Value::String(decimal(&number.to_string()))
+                Cow::Owned(Value::String(decimal(&number.to_string())))
             }
-            Value::Number(number) => normalise_number(number),
+            Value::Number(number) => Cow::Owned(normalise_number(number)),
             // An unbounded tier is sent as `up_to=inf` and returned as `up_to: null`.
             Value::String(text) if matches!(ty, Some(Type::IntegerOr(_))) && text == "inf" => {
-                Value::Null
+                Cow::Owned(Value::Null)
             }
-            Value::String(text) => Value::String(self.string(path, ty, text)),
+            Value::String(text) => match self.string(path, ty, text) {
+                Cow::Borrowed(_) => Cow::Borrowed(value),
+                Cow::Owned(text) => Cow::Owned(Value::String(text)),
+            },
             Value::Array(items) => {
                 let mut items: Vec<Value> = items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| self.value(&format!("{path}[{i}]"), item))
+                    .map(|(i, item)| {
+                        let path = format!("{path}[{i}]");
+                        let ty = self.table.param(&path).map(|p| p.ty);
+                        self.value(&path, ty, item).into_owned()
+                    })
                     .collect();
                 if self.is_set_like(path) {
                     items.sort_by_key(Value::to_string);
                 }
-                Value::Array(items)
+                Cow::Owned(Value::Array(items))
             }
             // A reference Stripe returns expanded (a product feature's `entitlement_feature`,
             // the feature whole) compares as the id it holds.
-            Value::Object(map) if self.is_reference(path) && map["id"].is_string() => {
+            Value::Object(map) if self.is_expanded_reference(path, value) => {
                 let id = map["id"].as_str().unwrap_or_default();
-                Value::String(self.string(path, ty, id))
+                Cow::Owned(Value::String(self.string(path, ty, id).into_owned()))
             }
-            Value::Object(map) => self.object(path, map),
-            other => other.clone(),
+            Value::Object(map) => Cow::Owned(self.object(path, map)),
+            other => Cow::Borrowed(other),
         }
     }
 
-    /// Whether `path` is where the kind references another object (live side only).
-    fn is_reference(&self, path: &str) -> bool {
-        self.live
-            .is_some_and(|(_, references)| references.target(self.kind, path).is_some())
+    /// Whether `value` is an object Stripe returned expanded where the kind references
+    /// another object (live side only).
+    fn is_expanded_reference(&self, path: &str, value: &Value) -> bool {
+        let expanded = value
+            .as_object()
+            .is_some_and(|map| map.get("id").is_some_and(Value::is_string));
+        expanded
+            && self
+                .live
+                .is_some_and(|(_, references)| references.target(self.kind, path).is_some())
     }
 
-    fn string(&self, path: &str, ty: Option<Type>, text: &str) -> String {
+    fn string<'v>(&self, path: &str, ty: Option<Type>, text: &'v str) -> Cow<'v, str> {
         if ty == Some(Type::Decimal) {
-            return decimal(text);
+            return Cow::Owned(decimal(text));
         }
         if let Some((live, references)) = self.live {
             if let Some(key) = references
                 .target(self.kind, path)
                 .and_then(|target| live.key_of(target, text))
             {
-                return key;
+                return Cow::Owned(key);
             }
         }
-        text.to_owned()
+        Cow::Borrowed(text)
     }
 
-    /// Keeps only params (response-only fields dropped), drops unset values, and inside
-    /// array elements drops Stripe's defaults too (`fill_defaults` does not reach there).
-    pub fn object(&self, path: &str, map: &Map<String, Value>) -> Value {
-        let in_array = segments(path).iter().any(|s| is_index(s));
+    /// The canonical object at `path`, built whole: what an array element or a unit holding
+    /// an object compares as (`level` reads the others in place).
+    fn object(&self, path: &str, map: &Map<String, Value>) -> Value {
+        let in_array = Segments::new(path).any(is_index);
         let mut out = Map::new();
         for (name, value) in map {
             let child = join(path, name);
@@ -212,7 +377,7 @@ impl<'a> Canon<'a> {
             if param.is_none() && !is_container(self.table, &child) {
                 continue;
             }
-            let value = self.value(&child, value);
+            let value = self.value(&child, param.map(|p| p.ty), value).into_owned();
             if is_unset(&value) || (in_array && is_default(self.table.default_for(&child), &value))
             {
                 continue;
@@ -229,16 +394,19 @@ impl<'a> Canon<'a> {
     }
 }
 
+/// The suffix of a decimal field mirroring an integer one (`unit_amount_decimal`).
+const DECIMAL: &str = "_decimal";
+
 /// Stripe returns `unit_amount_decimal` beside `unit_amount` (and likewise for tiers'
 /// amounts): an integral decimal is folded into its integer field so both forms compare equal.
 fn mirror_decimals(map: &mut Map<String, Value>) {
     let decimal_names: Vec<String> = map
         .keys()
-        .filter(|k| k.ends_with("_decimal"))
+        .filter(|k| k.ends_with(DECIMAL))
         .cloned()
         .collect();
     for name in decimal_names {
-        let base = name.trim_end_matches("_decimal").to_owned();
+        let base = name.trim_end_matches(DECIMAL).to_owned();
         let Some(Value::String(text)) = map.get(&name) else {
             continue;
         };
@@ -305,47 +473,15 @@ pub fn is_unset_for(param: &Param, default: Option<Default>, value: &Value) -> b
         || (param.ty == Type::Boolean && default.is_none() && value == &Value::Bool(false))
 }
 
+/// Whether `value` is Stripe's default (`30.0` and `30` being one number).
 pub fn is_default(default: Option<Default>, value: &Value) -> bool {
-    default.is_some_and(|d| normalise(&d.to_json()) == normalise(value))
-}
-
-fn normalise(value: &Value) -> Value {
-    match value {
-        Value::Number(n) => normalise_number(n),
-        other => other.clone(),
-    }
-}
-
-/// Splits a (canonical) params map into comparable units: scalars and whole lists by their
-/// path, nested objects by their fields, maps such as `metadata` by their keys.
-pub fn flatten(
-    table: &ObjectTable,
-    value: &Value,
-    prefix: &str,
-    out: &mut IndexMap<String, Value>,
-) {
-    let Value::Object(map) = value else {
-        return;
-    };
-    for (name, value) in map {
-        let path = join(prefix, name);
-        let ty = table.param(&path).map(|p| p.ty);
-        let free_map = table
-            .param(&path)
-            .is_some_and(|p| p.ty == Type::Map && !table.has_keyed_fields(p));
-        match (ty, value) {
-            (Some(Type::Map), Value::Object(entries)) if free_map => {
-                for (key, entry) in entries {
-                    out.insert(format!("{path}[{key}]"), entry.clone());
-                }
-            }
-            (Some(Type::Object | Type::Map) | None, Value::Object(_)) => {
-                flatten(table, value, &path, out);
-            }
-            _ => {
-                out.insert(path, value.clone());
-            }
-        }
+    match (default, value) {
+        (Some(Default::Bool(default)), Value::Bool(held)) => default == *held,
+        (Some(Default::Int(default)), Value::Number(held)) => normalise_number(held) == default,
+        (Some(Default::Str(default)), Value::String(held)) => default == held,
+        (Some(Default::EmptyArray), Value::Array(held)) => held.is_empty(),
+        (Some(Default::EmptyObject), Value::Object(held)) => held.is_empty(),
+        _ => false,
     }
 }
 

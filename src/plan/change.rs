@@ -4,19 +4,20 @@
 //! Stripe's update schema wants units (`complete_units`); a differing immutable field is
 //! drift, which no write can fix.
 
-use indexmap::IndexMap;
+use std::cell::OnceCell;
+
 use serde_json::{Map, Value};
 
 use super::canon::{
-    drop_own_currency_option, flatten, is_default, is_unset, is_unset_for, same_key, write_only,
-    Canon, ReferencePatterns,
+    flatten, is_default, is_unset, is_unset_for, same_key, without_own_currency_option, write_only,
+    Canon, ReferencePatterns, Units,
 };
 use super::plan::{Action, Change, FieldChange};
 use crate::catalog::Declaration;
 use crate::kinds::fields::{ObjectTable, Param, Presence, Type};
 use crate::kinds::ObjectKind;
 use crate::live::LiveState;
-use crate::path::{self, join, join_all, segments, within};
+use crate::path::{self, join, join_all, segments, within, Segments};
 
 /// What the script wants for `declaration`: its params, with the key placed where Stripe
 /// keeps it (the key is what later runs match by, so it is written with the object).
@@ -63,13 +64,15 @@ fn drop_empty_hashes(table: &ObjectTable, prefix: &str, map: &mut Map<String, Va
 pub fn create(declaration: &dyn Declaration, desired: Map<String, Value>) -> Change {
     let kind = declaration.kind();
     let table = kind.table();
-    let mut display = IndexMap::new();
-    flatten(
-        table,
-        &Canon::desired(kind).object("", &desired),
-        "",
-        &mut display,
-    );
+    let fields = Canon::desired(kind)
+        .units(&desired)
+        .into_iter()
+        .map(|(path, desired)| FieldChange {
+            path: path.into_owned(),
+            live: Value::Null,
+            desired: desired.into_owned(),
+        })
+        .collect();
     let mut params = Map::new();
     let mut after_create = Map::new();
     let mut desired = desired;
@@ -90,14 +93,7 @@ pub fn create(declaration: &dyn Declaration, desired: Map<String, Value>) -> Cha
         key: declaration.key().to_owned(),
         id: None,
         declared_at: declaration.declared_at().clone(),
-        fields: display
-            .into_iter()
-            .map(|(path, desired)| FieldChange {
-                path,
-                live: Value::Null,
-                desired,
-            })
-            .collect(),
+        fields,
         reason: None,
         params,
         after_create,
@@ -117,76 +113,72 @@ pub fn update(
     let kind = declaration.kind();
     let table = kind.table();
     table.fill_defaults(&mut desired);
-    let mut live_object = object.as_object().cloned().unwrap_or_default();
-    drop_own_currency_option(&mut live_object, &desired);
-    let live_object = &live_object;
+    let no_fields = Map::new();
+    let live_object = object.as_object().unwrap_or(&no_fields);
+    let live_object = &*without_own_currency_option(live_object, &desired);
 
-    let mut want = IndexMap::new();
-    flatten(
-        table,
-        &Canon::desired(kind).object("", &desired),
-        "",
-        &mut want,
-    );
-    let mut have = IndexMap::new();
-    flatten(
-        table,
-        &Canon::live(kind, live, references).object("", live_object),
-        "",
-        &mut have,
-    );
-    let mut raw = IndexMap::new();
-    flatten(table, &Value::Object(desired.clone()), "", &mut raw);
+    let want = Canon::desired(kind).units(&desired);
+    let have = Canon::live(kind, live, references).units(live_object);
+    // The script's params as written, for what is sent: needed only once a field differs.
+    let raw = OnceCell::new();
+    let raw = || {
+        raw.get_or_init(|| {
+            let mut raw = Units::default();
+            flatten(table, &desired, "", &mut raw);
+            raw
+        })
+    };
 
-    let paths: Vec<String> = want
+    let paths = want
         .keys()
-        .chain(have.keys().filter(|p| !want.contains_key(*p)))
-        .cloned()
-        .collect();
+        .chain(have.keys().filter(|p| !want.contains_key(*p)));
     let mut fields = Vec::new();
     let mut params = Map::new();
     let mut drift = Vec::new();
     for path in paths {
+        let path: &str = path;
         // `id` is the identity the object was matched by (or adopted with), not a value. A
         // param the live object does not carry at all (an includable field Stripe returns
         // only when expanded) cannot be compared: absent is not the same as null.
-        let top = segments(&path)[0];
+        let top = Segments::new(path).next().unwrap_or_default();
         if top == "id" || !live_object.contains_key(top) {
             continue;
         }
-        let Some(param) = table.param(&path) else {
+        let Some(param) = table.param(path) else {
             continue;
         };
-        if param.ty == Type::Boolean && write_only(live_object, &path) {
+        if param.ty == Type::Boolean && write_only(live_object, path) {
             continue;
         }
-        let default = table.default_for(&path);
-        let wanted = want.get(&path).filter(|v| !is_unset_for(param, default, v));
-        let held = have.get(&path).filter(|v| !is_unset_for(param, default, v));
-        if wanted == held || same_key(kind, &path, wanted, held) {
+        let default = table.default_at(param, path);
+        let wanted = want.get(path).map(|v| &**v);
+        let held = have.get(path).map(|v| &**v);
+        let set = |v: &&Value| !is_unset_for(param, default, v);
+        let (wanted_set, held_set) = (wanted.filter(set), held.filter(set));
+        if wanted_set == held_set || same_key(kind, path, wanted_set, held_set) {
             continue;
         }
-        let live_value = have.get(&path).cloned().unwrap_or(Value::Null);
+        let live_value = held.cloned().unwrap_or(Value::Null);
         if !param.is_mutable() || param.is_locked(&live_value) {
             drift.push(FieldChange {
-                desired: want.get(&path).cloned().unwrap_or(Value::Null),
-                path,
+                path: path.to_owned(),
                 live: live_value,
+                desired: wanted.cloned().unwrap_or(Value::Null),
             });
             continue;
         }
-        let send = match raw.get(&path) {
-            Some(value) if !is_unset(value) => value.clone(),
+        let send = match raw().get(path) {
+            Some(value) if !is_unset(value) => Value::clone(value),
             _ => match clear_value(param) {
                 Some(value) => value,
                 // A member of a map entry that the script leaves out goes with the entry:
                 // Stripe replaces an entry with what it is sent (`complete_units` sends it
                 // whole), so the change is the entry without it.
-                None if entry_of(table, &path)
-                    .is_some_and(|entry| raw.keys().any(|p| within(p, &entry))) =>
+                None if entry_of(table, path)
+                    .is_some_and(|entry| raw().keys().any(|p| within(p, &entry))) =>
                 {
                     fields.push(FieldChange {
-                        path,
+                        path: path.to_owned(),
                         live: live_value,
                         desired: Value::Null,
                     });
@@ -196,13 +188,13 @@ pub fn update(
                 None => continue,
             },
         };
-        let shown = match want.get(&path) {
+        let shown = match wanted {
             Some(value) if !is_unset(value) => value.clone(),
             _ => send.clone(),
         };
-        path::insert(&mut params, &path, send);
+        path::insert(&mut params, path, send);
         fields.push(FieldChange {
-            path,
+            path: path.to_owned(),
             live: live_value,
             desired: shown,
         });
@@ -214,7 +206,7 @@ pub fn update(
         return Comparison::Same;
     }
     let sent: Vec<String> = fields.iter().map(|f| f.path.clone()).collect();
-    complete_units(table, &sent, &raw, &mut params);
+    complete_units(table, &sent, raw(), &mut params);
     fields.sort_by(|a, b| a.path.cmp(&b.path));
     let deactivates = kind
         .def()
@@ -255,7 +247,7 @@ pub fn update(
 fn complete_units(
     table: &ObjectTable,
     sent: &[String],
-    desired: &IndexMap<String, Value>,
+    desired: &Units<'_>,
     params: &mut Map<String, Value>,
 ) {
     for path in sent {
@@ -283,7 +275,7 @@ fn complete_units(
             }) {
                 let name = &member.path[prefix.len()..member.path.len() - 1];
                 let concrete = format!("{ancestor}[{name}]");
-                if let Some(value) = desired.get(&concrete) {
+                if let Some(value) = desired.get(concrete.as_str()) {
                     insert_missing(params, &concrete, value);
                 }
             }

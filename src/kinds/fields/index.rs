@@ -26,13 +26,18 @@ pub(super) struct Index {
     pub(super) defaults: Vec<(Vec<&'static str>, Default)>,
     /// The answer for every path the table spells out in full (no `<key>`, no `[]`): most
     /// lookups (`name`, `recurring[interval]`) are one hash and one compare.
-    plain: HashMap<&'static str, Option<usize>, BuildHasherDefault<Fnv>>,
+    plain: HashMap<&'static str, Option<usize>, ShortKeys>,
 }
 
 /// FNV-1a: short keys, no adversary (the keys are the table's own paths), so SipHash's
-/// cost buys nothing here.
+/// cost buys nothing here. The diff keys an object's units by path with it too
+/// (`plan::canon::Units`): paths of the table's params plus map keys, at most 50 of those per
+/// map (Stripe's metadata limit), so even chosen collisions cost little.
 #[derive(Default)]
-struct Fnv(u64);
+pub struct Fnv(u64);
+
+/// A map hasher for short keys with no adversary (see [`Fnv`]).
+pub type ShortKeys = BuildHasherDefault<Fnv>;
 
 impl Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -114,7 +119,7 @@ impl Index {
             defaults,
             plain: HashMap::default(),
         };
-        let plain: HashMap<&'static str, Option<usize>, BuildHasherDefault<Fnv>> = params
+        let plain: HashMap<&'static str, Option<usize>, ShortKeys> = params
             .iter()
             .filter(|p| !p.path.contains("<key>") && !p.path.contains("[]"))
             .map(|p| (p.path, index.search(params, p.path)))

@@ -29,23 +29,25 @@ pub struct Claimed {
 /// What `script` (a declaration's own metadata, no `billingctl_*` key) claims of `live` (the
 /// matched object's metadata, `None` for a create), `exact` or not.
 pub fn claim(
-    script: &Map<String, Value>,
+    script: Map<String, Value>,
     live: Option<&Map<String, Value>>,
     exact: bool,
 ) -> Claimed {
-    let mut metadata = script.clone();
+    let mut metadata = script;
     let mut kept = Vec::new();
     if exact {
         return Claimed { metadata, kept };
     }
-    if !script.is_empty() {
-        metadata.insert(OWNED_METADATA.to_owned(), Value::String(record(script)));
+    if !metadata.is_empty() {
+        let record = record(&metadata);
+        metadata.insert(OWNED_METADATA.to_owned(), Value::String(record));
     }
     if let Some(live) = live {
         let owned = recorded(live);
         for (key, value) in live {
+            // The script's keys are in `metadata` already (the record is reserved).
             let foreign = !key.starts_with(RESERVED_METADATA_PREFIX)
-                && !script.contains_key(key)
+                && !metadata.contains_key(key)
                 && !owned.contains(key.as_str());
             // A key already removed (Stripe never returns "", but a saved object might)
             // needs nothing kept.
@@ -85,7 +87,7 @@ mod tests {
 
     #[test]
     fn a_create_records_the_scripts_keys() {
-        let claimed = claim(&map(json!({"tier": "1", "plan": "a"})), None, false);
+        let claimed = claim(map(json!({"tier": "1", "plan": "a"})), None, false);
         assert_eq!(
             claimed.metadata,
             map(json!({"tier": "1", "plan": "a", "billingctl_metadata": "[\"plan\",\"tier\"]"}))
@@ -96,7 +98,7 @@ mod tests {
     #[test]
     fn keys_set_outside_billingctl_are_kept_with_their_values() {
         let live = map(json!({"owner": "finance", "tier": "0"}));
-        let claimed = claim(&map(json!({"tier": "1"})), Some(&live), false);
+        let claimed = claim(map(json!({"tier": "1"})), Some(&live), false);
         assert_eq!(claimed.metadata["owner"], "finance");
         assert_eq!(claimed.metadata["tier"], "1");
         assert_eq!(claimed.kept, ["owner"]);
@@ -107,7 +109,7 @@ mod tests {
         let live = map(json!({"owner": "finance", "old": "x", "tier": "1",
                               "billingctl_metadata": "[\"old\",\"tier\"]",
                               "billingctl_scope": "catalog"}));
-        let claimed = claim(&map(json!({"tier": "1"})), Some(&live), false);
+        let claimed = claim(map(json!({"tier": "1"})), Some(&live), false);
         assert_eq!(
             claimed.metadata,
             map(json!({"tier": "1", "owner": "finance",
@@ -119,14 +121,14 @@ mod tests {
     #[test]
     fn a_script_without_metadata_keeps_everything_and_records_nothing() {
         let live = map(json!({"owner": "finance"}));
-        let claimed = claim(&Map::new(), Some(&live), false);
+        let claimed = claim(Map::new(), Some(&live), false);
         assert_eq!(claimed.metadata, map(json!({"owner": "finance"})));
     }
 
     #[test]
     fn exact_metadata_is_the_scripts_alone() {
         let live = map(json!({"owner": "finance", "billingctl_metadata": "[\"old\"]"}));
-        let claimed = claim(&map(json!({"tier": "1"})), Some(&live), true);
+        let claimed = claim(map(json!({"tier": "1"})), Some(&live), true);
         assert_eq!(claimed.metadata, map(json!({"tier": "1"})));
         assert!(claimed.kept.is_empty());
     }
@@ -134,7 +136,7 @@ mod tests {
     #[test]
     fn an_unreadable_record_owns_nothing() {
         let live = map(json!({"old": "x", "billingctl_metadata": "old"}));
-        let claimed = claim(&Map::new(), Some(&live), false);
+        let claimed = claim(Map::new(), Some(&live), false);
         assert_eq!(claimed.kept, ["old"]);
     }
 }

@@ -42,7 +42,12 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
         let mut copy = Snapshot::of(declaration);
         if carries_scope(declaration.kind()) {
             let object = matched(declaration, live);
-            let mut metadata = claimed_metadata(declaration, object).metadata;
+            let script = match copy.params.remove("metadata") {
+                Some(Value::Object(script)) => script,
+                _ => Map::new(),
+            };
+            let exact = declaration.ownership().exact_metadata;
+            let mut metadata = claim(script, live_metadata(object), exact).metadata;
             if !catalog.scope.is_empty() {
                 // Adopting by id takes the object over; matched by key, it keeps its scope
                 // (and a change to it is a conflict: `conflicts`).
@@ -53,9 +58,7 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
                     .unwrap_or(&catalog.scope);
                 metadata.insert(SCOPE_METADATA.to_owned(), Value::String(scope.to_owned()));
             }
-            if metadata.is_empty() {
-                copy.params.remove("metadata");
-            } else {
+            if !metadata.is_empty() {
                 copy.params
                     .insert("metadata".to_owned(), Value::Object(metadata));
             }
@@ -67,15 +70,21 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
 
 /// What `declaration`'s metadata claims of its live `object` (`None`: to be created).
 pub fn claimed_metadata(declaration: &dyn Declaration, object: Option<&Value>) -> Claimed {
-    let params = declaration.to_params();
-    let script = match params.get("metadata") {
-        Some(Value::Object(script)) => script.clone(),
+    let script = match declaration.to_params().remove("metadata") {
+        Some(Value::Object(script)) => script,
         _ => Map::new(),
     };
-    let live = object
+    claim(
+        script,
+        live_metadata(object),
+        declaration.ownership().exact_metadata,
+    )
+}
+
+fn live_metadata(object: Option<&Value>) -> Option<&Map<String, Value>> {
+    object
         .and_then(|o| o.get("metadata"))
-        .and_then(Value::as_object);
-    claim(&script, live, declaration.ownership().exact_metadata)
+        .and_then(Value::as_object)
 }
 
 /// Objects of another scope are that catalog's: a change this catalog would make to one is a

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::catalog::declared::references;
 use crate::catalog::{Declaration, DeclaredAt, Ownership, Reference};
 use crate::kinds::ObjectKind;
 
@@ -21,13 +22,16 @@ pub(crate) struct Snapshot {
 
 impl Snapshot {
     pub fn of(declaration: &dyn Declaration) -> Self {
+        // The params once: a typed declaration serialises its spec for each call, and its
+        // references are found in the same params.
+        let params = declaration.to_params();
         Self {
             kind: declaration.kind(),
             key: declaration.key().to_owned(),
             declared_at: declaration.declared_at().clone(),
             ownership: declaration.ownership().clone(),
-            params: declaration.to_params(),
-            references: declaration.references(),
+            references: references(declaration.kind(), &params),
+            params,
             allows_replace: declaration.allows_replace(),
         }
     }

@@ -42,8 +42,9 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
         let mut copy = Snapshot::of(declaration);
         if carries_scope(declaration.kind()) {
             let object = matched(declaration, live);
-            let script = match copy.params.remove("metadata") {
-                Some(Value::Object(script)) => script,
+            // Taken in place: the params keep the script's order, which a create shows.
+            let script = match copy.params.get_mut("metadata") {
+                Some(Value::Object(script)) => std::mem::take(script),
                 _ => Map::new(),
             };
             let exact = declaration.ownership().exact_metadata;
@@ -58,9 +59,13 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
                     .unwrap_or(&catalog.scope);
                 metadata.insert(SCOPE_METADATA.to_owned(), Value::String(scope.to_owned()));
             }
-            if !metadata.is_empty() {
-                copy.params
-                    .insert("metadata".to_owned(), Value::Object(metadata));
+            match copy.params.get_mut("metadata") {
+                Some(slot) => *slot = Value::Object(metadata),
+                None if !metadata.is_empty() => {
+                    copy.params
+                        .insert("metadata".to_owned(), Value::Object(metadata));
+                }
+                None => {}
             }
         }
         managed.push(Box::new(copy));

@@ -5,7 +5,7 @@
 //! CPU of a no-op plan per object against `check`.
 //!
 //! `cargo bench --bench pacing -- [--runs 3] [--codes 1000] [--python PATH] [--sizes 1000,10000,50000]
-//! [--only campaign,sdk,mixed,noop]`. Every measurement starts its own in-process emulator
+//! [--only campaign,sdk,mixed,noop] [--scenarios test/150,test/400,live/150,live/400]`. Every measurement starts its own in-process emulator
 //! (latency and limits as knobs) and runs the release `billingctl` binary against it.
 
 use std::path::{Path, PathBuf};
@@ -26,6 +26,8 @@ struct Options {
     python: Option<PathBuf>,
     sizes: Vec<usize>,
     only: Vec<String>,
+    /// The campaign and SDK scenarios to run (`test/150`, `live/400`, …); all four if empty.
+    scenarios: Vec<String>,
 }
 
 fn parse_options() -> Options {
@@ -35,6 +37,7 @@ fn parse_options() -> Options {
         python: None,
         sizes: vec![1_000, 10_000, 50_000],
         only: vec![],
+        scenarios: vec![],
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -50,6 +53,9 @@ fn parse_options() -> Options {
                     .collect()
             }
             "--only" => options.only = value().split(',').map(str::to_owned).collect(),
+            "--scenarios" => {
+                options.scenarios = value().split(',').map(str::to_lowercase).collect()
+            }
             _ => {}
         }
     }
@@ -59,6 +65,11 @@ fn parse_options() -> Options {
 impl Options {
     fn wants(&self, part: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|p| p == part)
+    }
+
+    fn wants_scenario(&self, mode: Mode, latency_ms: u64) -> bool {
+        let name = format!("{mode:?}/{latency_ms}").to_lowercase();
+        self.scenarios.is_empty() || self.scenarios.contains(&name)
     }
 }
 
@@ -391,16 +402,19 @@ fn main() {
         "billingctl pacing benchmarks: {runs} run(s), {} codes per campaign",
         options.codes
     );
-    let scenarios = [
+    let scenarios: Vec<(Mode, u64)> = [
         (Mode::Test, 150),
         (Mode::Test, 400),
         (Mode::Live, 150),
         (Mode::Live, 400),
-    ];
+    ]
+    .into_iter()
+    .filter(|&(mode, latency)| options.wants_scenario(mode, latency))
+    .collect();
     if options.wants("campaign") {
         println!("\n| campaign | binding limit reached (median) | runs | 429s / requests | wall s | failed runs |");
         println!("| --- | --- | --- | --- | --- | --- |");
-        for (mode, latency) in scenarios {
+        for &(mode, latency) in &scenarios {
             let results: Vec<CampaignRun> = (0..runs)
                 .map(|_| bench_campaign(dir.path(), options.codes, mode, latency))
                 .collect();
@@ -424,7 +438,7 @@ fn main() {
         if let Some(python) = &options.python {
             println!("\n| stripe-python, 16 threads | codes/s ÷ 25 (median) | runs | failures | create-loop s |");
             println!("| --- | --- | --- | --- | --- |");
-            for (mode, latency) in scenarios {
+            for &(mode, latency) in &scenarios {
                 let results: Vec<(f64, f64, u64)> = (0..runs)
                     .map(|_| bench_sdk(python, options.codes, mode, latency))
                     .collect();

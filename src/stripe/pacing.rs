@@ -47,6 +47,9 @@ const HEADROOM: f64 = 0.97;
 /// than it left, after one that did not, must still count in a second of its own. Below the
 /// headroom's slack (`limit` slots span 1 / HEADROOM ≈ 1.031 s), so starts on time never wait.
 const LOG_SPAN: Duration = Duration::from_millis(1_020);
+/// Limits above this are not logged: far past any of Stripe's (100/s live), they are a
+/// local emulator's "unlimited" (the sandbox's u32::MAX), and a log would keep every start.
+const MAX_LOGGED_RPS: u32 = 10_000;
 /// 429s closer together than this are one slowdown, not several.
 const CUT_COOLDOWN: Duration = Duration::from_secs(1);
 /// A 429 cuts the rate to this fraction. Not a half: against a sliding one-second window the
@@ -160,12 +163,12 @@ pub struct StartLog {
 }
 
 impl StartLog {
-    /// A log for a limit of `limit` starts per second (at least 1).
+    /// A log for a limit of `limit` starts per second (at least 1; above
+    /// [`MAX_LOGGED_RPS`], a log that holds nothing back).
     pub fn new(limit: u32) -> Self {
-        let limit = limit.max(1) as usize;
         Self {
-            limit,
-            starts: VecDeque::with_capacity(limit),
+            limit: limit.max(1) as usize,
+            starts: VecDeque::new(),
         }
     }
 
@@ -182,6 +185,9 @@ impl StartLog {
 
     /// A request started at `now`.
     pub fn record(&mut self, now: Instant) {
+        if self.limit > MAX_LOGGED_RPS as usize {
+            return;
+        }
         // Kept in order even if two callers read the clock in one order and lock in the other.
         let now = self.starts.back().map_or(now, |&last| now.max(last));
         self.starts.push_back(now);
@@ -858,6 +864,19 @@ mod tests {
             endpoint_rps,
             max_concurrency: cap,
         }
+    }
+
+    #[test]
+    fn a_limit_past_any_of_stripes_keeps_no_log() {
+        // A sandbox's "unlimited" rate (u32::MAX): nothing to hold back, nothing kept.
+        let t0 = Instant::now();
+        let mut log = StartLog::new(u32::MAX);
+        for i in 0..1_000 {
+            assert_eq!(log.wait(t0 + Duration::from_micros(i)), Duration::ZERO);
+            log.record(t0 + Duration::from_micros(i));
+        }
+        assert!(log.starts.is_empty());
+        assert_eq!(StartLog::new(MAX_LOGGED_RPS).limit, MAX_LOGGED_RPS as usize);
     }
 
     /// Feeds `n` answers of `rtt`, one per `every`, from `t`; returns the time after.

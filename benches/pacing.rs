@@ -5,8 +5,10 @@
 //! CPU of a no-op plan per object against `check`.
 //!
 //! `cargo bench --bench pacing -- [--runs 3] [--codes 1000] [--python PATH] [--sizes 1000,10000,50000]
-//! [--only campaign,sdk,mixed,noop] [--before PATH]`; `--before` measures another build of
-//! `billingctl` beside this one in the no-op part, run for run against the same account. Every measurement starts its own in-process emulator
+//! [--only campaign,sdk,mixed,noop] [--scenarios test/150,test/400,live/150,live/400]
+//! [--before PATH]`; `--scenarios` runs only those campaign and SDK scenarios; `--before`
+//! measures another build of `billingctl` beside this one in the no-op part, run for run
+//! against the same account. Every measurement starts its own in-process emulator
 //! (latency and limits as knobs) and runs the release `billingctl` binary against it.
 
 use std::path::{Path, PathBuf};
@@ -28,6 +30,8 @@ struct Options {
     sizes: Vec<usize>,
     only: Vec<String>,
     before: Option<PathBuf>,
+    /// The campaign and SDK scenarios to run (`test/150`, `live/400`, …); all four if empty.
+    scenarios: Vec<String>,
 }
 
 fn parse_options() -> Options {
@@ -38,6 +42,7 @@ fn parse_options() -> Options {
         sizes: vec![1_000, 10_000, 50_000],
         only: vec![],
         before: None,
+        scenarios: vec![],
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -54,6 +59,9 @@ fn parse_options() -> Options {
             }
             "--only" => options.only = value().split(',').map(str::to_owned).collect(),
             "--before" => options.before = Some(PathBuf::from(value())),
+            "--scenarios" => {
+                options.scenarios = value().split(',').map(str::to_lowercase).collect()
+            }
             _ => {}
         }
     }
@@ -63,6 +71,11 @@ fn parse_options() -> Options {
 impl Options {
     fn wants(&self, part: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|p| p == part)
+    }
+
+    fn wants_scenario(&self, mode: Mode, latency_ms: u64) -> bool {
+        let name = format!("{mode:?}/{latency_ms}").to_lowercase();
+        self.scenarios.is_empty() || self.scenarios.contains(&name)
     }
 }
 
@@ -439,16 +452,19 @@ fn main() {
         "billingctl pacing benchmarks: {runs} run(s), {} codes per campaign",
         options.codes
     );
-    let scenarios = [
+    let scenarios: Vec<(Mode, u64)> = [
         (Mode::Test, 150),
         (Mode::Test, 400),
         (Mode::Live, 150),
         (Mode::Live, 400),
-    ];
+    ]
+    .into_iter()
+    .filter(|&(mode, latency)| options.wants_scenario(mode, latency))
+    .collect();
     if options.wants("campaign") {
         println!("\n| campaign | binding limit reached (median) | runs | 429s / requests | wall s | failed runs |");
         println!("| --- | --- | --- | --- | --- | --- |");
-        for (mode, latency) in scenarios {
+        for &(mode, latency) in &scenarios {
             let results: Vec<CampaignRun> = (0..runs)
                 .map(|_| bench_campaign(dir.path(), options.codes, mode, latency))
                 .collect();
@@ -472,7 +488,7 @@ fn main() {
         if let Some(python) = &options.python {
             println!("\n| stripe-python, 16 threads | codes/s ÷ 25 (median) | runs | failures | create-loop s |");
             println!("| --- | --- | --- | --- | --- |");
-            for (mode, latency) in scenarios {
+            for &(mode, latency) in &scenarios {
                 let results: Vec<(f64, f64, u64)> = (0..runs)
                     .map(|_| bench_sdk(python, options.codes, mode, latency))
                     .collect();

@@ -51,17 +51,11 @@ impl Faults {
     }
 
     /// The fault that answers this request before it reaches the account, if any: the rate
-    /// limit first (as Stripe's limiter runs before everything else), then the seeded 429s,
-    /// then the seeded 500s. `account` is the connected account the request acts on (`None`:
-    /// the platform), whose windows it is counted in.
-    pub fn before_handling(
-        &self,
-        method: &str,
-        route: &Route,
-        account: Option<&str>,
-    ) -> Option<ErrorResponse> {
-        let limited = self.knobs.rate_limit > 0 || self.knobs.endpoint_rate_limit > 0;
-        if limited && !self.admit(account, &route.counter_key(method), Instant::now()) {
+    /// limiter's refusal first (`admitted` is what [`Faults::admit`] decided when the request
+    /// arrived; Stripe's limiter runs before everything else), then the seeded 429s, then the
+    /// seeded 500s.
+    pub fn before_handling(&self, admitted: bool) -> Option<ErrorResponse> {
+        if !admitted {
             return Some(ErrorResponse::rate_limited());
         }
         if self.draw(self.knobs.rate_limit_error_rate) {
@@ -78,11 +72,19 @@ impl Faults {
         self.draw(self.knobs.lost_rate)
     }
 
+    /// The rate limiter, as a request of `method` on `route` arrives at `now`: true unless a
+    /// limit is on and full. `account` is the connected account it acts on (`None`: the
+    /// platform), whose windows it is counted in.
+    pub fn admit(&self, method: &str, route: &Route, account: Option<&str>, now: Instant) -> bool {
+        let limited = self.knobs.rate_limit > 0 || self.knobs.endpoint_rate_limit > 0;
+        !limited || self.admit_operation(account, &route.counter_key(method), now)
+    }
+
     /// Sliding one-second windows of one account: a request is admitted while fewer than
     /// `rate_limit` requests were admitted in the second before it, and fewer than
     /// `endpoint_rate_limit` of its operation (a limit of 0 is off). Refused requests do not
     /// count.
-    fn admit(&self, account: Option<&str>, operation: &str, now: Instant) -> bool {
+    fn admit_operation(&self, account: Option<&str>, operation: &str, now: Instant) -> bool {
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         let windows = windows.entry(account.map(str::to_owned)).or_default();
         let Windows { all, operations } = windows;
@@ -127,12 +129,12 @@ mod tests {
         });
         let t0 = Instant::now();
         let op = "POST /v1/products";
-        assert!(faults.admit(None, op, t0));
-        assert!(faults.admit(None, op, t0 + Duration::from_millis(10)));
-        assert!(!faults.admit(None, op, t0 + Duration::from_millis(20)));
-        assert!(faults.admit(None, op, t0 + Duration::from_millis(1000)));
-        assert!(faults.admit(None, op, t0 + Duration::from_millis(1010)));
-        assert!(!faults.admit(None, op, t0 + Duration::from_millis(1020)));
+        assert!(faults.admit_operation(None, op, t0));
+        assert!(faults.admit_operation(None, op, t0 + Duration::from_millis(10)));
+        assert!(!faults.admit_operation(None, op, t0 + Duration::from_millis(20)));
+        assert!(faults.admit_operation(None, op, t0 + Duration::from_millis(1000)));
+        assert!(faults.admit_operation(None, op, t0 + Duration::from_millis(1010)));
+        assert!(!faults.admit_operation(None, op, t0 + Duration::from_millis(1020)));
     }
 
     #[test]
@@ -145,15 +147,21 @@ mod tests {
         let t0 = Instant::now();
         let at = |n: u64| t0 + Duration::from_millis(n);
         let (codes, coupons) = ("POST /v1/promotion_codes", "POST /v1/coupons");
-        assert!(faults.admit(None, codes, at(0)));
-        assert!(faults.admit(None, codes, at(1)));
-        assert!(!faults.admit(None, codes, at(2)), "the endpoint's limit");
+        assert!(faults.admit_operation(None, codes, at(0)));
+        assert!(faults.admit_operation(None, codes, at(1)));
         assert!(
-            faults.admit(None, coupons, at(3)),
+            !faults.admit_operation(None, codes, at(2)),
+            "the endpoint's limit"
+        );
+        assert!(
+            faults.admit_operation(None, coupons, at(3)),
             "another endpoint is not slowed"
         );
-        assert!(!faults.admit(None, coupons, at(4)), "the global limit");
-        assert!(faults.admit(None, codes, at(1000)));
+        assert!(
+            !faults.admit_operation(None, coupons, at(4)),
+            "the global limit"
+        );
+        assert!(faults.admit_operation(None, codes, at(1000)));
     }
 
     #[test]
@@ -164,10 +172,16 @@ mod tests {
         });
         let t0 = Instant::now();
         let op = "POST /v1/products";
-        assert!(faults.admit(None, op, t0));
-        assert!(!faults.admit(None, op, t0));
-        assert!(faults.admit(Some("acct_a"), op, t0), "a connected account");
-        assert!(faults.admit(Some("acct_b"), op, t0), "another one");
-        assert!(!faults.admit(Some("acct_a"), op, t0));
+        assert!(faults.admit_operation(None, op, t0));
+        assert!(!faults.admit_operation(None, op, t0));
+        assert!(
+            faults.admit_operation(Some("acct_a"), op, t0),
+            "a connected account"
+        );
+        assert!(
+            faults.admit_operation(Some("acct_b"), op, t0),
+            "another one"
+        );
+        assert!(!faults.admit_operation(Some("acct_a"), op, t0));
     }
 }

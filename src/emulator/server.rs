@@ -1,7 +1,7 @@
 //! The HTTP side: one axum fallback handler that runs every request through the same
-//! pipeline, in Stripe's order: count it, add latency, check the key, check the account
-//! `Stripe-Account` names (the platform's own without it), apply that account's rate limit
-//! and injected faults, replay or refuse by that account's `Idempotency-Key`s, check params
+//! pipeline, in Stripe's order: count it, pass it through its account's rate limiter as it
+//! arrives, add latency, check the key, check the account `Stripe-Account` names (the
+//! platform's own without it), answer the rate limiter's refusal and the injected faults, replay or refuse by that account's `Idempotency-Key`s, check params
 //! against the field table, run the endpoint on that account's objects under the accounts'
 //! lock, save the answer for the key, and maybe lose the answer. Every response carries
 //! `Request-Id` and `Stripe-Version`, and `Stripe-Account` when the request sent one (Stripe
@@ -12,6 +12,7 @@
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::State;
@@ -137,6 +138,18 @@ async fn handle(
             &route.counter_key(method.as_str()),
             counted,
         );
+        // Stripe's rate limiter sees a request as it arrives, before the work and the trip
+        // back that the added latency stands for: deciding after the sleep would add the
+        // emulator's own timer lag (tens of ms on a loaded machine) to the limiter's clock.
+        // Only a request with a key and an account counts against that account's windows.
+        let admitted = match (&scope, authenticate(&headers)) {
+            (Ok(scope), Ok(_)) => {
+                shared
+                    .faults
+                    .admit(method.as_str(), &route, scope.account(), Instant::now())
+            }
+            _ => true,
+        };
         if let Some(latency) = shared.faults.latency() {
             tokio::time::sleep(latency).await;
         }
@@ -149,6 +162,7 @@ async fn handle(
             scope: &scope,
             idempotency_key: idempotency_key.as_deref(),
             request_id: &request_id,
+            admitted,
         };
         let answer = request.answer(&shared);
         shared.counters.record_status(answer.status, counted);
@@ -293,6 +307,8 @@ struct Request<'r> {
     scope: &'r Result<Scope, String>,
     idempotency_key: Option<&'r str>,
     request_id: &'r str,
+    /// Whether the rate limiter let it through when it arrived.
+    admitted: bool,
 }
 
 impl Request<'_> {
@@ -308,11 +324,7 @@ impl Request<'_> {
                 return Answer::error(&error, self.request_id);
             }
         };
-        if let Some(error) =
-            shared
-                .faults
-                .before_handling(self.method.as_str(), self.route, scope.account())
-        {
+        if let Some(error) = shared.faults.before_handling(self.admitted) {
             return Answer::error(&error, self.request_id);
         }
         if *self.route == Route::Unrecognized {

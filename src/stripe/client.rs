@@ -389,7 +389,7 @@ impl Client {
                 if attempts > 1 {
                     inner.retries.fetch_add(1, Ordering::Relaxed);
                 }
-                permit.sent();
+                permit.start().await;
                 let sent = Instant::now();
                 let answer = self.send_once(&method, &url, post).await;
                 // The round trip and the 429s steer this endpoint's rate and window.

@@ -10,6 +10,10 @@
 //!   of the bucket it came through by a fifth (at most once per second, so a burst of 429s from requests
 //!   already in flight is one signal), which then grows back additively (AIMD, as TCP does).
 //!   A 429 on one endpoint slows that endpoint only.
+//! - [`StartLog`] keeps the actual starts of a flow's last `limit` requests, and holds a
+//!   request back while that many started within a second (and a margin) before it. The
+//!   buckets hand out slots ahead of time; a task that wakes late from its wait, followed by
+//!   ones that wake on time, would otherwise put `limit + 1` starts in one second.
 //! - [`Window`] sizes the requests in flight from the measured round trip and the target rate
 //!   (Little's law: in flight = rate × round trip), so the rate is reached whatever the
 //!   latency. It grows by one per answer until it holds what the rate needs, halves on a 429,
@@ -25,7 +29,7 @@
 //! platform-wide budget across all its accounts. It does not adapt (a 429 is one account's
 //! signal, handled by that account's pacer): it only caps.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -33,9 +37,19 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
-/// The pacer aims this fraction below the configured rate, so that timer jitter (a request
-/// sent a few ms late, the next one on time) never puts `max_rps + 1` requests in one second.
+/// The pacer aims this fraction below the configured rate, so that jitter after a request
+/// leaves (the network, the server's own scheduling: a request that arrives a few ms late,
+/// the next one on time) never puts `max_rps + 1` requests in one second. (Jitter before it
+/// leaves, the client's own timers, is the [`StartLog`]'s.)
 const HEADROOM: f64 = 0.97;
+/// The start log keeps `limit` starts of a flow at least this far apart: Stripe counts any
+/// second (the emulator's sliding window does), and a request that reaches it a little later
+/// than it left, after one that did not, must still count in a second of its own. Below the
+/// headroom's slack (`limit` slots span 1 / HEADROOM ≈ 1.031 s), so starts on time never wait.
+const LOG_SPAN: Duration = Duration::from_millis(1_020);
+/// Limits above this are not logged: far past any of Stripe's (100/s live), they are a
+/// local emulator's "unlimited" (the sandbox's u32::MAX), and a log would keep every start.
+const MAX_LOGGED_RPS: u32 = 10_000;
 /// 429s closer together than this are one slowdown, not several.
 const CUT_COOLDOWN: Duration = Duration::from_secs(1);
 /// A 429 cuts the rate to this fraction. Not a half: against a sliding one-second window the
@@ -53,9 +67,12 @@ pub const DEFAULT_ENDPOINT_RPS: u32 = 25;
 /// The default cap on requests in flight: the window itself follows the rate and the round
 /// trip; 64 holds 100 req/s up to a 600 ms round trip with the margin below.
 pub const DEFAULT_CONCURRENCY_CAP: usize = 64;
-/// The window starts here (the old fixed default) and grows by one per answer: doubling per
-/// round trip, as TCP's slow start does, so 100 req/s at 400 ms is reached in about a second.
-const INITIAL_WINDOW: f64 = 8.0;
+/// The window starts here and grows by one per answer: doubling per round trip, as TCP's slow
+/// start does, so 100 req/s at 400 ms is reached in about a second. 16 rather than the old
+/// fixed 8: a run's first round trip is the plan's reads, one list per kind and a few second
+/// passes (12 with eleven kinds), which 8 split over two round trips (0.4 s at 400 ms). The
+/// rate buckets still space the starts; the window only bounds what is in flight.
+const INITIAL_WINDOW: f64 = 16.0;
 /// The window holds this much more than Little's law asks, for round-trip jitter: requests
 /// that wait for their rate slot hold a place too.
 const WINDOW_MARGIN: f64 = 1.5;
@@ -130,6 +147,52 @@ impl RateBucket {
         if self.rps < self.max_rps {
             let gain = elapsed.as_secs_f64() * RECOVERY_PER_SEC * self.max_rps;
             self.rps = (self.rps + gain).min(self.max_rps);
+        }
+    }
+}
+
+/// The actual starts of one flow's last `limit` requests. The bucket hands out slots ahead of
+/// time, but a task may wake late from its wait (a loaded machine delays timers by tens of
+/// ms) while the next ones wake on time: measured from its slot, the next `limit` requests
+/// then start within less than a second of it. So each request passes the log as it goes
+/// out, and waits while `limit` others started within [`LOG_SPAN`] before it.
+#[derive(Debug)]
+pub struct StartLog {
+    limit: usize,
+    starts: VecDeque<Instant>,
+}
+
+impl StartLog {
+    /// A log for a limit of `limit` starts per second (at least 1; above
+    /// [`MAX_LOGGED_RPS`], a log that holds nothing back).
+    pub fn new(limit: u32) -> Self {
+        Self {
+            limit: limit.max(1) as usize,
+            starts: VecDeque::new(),
+        }
+    }
+
+    /// How long a request must wait before it starts at `now`: none while fewer than `limit`
+    /// started in the last [`LOG_SPAN`].
+    pub fn wait(&self, now: Instant) -> Duration {
+        match self.starts.front() {
+            Some(&oldest) if self.starts.len() >= self.limit => {
+                (oldest + LOG_SPAN).saturating_duration_since(now)
+            }
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// A request started at `now`.
+    pub fn record(&mut self, now: Instant) {
+        if self.limit > MAX_LOGGED_RPS as usize {
+            return;
+        }
+        // Kept in order even if two callers read the clock in one order and lock in the other.
+        let now = self.starts.back().map_or(now, |&last| now.max(last));
+        self.starts.push_back(now);
+        while self.starts.len() > self.limit {
+            self.starts.pop_front();
         }
     }
 }
@@ -234,6 +297,7 @@ pub struct PacingConfig {
 #[derive(Debug)]
 struct Flow {
     bucket: RateBucket,
+    starts: StartLog,
     window: Window,
     in_flight: usize,
 }
@@ -242,6 +306,7 @@ impl Flow {
     fn new(rps: u32, cap: usize, now: Instant) -> Self {
         Self {
             bucket: RateBucket::new(rps, now),
+            starts: StartLog::new(rps),
             window: Window::new(cap),
             in_flight: 0,
         }
@@ -276,8 +341,17 @@ pub struct Permit<'a> {
 }
 
 impl Permit<'_> {
-    /// The request is going out now (after any wait): the round trip is measured from here.
-    pub fn sent(&mut self) {
+    /// The request goes out: waits while its endpoint's start log or the global one holds
+    /// it back (only after a late start, see [`StartLog`]), records the start in both, and
+    /// measures the round trip from here. Call it right before sending.
+    pub async fn start(&mut self) {
+        loop {
+            let wait = self.pacer.start_at(&self.endpoint, Instant::now());
+            if wait.is_zero() {
+                break;
+            }
+            tokio::time::sleep(wait).await;
+        }
         self.sent = Some(Instant::now());
     }
 
@@ -323,6 +397,7 @@ impl Pacer {
     /// Waits for a place in the endpoint's window and the global one, then for the
     /// endpoint's next start time, then for the global one. The global slot is reserved only
     /// once the endpoint's has come, so one slow endpoint never holds back the others.
+    /// [`Permit::start`] then passes the start logs, right before the request goes out.
     pub async fn acquire(&self, endpoint: &str) -> Permit<'_> {
         let wait = loop {
             let freed = self.freed.notified();
@@ -398,6 +473,21 @@ impl Pacer {
             );
         }
         endpoints.get_mut(endpoint).expect("just inserted")
+    }
+
+    /// A request of `endpoint` would start at `now`: how long it must wait first (for the
+    /// endpoint's start log and the global one), or zero, and then it is recorded in both as
+    /// started.
+    fn start_at(&self, endpoint: &str, now: Instant) -> Duration {
+        let mut state = self.state();
+        let State { global, endpoints } = &mut *state;
+        let flow = self.flow(endpoints, endpoint, now);
+        let wait = flow.starts.wait(now).max(global.starts.wait(now));
+        if wait.is_zero() {
+            flow.starts.record(now);
+            global.starts.record(now);
+        }
+        wait
     }
 
     fn answered(&self, endpoint: &str, rtt: Duration, now: Instant) {
@@ -659,12 +749,134 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_start_log_keeps_a_limit_of_starts_over_a_second_and_the_margin() {
+        let t0 = Instant::now();
+        let mut log = StartLog::new(3);
+        for i in 0..3 {
+            assert_eq!(log.wait(t0 + ms(10 * i)), Duration::ZERO);
+            log.record(t0 + ms(10 * i));
+        }
+        // A fourth start waits until the first is a second and the margin old.
+        assert_eq!(log.wait(t0 + ms(30)), LOG_SPAN - ms(30));
+        assert_eq!(log.wait(t0 + LOG_SPAN), Duration::ZERO);
+        log.record(t0 + LOG_SPAN);
+        // Now the second start is the oldest of the last three.
+        assert_eq!(log.wait(t0 + LOG_SPAN), ms(10));
+        assert!(LOG_SPAN > Duration::from_secs(1));
+    }
+
+    /// Starts requests of one endpoint at `planned` times (each no earlier than its time)
+    /// through the pacer's start log, in time order, as the tasks would: a start the log holds
+    /// back comes back when it says. Returns the actual start times, sorted.
+    fn start_all(pacer: &Pacer, endpoint: &str, planned: &[Instant]) -> Vec<Instant> {
+        let mut pending: Vec<Instant> = planned.to_vec();
+        let mut started = Vec::new();
+        while !pending.is_empty() {
+            pending.sort();
+            let at = pending.remove(0);
+            let wait = pacer.start_at(endpoint, at);
+            if wait.is_zero() {
+                started.push(at);
+            } else {
+                pending.push(at + wait);
+            }
+        }
+        started
+    }
+
+    /// The shortest time in which `n` of these sorted starts fall.
+    fn tightest(starts: &[Instant], n: usize) -> Duration {
+        starts
+            .windows(n)
+            .map(|w| w[n - 1] - w[0])
+            .min()
+            .expect("enough starts")
+    }
+
+    #[test]
+    fn starts_at_their_slots_are_never_held_back() {
+        let pacer = Pacer::new(config(100, 25, 64));
+        let t0 = Instant::now();
+        let mut bucket = RateBucket::new(25, t0);
+        let slots: Vec<Instant> = (0..200).map(|_| t0 + bucket.reserve(t0)).collect();
+        let codes = "POST /v1/promotion_codes";
+        for &slot in &slots {
+            assert_eq!(
+                pacer.start_at(codes, slot),
+                Duration::ZERO,
+                "no cost on time"
+            );
+        }
+    }
+
+    #[test]
+    fn a_late_start_never_puts_more_than_the_limit_in_a_second() {
+        // Live limits: the endpoint's slots are 41 ms apart (25/s with the headroom). The
+        // first request's task wakes 60 ms after its slot (a loaded machine), the next ones
+        // on time: by their slots alone, 26 requests would start within 990 ms, and Stripe
+        // counts any second. The start log, fed the actual starts, holds the 26th back.
+        let pacer = Pacer::new(config(100, 25, 64));
+        let t0 = Instant::now();
+        let mut bucket = RateBucket::new(25, t0);
+        let mut planned: Vec<Instant> = (0..60).map(|_| t0 + bucket.reserve(t0)).collect();
+        planned[0] += ms(60);
+        planned[30] += ms(90);
+        let by_slots = {
+            let mut sorted = planned.clone();
+            sorted.sort();
+            tightest(&sorted, 26)
+        };
+        assert!(by_slots < Duration::from_secs(1), "{by_slots:?}");
+        let codes = "POST /v1/promotion_codes";
+        let started = start_all(&pacer, codes, &planned);
+        assert_eq!(started.len(), 60);
+        assert!(
+            tightest(&started, 26) >= LOG_SPAN,
+            "{:?}",
+            tightest(&started, 26)
+        );
+        // A start held back does not delay the slots after it: the rate is kept.
+        assert_eq!(started.last(), planned.last());
+        let held = started.iter().filter(|t| !planned.contains(t)).count();
+        assert!(held < 10, "{held} of 60 held back");
+    }
+
+    #[test]
+    fn the_global_start_log_counts_every_endpoint() {
+        // Three starts a second over all: three endpoints each start once, the fourth (any
+        // endpoint) waits until the first is a second and the margin old.
+        let pacer = Pacer::new(config(3, 25, 64));
+        let t0 = Instant::now();
+        for (i, endpoint) in ["POST /v1/a", "POST /v1/b", "POST /v1/c"]
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(pacer.start_at(endpoint, t0 + ms(i as u64)), Duration::ZERO);
+        }
+        assert_eq!(pacer.start_at("POST /v1/d", t0 + ms(5)), LOG_SPAN - ms(5));
+        assert_eq!(pacer.start_at("POST /v1/d", t0 + LOG_SPAN), Duration::ZERO);
+    }
+
     fn config(max_rps: u32, endpoint_rps: u32, cap: usize) -> PacingConfig {
         PacingConfig {
             max_rps,
             endpoint_rps,
             max_concurrency: cap,
         }
+    }
+
+    #[test]
+    fn a_limit_past_any_of_stripes_keeps_no_log() {
+        // A sandbox's "unlimited" rate (u32::MAX): nothing to hold back, nothing kept.
+        let t0 = Instant::now();
+        let mut log = StartLog::new(u32::MAX);
+        for i in 0..1_000 {
+            assert_eq!(log.wait(t0 + Duration::from_micros(i)), Duration::ZERO);
+            log.record(t0 + Duration::from_micros(i));
+        }
+        assert!(log.starts.is_empty());
+        assert_eq!(StartLog::new(MAX_LOGGED_RPS).limit, MAX_LOGGED_RPS as usize);
     }
 
     /// Feeds `n` answers of `rtt`, one per `every`, from `t`; returns the time after.
@@ -703,14 +915,25 @@ mod tests {
     #[test]
     fn the_window_grows_one_per_answer_and_stops_at_the_cap() {
         let t0 = Instant::now();
-        let mut window = Window::new(12);
+        let mut window = Window::new(20);
         window.answered(ms(400), 100.0, t0);
-        assert_eq!(window.limit(), 9);
+        assert_eq!(window.limit(), 17);
         window.answered(ms(400), 100.0, t0);
-        assert_eq!(window.limit(), 10);
+        assert_eq!(window.limit(), 18);
         answers(&mut window, 100, ms(400), 100.0, t0);
-        assert_eq!(window.limit(), 12, "--concurrency caps it");
+        assert_eq!(window.limit(), 20, "--concurrency caps it");
         assert_eq!(Window::new(2).limit(), 2, "the cap bounds the start too");
+    }
+
+    #[test]
+    fn a_plans_first_reads_go_out_in_one_round_trip() {
+        // One list per kind, before any round trip is measured: the first window holds them.
+        let kinds = crate::kinds::ObjectKind::ALL.len();
+        assert!(
+            Window::new(DEFAULT_CONCURRENCY_CAP).limit() > kinds,
+            "{} for {kinds} kinds",
+            Window::new(DEFAULT_CONCURRENCY_CAP).limit()
+        );
     }
 
     #[test]
@@ -872,7 +1095,7 @@ mod tests {
                 tokio::spawn(async move {
                     let endpoint = if i % 2 == 0 { "GET /a" } else { "GET /b" };
                     let mut permit = pacer.acquire(endpoint).await;
-                    permit.sent();
+                    permit.start().await;
                     let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
                     tokio::task::yield_now().await;

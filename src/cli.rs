@@ -10,9 +10,10 @@ use crate::emulator::EmulatorKnobs;
 /// A Stripe billing catalog as code.
 ///
 /// Write products, prices, meters, coupons, promotion codes, tax and shipping rates, webhook
-/// endpoints, entitlement features and the customer portal as a Rhai script; billingctl validates the whole script and the live account before it writes
-/// anything, then creates what is missing and updates what differs. It never deletes, and a
-/// second run changes nothing. Stripe is the state: there is no state file.
+/// endpoints, entitlement features and the customer portal as a Rhai script; billingctl
+/// validates the whole script and the live account before it writes anything, then creates
+/// what is missing and updates what differs. It never deletes, and a second run changes
+/// nothing. Stripe is the state: there is no state file.
 ///
 /// Try it with no Stripe account: `billingctl run scripts/catalog.rhai --sandbox --yes`.
 #[derive(Debug, Parser)]

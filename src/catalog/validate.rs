@@ -181,14 +181,16 @@ impl Check<'_> {
         let (message, help) = match rule {
             Text::Id => (
                 format!(
-                    "{field} \"{key}\" must be non-empty and use only letters, digits, `_` and `-`"
+                    "{field} \"{key}\" must be non-empty and use only {}",
+                    rule.describe()
                 ),
                 "ids appear in API paths, so keep them to these characters",
             ),
             Text::Code => (
                 format!(
-                    "{} \"{key}\" may only contain a-z, A-Z, 0-9 and `-`",
-                    self.kind.name().replace('_', " ")
+                    "{} \"{key}\" may only contain {}",
+                    self.kind.name().replace('_', " "),
+                    rule.describe()
                 ),
                 "Stripe rejects other characters (no spaces or underscores)",
             ),

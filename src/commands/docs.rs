@@ -187,14 +187,10 @@ fn limits(param: &Param) -> String {
         });
     }
     if let Some(rule) = text {
-        words.push(
-            match rule {
-                Text::StatementDescriptor => "at least one letter; none of `<` `>` `\\` `\"` `'`",
-                Text::Code => "only `a-z` `A-Z` `0-9` `-`",
-                Text::Id => "only letters, digits, `_` and `-`",
-            }
-            .to_owned(),
-        );
+        words.push(match rule {
+            Text::StatementDescriptor => rule.describe().to_owned(),
+            Text::Code | Text::Id => format!("only {}", rule.describe()),
+        });
     }
     if let Some(max) = max {
         words.push(format!("≤ {max}"));
@@ -267,17 +263,23 @@ mod tests {
                 .filter(|w| w.parent == kind)
                 .map(|w| w.field.to_owned())
                 .collect();
-            let mut segments: Vec<String> = kind
-                .table()
-                .params
-                .iter()
-                .flat_map(|p| {
-                    script_path(p.path)
-                        .split('.')
-                        .map(|s| s.trim_end_matches("[]").to_owned())
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+            // Every segment of every param (`recurring`, `interval`), and apart the nested
+            // ones (`interval`), which are not top-level fields of the script.
+            let segments_of = |skip: usize| -> Vec<String> {
+                kind.table()
+                    .params
+                    .iter()
+                    .flat_map(|p| {
+                        script_path(p.path)
+                            .split('.')
+                            .skip(skip)
+                            .map(|s| s.trim_end_matches("[]").to_owned())
+                            .collect::<Vec<_>>()
+                    })
+                    .collect()
+            };
+            let mut segments = segments_of(0);
+            let nested = segments_of(1);
             segments.extend(within.iter().cloned());
             let named = named_fields(fields);
             assert!(!named.is_empty(), "{kind}");
@@ -289,19 +291,6 @@ mod tests {
                 .flat_map(|p| match p.ty {
                     Type::Enum(values) => values.to_vec(),
                     _ => Vec::new(),
-                })
-                .collect();
-            // Names of nested fields (`interval`), not only top-level ones.
-            let nested: Vec<String> = kind
-                .table()
-                .params
-                .iter()
-                .flat_map(|p| {
-                    script_path(p.path)
-                        .split('.')
-                        .skip(1)
-                        .map(|s| s.trim_end_matches("[]").to_owned())
-                        .collect::<Vec<_>>()
                 })
                 .collect();
             for name in &named {
@@ -382,7 +371,7 @@ mod tests {
         assert!(product.contains("`id` (the key)"), "{product}");
         assert!(!product.contains("`default_price_data"), "{product}");
         let code = reference(ObjectKind::PromotionCode);
-        assert!(code.contains("only `a-z` `A-Z` `0-9` `-`"), "{code}");
+        assert!(code.contains("only a-z, A-Z, 0-9 and `-`"), "{code}");
         assert!(!code.contains("`customer`"), "{code}");
     }
 }

@@ -33,12 +33,11 @@ pub(super) struct Planned {
     pub account: Account,
     pub live: LiveState,
     pub plan: Plan,
-    /// The catalog planned, for saved plans (`desired`).
+    /// The catalog planned: for saved plans (`desired`), and its script texts for errors
+    /// found after planning (`run`'s refusals).
     pub catalog: Catalog,
     /// What `--only` kept beyond its patterns, when given.
     pub subset: Option<Subset>,
-    /// The script texts, for errors found after planning (`run`'s refusals).
-    pub sources: crate::diag::Sources,
 }
 
 impl Planned {
@@ -220,7 +219,6 @@ pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
         live,
         plan,
         subset,
-        sources: catalog.sources.clone(),
         catalog,
     })))
 }

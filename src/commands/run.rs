@@ -78,7 +78,7 @@ pub fn execute(args: RunArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
         if args.secrets_out.is_none() {
             let mut refused = secrets::refusals(plan);
             if refused.has_errors() {
-                planned.sources.attach(&mut refused.0);
+                planned.catalog.sources.attach(&mut refused.0);
                 super::plan::print_errors(&refused);
                 return Ok(ExitStatus::Failure);
             }
@@ -220,27 +220,22 @@ fn confirm(account: &str) -> anyhow::Result<bool> {
 }
 
 fn print_report(report: &Report, took: std::time::Duration) -> ExitStatus {
-    // Replacements are counted only when there are any.
-    let adopted = if report.adopted > 0 {
-        format!(", {} adopted", report.adopted)
-    } else {
-        String::new()
-    };
-    let replaced = if report.replaced > 0 {
-        format!(", {} replaced", report.replaced)
-    } else {
-        String::new()
-    };
-    let replaced = if report.detached > 0 {
-        format!("{replaced}, {} detached", report.detached)
-    } else {
-        replaced
+    // Adoptions, replacements and detachments are counted only when there are any.
+    let some = |n: usize, verb: &str| {
+        if n > 0 {
+            format!(", {n} {verb}")
+        } else {
+            String::new()
+        }
     };
     let applied = format!(
-        "Applied: {} created, {} updated{adopted}, {} deactivated{replaced}. Took {:.1} s.",
+        "Applied: {} created, {} updated{}, {} deactivated{}{}. Took {:.1} s.",
         report.created,
         report.updated,
+        some(report.adopted, "adopted"),
         report.deactivated,
+        some(report.replaced, "replaced"),
+        some(report.detached, "detached"),
         took.as_secs_f64()
     );
     if report.is_complete() {

@@ -1,9 +1,10 @@
 //! The HTTP side: one axum fallback handler that runs every request through the same
 //! pipeline, in Stripe's order: count it, pass it through its account's rate limiter as it
 //! arrives, add latency, check the key, check the account `Stripe-Account` names (the
-//! platform's own without it), answer the rate limiter's refusal and the injected faults, replay or refuse by that account's `Idempotency-Key`s, check params
-//! against the field table, run the endpoint on that account's objects under the accounts'
-//! lock, save the answer for the key, and maybe lose the answer. Every response carries
+//! platform's own without it), answer the rate limiter's refusal and the injected faults,
+//! replay or refuse by that account's `Idempotency-Key`s, check params against the field
+//! table, run the endpoint on that account's objects under the accounts' lock, save the
+//! answer for the key, and maybe lose the answer. Every response carries
 //! `Request-Id` and `Stripe-Version`, and `Stripe-Account` when the request sent one (Stripe
 //! echoes it: stripe-node reads `lastResponse.stripeAccount` from the response's
 //! `stripe-account` header). With a state file, an answer leaves only once the changes it

@@ -138,6 +138,16 @@ pub enum TextError {
 }
 
 impl Text {
+    /// The rule in words, as the reference and the planner's errors say it: what a string
+    /// may hold, after "may only contain".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Text::StatementDescriptor => "at least one letter and none of `<` `>` `\\` `\"` `'`",
+            Text::Code => "a-z, A-Z, 0-9 and `-`",
+            Text::Id => "letters, digits, `_` and `-`",
+        }
+    }
+
     /// Every way `text` breaks this rule (the first forbidden character only), in the order
     /// Stripe's description states them; empty when it follows it.
     pub fn check(self, text: &str) -> Vec<TextError> {

@@ -85,9 +85,13 @@ pub fn generate(options: &CodeOptions) -> Result<Vec<String>, String> {
     let rule = kind.table().param("code").and_then(|p| p.limits.text);
     let valid = |c: char| rule.map_or(true, |rule: Text| rule.check(&c.to_string()).is_empty());
     let key = kind.def().key();
-    if let Some(bad) = prefix.chars().chain(alphabet.chars()).find(|c| !valid(*c)) {
+    if let (Some(rule), Some(bad)) = (
+        rule,
+        prefix.chars().chain(alphabet.chars()).find(|c| !valid(*c)),
+    ) {
         return Err(format!(
-            "promotion codes may only contain a-z, A-Z, 0-9 and `-`, found `{bad}`"
+            "promotion codes may only contain {}, found `{bad}`",
+            rule.describe()
         ));
     }
     let mut symbols: Vec<char> = Vec::new();

@@ -6,6 +6,7 @@
 //! The planner, the executor (which reads the account again when a create races another run)
 //! and the exporter all read the account through this one module.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
@@ -164,7 +165,11 @@ impl LiveState {
                 let index = entry.objects.len();
                 entry.by_id.insert(id, index);
                 if let Some(key) = matching_key(kind, &object) {
-                    entry.by_key.entry(key).or_default().push(index);
+                    entry
+                        .by_key
+                        .entry(key.into_owned())
+                        .or_default()
+                        .push(index);
                 }
                 entry.objects.push(object);
             }
@@ -187,7 +192,7 @@ impl LiveState {
         let key = normalise_key(kind, key);
         objects
             .by_key
-            .get(key.as_str())
+            .get(&*key)
             .map(|found| found.iter().map(|&i| &objects.objects[i]).collect())
             .unwrap_or_default()
     }
@@ -195,10 +200,10 @@ impl LiveState {
     /// The script key of a live object given its id (a price id → its lookup key), used to
     /// show and compare references as keys. `None` when the object is unknown or has no key.
     /// An adopted object answers with the key the script gives it.
-    pub fn key_of(&self, kind: ObjectKind, id: &str) -> Option<String> {
+    pub fn key_of(&self, kind: ObjectKind, id: &str) -> Option<Cow<'_, str>> {
         let objects = self.kinds.get(&kind)?;
         if let Some(key) = objects.adopted.get(id) {
-            return Some(key.clone());
+            return Some(Cow::Borrowed(key));
         }
         self.by_id(kind, id).and_then(|o| matching_key(kind, o))
     }
@@ -219,7 +224,7 @@ impl LiveState {
             let Some(&index) = objects.by_id.get(id) else {
                 continue;
             };
-            let key = normalise_key(kind, declaration.key());
+            let key = normalise_key(kind, declaration.key()).into_owned();
             // First in line: the adopted object wins over any other holder of the key.
             objects
                 .by_key
@@ -246,11 +251,11 @@ impl LiveState {
     }
 }
 
-fn matching_key(kind: ObjectKind, object: &Value) -> Option<String> {
+fn matching_key(kind: ObjectKind, object: &Value) -> Option<Cow<'_, str>> {
     kind.def().key().matching(object)
 }
 
-fn normalise_key(kind: ObjectKind, key: &str) -> String {
+fn normalise_key(kind: ObjectKind, key: &str) -> Cow<'_, str> {
     kind.def().key().fold(key)
 }
 

@@ -127,12 +127,17 @@ pub fn segment_matches(pattern: &str, concrete: &str) -> bool {
     }
 }
 
-/// Whether the first `concrete.len()` segments of `pattern` match `concrete`.
-pub fn matches_prefix(pattern: &[&str], concrete: &[&str]) -> bool {
-    pattern
-        .iter()
-        .zip(concrete)
-        .all(|(p, c)| segment_matches(p, c))
+/// Where a concrete path stands to a pattern, read segment by segment without building
+/// either: `Some(true)` when it matches the whole pattern, `Some(false)` when it matches a
+/// beginning of it (the pattern lies below), `None` otherwise.
+pub fn pattern_reach(pattern: &str, concrete: &str) -> Option<bool> {
+    let mut pattern = Segments::new(pattern);
+    for part in Segments::new(concrete) {
+        if !segment_matches(pattern.next()?, part) {
+            return None;
+        }
+    }
+    Some(pattern.next().is_none())
 }
 
 /// Whether `path` is `unit` or lies below it.
@@ -261,7 +266,17 @@ mod tests {
         assert!(segment_matches("<key>", "eur"));
         assert!(segment_matches("", "3"));
         assert!(!segment_matches("", "x"));
-        assert!(matches_prefix(&["tiers", "", "up_to"], &["tiers", "2"]));
+        assert_eq!(pattern_reach("tiers[][up_to]", "tiers[2]"), Some(false));
+        assert_eq!(
+            pattern_reach("tiers[][up_to]", "tiers[2][up_to]"),
+            Some(true)
+        );
+        assert_eq!(
+            pattern_reach("metadata[<key>]", "metadata[plan]"),
+            Some(true)
+        );
+        assert_eq!(pattern_reach("tiers[][up_to]", "tiers[x]"), None);
+        assert_eq!(pattern_reach("tiers", "tiers[0]"), None);
         assert!(within("recurring[interval]", "recurring"));
         assert!(!within("recurring_x", "recurring"));
         assert!(!is_index(""));

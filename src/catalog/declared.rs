@@ -1,13 +1,15 @@
 //! `Declared<S>`: one declared object (its key, where it was declared, how it claims its live
 //! object, and its typed spec) and the `Declaration` impl the planner reads it through.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::graph::Index;
 use super::{validate::Check, Declaration, DeclaredAt, Ownership, Reference};
 use crate::kinds::{ObjectKind, Refers};
-use crate::path::{matches_prefix, segments};
+use crate::path::pattern_reach;
 
 /// What each object's typed spec provides: Stripe's create params and its own rules.
 pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
@@ -65,12 +67,12 @@ impl<S: Spec> Declaration for Declared<S> {
         &self.ownership
     }
 
-    fn to_params(&self) -> Map<String, Value> {
-        self.spec.params(self.key.as_ref())
+    fn params(&self) -> Cow<'_, Map<String, Value>> {
+        Cow::Owned(self.spec.params(self.key.as_ref()))
     }
 
-    fn references(&self) -> Vec<Reference> {
-        references(S::KIND, &self.to_params())
+    fn references(&self) -> Cow<'_, [Reference]> {
+        Cow::Owned(references(S::KIND, &self.params()))
     }
 
     fn allows_replace(&self) -> bool {
@@ -118,20 +120,18 @@ fn walk<'v>(
     value: &'v Value,
     visit: &mut dyn FnMut(&str, &Refers, &'v Value),
 ) {
-    let concrete = segments(path);
-    let matches = |r: &&Refers| {
-        let pattern = segments(r.pattern);
-        pattern.len() >= concrete.len() && matches_prefix(&pattern, &concrete)
-    };
-    let candidates: Vec<&Refers> = refers.iter().filter(matches).collect();
-    if let Some(exact) = candidates
-        .iter()
-        .find(|r| segments(r.pattern).len() == concrete.len())
-    {
-        visit(path, exact, value);
-        return;
+    let mut below = false;
+    for refers in refers {
+        match pattern_reach(refers.pattern, path) {
+            Some(true) => {
+                visit(path, refers, value);
+                return;
+            }
+            Some(false) => below = true,
+            None => {}
+        }
     }
-    if candidates.is_empty() {
+    if !below {
         // No reference lies at or below this path.
         return;
     }

@@ -12,7 +12,7 @@ use crate::kinds::ObjectKind;
 
 /// The identity of a key within its kind (promotion codes are case-insensitive in Stripe).
 fn identity(kind: ObjectKind, key: &str) -> (ObjectKind, String) {
-    (kind, kind.def().key().fold(key))
+    (kind, kind.def().key().fold(key).into_owned())
 }
 
 /// The declarations by kind and key, for the rules that look at other objects
@@ -58,7 +58,7 @@ pub fn check<'a>(
             || invalid.iter().any(|(k, n)| *k == kind && n == key)
     };
     for d in declarations {
-        for r in d.references() {
+        for r in d.references().iter() {
             if present(r.kind, &r.key) {
                 continue;
             }

@@ -31,6 +31,9 @@ pub mod tax_rate;
 pub mod validate;
 pub mod webhook_endpoint;
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -105,10 +108,11 @@ pub trait Declaration: std::fmt::Debug + Send + Sync {
         self.ownership().adopt.as_deref()
     }
     /// Stripe's create params for this object, with Stripe's names and nesting. Where another
-    /// object is referenced, the value is that object's key (see `references`).
-    fn to_params(&self) -> Map<String, Value>;
-    /// Every reference in `to_params`.
-    fn references(&self) -> Vec<Reference>;
+    /// object is referenced, the value is that object's key (see `references`). Borrowed
+    /// where the declaration holds them (the planner's copies), built from a typed spec.
+    fn params(&self) -> Cow<'_, Map<String, Value>>;
+    /// Every reference in `params`.
+    fn references(&self) -> Cow<'_, [Reference]>;
     /// Whether the script lets this object be replaced when an immutable field changed
     /// (`on_immutable_change: "replace"`); `--allow-replace` allows it for every object.
     fn allows_replace(&self) -> bool {
@@ -125,7 +129,16 @@ pub struct Catalog {
     /// The text of every script the catalog was evaluated from, for the lines errors about
     /// its declarations show (even those found after fetching the live account).
     pub sources: Sources,
+    /// The declarations of each kind (by `ObjectKind` position, apply order), each kind in
+    /// declaration order, with each key's position in its list (the first declaration of a
+    /// key wins): every pass of the planner walks them and looks them up by key.
+    by_kind: Vec<OfKind>,
+}
+
+#[derive(Debug, Default)]
+struct OfKind {
     declarations: Vec<Box<dyn Declaration>>,
+    positions: HashMap<String, usize>,
 }
 
 impl Catalog {
@@ -133,39 +146,122 @@ impl Catalog {
         Self {
             environment,
             scope,
-            sources: Sources::default(),
-            declarations: Vec::new(),
+            ..Self::default()
         }
     }
 
     pub fn push(&mut self, declaration: Box<dyn Declaration>) {
-        self.declarations.push(declaration);
+        let position = declaration.kind() as usize;
+        if self.by_kind.len() <= position {
+            self.by_kind.resize_with(position + 1, OfKind::default);
+        }
+        let of_kind = &mut self.by_kind[position];
+        let next = of_kind.declarations.len();
+        of_kind
+            .positions
+            .entry(declaration.key().to_owned())
+            .or_insert(next);
+        of_kind.declarations.push(declaration);
     }
 
     /// Every object, kinds in apply order (`ObjectKind::ALL`), each kind in declaration order.
     pub fn declarations(&self) -> impl Iterator<Item = &dyn Declaration> + '_ {
-        ObjectKind::ALL
-            .into_iter()
-            .flat_map(move |kind| self.of_kind(kind))
+        self.by_kind
+            .iter()
+            .flat_map(|of_kind| &of_kind.declarations)
+            .map(Box::as_ref)
     }
 
     /// The objects of one kind, in declaration order.
     pub fn of_kind(&self, kind: ObjectKind) -> impl Iterator<Item = &dyn Declaration> + '_ {
-        self.declarations
-            .iter()
+        self.by_kind
+            .get(kind as usize)
+            .into_iter()
+            .flat_map(|of_kind| &of_kind.declarations)
             .map(Box::as_ref)
-            .filter(move |d| d.kind() == kind)
     }
 
     pub fn get(&self, kind: ObjectKind, key: &str) -> Option<&dyn Declaration> {
-        self.of_kind(kind).find(|d| d.key() == key)
+        let of_kind = self.by_kind.get(kind as usize)?;
+        let position = *of_kind.positions.get(key)?;
+        Some(of_kind.declarations[position].as_ref())
     }
 
     pub fn len(&self) -> usize {
-        self.declarations.len()
+        self.by_kind.iter().map(|k| k.declarations.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.declarations.is_empty()
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A declaration that is only a kind, a key and a line.
+    #[derive(Debug)]
+    struct Bare(ObjectKind, String, DeclaredAt, Ownership);
+
+    impl Declaration for Bare {
+        fn kind(&self) -> ObjectKind {
+            self.0
+        }
+        fn key(&self) -> &str {
+            &self.1
+        }
+        fn declared_at(&self) -> &DeclaredAt {
+            &self.2
+        }
+        fn ownership(&self) -> &Ownership {
+            &self.3
+        }
+        fn params(&self) -> Cow<'_, Map<String, Value>> {
+            Cow::Owned(Map::new())
+        }
+        fn references(&self) -> Cow<'_, [Reference]> {
+            Cow::Owned(Vec::new())
+        }
+    }
+
+    fn declared(kind: ObjectKind, key: &str, line: u32) -> Box<dyn Declaration> {
+        let at = DeclaredAt {
+            file: "catalog.rhai".to_owned(),
+            line,
+            column: 1,
+        };
+        Box::new(Bare(kind, key.to_owned(), at, Ownership::default()))
+    }
+
+    #[test]
+    fn declarations_come_in_apply_order_and_are_found_by_kind_and_key() {
+        let mut catalog = Catalog::default();
+        catalog.push(declared(ObjectKind::PromotionCode, "LAUNCH", 1));
+        catalog.push(declared(ObjectKind::Price, "basic_m", 2));
+        catalog.push(declared(ObjectKind::Product, "basic", 3));
+        catalog.push(declared(ObjectKind::Price, "basic_y", 4));
+        let order: Vec<&str> = catalog.declarations().map(|d| d.key()).collect();
+        assert_eq!(order, ["basic", "basic_m", "basic_y", "LAUNCH"]);
+        let prices: Vec<&str> = catalog
+            .of_kind(ObjectKind::Price)
+            .map(|d| d.key())
+            .collect();
+        assert_eq!(prices, ["basic_m", "basic_y"]);
+        assert_eq!(catalog.len(), 4);
+        let found = catalog.get(ObjectKind::Price, "basic_y");
+        assert_eq!(found.map(|d| d.declared_at().line), Some(4));
+        assert!(catalog.get(ObjectKind::Product, "basic_m").is_none());
+        assert!(catalog.get(ObjectKind::Meter, "basic").is_none());
+    }
+
+    #[test]
+    fn the_first_declaration_of_a_key_is_the_one_found() {
+        let mut catalog = Catalog::default();
+        catalog.push(declared(ObjectKind::Coupon, "launch", 1));
+        catalog.push(declared(ObjectKind::Coupon, "launch", 2));
+        let found = catalog.get(ObjectKind::Coupon, "launch");
+        assert_eq!(found.map(|d| d.declared_at().line), Some(1));
+        assert_eq!(catalog.of_kind(ObjectKind::Coupon).count(), 2);
     }
 }

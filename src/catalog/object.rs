@@ -122,7 +122,7 @@ impl Object {
             diags,
         };
         self.0.validate_spec(&mut check);
-        let params = decl.to_params();
+        let params = decl.params();
         validate::params(&mut check, &params);
         if let Some(id) = decl.adopt_id() {
             validate::adopt(&mut check, id);

@@ -202,7 +202,7 @@ impl Spec for PortalSpec {
                     continue;
                 };
                 let path = format!("features[subscription_update][products][{i}][prices][{j}]");
-                let params = price.to_params();
+                let params = price.params();
                 let owner = params
                     .get("product")
                     .and_then(Value::as_str)

@@ -99,7 +99,7 @@ impl Spec for ProductSpec {
         let Some(price) = declared.get(ObjectKind::Price, key.as_str()) else {
             return;
         };
-        let params = price.to_params();
+        let params = price.params();
         let owner = params
             .get("product")
             .and_then(Value::as_str)

@@ -34,7 +34,7 @@ pub fn check_creates(
 ) {
     let related = Declared(all);
     for declaration in checked {
-        let params = declaration.to_params();
+        let params = declaration.params();
         let request = Request {
             kind: declaration.kind(),
             op: Operation::Create,
@@ -62,7 +62,7 @@ pub fn time_warnings(catalog: &super::Catalog, now: i64) -> Vec<Diagnostic> {
     let related = Declared(&all);
     let mut warnings = Vec::new();
     for declaration in &all {
-        let params = declaration.to_params();
+        let params = declaration.params();
         let request = |now| Request {
             kind: declaration.kind(),
             op: Operation::Create,
@@ -108,5 +108,5 @@ pub fn declared_params<'a>(
 ) -> Option<Value> {
     declarations
         .find(|d| d.kind() == kind && d.key() == key)
-        .map(|d| Value::Object(d.to_params()))
+        .map(|d| Value::Object(d.params().into_owned()))
 }

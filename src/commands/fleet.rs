@@ -30,7 +30,7 @@ use crate::stripe::pacing::SharedLimit;
 use crate::stripe::Client;
 use crate::ExitStatus;
 
-use super::plan::{diff_live, parse_only, print_errors, print_subset, runtime, Request};
+use super::plan::{diff_live, parse_only, print_errors, print_subset, runtime, Diffed, Request};
 
 /// The accounts a command targets: `--stripe-account` and `--accounts FILE` together, else the
 /// overlay's `settings().accounts`. `None`: no account is targeted, the command works as it
@@ -185,7 +185,12 @@ pub(super) async fn prepare(
                 }
                 match fetched {
                     Ok(live) => {
-                        let (live, mut plan, subset) = diff_live(catalog, live, request, only);
+                        let Diffed {
+                            live,
+                            mut plan,
+                            subset,
+                            ..
+                        } = diff_live(catalog, live, request, only);
                         // A fleet run takes no `--secrets-out` (one file per account is not
                         // built yet): an object whose secret Stripe shows once is refused
                         // before anything is written, in every account.

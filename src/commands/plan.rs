@@ -1,6 +1,7 @@
 //! `billingctl plan`, and the pipeline `run` and `verify` share: evaluate the script (no
 //! network), connect, fetch the live account, diff.
 
+use std::mem::ManuallyDrop;
 use std::path::Path;
 
 use anyhow::Context;
@@ -14,8 +15,9 @@ use crate::diag::Diagnostics;
 use crate::live::{fetch_live, LiveState};
 use crate::plan::render::View;
 use crate::plan::saved::{Inputs, SavedPlan};
+use crate::plan::scope::managed_catalog;
 use crate::plan::subset::{check_declared, restrict, Only, Subset};
-use crate::plan::{drift, plan_catalog, render, Plan, Policy};
+use crate::plan::{drift, plan_managed, render, Plan, Policy};
 use crate::ExitStatus;
 
 /// The flags `--allow-replace` and `--prune` as the planner's policy.
@@ -29,13 +31,22 @@ impl From<&ChangePolicy> for Policy {
 }
 
 /// Everything a command needs once the plan is known.
+///
+/// A `Planned` ends its command, and the process with it. The account is closed as usual
+/// (dropping it stops a sandbox and removes its scratch copy), but the live objects, the
+/// catalogs and the plan are never dropped: the exit returns their memory whole, where
+/// freeing a big account object by object costs a no-op plan a twentieth of its CPU
+/// (issue 13).
 pub(super) struct Planned {
     pub account: Account,
-    pub live: LiveState,
-    pub plan: Plan,
+    pub live: ManuallyDrop<LiveState>,
+    pub plan: ManuallyDrop<Plan>,
     /// The catalog planned: for saved plans (`desired`), and its script texts for errors
     /// found after planning (`run`'s refusals).
-    pub catalog: Catalog,
+    pub catalog: ManuallyDrop<Catalog>,
+    /// The catalog as the diff saw it (`scope::managed_catalog`), kept only to be left to
+    /// the exit with the rest.
+    _managed: ManuallyDrop<Catalog>,
     /// What `--only` kept beyond its patterns, when given.
     pub subset: Option<Subset>,
 }
@@ -68,7 +79,7 @@ pub(super) struct Request<'a> {
 }
 
 pub fn execute(args: PlanArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
-    runtime()?.block_on(async {
+    read_runtime()?.block_on(async {
         let request = Request {
             script: &args.script,
             account: &args.account,
@@ -213,13 +224,19 @@ pub(super) async fn prepare(request: &Request<'_>) -> anyhow::Result<Prepared> {
         spinner.finish_and_clear();
     }
     let live = fetched.context("fetching the live catalog")?;
-    let (live, plan, subset) = diff_live(&catalog, live, request, &only);
-    Ok(Prepared::Ready(Box::new(Planned {
-        account,
+    let Diffed {
         live,
+        managed,
         plan,
         subset,
-        catalog,
+    } = diff_live(&catalog, live, request, &only);
+    Ok(Prepared::Ready(Box::new(Planned {
+        account,
+        live: ManuallyDrop::new(live),
+        plan: ManuallyDrop::new(plan),
+        catalog: ManuallyDrop::new(catalog),
+        _managed: ManuallyDrop::new(managed),
+        subset,
     })))
 }
 
@@ -232,6 +249,14 @@ pub(super) fn parse_only(patterns: &[String]) -> anyhow::Result<Vec<Only>> {
         .map_err(|e| anyhow::anyhow!(e))
 }
 
+/// What `diff_live` made of the account.
+pub(super) struct Diffed {
+    pub live: LiveState,
+    pub managed: Catalog,
+    pub plan: Plan,
+    pub subset: Option<Subset>,
+}
+
 /// The plan of `catalog` against the `live` state fetched for it (adopting what the script
 /// names by id), restricted to `--only`, its errors showing the script lines they point at.
 pub(super) fn diff_live(
@@ -239,13 +264,25 @@ pub(super) fn diff_live(
     mut live: LiveState,
     request: &Request<'_>,
     only: &[Only],
-) -> (LiveState, Plan, Option<Subset>) {
+) -> Diffed {
     live.adopt_declared(catalog);
-    let mut plan = plan_catalog(catalog, &live, request.policy, request.clock.now());
+    let managed = managed_catalog(catalog, &live);
+    let mut plan = plan_managed(
+        catalog,
+        &managed,
+        &live,
+        request.policy,
+        request.clock.now(),
+    );
     let subset = (!only.is_empty()).then(|| restrict(&mut plan, only, request.only));
     // The errors show the script lines they point at, from the texts the script layer read.
     catalog.sources.attach(&mut plan.errors.0);
-    (live, plan, subset)
+    Diffed {
+        live,
+        managed,
+        plan,
+        subset,
+    }
 }
 
 /// `prepare` for the commands that act on a valid plan (`run`, `verify`): script errors and
@@ -322,9 +359,19 @@ pub(super) fn print_errors(errors: &Diagnostics) {
     );
 }
 
-/// The runtime for one command: network calls and concurrent writes.
+/// The runtime for one command that writes: network calls and concurrent writes.
 pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+/// The runtime for a command that only reads the account (`plan`, `verify`): one thread
+/// drives every list call. Reading is bound by the network, and a thread pool's hand-offs
+/// cost a no-op plan of a big account a tenth of its CPU (issue 13).
+pub(super) fn read_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")

@@ -12,10 +12,12 @@ use crate::plan::render::View;
 use crate::plan::{render, Plan, Policy};
 use crate::ExitStatus;
 
-use super::plan::{judged, prepare, print_errors, print_failed, runtime, view, Prepared, Request};
+use super::plan::{
+    judged, prepare, print_errors, print_failed, read_runtime, view, Prepared, Request,
+};
 
 pub fn execute(args: VerifyArgs, clock: Clock) -> anyhow::Result<ExitStatus> {
-    runtime()?.block_on(async {
+    read_runtime()?.block_on(async {
         // Verify never replaces or prunes: it only reports drift.
         let request = Request {
             script: &args.script,

@@ -4,6 +4,7 @@
 //! endpoints), and where those are missing a readable key is made up (unique across the
 //! account), so that applying the export adopts the object by its id.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
@@ -59,7 +60,7 @@ impl Keys {
                 .def()
                 .key()
                 .of(&Value::Object(object.clone()))
-                .unwrap_or_else(|| id.to_string()),
+                .map_or_else(|| id.to_string(), Cow::into_owned),
         }
     }
 
@@ -167,7 +168,8 @@ pub fn assign(live: &LiveObjects, selection: &Selection<'_>) -> Keys {
         }
         for (_, object) in selection.of_kind(kind) {
             if let Some(key) = kind.def().key().of(&Value::Object(object.clone())) {
-                keys.held.insert((kind, live::id(object).to_owned()), key);
+                keys.held
+                    .insert((kind, live::id(object).to_owned()), key.into_owned());
             }
         }
     }

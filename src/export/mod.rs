@@ -12,6 +12,7 @@ pub mod rhai_text;
 pub mod select;
 
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 use crate::catalog::declared::for_each_reference;
 use crate::kinds::fields::Presence;
@@ -193,7 +194,7 @@ impl Script<'_> {
                     // holds (Stripe returns the feature whole).
                     let id = live::reference_id(reference)?;
                     let key = self.keys.known(target, id).map(str::to_owned);
-                    key.or_else(|| target.def().key().of(reference))
+                    key.or_else(|| target.def().key().of(reference).map(Cow::into_owned))
                         .or_else(|| Some(id.to_owned()))
                 })
                 .map(Value::String)

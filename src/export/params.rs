@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::kinds::fields::{ObjectTable, Param, Presence, Type};
 use crate::kinds::ObjectKind;
-use crate::path::{matches_prefix, segments};
+use crate::path::pattern_reach;
 
 /// The create params `object` (a Stripe response, already stripped of its key and of
 /// billingctl's own metadata) would be created with, with Stripe's names and nesting.
@@ -163,19 +163,17 @@ impl Walker {
     /// The param whose path matches `concrete` exactly (no map-key fallback: `metadata[x]`
     /// is not `metadata` here).
     fn exact(&self, concrete: &str) -> Option<&'static Param> {
-        let wanted = segments(concrete);
-        self.table.params.iter().find(|param| {
-            let pattern = segments(param.path);
-            pattern.len() == wanted.len() && matches_prefix(&pattern, &wanted)
-        })
+        self.table
+            .params
+            .iter()
+            .find(|param| pattern_reach(param.path, concrete) == Some(true))
     }
 
     fn has_params_below(&self, concrete: &str) -> bool {
-        let wanted = segments(concrete);
-        self.table.params.iter().any(|param| {
-            let pattern = segments(param.path);
-            pattern.len() > wanted.len() && matches_prefix(&pattern, &wanted)
-        })
+        self.table
+            .params
+            .iter()
+            .any(|param| pattern_reach(param.path, concrete) == Some(false))
     }
 }
 

@@ -4,6 +4,7 @@
 //! stands on its own, each of its objects followed by those written under it (each product
 //! with its prices, each coupon with its codes), as the kinds' export mappings say.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use serde_json::{Map, Value};
@@ -260,11 +261,18 @@ fn one_per_key<'a>(
     // The key as the object holds it (the code as written), once per object.
     let keyed: Vec<(String, &'a Object)> = objects
         .iter()
-        .map(|o| (rule.of(&Value::Object(o.clone())).unwrap_or_default(), o))
+        .map(|o| {
+            let object = Value::Object(o.clone());
+            let key = rule.of(&object).map(Cow::into_owned);
+            (key.unwrap_or_default(), o)
+        })
         .collect();
     let mut by_key: HashMap<String, Vec<&(String, &'a Object)>> = HashMap::new();
     for entry in &keyed {
-        by_key.entry(rule.fold(&entry.0)).or_default().push(entry);
+        by_key
+            .entry(rule.fold(&entry.0).into_owned())
+            .or_default()
+            .push(entry);
     }
     let words = kind.name().replace('_', " ");
     let mut kept = Vec::new();

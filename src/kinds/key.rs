@@ -1,6 +1,8 @@
 //! How an object is matched in Stripe by the key its script gives it: a field of the object,
 //! a field Stripe compares regardless of case, or a metadata entry billingctl writes.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 /// Metadata key under which billingctl keeps the script key of an object Stripe gives no
@@ -57,7 +59,7 @@ impl KeyRule {
 
     /// The key as the live object holds it (the code as written, not folded); `None` when it
     /// has none or an empty one.
-    pub fn of(self, object: &Value) -> Option<String> {
+    pub fn of(self, object: &Value) -> Option<Cow<'_, str>> {
         let found = match self {
             KeyRule::Field(field) | KeyRule::FoldedField(field) => object.get(field),
             KeyRule::Metadata => object.get("metadata").and_then(|m| m.get(KEY_METADATA)),
@@ -68,25 +70,35 @@ impl KeyRule {
                         .and_then(Value::as_str)
                         .filter(|text| !text.is_empty())
                 };
-                return Some(pair(text(parent)?, text(child)?));
+                return Some(Cow::Owned(pair(text(parent)?, text(child)?)));
             }
         };
         found
             .and_then(Value::as_str)
             .filter(|key| !key.is_empty())
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
     }
 
     /// The key a live object is matched by: folded where Stripe compares regardless of case.
-    pub fn matching(self, object: &Value) -> Option<String> {
-        self.of(object).map(|key| self.fold(&key))
+    pub fn matching(self, object: &Value) -> Option<Cow<'_, str>> {
+        self.of(object).map(|key| match self.fold(&key) {
+            Cow::Borrowed(_) => key,
+            Cow::Owned(folded) => Cow::Owned(folded),
+        })
     }
 
-    /// The form of `key` that matching compares.
-    pub fn fold(self, key: &str) -> String {
+    /// The form of `key` that matching compares (borrowed where folding changes nothing).
+    pub fn fold(self, key: &str) -> Cow<'_, str> {
         match self {
-            KeyRule::FoldedField(_) => key.to_lowercase(),
-            KeyRule::Field(_) | KeyRule::Metadata | KeyRule::Pair { .. } => key.to_owned(),
+            KeyRule::FoldedField(_)
+                if key.bytes().any(|b| b.is_ascii_uppercase()) || !key.is_ascii() =>
+            {
+                Cow::Owned(key.to_lowercase())
+            }
+            KeyRule::FoldedField(_)
+            | KeyRule::Field(_)
+            | KeyRule::Metadata
+            | KeyRule::Pair { .. } => Cow::Borrowed(key),
         }
     }
 
@@ -156,6 +168,17 @@ mod tests {
         assert_eq!(portal.field(), None);
         assert_eq!(portal.argument(), "key");
         assert!(!KeyRule::Field("id").same("a", "A"));
+    }
+
+    #[test]
+    fn folding_copies_only_what_it_changes() {
+        let code = KeyRule::FoldedField("code");
+        assert!(matches!(code.fold("launch_30"), Cow::Borrowed("launch_30")));
+        assert_eq!(code.fold("LAUNCH"), "launch");
+        // Unicode case folds as Stripe's case-insensitive compare does, not only ASCII.
+        assert_eq!(code.fold("ÉTÉ"), "été");
+        assert!(code.same("été", "ÉTÉ"));
+        assert!(matches!(KeyRule::Field("id").fold("A"), Cow::Borrowed("A")));
     }
 
     #[test]

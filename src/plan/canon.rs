@@ -35,7 +35,7 @@ impl ReferencePatterns {
         let mut patterns: HashMap<ObjectKind, Vec<(String, ObjectKind)>> = HashMap::new();
         for declaration in declarations {
             let places = patterns.entry(declaration.kind()).or_default();
-            for reference in declaration.references() {
+            for reference in declaration.references().iter() {
                 let pattern = pattern_of(&reference.path);
                 match places.iter_mut().find(|(known, _)| *known == pattern) {
                     Some(place) => place.1 = reference.kind,
@@ -115,8 +115,11 @@ pub fn same_key(
     let KeyRule::FoldedField(field) = rule else {
         return false;
     };
-    let fold = |v: Option<&Value>| v.and_then(Value::as_str).map(|key| rule.fold(key));
-    path == field && fold(wanted) == fold(held)
+    path == field
+        && match (wanted.and_then(Value::as_str), held.and_then(Value::as_str)) {
+            (Some(wanted), Some(held)) => rule.fold(wanted) == rule.fold(held),
+            (wanted, held) => wanted.is_none() && held.is_none(),
+        }
 }
 
 /// Paths in `map` the field table does not know.
@@ -360,7 +363,12 @@ impl<'a> Canon<'a> {
                 .target(self.kind, path)
                 .and_then(|target| live.key_of(target, text))
             {
-                return Cow::Owned(key);
+                // Most keys are the id itself (a coupon's, a product's): nothing to copy.
+                return if key == text {
+                    Cow::Borrowed(text)
+                } else {
+                    Cow::Owned(key.into_owned())
+                };
             }
         }
         Cow::Borrowed(text)

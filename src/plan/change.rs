@@ -22,7 +22,7 @@ use crate::path::{self, join, join_all, segments, within, Segments};
 /// What the script wants for `declaration`: its params, with the key placed where Stripe
 /// keeps it (the key is what later runs match by, so it is written with the object).
 pub fn desired(declaration: &dyn Declaration) -> Map<String, Value> {
-    let mut desired = declaration.to_params();
+    let mut desired = declaration.params().into_owned();
     declaration
         .kind()
         .def()
@@ -97,7 +97,7 @@ pub fn create(declaration: &dyn Declaration, desired: Map<String, Value>) -> Cha
         reason: None,
         params,
         after_create,
-        references: declaration.references(),
+        references: declaration.references().into_owned(),
         kept_metadata: Vec::new(),
     }
 }
@@ -216,8 +216,9 @@ pub fn update(
     let sent: Vec<&str> = fields.iter().map(|f| f.path.as_str()).collect();
     let references = declaration
         .references()
-        .into_iter()
+        .iter()
         .filter(|r| sent.iter().any(|p| within(&r.path, p)))
+        .cloned()
         .collect();
     Comparison::Change(Box::new(Change {
         action: if deactivates {

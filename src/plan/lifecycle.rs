@@ -32,14 +32,26 @@ pub struct Policy {
 /// The full plan of `catalog` against `live` under `policy`, at time `now` (Unix seconds,
 /// from `crate::clock`). Pure: no I/O.
 pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy, now: i64) -> Plan {
-    let managed = managed_catalog(catalog, live);
-    let mut found = diff_catalog(&managed, live);
-    conflicts(&mut found, &managed, live);
-    plan_replacements(&mut found, &managed, live, policy.allow_replace);
-    let orphans = find_orphans(&mut found.changes, &managed, live, policy.prune);
+    plan_managed(catalog, &managed_catalog(catalog, live), live, policy, now)
+}
+
+/// `plan_catalog` over `managed`, the catalog as the diff sees it
+/// (`scope::managed_catalog(catalog, live)`), which the caller keeps: a command leaves it,
+/// with the account's objects, to the process's exit (`commands::plan::Planned`).
+pub fn plan_managed(
+    catalog: &Catalog,
+    managed: &Catalog,
+    live: &LiveState,
+    policy: Policy,
+    now: i64,
+) -> Plan {
+    let mut found = diff_catalog(managed, live);
+    conflicts(&mut found, managed, live);
+    plan_replacements(&mut found, managed, live, policy.allow_replace);
+    let orphans = find_orphans(&mut found.changes, managed, live, policy.prune);
     mark_adoptions(&mut found, catalog, live);
-    check_metadata_room(&mut found, &managed);
-    check_writes(&mut found, &managed, live, now);
+    check_metadata_room(&mut found, managed);
+    check_writes(&mut found, managed, live, now);
     finish(found, orphans, |drift| {
         policy.allow_replace
             || managed
@@ -122,7 +134,7 @@ fn check_metadata_room(found: &mut Findings, managed: &Catalog) {
         else {
             continue;
         };
-        let params = declaration.to_params();
+        let params = declaration.params();
         let metadata = params.get("metadata").and_then(Value::as_object);
         let count = metadata.map_or(0, serde_json::Map::len)
             // The diff adds the key of a kind that keeps it in metadata (`billingctl_key`).

@@ -30,5 +30,5 @@ pub mod subset;
 
 pub use crate::live::LiveState;
 pub use diff::diff_catalog;
-pub use lifecycle::{plan_catalog, Policy};
+pub use lifecycle::{plan_catalog, plan_managed, Policy};
 pub use plan::{Action, Change, FieldChange, Plan, Reason, Summary};

@@ -68,7 +68,7 @@ pub fn plan_replacements(
 fn replacement(declaration: &dyn Declaration, drifted: &Drift) -> Change {
     let kind = declaration.kind();
     let deactivation = kind.def().deactivation();
-    let wants_active = deactivation.wants_on(&declaration.to_params());
+    let wants_active = deactivation.wants_on(&declaration.params());
     if let (true, false, Some((field, off))) = (
         kind.def().frees_key_when_inactive(),
         wants_active,
@@ -196,7 +196,7 @@ fn repointed(
             .position(|s| s.is_empty())
             .unwrap_or(parts.len())],
     );
-    let params = declaration.to_params();
+    let params = declaration.params();
     let references = declaration.references();
     match path::get(&params, &unit) {
         Some(value) => {
@@ -204,8 +204,9 @@ fn repointed(
                 .iter()
                 .any(|r| r.kind == kind && r.key == key && within(&r.path, &unit));
             let references = references
-                .into_iter()
+                .iter()
                 .filter(|r| within(&r.path, &unit))
+                .cloned()
                 .collect();
             names_it.then(|| (unit, value.clone(), references))
         }

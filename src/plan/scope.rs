@@ -16,7 +16,8 @@
 //!   Coupons have no `active`: an orphaned coupon is listed and left alone (billingctl never
 //!   deletes).
 
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 
@@ -75,8 +76,8 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
 
 /// What `declaration`'s metadata claims of its live `object` (`None`: to be created).
 pub fn claimed_metadata(declaration: &dyn Declaration, object: Option<&Value>) -> Claimed {
-    let script = match declaration.to_params().remove("metadata") {
-        Some(Value::Object(script)) => script,
+    let script = match declaration.params().get("metadata") {
+        Some(Value::Object(script)) => script.clone(),
         _ => Map::new(),
     };
     claim(
@@ -156,10 +157,13 @@ pub fn find_orphans(
     }
     let declared = declared_ids(catalog, live);
     // Objects already touched by the plan (a replaced price's old id) are not orphans.
-    let planned: HashSet<(ObjectKind, String)> = changes
-        .iter()
-        .filter_map(|c| c.id.clone().map(|id| (c.kind, id)))
-        .collect();
+    // Owned (the loop adds changes), and by kind, to be asked with a borrowed id.
+    let mut planned: HashMap<ObjectKind, HashSet<String>> = HashMap::new();
+    for change in changes.iter() {
+        if let Some(id) = &change.id {
+            planned.entry(change.kind).or_default().insert(id.clone());
+        }
+    }
     for kind in KINDS.iter().map(|k| k.id()) {
         for object in live.all(kind) {
             let Some(id) = object.get("id").and_then(Value::as_str) else {
@@ -167,8 +171,8 @@ pub fn find_orphans(
             };
             if owner_scope(kind, object, live) != Some(catalog.scope.as_str())
                 || !is_active(kind, object)
-                || declared.contains(&(kind, id.to_owned()))
-                || planned.contains(&(kind, id.to_owned()))
+                || declared.contains(&(kind, id))
+                || planned.get(&kind).is_some_and(|ids| ids.contains(id))
                 || is_declared_key(catalog, kind, object)
             {
                 continue;
@@ -252,16 +256,16 @@ fn detach(kind: ObjectKind, object: &Value, id: &str, key: &str, scope: &str) ->
 }
 
 /// The ids of live objects the catalog's declarations match (by key or by adoption).
-fn declared_ids(catalog: &Catalog, live: &LiveState) -> HashSet<(ObjectKind, String)> {
+fn declared_ids<'a>(catalog: &'a Catalog, live: &'a LiveState) -> HashSet<(ObjectKind, &'a str)> {
     let mut ids = HashSet::new();
     for declaration in catalog.declarations() {
         let kind = declaration.kind();
         if let Some(id) = declaration.adopt_id() {
-            ids.insert((kind, id.to_owned()));
+            ids.insert((kind, id));
         }
         for object in live.by_key(kind, declaration.key()) {
             if let Some(id) = object.get("id").and_then(Value::as_str) {
-                ids.insert((kind, id.to_owned()));
+                ids.insert((kind, id));
             }
         }
     }
@@ -277,7 +281,7 @@ fn is_declared_key(catalog: &Catalog, kind: ObjectKind, object: &Value) -> bool 
 
 /// The key a live object is known by, as it holds it.
 fn display_key(kind: ObjectKind, object: &Value) -> Option<String> {
-    kind.def().key().of(object)
+    kind.def().key().of(object).map(Cow::into_owned)
 }
 
 /// The update that turns an orphan off (`active=false`); the caller checked that its kind
@@ -364,7 +368,7 @@ mod tests {
         let managed = managed_catalog(&catalog, &live);
         let metadata: Vec<Value> = managed
             .declarations()
-            .map(|d| d.to_params()["metadata"].clone())
+            .map(|d| d.params()["metadata"].clone())
             .collect();
         assert_eq!(
             metadata,

@@ -2,6 +2,8 @@
 //! types; the planner copies a declaration to adjust its params (the scope metadata), and
 //! builds one from a planned create to compare it with the account again (`settle`).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::catalog::declared::references;
@@ -24,7 +26,7 @@ impl Snapshot {
     pub fn of(declaration: &dyn Declaration) -> Self {
         // The params once: a typed declaration serialises its spec for each call, and its
         // references are found in the same params.
-        let params = declaration.to_params();
+        let params = declaration.params().into_owned();
         Self {
             kind: declaration.kind(),
             key: declaration.key().to_owned(),
@@ -50,11 +52,11 @@ impl Declaration for Snapshot {
     fn ownership(&self) -> &Ownership {
         &self.ownership
     }
-    fn to_params(&self) -> Map<String, Value> {
-        self.params.clone()
+    fn params(&self) -> Cow<'_, Map<String, Value>> {
+        Cow::Borrowed(&self.params)
     }
-    fn references(&self) -> Vec<Reference> {
-        self.references.clone()
+    fn references(&self) -> Cow<'_, [Reference]> {
+        Cow::Borrowed(&self.references)
     }
     fn allows_replace(&self) -> bool {
         self.allows_replace

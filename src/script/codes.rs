@@ -130,7 +130,7 @@ pub fn generate(options: &CodeOptions) -> Result<Vec<String>, String> {
         let suffix: String = (0..*length)
             .map(|_| symbols[rng.below(symbols.len() as u64) as usize])
             .collect();
-        if seen.insert(key.fold(&suffix)) {
+        if seen.insert(key.fold(&suffix).into_owned()) {
             codes.push(format!("{prefix}{suffix}"));
         }
     }

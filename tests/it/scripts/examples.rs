@@ -83,7 +83,7 @@ fn every_param_is_a_stripe_param() {
     each_example(|script, catalog| {
         for d in catalog.declarations() {
             let mut paths = Vec::new();
-            leaves("", &Value::Object(d.to_params()), &mut paths);
+            leaves("", &Value::Object(d.params().into_owned()), &mut paths);
             for path in paths {
                 assert!(
                     d.kind().table().param(&path).is_some(),
@@ -100,7 +100,7 @@ fn every_param_is_a_stripe_param() {
 fn every_reference_resolves_to_a_declared_object() {
     each_example(|script, catalog| {
         for d in catalog.declarations() {
-            for r in d.references() {
+            for r in d.references().iter() {
                 assert!(
                     catalog.get(r.kind, &r.key).is_some(),
                     "{script}: {} `{}`: {} -> {} `{}`",
@@ -127,7 +127,7 @@ fn the_environment_decides_mode_values_and_overlay_changes() {
     assert!(live.get(ObjectKind::Coupon, "qa_free").is_none());
     // The live overlay changes a base object in place, keeping its declaration place.
     let code = live.get(ObjectKind::PromotionCode, "LAUNCH30").unwrap();
-    assert_eq!(code.to_params()["max_redemptions"], 2000);
+    assert_eq!(code.params()["max_redemptions"], 2000);
     assert_eq!(
         code.declared_at(),
         test.get(ObjectKind::PromotionCode, "LAUNCH30")
@@ -137,7 +137,7 @@ fn the_environment_decides_mode_values_and_overlay_changes() {
     let portal = live
         .get(ObjectKind::PortalConfiguration, "default")
         .unwrap()
-        .to_params();
+        .params();
     assert_eq!(
         portal["default_return_url"],
         "https://app.acme.example/account"

@@ -21,19 +21,16 @@ fn the_overlay_declares_the_environment_and_changes_the_base() {
         json!({"region": "eu", "seats": 5})
     );
     // update: maps merge key by key, () removes a field.
-    let basic = c.get(ObjectKind::Product, "basic").unwrap().to_params();
+    let basic = c.get(ObjectKind::Product, "basic").unwrap().params();
     assert_eq!(
         json!(basic),
         json!({"id": "basic", "name": "Basic", "metadata": {"team": "core", "tier": "1"}})
     );
     // update sees env; deactivate sets active: false.
-    let price = c
-        .get(ObjectKind::Price, "basic_monthly")
-        .unwrap()
-        .to_params();
+    let price = c.get(ObjectKind::Price, "basic_monthly").unwrap().params();
     assert_eq!(price["nickname"], "Basic (eu)");
     assert_eq!(
-        c.get(ObjectKind::Product, "legacy").unwrap().to_params()["active"],
+        c.get(ObjectKind::Product, "legacy").unwrap().params()["active"],
         false
     );
     // drop removes (promotion codes match regardless of case); the overlay may add.

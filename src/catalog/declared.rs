@@ -1,7 +1,8 @@
 //! `Declared<S>`: one declared object (its key, where it was declared, how it claims its live
 //! object, and its typed spec) and the `Declaration` impl the planner reads it through.
 
-use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -48,6 +49,37 @@ pub struct Declared<S: Spec> {
     pub declared_at: DeclaredAt,
     pub ownership: Ownership,
     pub spec: S,
+    /// The spec's params and their references, serialised once when first asked for: the
+    /// validation, the graph check and the planner all read them (issue 13).
+    written: OnceLock<Written>,
+}
+
+#[derive(Debug)]
+struct Written {
+    params: Map<String, Value>,
+    references: Vec<Reference>,
+}
+
+impl<S: Spec> Declared<S> {
+    pub fn new(key: S::Key, declared_at: DeclaredAt, ownership: Ownership, spec: S) -> Self {
+        Self {
+            key,
+            declared_at,
+            ownership,
+            spec,
+            written: OnceLock::new(),
+        }
+    }
+
+    fn written(&self) -> &Written {
+        self.written.get_or_init(|| {
+            let params = self.spec.params(self.key.as_ref());
+            Written {
+                references: references(S::KIND, &params),
+                params,
+            }
+        })
+    }
 }
 
 impl<S: Spec> Declaration for Declared<S> {
@@ -67,12 +99,12 @@ impl<S: Spec> Declaration for Declared<S> {
         &self.ownership
     }
 
-    fn params(&self) -> Cow<'_, Map<String, Value>> {
-        Cow::Owned(self.spec.params(self.key.as_ref()))
+    fn params(&self) -> &Map<String, Value> {
+        &self.written().params
     }
 
-    fn references(&self) -> Cow<'_, [Reference]> {
-        Cow::Owned(references(S::KIND, &self.params()))
+    fn references(&self) -> &[Reference] {
+        &self.written().references
     }
 
     fn allows_replace(&self) -> bool {
@@ -109,14 +141,18 @@ pub fn for_each_reference<'v>(
     if refers.is_empty() {
         return;
     }
+    // One buffer for every path: a segment is pushed on the way down, cut on the way up.
+    let mut path = String::new();
     for (name, value) in object {
-        walk(refers, name, value, visit);
+        path.clear();
+        path.push_str(name);
+        walk(refers, &mut path, value, visit);
     }
 }
 
 fn walk<'v>(
     refers: &[Refers],
-    path: &str,
+    path: &mut String,
     value: &'v Value,
     visit: &mut dyn FnMut(&str, &Refers, &'v Value),
 ) {
@@ -135,15 +171,22 @@ fn walk<'v>(
         // No reference lies at or below this path.
         return;
     }
+    let mut child = |segment: &dyn std::fmt::Display, item: &'v Value| {
+        let len = path.len();
+        // Writing to a String cannot fail.
+        let _ = write!(path, "[{segment}]");
+        walk(refers, path, item, visit);
+        path.truncate(len);
+    };
     match value {
         Value::Object(map) => {
             for (name, item) in map {
-                walk(refers, &format!("{path}[{name}]"), item, visit);
+                child(name, item);
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk(refers, &format!("{path}[{i}]"), item, visit);
+                child(&i, item);
             }
         }
         _ => {}

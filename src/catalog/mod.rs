@@ -31,7 +31,6 @@ pub mod tax_rate;
 pub mod validate;
 pub mod webhook_endpoint;
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -108,11 +107,10 @@ pub trait Declaration: std::fmt::Debug + Send + Sync {
         self.ownership().adopt.as_deref()
     }
     /// Stripe's create params for this object, with Stripe's names and nesting. Where another
-    /// object is referenced, the value is that object's key (see `references`). Borrowed
-    /// where the declaration holds them (the planner's copies), built from a typed spec.
-    fn params(&self) -> Cow<'_, Map<String, Value>>;
+    /// object is referenced, the value is that object's key (see `references`).
+    fn params(&self) -> &Map<String, Value>;
     /// Every reference in `params`.
-    fn references(&self) -> Cow<'_, [Reference]>;
+    fn references(&self) -> &[Reference];
     /// Whether the script lets this object be replaced when an immutable field changed
     /// (`on_immutable_change: "replace"`); `--allow-replace` allows it for every object.
     fn allows_replace(&self) -> bool {
@@ -202,7 +200,13 @@ mod tests {
 
     /// A declaration that is only a kind, a key and a line.
     #[derive(Debug)]
-    struct Bare(ObjectKind, String, DeclaredAt, Ownership);
+    struct Bare(
+        ObjectKind,
+        String,
+        DeclaredAt,
+        Ownership,
+        Map<String, Value>,
+    );
 
     impl Declaration for Bare {
         fn kind(&self) -> ObjectKind {
@@ -217,11 +221,11 @@ mod tests {
         fn ownership(&self) -> &Ownership {
             &self.3
         }
-        fn params(&self) -> Cow<'_, Map<String, Value>> {
-            Cow::Owned(Map::new())
+        fn params(&self) -> &Map<String, Value> {
+            &self.4
         }
-        fn references(&self) -> Cow<'_, [Reference]> {
-            Cow::Owned(Vec::new())
+        fn references(&self) -> &[Reference] {
+            &[]
         }
     }
 
@@ -231,7 +235,13 @@ mod tests {
             line,
             column: 1,
         };
-        Box::new(Bare(kind, key.to_owned(), at, Ownership::default()))
+        Box::new(Bare(
+            kind,
+            key.to_owned(),
+            at,
+            Ownership::default(),
+            Map::new(),
+        ))
     }
 
     #[test]

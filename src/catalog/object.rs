@@ -67,12 +67,12 @@ impl Object {
             ownership: Ownership,
             fields: Value,
         ) -> Result<Object, Box<Diagnostic>> {
-            Ok(Object(Box::new(Declared::<S> {
-                key: S::Key::from(key.to_owned()),
-                declared_at: at.clone(),
+            Ok(Object(Box::new(Declared::<S>::new(
+                S::Key::from(key.to_owned()),
+                at.clone(),
                 ownership,
-                spec: parse(S::KIND, key, at, fields)?,
-            })))
+                parse(S::KIND, key, at, fields)?,
+            ))))
         }
         // The one place a kind meets its typed spec: the registry (`crate::kinds`) sits below
         // the catalog and knows no spec type, so the choice of type is made here.
@@ -123,10 +123,10 @@ impl Object {
         };
         self.0.validate_spec(&mut check);
         let params = decl.params();
-        validate::params(&mut check, &params);
+        validate::params(&mut check, params);
         if let Some(id) = decl.adopt_id() {
             validate::adopt(&mut check, id);
         }
-        validate::enums(&mut check, &params);
+        validate::enums(&mut check, params);
     }
 }

@@ -296,9 +296,20 @@ impl ObjectTable {
     /// `default_for(concrete)` when `param` is what `param(concrete)` found: the caller has
     /// looked it up already (the diff, for every field it compares).
     pub fn default_at(&self, param: &'static Param, concrete: &str) -> Option<Default> {
-        let same_depth = crate::path::Segments::new(param.path).count()
-            == crate::path::Segments::new(concrete).count();
-        param.default.filter(|_| same_depth)
+        let default = param.default?;
+        let depth = match self.position_of(param) {
+            Some(position) => index::of(self).depth(position),
+            None => crate::path::Segments::new(param.path).count(),
+        };
+        (depth == crate::path::Segments::new(concrete).count()).then_some(default)
+    }
+
+    /// The position in this table of one of its params, found by address (no scan).
+    fn position_of(&self, param: &Param) -> Option<usize> {
+        let base = self.params.as_ptr() as usize;
+        let offset = (param as *const Param as usize).wrapping_sub(base);
+        let size = std::mem::size_of::<Param>();
+        (offset % size == 0 && offset / size < self.params.len()).then_some(offset / size)
     }
 
     /// Fills in, where `object` leaves them out, the defaults of the table: a top-level field
@@ -323,11 +334,8 @@ impl ObjectTable {
     /// rather than free string values (`metadata`).
     pub fn has_keyed_fields(&self, map: &Param) -> bool {
         // `map` is one of this table's params (by address); anything else is answered by a scan.
-        let base = self.params.as_ptr() as usize;
-        let offset = (map as *const Param as usize).wrapping_sub(base);
-        let size = std::mem::size_of::<Param>();
-        if offset % size == 0 && offset / size < self.params.len() {
-            return index::of(self).keyed(offset / size);
+        if let Some(position) = self.position_of(map) {
+            return index::of(self).keyed(position);
         }
         let prefix = format!("{}[<key>]", map.path);
         self.params

@@ -22,7 +22,7 @@ use crate::path::{self, join, join_all, segments, within, Segments};
 /// What the script wants for `declaration`: its params, with the key placed where Stripe
 /// keeps it (the key is what later runs match by, so it is written with the object).
 pub fn desired(declaration: &dyn Declaration) -> Map<String, Value> {
-    let mut desired = declaration.params().into_owned();
+    let mut desired = declaration.params().clone();
     declaration
         .kind()
         .def()
@@ -97,7 +97,7 @@ pub fn create(declaration: &dyn Declaration, desired: Map<String, Value>) -> Cha
         reason: None,
         params,
         after_create,
-        references: declaration.references().into_owned(),
+        references: declaration.references().to_vec(),
         kept_metadata: Vec::new(),
     }
 }
@@ -140,8 +140,10 @@ pub fn update(
         // `id` is the identity the object was matched by (or adopted with), not a value. A
         // param the live object does not carry at all (an includable field Stripe returns
         // only when expanded) cannot be compared: absent is not the same as null.
+        // (A path the live side holds a unit at is in the live object: no need to ask.)
+        let held = have.get(path).map(|v| &**v);
         let top = Segments::new(path).next().unwrap_or_default();
-        if top == "id" || !live_object.contains_key(top) {
+        if top == "id" || (held.is_none() && !live_object.contains_key(top)) {
             continue;
         }
         let Some(param) = table.param(path) else {
@@ -152,7 +154,6 @@ pub fn update(
         }
         let default = table.default_at(param, path);
         let wanted = want.get(path).map(|v| &**v);
-        let held = have.get(path).map(|v| &**v);
         let set = |v: &&Value| !is_unset_for(param, default, v);
         let (wanted_set, held_set) = (wanted.filter(set), held.filter(set));
         if wanted_set == held_set || same_key(kind, path, wanted_set, held_set) {

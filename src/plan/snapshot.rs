@@ -2,11 +2,8 @@
 //! types; the planner copies a declaration to adjust its params (the scope metadata), and
 //! builds one from a planned create to compare it with the account again (`settle`).
 
-use std::borrow::Cow;
-
 use serde_json::{Map, Value};
 
-use crate::catalog::declared::references;
 use crate::catalog::{Declaration, DeclaredAt, Ownership, Reference};
 use crate::kinds::ObjectKind;
 
@@ -24,16 +21,13 @@ pub(crate) struct Snapshot {
 
 impl Snapshot {
     pub fn of(declaration: &dyn Declaration) -> Self {
-        // The params once: a typed declaration serialises its spec for each call, and its
-        // references are found in the same params.
-        let params = declaration.params().into_owned();
         Self {
             kind: declaration.kind(),
             key: declaration.key().to_owned(),
             declared_at: declaration.declared_at().clone(),
             ownership: declaration.ownership().clone(),
-            references: references(declaration.kind(), &params),
-            params,
+            references: declaration.references().to_vec(),
+            params: declaration.params().clone(),
             allows_replace: declaration.allows_replace(),
         }
     }
@@ -52,11 +46,11 @@ impl Declaration for Snapshot {
     fn ownership(&self) -> &Ownership {
         &self.ownership
     }
-    fn params(&self) -> Cow<'_, Map<String, Value>> {
-        Cow::Borrowed(&self.params)
+    fn params(&self) -> &Map<String, Value> {
+        &self.params
     }
-    fn references(&self) -> Cow<'_, [Reference]> {
-        Cow::Borrowed(&self.references)
+    fn references(&self) -> &[Reference] {
+        &self.references
     }
     fn allows_replace(&self) -> bool {
         self.allows_replace

@@ -180,8 +180,11 @@ fn the_export_writes_each_products_features_and_plans_no_changes() {
     let (script, stderr) = texts(&export);
     assert!(export.status.success(), "{stderr}");
     assert!(script.contains(r#"features: ["api_access"]"#), "{script}");
+    // The export lists a product's features oldest first, and the apply attaches a
+    // product's features side by side: either may have been created first.
     assert!(
-        script.contains(r#"features: ["api_access", "reports"]"#),
+        script.contains(r#"features: ["api_access", "reports"]"#)
+            || script.contains(r#"features: ["reports", "api_access"]"#),
         "{script}"
     );
     assert!(!script.contains("product_feature("), "{script}");

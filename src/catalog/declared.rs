@@ -1,6 +1,7 @@
 //! `Declared<S>`: one declared object (its key, where it was declared, how it claims its live
 //! object, and its typed spec) and the `Declaration` impl the planner reads it through.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
@@ -49,15 +50,10 @@ pub struct Declared<S: Spec> {
     pub declared_at: DeclaredAt,
     pub ownership: Ownership,
     pub spec: S,
-    /// The spec's params and their references, serialised once when first asked for: the
-    /// validation, the graph check and the planner all read them (issue 13).
-    written: OnceLock<Written>,
-}
-
-#[derive(Debug)]
-struct Written {
-    params: Map<String, Value>,
-    references: Vec<Reference>,
+    /// The references in the spec's params, found once when first asked for (the graph
+    /// check, then the planner's copy). The params themselves are serialised on each ask
+    /// rather than kept: holding them would cost a big catalog half as much memory again.
+    references: OnceLock<Vec<Reference>>,
 }
 
 impl<S: Spec> Declared<S> {
@@ -67,18 +63,8 @@ impl<S: Spec> Declared<S> {
             declared_at,
             ownership,
             spec,
-            written: OnceLock::new(),
+            references: OnceLock::new(),
         }
-    }
-
-    fn written(&self) -> &Written {
-        self.written.get_or_init(|| {
-            let params = self.spec.params(self.key.as_ref());
-            Written {
-                references: references(S::KIND, &params),
-                params,
-            }
-        })
     }
 }
 
@@ -99,12 +85,13 @@ impl<S: Spec> Declaration for Declared<S> {
         &self.ownership
     }
 
-    fn params(&self) -> &Map<String, Value> {
-        &self.written().params
+    fn params(&self) -> Cow<'_, Map<String, Value>> {
+        Cow::Owned(self.spec.params(self.key.as_ref()))
     }
 
     fn references(&self) -> &[Reference] {
-        &self.written().references
+        self.references
+            .get_or_init(|| references(S::KIND, &self.params()))
     }
 
     fn allows_replace(&self) -> bool {

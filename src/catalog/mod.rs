@@ -31,6 +31,7 @@ pub mod tax_rate;
 pub mod validate;
 pub mod webhook_endpoint;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde::Serialize;
@@ -107,8 +108,10 @@ pub trait Declaration: std::fmt::Debug + Send + Sync {
         self.ownership().adopt.as_deref()
     }
     /// Stripe's create params for this object, with Stripe's names and nesting. Where another
-    /// object is referenced, the value is that object's key (see `references`).
-    fn params(&self) -> &Map<String, Value>;
+    /// object is referenced, the value is that object's key (see `references`). Borrowed
+    /// where the declaration holds them (the planner's copies), serialised from a typed
+    /// spec on each call.
+    fn params(&self) -> Cow<'_, Map<String, Value>>;
     /// Every reference in `params`.
     fn references(&self) -> &[Reference];
     /// Whether the script lets this object be replaced when an immutable field changed
@@ -221,8 +224,8 @@ mod tests {
         fn ownership(&self) -> &Ownership {
             &self.3
         }
-        fn params(&self) -> &Map<String, Value> {
-            &self.4
+        fn params(&self) -> Cow<'_, Map<String, Value>> {
+            Cow::Borrowed(&self.4)
         }
         fn references(&self) -> &[Reference] {
             &[]

@@ -123,10 +123,10 @@ impl Object {
         };
         self.0.validate_spec(&mut check);
         let params = decl.params();
-        validate::params(&mut check, params);
+        validate::params(&mut check, &params);
         if let Some(id) = decl.adopt_id() {
             validate::adopt(&mut check, id);
         }
-        validate::enums(&mut check, params);
+        validate::enums(&mut check, &params);
     }
 }

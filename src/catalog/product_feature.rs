@@ -36,7 +36,7 @@ impl Spec for ProductFeatureSpec {
         if !ObjectKind::Feature
             .def()
             .deactivation()
-            .wants_on(feature.params())
+            .wants_on(&feature.params())
         {
             check.error_help(
                 "features",

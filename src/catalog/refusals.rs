@@ -38,7 +38,7 @@ pub fn check_creates(
         let request = Request {
             kind: declaration.kind(),
             op: Operation::Create,
-            params,
+            params: &params,
             current: None,
             now: None,
             related: &related,
@@ -66,7 +66,7 @@ pub fn time_warnings(catalog: &super::Catalog, now: i64) -> Vec<Diagnostic> {
         let request = |now| Request {
             kind: declaration.kind(),
             op: Operation::Create,
-            params,
+            params: &params,
             current: None,
             now,
             related: &related,
@@ -108,5 +108,5 @@ pub fn declared_params<'a>(
 ) -> Option<Value> {
     declarations
         .find(|d| d.kind() == kind && d.key() == key)
-        .map(|d| Value::Object(d.params().clone()))
+        .map(|d| Value::Object(d.params().into_owned()))
 }

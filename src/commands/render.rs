@@ -31,7 +31,7 @@ pub fn to_json(catalog: &Catalog) -> Value {
                 if let Some(id) = d.adopt_id() {
                     o.insert("adopt".into(), id.into());
                 }
-                o.insert("params".into(), Value::Object(d.params().clone()));
+                o.insert("params".into(), Value::Object(d.params().into_owned()));
                 Value::Object(o)
             })
             .collect();

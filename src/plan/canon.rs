@@ -147,7 +147,23 @@ pub fn unknown_paths(
 /// map's order: scalars and whole lists by their path, nested objects by their fields, maps
 /// such as `metadata` by their keys. A value borrows from the map it was read from unless
 /// canonicalising changed it; a top-level path borrows its name.
-pub type Units<'v> = IndexMap<Cow<'v, str>, Cow<'v, Value>, ShortKeys>;
+pub type Units<'v> = IndexMap<Cow<'v, str>, Unit<'v>, ShortKeys>;
+
+/// One unit's value, with the param its path names (`ObjectTable::param`), found once while
+/// splitting: the diff reads both for every unit it compares.
+#[derive(Clone, Debug)]
+pub struct Unit<'v> {
+    pub value: Cow<'v, Value>,
+    pub param: Option<&'static Param>,
+}
+
+impl std::ops::Deref for Unit<'_> {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.value
+    }
+}
 
 /// How an entry of a params map splits into units: the one rule for both sides of the diff
 /// and for the script's own params.
@@ -193,15 +209,20 @@ pub fn flatten<'v>(
 ) {
     for (name, value) in map {
         let path = child_path(prefix, name);
-        match (split(table, table.param(&path), value), value) {
+        let param = table.param(&path);
+        match (split(table, param, value), value) {
             (Split::Entries, Value::Object(entries)) => {
                 for (key, entry) in entries {
-                    out.insert(Cow::Owned(join(&path, key)), Cow::Borrowed(entry));
+                    let path = join(&path, key);
+                    let param = table.param(&path);
+                    let value = Cow::Borrowed(entry);
+                    out.insert(Cow::Owned(path), Unit { value, param });
                 }
             }
             (Split::Fields, Value::Object(fields)) => flatten(table, fields, &path, out),
             _ => {
-                out.insert(path, Cow::Borrowed(value));
+                let value = Cow::Borrowed(value);
+                out.insert(path, Unit { value, param });
             }
         }
     }
@@ -260,16 +281,18 @@ impl<'a> Canon<'a> {
             };
             if entries {
                 for (key, entry) in canonical {
-                    out.insert(Cow::Owned(join(path, &key)), Cow::Owned(entry));
+                    let path = join(path, &key);
+                    let param = self.table.param(&path);
+                    let value = Cow::Owned(entry);
+                    out.insert(Cow::Owned(path), Unit { value, param });
                 }
             } else {
                 let mut units = Units::default();
                 flatten(self.table, &canonical, path, &mut units);
-                for (unit, value) in units {
-                    out.insert(
-                        Cow::Owned(unit.into_owned()),
-                        Cow::Owned(value.into_owned()),
-                    );
+                for (path, unit) in units {
+                    let value = Cow::Owned(unit.value.into_owned());
+                    let param = unit.param;
+                    out.insert(Cow::Owned(path.into_owned()), Unit { value, param });
                 }
             }
             return;
@@ -293,7 +316,7 @@ impl<'a> Canon<'a> {
                     let value = self.value(&child, param.map(|p| p.ty), value);
                     let default = || self.table.default_for(&child);
                     if !(is_unset(&value) || (in_array && is_default(default(), &value))) {
-                        out.insert(child, value);
+                        out.insert(child, Unit { value, param });
                     }
                 }
             }

@@ -22,7 +22,7 @@ use crate::path::{self, join, join_all, segments, within, Segments};
 /// What the script wants for `declaration`: its params, with the key placed where Stripe
 /// keeps it (the key is what later runs match by, so it is written with the object).
 pub fn desired(declaration: &dyn Declaration) -> Map<String, Value> {
-    let mut desired = declaration.params().clone();
+    let mut desired = declaration.params().into_owned();
     declaration
         .kind()
         .def()
@@ -70,7 +70,7 @@ pub fn create(declaration: &dyn Declaration, desired: Map<String, Value>) -> Cha
         .map(|(path, desired)| FieldChange {
             path: path.into_owned(),
             live: Value::Null,
-            desired: desired.into_owned(),
+            desired: desired.value.into_owned(),
         })
         .collect();
     let mut params = Map::new();
@@ -141,19 +141,22 @@ pub fn update(
         // param the live object does not carry at all (an includable field Stripe returns
         // only when expanded) cannot be compared: absent is not the same as null.
         // (A path the live side holds a unit at is in the live object: no need to ask.)
-        let held = have.get(path).map(|v| &**v);
+        let held_unit = have.get(path);
+        let wanted_unit = want.get(path);
         let top = Segments::new(path).next().unwrap_or_default();
-        if top == "id" || (held.is_none() && !live_object.contains_key(top)) {
+        if top == "id" || (held_unit.is_none() && !live_object.contains_key(top)) {
             continue;
         }
-        let Some(param) = table.param(path) else {
+        // Both sides found the same param for the same path.
+        let Some(param) = held_unit.or(wanted_unit).and_then(|unit| unit.param) else {
             continue;
         };
+        let held = held_unit.map(|v| &**v);
         if param.ty == Type::Boolean && write_only(live_object, path) {
             continue;
         }
         let default = table.default_at(param, path);
-        let wanted = want.get(path).map(|v| &**v);
+        let wanted = wanted_unit.map(|v| &**v);
         let set = |v: &&Value| !is_unset_for(param, default, v);
         let (wanted_set, held_set) = (wanted.filter(set), held.filter(set));
         if wanted_set == held_set || same_key(kind, path, wanted_set, held_set) {

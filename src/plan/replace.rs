@@ -68,7 +68,7 @@ pub fn plan_replacements(
 fn replacement(declaration: &dyn Declaration, drifted: &Drift) -> Change {
     let kind = declaration.kind();
     let deactivation = kind.def().deactivation();
-    let wants_active = deactivation.wants_on(declaration.params());
+    let wants_active = deactivation.wants_on(&declaration.params());
     if let (true, false, Some((field, off))) = (
         kind.def().frees_key_when_inactive(),
         wants_active,
@@ -198,7 +198,7 @@ fn repointed(
     );
     let params = declaration.params();
     let references = declaration.references();
-    match path::get(params, &unit) {
+    match path::get(&params, &unit) {
         Some(value) => {
             let names_it = references
                 .iter()

@@ -2,6 +2,8 @@
 //! types; the planner copies a declaration to adjust its params (the scope metadata), and
 //! builds one from a planned create to compare it with the account again (`settle`).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use crate::catalog::{Declaration, DeclaredAt, Ownership, Reference};
@@ -27,7 +29,7 @@ impl Snapshot {
             declared_at: declaration.declared_at().clone(),
             ownership: declaration.ownership().clone(),
             references: declaration.references().to_vec(),
-            params: declaration.params().clone(),
+            params: declaration.params().into_owned(),
             allows_replace: declaration.allows_replace(),
         }
     }
@@ -46,8 +48,8 @@ impl Declaration for Snapshot {
     fn ownership(&self) -> &Ownership {
         &self.ownership
     }
-    fn params(&self) -> &Map<String, Value> {
-        &self.params
+    fn params(&self) -> Cow<'_, Map<String, Value>> {
+        Cow::Borrowed(&self.params)
     }
     fn references(&self) -> &[Reference] {
         &self.references

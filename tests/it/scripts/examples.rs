@@ -83,7 +83,7 @@ fn every_param_is_a_stripe_param() {
     each_example(|script, catalog| {
         for d in catalog.declarations() {
             let mut paths = Vec::new();
-            leaves("", &Value::Object(d.params().clone()), &mut paths);
+            leaves("", &Value::Object(d.params().into_owned()), &mut paths);
             for path in paths {
                 assert!(
                     d.kind().table().param(&path).is_some(),

@@ -58,7 +58,7 @@ pub fn check<'a>(
             || invalid.iter().any(|(k, n)| *k == kind && n == key)
     };
     for d in declarations {
-        for r in d.references().iter() {
+        for r in d.references() {
             if present(r.kind, &r.key) {
                 continue;
             }

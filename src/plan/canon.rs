@@ -35,7 +35,7 @@ impl ReferencePatterns {
         let mut patterns: HashMap<ObjectKind, Vec<(String, ObjectKind)>> = HashMap::new();
         for declaration in declarations {
             let places = patterns.entry(declaration.kind()).or_default();
-            for reference in declaration.references().iter() {
+            for reference in declaration.references() {
                 let pattern = pattern_of(&reference.path);
                 match places.iter_mut().find(|(known, _)| *known == pattern) {
                     Some(place) => place.1 = reference.kind,

@@ -100,7 +100,7 @@ fn every_param_is_a_stripe_param() {
 fn every_reference_resolves_to_a_declared_object() {
     each_example(|script, catalog| {
         for d in catalog.declarations() {
-            for r in d.references().iter() {
+            for r in d.references() {
                 assert!(
                     catalog.get(r.kind, &r.key).is_some(),
                     "{script}: {} `{}`: {} -> {} `{}`",

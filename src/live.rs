@@ -185,16 +185,16 @@ impl LiveState {
 
     /// Every object of this kind matched by `key` (DESIGN.md's table), newest first.
     /// Promotion codes match case-insensitively.
-    pub fn by_key(&self, kind: ObjectKind, key: &str) -> Vec<&Value> {
+    pub fn by_key(&self, kind: ObjectKind, key: &str) -> Matches<'_> {
         let Some(objects) = self.kinds.get(&kind) else {
-            return Vec::new();
+            return Matches::default();
         };
         let key = normalise_key(kind, key);
-        objects
-            .by_key
-            .get(&*key)
-            .map(|found| found.iter().map(|&i| &objects.objects[i]).collect())
-            .unwrap_or_default()
+        let positions = objects.by_key.get(&*key).map_or(&[][..], Vec::as_slice);
+        Matches {
+            objects: &objects.objects,
+            positions: positions.iter(),
+        }
     }
 
     /// The script key of a live object given its id (a price id → its lookup key), used to
@@ -250,6 +250,28 @@ impl LiveState {
         self.kinds.get(&kind).map_or(&[], |o| o.objects.as_slice())
     }
 }
+
+/// The objects one key matches (`LiveState::by_key`), newest first, read in place: the diff
+/// asks for every declaration's (issue 13).
+#[derive(Clone, Debug, Default)]
+pub struct Matches<'a> {
+    objects: &'a [Value],
+    positions: std::slice::Iter<'a, usize>,
+}
+
+impl<'a> Iterator for Matches<'a> {
+    type Item = &'a Value;
+
+    fn next(&mut self) -> Option<&'a Value> {
+        self.positions.next().map(|&i| &self.objects[i])
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.positions.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Matches<'_> {}
 
 fn matching_key(kind: ObjectKind, object: &Value) -> Option<Cow<'_, str>> {
     kind.def().key().matching(object)
@@ -363,7 +385,9 @@ mod tests {
             ),
         ]);
         assert_eq!(
-            live.by_key(ObjectKind::Price, "basic_monthly")[0]["id"],
+            live.by_key(ObjectKind::Price, "basic_monthly")
+                .next()
+                .unwrap()["id"],
             "price_2"
         );
         assert_eq!(
@@ -373,10 +397,12 @@ mod tests {
         assert_eq!(live.key_of(ObjectKind::Price, "price_1"), None);
         assert_eq!(live.by_key(ObjectKind::PromotionCode, "Launch").len(), 2);
         assert_eq!(
-            live.by_key(ObjectKind::PortalConfiguration, "default")[0]["id"],
+            live.by_key(ObjectKind::PortalConfiguration, "default")
+                .next()
+                .unwrap()["id"],
             "bpc_1"
         );
-        assert!(live.by_key(ObjectKind::Coupon, "x").is_empty());
+        assert_eq!(live.by_key(ObjectKind::Coupon, "x").len(), 0);
     }
 
     #[test]

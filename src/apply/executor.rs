@@ -444,11 +444,11 @@ impl Ids<'_> {
         if let Some(id) = self.created.get(&(kind, key.to_owned())) {
             return Some(id.clone());
         }
-        let matches = self.live.by_key(kind, key);
+        let mut matches = self.live.by_key(kind, key);
+        let newest = matches.clone().next();
         matches
-            .iter()
             .find(|o| is_active(kind, o))
-            .or(matches.first())
+            .or(newest)
             .and_then(|o| o.get("id"))
             .and_then(Value::as_str)
             .map(str::to_owned)

@@ -102,6 +102,18 @@ impl KeyRule {
         }
     }
 
+    /// Whether `place` would leave `params` as they are.
+    pub fn is_placed(self, key: &str, params: &Map<String, Value>) -> bool {
+        match self {
+            KeyRule::Pair { .. } => true,
+            KeyRule::Field(field) | KeyRule::FoldedField(field) => params.contains_key(field),
+            KeyRule::Metadata => params
+                .get("metadata")
+                .and_then(|metadata| metadata.get(KEY_METADATA))
+                .is_some_and(|placed| placed.as_str() == Some(key)),
+        }
+    }
+
     /// Writes `key` into create params where Stripe keeps it: the key field (unless the
     /// params already hold it), or metadata `billingctl_key`.
     pub fn place(self, key: &str, params: &mut Map<String, Value>) {
@@ -195,5 +207,29 @@ mod tests {
         let mut params = Map::new();
         rule.place("basic/api", &mut params);
         assert!(params.is_empty());
+        assert!(rule.is_placed("basic/api", &params));
+    }
+
+    /// `is_placed` answers whether `place` would change the params: the diff borrows them then.
+    #[test]
+    fn a_key_is_placed_once() {
+        for rule in [
+            KeyRule::Field("lookup_key"),
+            KeyRule::FoldedField("code"),
+            KeyRule::Metadata,
+        ] {
+            let mut params = Map::new();
+            assert!(!rule.is_placed("LAUNCH", &params), "{rule:?}");
+            rule.place("LAUNCH", &mut params);
+            assert!(rule.is_placed("LAUNCH", &params), "{rule:?}");
+            let placed = params.clone();
+            rule.place("LAUNCH", &mut params);
+            assert_eq!(params, placed, "{rule:?}");
+        }
+        // Another key in metadata is not this one; a key field the script set is kept.
+        let other = json!({"metadata": {"billingctl_key": "other"}});
+        assert!(!KeyRule::Metadata.is_placed("LAUNCH", other.as_object().unwrap()));
+        let set = json!({"code": "launch"});
+        assert!(KeyRule::FoldedField("code").is_placed("LAUNCH", set.as_object().unwrap()));
     }
 }

@@ -527,6 +527,29 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// `change::update` finds an unchanged object without filling in Stripe's defaults: that
+    /// holds only while every default a table fills in reads as unset where it is filled.
+    #[test]
+    fn every_default_compares_as_unset() {
+        for kind in ObjectKind::ALL {
+            let table = kind.table();
+            for param in table.params {
+                let Some(default) = param.default else {
+                    continue;
+                };
+                let concrete = param.path.replace("[]", "[0]").replace("<key>", "eur");
+                let found = table
+                    .param(&concrete)
+                    .unwrap_or_else(|| panic!("{kind}: {concrete} has a param"));
+                let at = table.default_at(found, &concrete);
+                assert!(
+                    is_unset_for(found, at, &default.to_json()),
+                    "{kind}: the default of {concrete} must compare as unset"
+                );
+            }
+        }
+    }
+
     #[test]
     fn decimals_and_numbers_normalise() {
         assert_eq!(decimal("12.50"), "12.5");

@@ -4,6 +4,7 @@
 //! Stripe's update schema wants units (`complete_units`); a differing immutable field is
 //! drift, which no write can fix.
 
+use std::borrow::Cow;
 use std::cell::OnceCell;
 
 use serde_json::{Map, Value};
@@ -21,13 +22,14 @@ use crate::path::{self, join, join_all, segments, within, Segments};
 
 /// What the script wants for `declaration`: its params, with the key placed where Stripe
 /// keeps it (the key is what later runs match by, so it is written with the object).
-pub fn desired(declaration: &dyn Declaration) -> Map<String, Value> {
-    let mut desired = declaration.params().into_owned();
-    declaration
-        .kind()
-        .def()
-        .key()
-        .place(declaration.key(), &mut desired);
+/// Borrowed when the params hold it already, as the managed catalog's do
+/// (`scope::managed_catalog`): a no-op plan copies no declaration's params (issue 13).
+pub fn desired(declaration: &dyn Declaration) -> Cow<'_, Map<String, Value>> {
+    let mut desired = declaration.params();
+    let rule = declaration.kind().def().key();
+    if !rule.is_placed(declaration.key(), &desired) {
+        rule.place(declaration.key(), desired.to_mut());
+    }
     desired
 }
 
@@ -105,20 +107,36 @@ pub fn create(declaration: &dyn Declaration, desired: Map<String, Value>) -> Cha
 /// The update an existing object needs, or every immutable drift.
 pub fn update(
     declaration: &dyn Declaration,
-    mut desired: Map<String, Value>,
+    desired: &Map<String, Value>,
     object: &Value,
     live: &LiveState,
     references: &ReferencePatterns,
 ) -> Comparison {
     let kind = declaration.kind();
     let table = kind.table();
-    table.fill_defaults(&mut desired);
     let no_fields = Map::new();
     let live_object = object.as_object().unwrap_or(&no_fields);
-    let live_object = &*without_own_currency_option(live_object, &desired);
-
-    let want = Canon::desired(kind).units(&desired);
+    let live_object = &*without_own_currency_option(live_object, desired);
     let have = Canon::live(kind, live, references).units(live_object);
+    // Stripe's defaults change what an update sends, never whether a field differs: the
+    // comparison reads a default as unset (`is_unset_for`; the test
+    // `every_default_compares_as_unset` holds every table to it). So an object that matches
+    // is found so without them and without copying the params: most objects of a no-op plan
+    // (issue 13). (Defaults fill in no currency option, so the live side stays as it is.)
+    if differing(
+        kind,
+        &Canon::desired(kind).units(desired),
+        &have,
+        live_object,
+    )
+    .next()
+    .is_none()
+    {
+        return Comparison::Same;
+    }
+    let mut desired = desired.clone();
+    table.fill_defaults(&mut desired);
+    let want = Canon::desired(kind).units(&desired);
     // The script's params as written, for what is sent: needed only once a field differs.
     let raw = OnceCell::new();
     let raw = || {
@@ -129,39 +147,16 @@ pub fn update(
         })
     };
 
-    let paths = want
-        .keys()
-        .chain(have.keys().filter(|p| !want.contains_key(*p)));
     let mut fields = Vec::new();
     let mut params = Map::new();
     let mut drift = Vec::new();
-    for path in paths {
-        let path: &str = path;
-        // `id` is the identity the object was matched by (or adopted with), not a value. A
-        // param the live object does not carry at all (an includable field Stripe returns
-        // only when expanded) cannot be compared: absent is not the same as null.
-        // (A path the live side holds a unit at is in the live object: no need to ask.)
-        let held_unit = have.get(path);
-        let wanted_unit = want.get(path);
-        let top = Segments::new(path).next().unwrap_or_default();
-        if top == "id" || (held_unit.is_none() && !live_object.contains_key(top)) {
-            continue;
-        }
-        // Both sides found the same param for the same path.
-        let Some(param) = held_unit.or(wanted_unit).and_then(|unit| unit.param) else {
-            continue;
-        };
-        let held = held_unit.map(|v| &**v);
-        if param.ty == Type::Boolean && write_only(live_object, path) {
-            continue;
-        }
-        let default = table.default_at(param, path);
-        let wanted = wanted_unit.map(|v| &**v);
-        let set = |v: &&Value| !is_unset_for(param, default, v);
-        let (wanted_set, held_set) = (wanted.filter(set), held.filter(set));
-        if wanted_set == held_set || same_key(kind, path, wanted_set, held_set) {
-            continue;
-        }
+    for Differing {
+        path,
+        param,
+        held,
+        wanted,
+    } in differing(kind, &want, &have, live_object)
+    {
         let live_value = held.cloned().unwrap_or(Value::Null);
         if !param.is_mutable() || param.is_locked(&live_value) {
             drift.push(FieldChange {
@@ -241,6 +236,60 @@ pub fn update(
         references,
         kept_metadata: Vec::new(),
     }))
+}
+
+/// A path whose values differ between the two sides, as the comparison sees them.
+struct Differing<'a> {
+    path: &'a str,
+    param: &'static Param,
+    held: Option<&'a Value>,
+    wanted: Option<&'a Value>,
+}
+
+/// The paths of either side whose values differ, the script's first. Unset values and
+/// Stripe's defaults are one; a key the kind folds compares folded.
+fn differing<'a>(
+    kind: ObjectKind,
+    want: &'a Units<'_>,
+    have: &'a Units<'_>,
+    live_object: &'a Map<String, Value>,
+) -> impl Iterator<Item = Differing<'a>> {
+    let table = kind.table();
+    let paths = want
+        .keys()
+        .chain(have.keys().filter(|p| !want.contains_key(*p)));
+    paths.filter_map(move |path| {
+        let path: &str = path;
+        // `id` is the identity the object was matched by (or adopted with), not a value. A
+        // param the live object does not carry at all (an includable field Stripe returns
+        // only when expanded) cannot be compared: absent is not the same as null.
+        // (A path the live side holds a unit at is in the live object: no need to ask.)
+        let held_unit = have.get(path);
+        let wanted_unit = want.get(path);
+        let top = Segments::new(path).next().unwrap_or_default();
+        if top == "id" || (held_unit.is_none() && !live_object.contains_key(top)) {
+            return None;
+        }
+        // Both sides found the same param for the same path.
+        let param = held_unit.or(wanted_unit).and_then(|unit| unit.param)?;
+        if param.ty == Type::Boolean && write_only(live_object, path) {
+            return None;
+        }
+        let default = table.default_at(param, path);
+        let set = |v: &&Value| !is_unset_for(param, default, v);
+        let held = held_unit.map(|v| &**v);
+        let wanted = wanted_unit.map(|v| &**v);
+        let (wanted_set, held_set) = (wanted.filter(set), held.filter(set));
+        if wanted_set == held_set || same_key(kind, path, wanted_set, held_set) {
+            return None;
+        }
+        Some(Differing {
+            path,
+            param,
+            held,
+            wanted,
+        })
+    })
 }
 
 /// Makes an update's params what the update schema accepts, around the fields that changed:

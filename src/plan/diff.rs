@@ -55,7 +55,7 @@ pub fn diff_declaration(
     // A kind switched by endpoints (a meter) has no `active` param: the script's `active` is
     // compared with the live status below (`switch`), not as a field.
     if let Some(param) = deactivation.script_only() {
-        desired.remove(param);
+        desired.to_mut().remove(param);
     }
 
     let mut unknown = Vec::new();
@@ -77,7 +77,7 @@ pub fn diff_declaration(
         Err(problem) => Finding::Invalid(vec![*problem]),
         Ok(Found::Settled) => Finding::Unchanged,
         Ok(Found::Missing) => {
-            let mut change = create(declaration, desired);
+            let mut change = create(declaration, desired.into_owned());
             if deactivation.script_only().is_some() && !wants_active {
                 // Created, then deactivated through the endpoint once it exists.
                 switch(&mut change, true, false);
@@ -86,18 +86,18 @@ pub fn diff_declaration(
         }
         Ok(Found::Inactive(candidates)) => {
             let reactivation = candidates.into_iter().find_map(|object| {
-                match update(declaration, desired.clone(), object, live, references) {
+                match update(declaration, &desired, object, live, references) {
                     Comparison::Change(change) => Some(*change),
                     Comparison::Same | Comparison::Drift(_) => None,
                 }
             });
             Finding::Change(match reactivation {
                 Some(change) => change,
-                None => create(declaration, desired),
+                None => create(declaration, desired.into_owned()),
             })
         }
         Ok(Found::Live { object, adopted }) => {
-            let mut comparison = update(declaration, desired, object, live, references);
+            let mut comparison = update(declaration, &desired, object, live, references);
             let is_on = deactivation.is_on(object);
             if deactivation.script_only().is_some() && is_on != wants_active {
                 comparison = switched(declaration, comparison, object, is_on, wants_active);

@@ -136,9 +136,15 @@ fn check_metadata_room(found: &mut Findings, managed: &Catalog) {
         };
         let params = declaration.params();
         let metadata = params.get("metadata").and_then(Value::as_object);
+        // The managed catalog holds the key of a kind that keeps it in metadata
+        // (`billingctl_key`) already; any other catalog gets it from the diff.
+        let placed = declaration
+            .kind()
+            .def()
+            .key()
+            .is_placed(declaration.key(), &params);
         let count = metadata.map_or(0, serde_json::Map::len)
-            // The diff adds the key of a kind that keeps it in metadata (`billingctl_key`).
-            + usize::from(declaration.kind().def().key() == KeyRule::Metadata);
+            + usize::from(declaration.kind().def().key() == KeyRule::Metadata && !placed);
         let record = metadata
             .and_then(|m| m.get(OWNED_METADATA))
             .and_then(Value::as_str)

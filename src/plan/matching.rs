@@ -49,9 +49,9 @@ pub fn find_live<'a>(
     let matches = live.by_key(kind, declaration.key());
     // Prefer the active object: at most one promotion code per code is active, and an
     // inactive portal configuration left behind must not shadow the one in use.
-    let active = matches.iter().copied().find(|o| is_active(kind, o));
+    let active = matches.clone().find(|o| is_active(kind, o));
     let frees = kind.def().frees_key_when_inactive();
-    Ok(match (active, matches.first()) {
+    Ok(match (active, matches.clone().next()) {
         (Some(object), _) => Found::Live {
             object,
             adopted: false,
@@ -60,8 +60,6 @@ pub fn find_live<'a>(
         // reactivated; otherwise the active object is new.
         (None, _) if frees && wants_active => {
             let candidates: Vec<&Value> = matches
-                .iter()
-                .copied()
                 .filter(|_| kind.def().reactivates())
                 .filter(|object| reactivatable(declaration, object, live))
                 .collect();
@@ -109,10 +107,7 @@ pub(crate) fn matched<'a>(declaration: &dyn Declaration, live: &'a LiveState) ->
     if let Some(id) = declaration.adopt_id() {
         return live.by_id(kind, id);
     }
-    let matches = live.by_key(kind, declaration.key());
-    matches
-        .iter()
-        .copied()
-        .find(|o| is_active(kind, o))
-        .or(matches.first().copied())
+    let mut matches = live.by_key(kind, declaration.key());
+    let newest = matches.clone().next();
+    matches.find(|o| is_active(kind, o)).or(newest)
 }

@@ -96,7 +96,7 @@ fn replacement(declaration: &dyn Declaration, drifted: &Drift) -> Change {
     }
     // The create a fresh account would get: the diff's own create, so params, defaults and
     // update-only follow-ups are exactly those of any other create.
-    let mut change = create(declaration, desired(declaration));
+    let mut change = create(declaration, desired(declaration).into_owned());
     if let Replacement::TransferKey { param } = kind.def().replacement() {
         change.params.insert(param.to_owned(), Value::Bool(true));
     }

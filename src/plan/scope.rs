@@ -36,7 +36,7 @@ use crate::live::{is_active, LiveState};
 /// The catalog the diff works on: every declaration copied with its whole desired metadata:
 /// the script's keys and the keys kept from the live object (`owned_metadata`), and the
 /// scope its live object already has, else the catalog's. When `catalog.scope` is empty no
-/// scope is added (no ownership).
+/// scope is added (no ownership). The key is placed where Stripe keeps it (`KeyRule::place`).
 pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
     let mut managed = Catalog::new(catalog.environment.clone(), catalog.scope.clone());
     for declaration in catalog.declarations() {
@@ -69,6 +69,12 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
                 None => {}
             }
         }
+        // Placed here, once, so that the diff borrows these params (`change::desired`).
+        declaration
+            .kind()
+            .def()
+            .key()
+            .place(declaration.key(), &mut copy.params);
         managed.push(Box::new(copy));
     }
     managed
@@ -385,6 +391,29 @@ mod tests {
             &LiveState::default(),
         );
         assert!(unscoped.is_empty());
+    }
+
+    /// The managed catalog holds each key where Stripe keeps it, so the diff borrows the
+    /// params as they are (`change::desired`).
+    #[test]
+    fn the_managed_catalog_places_each_key() {
+        let catalog = catalog(
+            "catalog",
+            vec![
+                snapshot(ObjectKind::PromotionCode, "LAUNCH", json!({})),
+                snapshot(ObjectKind::Price, "basic_monthly", json!({})),
+            ],
+        );
+        let managed = managed_catalog(&catalog, &LiveState::default());
+        let params = |kind| managed.of_kind(kind).next().unwrap().params();
+        assert_eq!(params(ObjectKind::PromotionCode)["code"], "LAUNCH");
+        assert_eq!(params(ObjectKind::Price)["lookup_key"], "basic_monthly");
+        for declaration in managed.declarations() {
+            assert!(matches!(
+                crate::plan::change::desired(declaration),
+                std::borrow::Cow::Borrowed(_)
+            ));
+        }
     }
 
     #[test]

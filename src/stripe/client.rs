@@ -82,6 +82,12 @@ impl ClientConfig {
         }
     }
 }
+/// A response body as JSON. The body is checked as UTF-8 once, whole, so that the parser
+/// reads its strings without checking each again: a tenth of decoding a list page (issue 13).
+fn decode(body: &[u8]) -> Result<Value, String> {
+    let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
+    serde_json::from_str(text).map_err(|e| e.to_string())
+}
 
 /// Stripe's documented rate limit for a key mode.
 pub fn default_max_rps(mode: KeyMode) -> u32 {
@@ -430,7 +436,7 @@ impl Client {
                 }) => {
                     inner.answered.store(true, Ordering::Relaxed);
                     if (200..300).contains(&status) {
-                        return serde_json::from_slice(&body).map_err(|e| Error::Decode {
+                        return decode(&body).map_err(|e| Error::Decode {
                             what: self.scrub(&format!("{method} {target}")),
                             message: self.scrub(&format!("{e}: {}", snippet(&body))),
                         });

@@ -246,8 +246,9 @@ struct Differing<'a> {
     wanted: Option<&'a Value>,
 }
 
-/// The paths of either side whose values differ, the script's first. Unset values and
-/// Stripe's defaults are one; a key the kind folds compares folded.
+/// The paths whose values differ between the script's units and the live object's, the
+/// script's paths first. Unset values and Stripe's defaults are one; a key the kind folds
+/// compares folded.
 fn differing<'a>(
     kind: ObjectKind,
     want: &'a Units<'_>,

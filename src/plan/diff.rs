@@ -54,7 +54,10 @@ pub fn diff_declaration(
     let wants_active = deactivation.wants_on(&desired);
     // A kind switched by endpoints (a meter) has no `active` param: the script's `active` is
     // compared with the live status below (`switch`), not as a field.
-    if let Some(param) = deactivation.script_only() {
+    if let Some(param) = deactivation
+        .script_only()
+        .filter(|param| desired.contains_key(*param))
+    {
         desired.to_mut().remove(param);
     }
 

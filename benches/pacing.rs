@@ -235,7 +235,8 @@ fn billingctl_at(
 
 /// User + system CPU seconds of every child this process has waited for, to the
 /// microsecond: `/usr/bin/time` prints them to the hundredth, too coarse for a 1,000-object
-/// `check` (the run's delta is one billingctl, since runs follow one another).
+/// `check` (a run's delta is its `/usr/bin/time` and the billingctl that one waited for,
+/// since runs follow one another).
 fn children_cpu() -> f64 {
     use nix::sys::resource::{getrusage, UsageWho};
     let usage = getrusage(UsageWho::RUSAGE_CHILDREN).expect("getrusage");

@@ -15,7 +15,7 @@ use super::replace::plan_replacements;
 use super::scope::{claimed_metadata, conflicts, find_orphans, managed_catalog, SCOPE_METADATA};
 use crate::catalog::Catalog;
 use crate::diag::{Diagnostics, Severity};
-use crate::kinds::{KeyRule, OWNED_METADATA};
+use crate::kinds::OWNED_METADATA;
 use crate::live::LiveState;
 
 /// How the plan may move forward where the script and the account disagree
@@ -136,15 +136,9 @@ fn check_metadata_room(found: &mut Findings, managed: &Catalog) {
         };
         let params = declaration.params();
         let metadata = params.get("metadata").and_then(Value::as_object);
-        // The managed catalog holds the key of a kind that keeps it in metadata
-        // (`billingctl_key`) already; any other catalog gets it from the diff.
-        let placed = declaration
-            .kind()
-            .def()
-            .key()
-            .is_placed(declaration.key(), &params);
-        let count = metadata.map_or(0, serde_json::Map::len)
-            + usize::from(declaration.kind().def().key() == KeyRule::Metadata && !placed);
+        // The managed catalog holds every key Stripe keeps in metadata (`billingctl_key`)
+        // already (`scope::managed_catalog` places it).
+        let count = metadata.map_or(0, serde_json::Map::len);
         let record = metadata
             .and_then(|m| m.get(OWNED_METADATA))
             .and_then(Value::as_str)
@@ -195,6 +189,42 @@ mod tests {
             allows_replace: false,
         }));
         catalog
+    }
+
+    /// A kind that keeps its key in metadata (a tax rate) has room for the script's keys
+    /// beside the key, the scope and the record, each counted once: 50 in all fit, 51 do not.
+    #[test]
+    fn the_metadata_key_counts_once_toward_stripes_limit() {
+        let full = |script_keys: usize| {
+            let metadata: serde_json::Map<String, Value> = (0..script_keys)
+                .map(|i| (format!("k{i}"), json!("v")))
+                .collect();
+            let mut catalog = Catalog::new(Environment::default(), "catalog".to_owned());
+            catalog.push(Box::new(Snapshot {
+                kind: ObjectKind::TaxRate,
+                key: "vat".to_owned(),
+                declared_at: DeclaredAt {
+                    file: "scripts/catalog.rhai".to_owned(),
+                    line: 1,
+                    column: 1,
+                },
+                ownership: Default::default(),
+                params: json!({"metadata": metadata}).as_object().cloned().unwrap(),
+                references: Vec::new(),
+                allows_replace: false,
+            }));
+            let managed = managed_catalog(&catalog, &LiveState::default());
+            let mut found = Findings::default();
+            check_metadata_room(&mut found, &managed);
+            found.problems.into_iter().find_map(|p| match p.issue {
+                Issue::MetadataFull { count, .. } => Some(count),
+                _ => None,
+            })
+        };
+        // The script's keys, their record (`billingctl_metadata`), `billingctl_scope` and
+        // `billingctl_key`.
+        assert_eq!(full(47), None);
+        assert_eq!(full(48), Some(51));
     }
 
     #[test]

@@ -32,7 +32,9 @@ pub mod validate;
 pub mod webhook_endpoint;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::sync::Arc;
+
+use rustc_hash::FxHashMap;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -138,8 +140,10 @@ pub struct Catalog {
 
 #[derive(Debug, Default)]
 struct OfKind {
-    declarations: Vec<Box<dyn Declaration>>,
-    positions: HashMap<String, usize>,
+    /// Shared: the planner's managed catalog wraps these same declarations (`wrapped`).
+    declarations: Vec<Arc<dyn Declaration>>,
+    /// Shared with every catalog `wrapped` from this one, which holds the same keys.
+    positions: Arc<FxHashMap<String, usize>>,
 }
 
 impl Catalog {
@@ -158,11 +162,44 @@ impl Catalog {
         }
         let of_kind = &mut self.by_kind[position];
         let next = of_kind.declarations.len();
-        of_kind
-            .positions
+        Arc::make_mut(&mut of_kind.positions)
             .entry(declaration.key().to_owned())
             .or_insert(next);
-        of_kind.declarations.push(declaration);
+        of_kind.declarations.push(Arc::from(declaration));
+    }
+
+    /// A catalog of the same declarations, in the same order, each wrapped by `wrap`, which
+    /// keeps its kind and key (the planner's managed catalog, `plan::managed`). The key
+    /// index is shared, not rebuilt, and the declarations are not copied.
+    pub fn wrapped(
+        &self,
+        mut wrap: impl FnMut(&Arc<dyn Declaration>) -> Arc<dyn Declaration>,
+    ) -> Catalog {
+        let by_kind = self
+            .by_kind
+            .iter()
+            .map(|of_kind| OfKind {
+                declarations: of_kind
+                    .declarations
+                    .iter()
+                    .map(|declaration| {
+                        let wrapped = wrap(declaration);
+                        debug_assert_eq!(
+                            (wrapped.kind(), wrapped.key()),
+                            (declaration.kind(), declaration.key())
+                        );
+                        wrapped
+                    })
+                    .collect(),
+                positions: Arc::clone(&of_kind.positions),
+            })
+            .collect();
+        Catalog {
+            environment: self.environment.clone(),
+            scope: self.scope.clone(),
+            sources: Sources::default(),
+            by_kind,
+        }
     }
 
     /// Every object, kinds in apply order (`ObjectKind::ALL`), each kind in declaration order.
@@ -170,7 +207,7 @@ impl Catalog {
         self.by_kind
             .iter()
             .flat_map(|of_kind| &of_kind.declarations)
-            .map(Box::as_ref)
+            .map(Arc::as_ref)
     }
 
     /// The objects of one kind, in declaration order.
@@ -179,7 +216,7 @@ impl Catalog {
             .get(kind as usize)
             .into_iter()
             .flat_map(|of_kind| &of_kind.declarations)
-            .map(Box::as_ref)
+            .map(Arc::as_ref)
     }
 
     pub fn get(&self, kind: ObjectKind, key: &str) -> Option<&dyn Declaration> {

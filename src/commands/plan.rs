@@ -13,9 +13,9 @@ use crate::clock::Clock;
 use crate::config::{Access, Account, Purpose};
 use crate::diag::Diagnostics;
 use crate::live::{fetch_live, LiveState};
+use crate::plan::managed::managed_catalog;
 use crate::plan::render::View;
 use crate::plan::saved::{Inputs, SavedPlan};
-use crate::plan::scope::managed_catalog;
 use crate::plan::subset::{check_declared, restrict, Only, Subset};
 use crate::plan::{drift, plan_managed, render, Plan, Policy};
 use crate::ExitStatus;
@@ -44,7 +44,7 @@ pub(super) struct Planned {
     /// The catalog planned: for saved plans (`desired`), and its script texts for errors
     /// found after planning (`run`'s refusals).
     pub catalog: ManuallyDrop<Catalog>,
-    /// The catalog as the diff saw it (`scope::managed_catalog`), kept only to be left to
+    /// The catalog as the diff saw it (`managed::managed_catalog`), kept only to be left to
     /// the exit with the rest.
     _managed: ManuallyDrop<Catalog>,
     /// What `--only` kept beyond its patterns, when given.

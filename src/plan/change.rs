@@ -21,9 +21,8 @@ use crate::live::LiveState;
 use crate::path::{self, join, join_all, segments, within, Segments};
 
 /// What the script wants for `declaration`: its params, with the key placed where Stripe
-/// keeps it (the key is what later runs match by, so it is written with the object).
-/// Borrowed when the params hold it already, as the managed catalog's do
-/// (`scope::managed_catalog`): a no-op plan copies no declaration's params (issue 13).
+/// keeps it (the key is what later runs match by, so it is written with the object). The
+/// managed catalog's params hold it already (`managed::managed_catalog`).
 pub fn desired(declaration: &dyn Declaration) -> Cow<'_, Map<String, Value>> {
     let mut desired = declaration.params();
     let rule = declaration.kind().def().key();

@@ -8,12 +8,15 @@
 //! Then the business rules that span objects run over the changes (`pins`). Nothing here
 //! decides what to do about drift (`replace`) or words a problem (`problem`).
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::canon::{unknown_paths, ReferencePatterns};
 use super::change::{create, desired, update, Comparison};
 use super::finding::{Finding, Findings};
 use super::matching::{find_live, Found};
+use super::owned_metadata::room_problems;
 use super::pins::check_deactivations;
 use super::plan::{Action, Change, Drift, FieldChange};
 use super::problem::{Issue, Problem};
@@ -26,7 +29,11 @@ pub fn diff_catalog(catalog: &Catalog, live: &LiveState) -> Findings {
     let references = ReferencePatterns::of(catalog.declarations());
     let mut found = Findings::default();
     for declaration in catalog.declarations() {
-        match diff_declaration(declaration, live, &references) {
+        // The params are built here, once, and dropped after comparing (`managed`): what
+        // else needs them of every declaration is checked now.
+        let desired = desired(declaration);
+        found.problems.extend(room_problems(declaration, &desired));
+        match diff_declaration(declaration, desired, live, &references) {
             Finding::Unchanged => found.unchanged += 1,
             Finding::Change(change) => found.changes.push(change),
             Finding::Drift(drift) => found.drift.push(drift),
@@ -41,16 +48,16 @@ pub fn diff_catalog(catalog: &Catalog, live: &LiveState) -> Findings {
     found
 }
 
-/// Diffs one declaration against `live`; `references` says where the catalog's references
-/// stand, so live ids there compare as keys.
+/// Diffs one declaration, whose params are `desired` (`change::desired`), against `live`;
+/// `references` says where the catalog's references stand, so live ids there compare as keys.
 pub fn diff_declaration(
     declaration: &dyn Declaration,
+    mut desired: Cow<'_, Map<String, Value>>,
     live: &LiveState,
     references: &ReferencePatterns,
 ) -> Finding {
     let kind = declaration.kind();
     let deactivation = kind.def().deactivation();
-    let mut desired = desired(declaration);
     let wants_active = deactivation.wants_on(&desired);
     // A kind switched by endpoints (a meter) has no `active` param: the script's `active` is
     // compared with the live status below (`switch`), not as a field.

@@ -4,18 +4,16 @@
 //! passes hand typed findings forward; the end (`finish`) turns what is left into the plan's
 //! diagnostics.
 
-use serde_json::Value;
-
 use super::diff::diff_catalog;
 use super::finding::Findings;
+use super::managed::managed_catalog;
 use super::plan::{Action, Drift, Orphan, Plan};
-use super::problem::{drift_errors, Issue, Problem};
+use super::problem::drift_errors;
 use super::refusals::check_writes;
 use super::replace::plan_replacements;
-use super::scope::{claimed_metadata, conflicts, find_orphans, managed_catalog, SCOPE_METADATA};
+use super::scope::{claimed_metadata, conflicts, find_orphans, SCOPE_METADATA};
 use crate::catalog::Catalog;
 use crate::diag::{Diagnostics, Severity};
-use crate::kinds::OWNED_METADATA;
 use crate::live::LiveState;
 
 /// How the plan may move forward where the script and the account disagree
@@ -36,7 +34,7 @@ pub fn plan_catalog(catalog: &Catalog, live: &LiveState, policy: Policy, now: i6
 }
 
 /// `plan_catalog` over `managed`, the catalog as the diff sees it
-/// (`scope::managed_catalog(catalog, live)`), which the caller keeps: a command leaves it,
+/// (`managed::managed_catalog(catalog, live)`), which the caller keeps: a command leaves it,
 /// with the account's objects, to the process's exit (`commands::plan::Planned`).
 pub fn plan_managed(
     catalog: &Catalog,
@@ -50,7 +48,6 @@ pub fn plan_managed(
     plan_replacements(&mut found, managed, live, policy.allow_replace);
     let orphans = find_orphans(&mut found.changes, managed, live, policy.prune);
     mark_adoptions(&mut found, catalog, live);
-    check_metadata_room(&mut found, managed);
     check_writes(&mut found, managed, live, now);
     finish(found, orphans, |drift| {
         policy.allow_replace
@@ -96,7 +93,7 @@ pub(crate) fn finish(
 /// An update that writes the scope onto an object that had none takes that object into
 /// the catalog: it is an adoption, whether the script named the id or matched it by key
 /// (`diff` marks the first). Each adoption says which metadata keys set outside billingctl
-/// it keeps. (An object of another scope keeps it: `scope::managed_catalog`.)
+/// it keeps. (An object of another scope keeps it: `managed::managed_catalog`.)
 fn mark_adoptions(found: &mut Findings, catalog: &Catalog, live: &LiveState) {
     let path = format!("metadata[{SCOPE_METADATA}]");
     for change in &mut found.changes {
@@ -120,55 +117,14 @@ fn mark_adoptions(found: &mut Findings, catalog: &Catalog, live: &LiveState) {
     }
 }
 
-/// Stripe allows a number of metadata keys, and characters per value (the field table's
-/// limits). billingctl's own keys (the scope, the record of the script's keys) take room the
-/// script must leave, with the keys kept from outside billingctl; otherwise the write would
-/// fail midway.
-fn check_metadata_room(found: &mut Findings, managed: &Catalog) {
-    for declaration in managed.declarations() {
-        let Some(limits) = declaration
-            .kind()
-            .table()
-            .param("metadata")
-            .map(|m| m.limits)
-        else {
-            continue;
-        };
-        let params = declaration.params();
-        let metadata = params.get("metadata").and_then(Value::as_object);
-        // The managed catalog holds every key Stripe keeps in metadata (`billingctl_key`)
-        // already (`scope::managed_catalog` places it).
-        let count = metadata.map_or(0, serde_json::Map::len);
-        let record = metadata
-            .and_then(|m| m.get(OWNED_METADATA))
-            .and_then(Value::as_str)
-            .map_or(0, |record| record.chars().count());
-        let problem = |issue| Problem {
-            kind: declaration.kind(),
-            key: declaration.key().to_owned(),
-            at: declaration.declared_at().clone(),
-            issue,
-        };
-        if let Some(max) = limits.items.map(|i| i.max).filter(|max| count > *max) {
-            found
-                .problems
-                .push(problem(Issue::MetadataFull { count, max }));
-        }
-        if let Some(max) = limits.chars.map(|c| c.max).filter(|max| record > *max) {
-            found
-                .problems
-                .push(problem(Issue::MetadataRecordTooLong { chars: record, max }));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::{DeclaredAt, Environment};
     use crate::kinds::ObjectKind;
+    use crate::plan::problem::Issue;
     use crate::plan::snapshot::Snapshot;
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn catalog() -> Catalog {
         let mut catalog = Catalog::new(Environment::default(), "catalog".to_owned());
@@ -214,8 +170,8 @@ mod tests {
                 allows_replace: false,
             }));
             let managed = managed_catalog(&catalog, &LiveState::default());
-            let mut found = Findings::default();
-            check_metadata_room(&mut found, &managed);
+            // The diff checks the room of every declaration as it builds its params.
+            let found = diff_catalog(&managed, &LiveState::default());
             found.problems.into_iter().find_map(|p| match p.issue {
                 Issue::MetadataFull { count, .. } => Some(count),
                 _ => None,

@@ -1,7 +1,7 @@
 //! Diffing the catalog against the live account (`crate::live`), and the `Plan` value.
 //!
 //! The pipeline (`lifecycle::plan_catalog`): the catalog with its management metadata
-//! (`scope`), the diff (`diff`: matching, building changes, canonicalisation, the rules that
+//! (`managed`), the diff (`diff`: matching, building changes, canonicalisation, the rules that
 //! span objects) into typed findings (`finding`), replacement (`replace`), orphans (`scope`),
 //! the rules table on every write (`refusals`), and at the end the problems worded once
 //! (`problem`). Rendering is `render`; saving and re-checking a plan `saved`; `--only`
@@ -13,6 +13,7 @@ pub mod diff;
 pub mod drift;
 pub mod finding;
 pub mod lifecycle;
+pub mod managed;
 pub mod matching;
 pub mod owned_metadata;
 pub mod pins;

@@ -15,6 +15,8 @@ use std::collections::BTreeSet;
 
 use serde_json::{Map, Value};
 
+use super::problem::{Issue, Problem};
+use crate::catalog::Declaration;
 use crate::kinds::{OWNED_METADATA, RESERVED_METADATA_PREFIX};
 
 /// The metadata the diff wants an object to end with.
@@ -59,6 +61,51 @@ pub fn claim(
     }
     kept.sort();
     Claimed { metadata, kept }
+}
+
+/// Whether `live` holds a key `claim` could keep: one set outside billingctl, not removed.
+/// Without one, `claim` of it is `claim` of no live object.
+pub fn may_keep_keys(live: &Map<String, Value>) -> bool {
+    live.iter().any(|(key, value)| {
+        !key.starts_with(RESERVED_METADATA_PREFIX) && value.as_str() != Some("")
+    })
+}
+
+/// Stripe allows a number of metadata keys, and characters per value (the field table's
+/// limits). billingctl's own keys (the scope, the record of the script's keys) take room the
+/// script must leave, with the keys kept from outside billingctl; otherwise the write would
+/// fail midway. `params` are the declaration's managed params (`managed`), which hold every
+/// key Stripe keeps in metadata (`billingctl_key`) already; the diff checks them as it builds
+/// them (`diff_catalog`).
+pub fn room_problems(declaration: &dyn Declaration, params: &Map<String, Value>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let Some(limits) = declaration
+        .kind()
+        .table()
+        .param("metadata")
+        .map(|m| m.limits)
+    else {
+        return problems;
+    };
+    let metadata = params.get("metadata").and_then(Value::as_object);
+    let count = metadata.map_or(0, Map::len);
+    let record = metadata
+        .and_then(|m| m.get(OWNED_METADATA))
+        .and_then(Value::as_str)
+        .map_or(0, |record| record.chars().count());
+    let problem = |issue| Problem {
+        kind: declaration.kind(),
+        key: declaration.key().to_owned(),
+        at: declaration.declared_at().clone(),
+        issue,
+    };
+    if let Some(max) = limits.items.map(|i| i.max).filter(|max| count > *max) {
+        problems.push(problem(Issue::MetadataFull { count, max }));
+    }
+    if let Some(max) = limits.chars.map(|c| c.max).filter(|max| record > *max) {
+        problems.push(problem(Issue::MetadataRecordTooLong { chars: record, max }));
+    }
+    problems
 }
 
 /// The record of the script's keys: a JSON array, sorted, so it is the same on every run.

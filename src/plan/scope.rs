@@ -2,15 +2,11 @@
 //! `billingctl_scope` (the catalog's scope, by default the script's file stem), so a catalog
 //! can tell the objects it owns from everyone else's.
 //!
-//! This module owns the two halves of that rule:
-//! - `managed_catalog`: the catalog as the diff sees it, with the management metadata
-//!   (`billingctl_scope`) added to every object's desired params, and the metadata the
-//!   script claims of its live object (`owned_metadata`: keys set outside billingctl kept).
-//!   Being desired, the scope is written on create and adoption and never "removed as
-//!   out-of-band". An object that already belongs to a scope keeps it: a script never takes
-//!   another catalog's object (which also lets one exported script hold objects of several
-//!   scopes).
-//! - `find_orphans`: live, active objects whose `billingctl_scope` is this catalog's scope but
+//! The rule has two halves:
+//! - `managed::managed_catalog`: the catalog as the diff sees it, with the management
+//!   metadata (`billingctl_scope`) added to every object's desired params. Being desired,
+//!   the scope is written on create and adoption and never "removed as out-of-band".
+//! - here, `find_orphans`: live, active objects whose `billingctl_scope` is this catalog's scope but
 //!   that the script no longer declares. They are listed; with `--prune` each becomes a
 //!   `Deactivate` change. Objects of another scope, or with no scope, are never considered.
 //!   Coupons have no `active`: an orphaned coupon is listed and left alone (billingctl never
@@ -19,66 +15,18 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashSet;
 use serde_json::{Map, Value};
 
 use super::finding::Findings;
-use super::matching::matched;
 use super::owned_metadata::{claim, Claimed};
 use super::pins::kept_pin;
 use super::plan::{Action, Change, FieldChange, Orphan, Reason};
 use super::problem::{Issue, Problem};
-use super::snapshot::Snapshot;
 use crate::catalog::{Catalog, Declaration, DeclaredAt};
 pub use crate::kinds::SCOPE_METADATA;
 use crate::kinds::{Deactivation, ObjectKind, KINDS};
 use crate::live::{is_active, LiveState};
-
-/// The catalog the diff works on: every declaration copied with its whole desired metadata:
-/// the script's keys and the keys kept from the live object (`owned_metadata`), and the
-/// scope its live object already has, else the catalog's. When `catalog.scope` is empty no
-/// scope is added (no ownership). The key is placed where Stripe keeps it (`KeyRule::place`).
-pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
-    let mut managed = Catalog::new(catalog.environment.clone(), catalog.scope.clone());
-    for declaration in catalog.declarations() {
-        let mut copy = Snapshot::of(declaration);
-        if carries_scope(declaration.kind()) {
-            let object = matched(declaration, live);
-            // Taken in place: the params keep the script's order, which a create shows.
-            let script = match copy.params.get_mut("metadata") {
-                Some(Value::Object(script)) => std::mem::take(script),
-                _ => Map::new(),
-            };
-            let exact = declaration.ownership().exact_metadata;
-            let mut metadata = claim(script, live_metadata(object), exact).metadata;
-            if !catalog.scope.is_empty() {
-                // Adopting by id takes the object over; matched by key, it keeps its scope
-                // (and a change to it is a conflict: `conflicts`).
-                let scope = object
-                    .filter(|_| declaration.adopt_id().is_none())
-                    .and_then(scope_of)
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or(&catalog.scope);
-                metadata.insert(SCOPE_METADATA.to_owned(), Value::String(scope.to_owned()));
-            }
-            match copy.params.get_mut("metadata") {
-                Some(slot) => *slot = Value::Object(metadata),
-                None if !metadata.is_empty() => {
-                    copy.params
-                        .insert("metadata".to_owned(), Value::Object(metadata));
-                }
-                None => {}
-            }
-        }
-        // Placed here, once, so that the diff borrows these params (`change::desired`).
-        declaration
-            .kind()
-            .def()
-            .key()
-            .place(declaration.key(), &mut copy.params);
-        managed.push(Box::new(copy));
-    }
-    managed
-}
 
 /// What `declaration`'s metadata claims of its live `object` (`None`: to be created).
 pub fn claimed_metadata(declaration: &dyn Declaration, object: Option<&Value>) -> Claimed {
@@ -131,14 +79,6 @@ pub fn conflicts(found: &mut Findings, catalog: &Catalog, live: &LiveState) {
         }
     }
     found.changes = kept;
-}
-
-/// Whether objects of `kind` can carry the scope: only in metadata, which some kinds do not
-/// have (a billing meter). Such objects belong to no scope: never a conflict, and never an
-/// orphan, since nothing says this catalog made them (pruning would otherwise deactivate
-/// meters made elsewhere).
-fn carries_scope(kind: ObjectKind) -> bool {
-    kind.table().param("metadata").is_some()
 }
 
 /// The scope a live object carries, if any.
@@ -262,8 +202,9 @@ fn detach(kind: ObjectKind, object: &Value, id: &str, key: &str, scope: &str) ->
 }
 
 /// The ids of live objects the catalog's declarations match (by key or by adoption).
-fn declared_ids<'a>(catalog: &'a Catalog, live: &'a LiveState) -> HashSet<(ObjectKind, &'a str)> {
-    let mut ids = HashSet::new();
+fn declared_ids<'a>(catalog: &'a Catalog, live: &'a LiveState) -> FxHashSet<(ObjectKind, &'a str)> {
+    let mut ids = FxHashSet::default();
+    ids.reserve(catalog.len());
     for declaration in catalog.declarations() {
         let kind = declaration.kind();
         if let Some(id) = declaration.adopt_id() {
@@ -328,6 +269,7 @@ fn deactivation(kind: ObjectKind, id: &str, key: &str, scope: &str) -> Change {
 mod tests {
     use super::*;
     use crate::catalog::Environment;
+    use crate::plan::snapshot::Snapshot;
     use serde_json::json;
 
     fn snapshot(kind: ObjectKind, key: &str, params: Value) -> Snapshot {
@@ -352,68 +294,6 @@ mod tests {
             catalog.push(Box::new(d));
         }
         catalog
-    }
-
-    #[test]
-    fn the_scope_is_added_to_every_declaration_and_kept_beside_script_metadata() {
-        let catalog = catalog(
-            "catalog",
-            vec![
-                snapshot(ObjectKind::Product, "basic", json!({"name": "Basic"})),
-                snapshot(
-                    ObjectKind::Coupon,
-                    "c",
-                    json!({"metadata": {"team": "growth"}}),
-                ),
-            ],
-        );
-        let live = LiveState::new([(
-            ObjectKind::Coupon,
-            vec![json!({"id": "c", "metadata": {"billingctl_scope": "campaign"}})],
-        )]);
-        let managed = managed_catalog(&catalog, &live);
-        let metadata: Vec<Value> = managed
-            .declarations()
-            .map(|d| d.params()["metadata"].clone())
-            .collect();
-        assert_eq!(
-            metadata,
-            [
-                json!({"billingctl_scope": "catalog"}),
-                // Another catalog's object stays in its scope; the script's keys are
-                // recorded (`owned_metadata`).
-                json!({"team": "growth", "billingctl_metadata": "[\"team\"]",
-                       "billingctl_scope": "campaign"})
-            ]
-        );
-        let unscoped = managed_catalog(
-            &Catalog::new(Environment::default(), String::new()),
-            &LiveState::default(),
-        );
-        assert!(unscoped.is_empty());
-    }
-
-    /// The managed catalog holds each key where Stripe keeps it, so the diff borrows the
-    /// params as they are (`change::desired`).
-    #[test]
-    fn the_managed_catalog_places_each_key() {
-        let catalog = catalog(
-            "catalog",
-            vec![
-                snapshot(ObjectKind::PromotionCode, "LAUNCH", json!({})),
-                snapshot(ObjectKind::Price, "basic_monthly", json!({})),
-            ],
-        );
-        let managed = managed_catalog(&catalog, &LiveState::default());
-        let params = |kind| managed.of_kind(kind).next().unwrap().params();
-        assert_eq!(params(ObjectKind::PromotionCode)["code"], "LAUNCH");
-        assert_eq!(params(ObjectKind::Price)["lookup_key"], "basic_monthly");
-        for declaration in managed.declarations() {
-            assert!(matches!(
-                crate::plan::change::desired(declaration),
-                std::borrow::Cow::Borrowed(_)
-            ));
-        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! duplicated and the run that raced never fails on an object that exists as declared.
 
 use super::canon::ReferencePatterns;
+use super::change::desired;
 use super::diff::diff_declaration;
 use super::finding::Finding;
 use super::matching::matched;
@@ -47,7 +48,7 @@ pub fn settle(create: &Change, fresh: &LiveState) -> Settled {
     let paths = |fields: &[crate::plan::FieldChange]| -> Vec<String> {
         fields.iter().map(|f| f.path.clone()).collect()
     };
-    let mut fields = match diff_declaration(&snapshot, fresh, &references) {
+    let mut fields = match diff_declaration(&snapshot, desired(&snapshot), fresh, &references) {
         Finding::Unchanged => return Settled::AsDeclared { id },
         Finding::Change(change) => paths(&change.fields),
         Finding::Drift(drift) => paths(&drift.fields),

@@ -1,6 +1,5 @@
-//! An owned copy of a declaration. The `Catalog` holds `'static` boxes of the script engine's
-//! types; the planner copies a declaration to adjust its params (the scope metadata), and
-//! builds one from a planned create to compare it with the account again (`settle`).
+//! A declaration as plain data: what the planner builds from a planned create to compare it
+//! with the account again (`settle`), and what tests declare.
 
 use std::borrow::Cow;
 
@@ -19,20 +18,6 @@ pub(crate) struct Snapshot {
     pub params: Map<String, Value>,
     pub references: Vec<Reference>,
     pub allows_replace: bool,
-}
-
-impl Snapshot {
-    pub fn of(declaration: &dyn Declaration) -> Self {
-        Self {
-            kind: declaration.kind(),
-            key: declaration.key().to_owned(),
-            declared_at: declaration.declared_at().clone(),
-            ownership: declaration.ownership().clone(),
-            references: declaration.references().to_vec(),
-            params: declaration.params().into_owned(),
-            allows_replace: declaration.allows_replace(),
-        }
-    }
 }
 
 impl Declaration for Snapshot {

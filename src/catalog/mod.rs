@@ -156,6 +156,11 @@ impl Catalog {
     }
 
     pub fn push(&mut self, declaration: Box<dyn Declaration>) {
+        self.push_shared(Arc::from(declaration));
+    }
+
+    /// `push`, for a declaration made shared (the script's: `Object::into_declaration`).
+    pub fn push_shared(&mut self, declaration: Arc<dyn Declaration>) {
         let position = declaration.kind() as usize;
         if self.by_kind.len() <= position {
             self.by_kind.resize_with(position + 1, OfKind::default);
@@ -165,7 +170,7 @@ impl Catalog {
         Arc::make_mut(&mut of_kind.positions)
             .entry(declaration.key().to_owned())
             .or_insert(next);
-        of_kind.declarations.push(Arc::from(declaration));
+        of_kind.declarations.push(declaration);
     }
 
     /// A catalog of the same declarations, in the same order, each wrapped by `wrap`, which

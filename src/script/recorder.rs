@@ -164,7 +164,7 @@ impl Recorder {
         }
         let mut catalog = Catalog::new(environment, scope);
         for object in objects {
-            catalog.push(object.into_declaration());
+            catalog.push_shared(object.into_declaration());
         }
         Ok(catalog)
     }

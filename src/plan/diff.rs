@@ -29,8 +29,9 @@ pub fn diff_catalog(catalog: &Catalog, live: &LiveState) -> Findings {
     let references = ReferencePatterns::of(catalog.declarations());
     let mut found = Findings::default();
     for declaration in catalog.declarations() {
-        // The params are built here, once, and dropped after comparing (`managed`): what
-        // else needs them of every declaration is checked now.
+        // Built here, once per declaration, and dropped after the comparison (`managed`):
+        // the metadata room, the other check that reads every declaration's params, is
+        // checked on them here.
         let desired = desired(declaration);
         found.problems.extend(room_problems(declaration, &desired));
         match diff_declaration(declaration, desired, live, &references) {

@@ -268,33 +268,9 @@ fn deactivation(kind: ObjectKind, id: &str, key: &str, scope: &str) -> Change {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Environment;
-    use crate::plan::snapshot::Snapshot;
+    use crate::plan::snapshot::testing::catalog;
+    use crate::plan::snapshot::testing::snapshot;
     use serde_json::json;
-
-    fn snapshot(kind: ObjectKind, key: &str, params: Value) -> Snapshot {
-        Snapshot {
-            kind,
-            key: key.to_owned(),
-            declared_at: DeclaredAt {
-                file: "scripts/catalog.rhai".to_owned(),
-                line: 1,
-                column: 1,
-            },
-            ownership: Default::default(),
-            params: params.as_object().cloned().unwrap_or_default(),
-            references: Vec::new(),
-            allows_replace: false,
-        }
-    }
-
-    fn catalog(scope: &str, decls: Vec<Snapshot>) -> Catalog {
-        let mut catalog = Catalog::new(Environment::default(), scope.to_owned());
-        for d in decls {
-            catalog.push(Box::new(d));
-        }
-        catalog
-    }
 
     #[test]
     fn orphans_are_only_this_scopes_active_undeclared_objects() {

@@ -43,3 +43,37 @@ impl Declaration for Snapshot {
         self.allows_replace
     }
 }
+
+/// Test declarations: a snapshot at line 1 of `scripts/catalog.rhai`, and a catalog of them.
+#[cfg(test)]
+pub(crate) mod testing {
+    use serde_json::Value;
+
+    use super::Snapshot;
+    use crate::catalog::{Catalog, DeclaredAt, Environment};
+    use crate::kinds::ObjectKind;
+
+    pub fn snapshot(kind: ObjectKind, key: &str, params: Value) -> Snapshot {
+        Snapshot {
+            kind,
+            key: key.to_owned(),
+            declared_at: DeclaredAt {
+                file: "scripts/catalog.rhai".to_owned(),
+                line: 1,
+                column: 1,
+            },
+            ownership: Default::default(),
+            params: params.as_object().cloned().unwrap_or_default(),
+            references: Vec::new(),
+            allows_replace: false,
+        }
+    }
+
+    pub fn catalog(scope: &str, declarations: Vec<Snapshot>) -> Catalog {
+        let mut catalog = Catalog::new(Environment::default(), scope.to_owned());
+        for declaration in declarations {
+            catalog.push(Box::new(declaration));
+        }
+        catalog
+    }
+}

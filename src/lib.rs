@@ -9,6 +9,7 @@ pub mod catalog;
 mod cli;
 pub mod clock;
 mod commands;
+pub mod compact;
 mod config;
 pub mod diag;
 pub mod emulator;

@@ -13,6 +13,7 @@ use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use crate::catalog::Catalog;
+use crate::compact::Json;
 use crate::kinds::{ObjectKind, KINDS};
 use crate::path::{join, segment_matches, segments};
 use crate::stripe::{Client, Error};
@@ -61,8 +62,8 @@ pub async fn fetch_live(client: &Client) -> Result<LiveState, FetchError> {
 /// leaves out.
 fn nested_lists<'a>(
     client: &'a Client,
-    listed: &[(ObjectKind, Vec<Value>)],
-) -> Vec<impl std::future::Future<Output = Result<(ObjectKind, Vec<Value>), FetchError>> + 'a> {
+    listed: &[(ObjectKind, Vec<Json>)],
+) -> Vec<impl std::future::Future<Output = Result<(ObjectKind, Vec<Json>), FetchError>> + 'a> {
     let mut calls = Vec::new();
     for kind in KINDS {
         let Some(within) = kind.within() else {
@@ -84,8 +85,8 @@ fn nested_lists<'a>(
                     }
                 };
                 for object in &mut objects {
-                    if let Value::Object(map) = object {
-                        map.insert(within.segment.to_owned(), Value::String(parent.clone()));
+                    if let Json::Object(fields) = object {
+                        fields.insert(within.segment, Json::String(parent.as_str().into()));
                     }
                 }
                 Ok((kind, objects))
@@ -115,7 +116,7 @@ async fn list(
     client: &Client,
     kind: ObjectKind,
     filters: Map<String, Value>,
-) -> Result<(ObjectKind, Vec<Value>), FetchError> {
+) -> Result<(ObjectKind, Vec<Json>), FetchError> {
     let path = kind.table().path;
     match client.list_all(path, &filters).await {
         Ok(objects) => Ok((kind, objects)),
@@ -126,8 +127,8 @@ async fn list(
     }
 }
 
-/// The live objects of every managed kind, as Stripe returned them (newest first), indexed
-/// by id and by matching key.
+/// The live objects of every managed kind, as Stripe returned them (newest first, held
+/// compact: `compact::Json`), indexed by id and by matching key.
 #[derive(Clone, Debug, Default)]
 pub struct LiveState {
     kinds: HashMap<ObjectKind, KindIndex>,
@@ -136,7 +137,7 @@ pub struct LiveState {
 /// One kind's objects and their indexes.
 #[derive(Clone, Debug, Default)]
 struct KindIndex {
-    objects: Vec<Value>,
+    objects: Vec<Json>,
     /// Hashed with `FxHash`: a no-op plan looks up every declaration's key here several
     /// times, and SipHash was 6 % of its samples at 50,000 objects, with serde_json's own
     /// (issue 13). The keys come from the user's account, not an adversary.
@@ -151,19 +152,21 @@ struct KindIndex {
 
 impl LiveState {
     /// Indexes the objects of each kind. Objects of one kind should be newest first, as
-    /// Stripe lists them; duplicates (the same id twice) keep the first.
-    pub fn new(objects: impl IntoIterator<Item = (ObjectKind, Vec<Value>)>) -> Self {
+    /// Stripe lists them; duplicates (the same id twice) keep the first. (Tests and saved
+    /// plans give `serde_json::Value`s, which are made compact.)
+    pub fn new<T: Into<Json>>(objects: impl IntoIterator<Item = (ObjectKind, Vec<T>)>) -> Self {
         let mut kinds = HashMap::new();
         for (kind, list) in objects {
             let entry: &mut KindIndex = kinds.entry(kind).or_default();
             entry.objects.reserve(list.len());
             entry.by_id.reserve(list.len());
             entry.by_key.reserve(list.len());
-            for mut object in list {
-                if let Value::Object(map) = &mut object {
-                    kind.def().read(map);
+            for object in list {
+                let mut object = object.into();
+                if let Json::Object(fields) = &mut object {
+                    kind.def().read(fields);
                 }
-                let Some(id) = object.get("id").and_then(Value::as_str).map(str::to_owned) else {
+                let Some(id) = object.get("id").and_then(Json::as_str).map(str::to_owned) else {
                     continue;
                 };
                 if entry.by_id.contains_key(&id) {
@@ -185,7 +188,7 @@ impl LiveState {
     }
 
     /// The object of this kind with this Stripe id.
-    pub fn by_id(&self, kind: ObjectKind, id: &str) -> Option<&Value> {
+    pub fn by_id(&self, kind: ObjectKind, id: &str) -> Option<&Json> {
         let objects = self.kinds.get(&kind)?;
         objects.by_id.get(id).map(|&i| &objects.objects[i])
     }
@@ -243,7 +246,7 @@ impl LiveState {
     }
 
     /// Every live object of a kind, newest first.
-    pub fn all(&self, kind: ObjectKind) -> &[Value] {
+    pub fn all(&self, kind: ObjectKind) -> &[Json] {
         self.kinds.get(&kind).map_or(&[], |o| o.objects.as_slice())
     }
 
@@ -253,7 +256,7 @@ impl LiveState {
     }
 
     /// Every object of this kind, in the order fetched (`billingctl export` reads them all).
-    pub fn objects(&self, kind: ObjectKind) -> &[Value] {
+    pub fn objects(&self, kind: ObjectKind) -> &[Json] {
         self.kinds.get(&kind).map_or(&[], |o| o.objects.as_slice())
     }
 }
@@ -262,14 +265,14 @@ impl LiveState {
 /// asks for every declaration's (issue 13).
 #[derive(Clone, Debug, Default)]
 pub struct Matches<'a> {
-    objects: &'a [Value],
+    objects: &'a [Json],
     positions: std::slice::Iter<'a, usize>,
 }
 
 impl<'a> Iterator for Matches<'a> {
-    type Item = &'a Value;
+    type Item = &'a Json;
 
-    fn next(&mut self) -> Option<&'a Value> {
+    fn next(&mut self) -> Option<&'a Json> {
         self.positions.next().map(|&i| &self.objects[i])
     }
 
@@ -280,7 +283,7 @@ impl<'a> Iterator for Matches<'a> {
 
 impl ExactSizeIterator for Matches<'_> {}
 
-fn matching_key(kind: ObjectKind, object: &Value) -> Option<Cow<'_, str>> {
+fn matching_key(kind: ObjectKind, object: &Json) -> Option<Cow<'_, str>> {
     kind.def().key().matching(object)
 }
 
@@ -290,15 +293,15 @@ fn normalise_key(kind: ObjectKind, key: &str) -> Cow<'_, str> {
 
 /// Whether a live object is on (active, not disabled), as its kind says
 /// (`Deactivation::is_on`): a coupon, which has no `active`, counts as on.
-pub fn is_active(kind: ObjectKind, object: &Value) -> bool {
+pub fn is_active(kind: ObjectKind, object: &Json) -> bool {
     kind.def().deactivation().is_on(object)
 }
 
 /// An id, whether Stripe returned it as a string or as an expanded object.
-pub fn id_of(value: &Value) -> Option<&str> {
+pub fn id_of(value: &Json) -> Option<&str> {
     match value {
-        Value::String(id) => Some(id),
-        Value::Object(object) => object.get("id").and_then(Value::as_str),
+        Json::String(id) => Some(id),
+        Json::Object(object) => object.get("id").and_then(Json::as_str),
         _ => None,
     }
 }
@@ -306,7 +309,7 @@ pub fn id_of(value: &Value) -> Option<&str> {
 /// Where a live object names the object `id` through a reference `pattern` (a field-table
 /// pattern, `features[subscription_update][products][][prices][]`): the concrete paths, in
 /// the object's own order.
-pub fn places_of(object: &Value, pattern: &str, id: &str) -> Vec<String> {
+pub fn places_of(object: &Json, pattern: &str, id: &str) -> Vec<String> {
     let mut found = Vec::new();
     walk(
         object,
@@ -322,7 +325,7 @@ pub fn places_of(object: &Value, pattern: &str, id: &str) -> Vec<String> {
 }
 
 /// The ids a live object names through a reference `pattern`, in the object's own order.
-pub fn ids_at<'a>(object: &'a Value, pattern: &str) -> Vec<&'a str> {
+pub fn ids_at<'a>(object: &'a Json, pattern: &str) -> Vec<&'a str> {
     let mut found = Vec::new();
     walk(
         object,
@@ -337,10 +340,10 @@ pub fn ids_at<'a>(object: &'a Value, pattern: &str) -> Vec<&'a str> {
 
 /// Calls `visit` with every value below `value` whose path matches `pattern`.
 fn walk<'a>(
-    value: &'a Value,
+    value: &'a Json,
     pattern: &[&str],
     path: String,
-    visit: &mut dyn FnMut(String, &'a Value),
+    visit: &mut dyn FnMut(String, &'a Json),
 ) {
     let Some((first, rest)) = pattern.split_first() else {
         visit(path, value);
@@ -348,13 +351,13 @@ fn walk<'a>(
     };
     let child = |name: &str| join(&path, name);
     match value {
-        Value::Array(items) if first.is_empty() => {
+        Json::Array(items) if first.is_empty() => {
             for (index, item) in items.iter().enumerate() {
                 walk(item, rest, child(&index.to_string()), visit);
             }
         }
-        Value::Object(map) => {
-            for (name, item) in map {
+        Json::Object(map) => {
+            for (name, item) in map.iter() {
                 if segment_matches(first, name) {
                     walk(item, rest, child(name), visit);
                 }
@@ -427,9 +430,9 @@ mod tests {
 
     #[test]
     fn references_are_found_by_pattern_as_ids_or_expanded_objects() {
-        let portal = json!({"features": {"subscription_update": {"products": [
+        let portal = Json::from(json!({"features": {"subscription_update": {"products": [
             {"product": "basic", "prices": ["price_1", "price_2"]},
-            {"product": {"id": "plus"}, "prices": [{"id": "price_2"}]}]}}});
+            {"product": {"id": "plus"}, "prices": [{"id": "price_2"}]}]}}}));
         let prices = "features[subscription_update][products][][prices][]";
         assert_eq!(
             places_of(&portal, prices, "price_2"),
@@ -445,7 +448,7 @@ mod tests {
             ),
             ["basic", "plus"]
         );
-        let product = json!({"id": "basic", "default_price": {"id": "price_1"}});
+        let product = Json::from(json!({"id": "basic", "default_price": {"id": "price_1"}}));
         assert_eq!(
             places_of(&product, "default_price", "price_1"),
             ["default_price"]

@@ -17,6 +17,7 @@ use super::order::schedule;
 use super::secrets::{Entry, SecretsFile};
 use super::write::{Op, Write};
 use crate::catalog::Reference;
+use crate::compact::Json;
 use crate::kinds::{ObjectKind, KINDS};
 use crate::live::{fetch_live, is_active, LiveState};
 use crate::path;
@@ -450,7 +451,7 @@ impl Ids<'_> {
             .find(|o| is_active(kind, o))
             .or(newest)
             .and_then(|o| o.get("id"))
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_owned)
     }
 

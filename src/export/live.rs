@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::catalog::declared::for_each_reference;
+use crate::compact::Fields;
 use crate::kinds::ObjectKind;
 pub use crate::kinds::{KEY_METADATA, SCOPE_METADATA};
 use crate::live::LiveState;
@@ -70,7 +71,7 @@ impl From<&LiveState> for LiveObjects {
             *live.of_kind_mut(kind) = state
                 .objects(kind)
                 .iter()
-                .filter_map(|object| object.as_object().cloned())
+                .filter_map(|object| object.as_object().map(Fields::to_map))
                 .collect();
         }
         live

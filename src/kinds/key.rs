@@ -5,6 +5,8 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use crate::compact::Read;
+
 /// Metadata key under which billingctl keeps the script key of an object Stripe gives no
 /// key field of its own (a portal configuration).
 pub const KEY_METADATA: &str = "billingctl_key";
@@ -59,28 +61,28 @@ impl KeyRule {
 
     /// The key as the live object holds it (the code as written, not folded); `None` when it
     /// has none or an empty one.
-    pub fn of(self, object: &Value) -> Option<Cow<'_, str>> {
+    pub fn of(self, object: &impl Read) -> Option<Cow<'_, str>> {
         let found = match self {
-            KeyRule::Field(field) | KeyRule::FoldedField(field) => object.get(field),
-            KeyRule::Metadata => object.get("metadata").and_then(|m| m.get(KEY_METADATA)),
+            KeyRule::Field(field) | KeyRule::FoldedField(field) => object.field(field),
+            KeyRule::Metadata => object.field("metadata").and_then(|m| m.field(KEY_METADATA)),
             KeyRule::Pair { parent, child } => {
-                let object = object.as_object()?;
                 let text = |path| {
-                    crate::path::get(object, path)
-                        .and_then(Value::as_str)
+                    object
+                        .at(path)
+                        .and_then(Read::text)
                         .filter(|text| !text.is_empty())
                 };
                 return Some(Cow::Owned(pair(text(parent)?, text(child)?)));
             }
         };
         found
-            .and_then(Value::as_str)
+            .and_then(Read::text)
             .filter(|key| !key.is_empty())
             .map(Cow::Borrowed)
     }
 
     /// The key a live object is matched by: folded where Stripe compares regardless of case.
-    pub fn matching(self, object: &Value) -> Option<Cow<'_, str>> {
+    pub fn matching(self, object: &impl Read) -> Option<Cow<'_, str>> {
         self.of(object).map(|key| match self.fold(&key) {
             Cow::Borrowed(_) => key,
             Cow::Owned(folded) => Cow::Owned(folded),

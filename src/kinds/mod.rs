@@ -37,6 +37,7 @@ pub use key::{
 };
 pub use product::{MARKETING_FEATURES_MAX, STATEMENT_DESCRIPTOR_MAX};
 
+use crate::compact::Read;
 use crate::kinds::fields::ObjectTable;
 
 /// The Stripe objects billingctl manages, in apply (dependency) order: the order of
@@ -245,7 +246,7 @@ pub trait Kind: Sync {
     /// Stripe shows a param only in another form (a webhook endpoint's `disabled` as its
     /// `status`). Run once on every fetched object (`live::LiveState::new`), so the diff,
     /// matching, orphans and export all read the same.
-    fn read(&self, _object: &mut serde_json::Map<String, serde_json::Value>) {}
+    fn read(&self, _object: &mut crate::compact::Fields) {}
 
     /// The field of the create response that holds a secret Stripe returns only then (a
     /// webhook endpoint's signing `secret`): the apply hands it to the run's secrets file,
@@ -304,18 +305,18 @@ impl Deactivation {
 
     /// Whether a live object (or create params) is on. An object without the field is on
     /// (a coupon has no `active`; a create that leaves `active` out makes an active object).
-    pub fn is_on(self, object: &Value) -> bool {
+    pub fn is_on(self, object: &impl Read) -> bool {
         match self {
             Deactivation::Field { name, off } => {
-                object.get(name).and_then(Value::as_bool) != Some(off)
+                object.field(name).and_then(Read::flag) != Some(off)
             }
             Deactivation::Endpoints {
                 status_field,
                 on_value,
                 ..
             } => object
-                .get(status_field)
-                .and_then(Value::as_str)
+                .field(status_field)
+                .and_then(Read::text)
                 .map_or(true, |status| status == on_value),
             Deactivation::Impossible { .. } | Deactivation::Delete => true,
         }

@@ -10,7 +10,7 @@
 //! - `api_version` and `connect` are create-only. Stripe never returns `connect`, so a change
 //!   to it cannot be seen (the diff skips params the live object does not carry).
 
-use serde_json::{Map as JsonMap, Value};
+use crate::compact::{Fields, Json};
 
 use super::values::METADATA;
 use super::webhook_events::{API_VERSIONS, EVENT_TYPES};
@@ -56,17 +56,17 @@ impl Kind for WebhookEndpoint {
          on this one"
     }
 
-    fn read(&self, object: &mut JsonMap<std::string::String, Value>) {
+    fn read(&self, object: &mut Fields) {
         // The response says `status: enabled | disabled`; the param is `disabled`.
-        if let Some(status) = object.get("status").and_then(Value::as_str) {
+        if let Some(status) = object.get("status").and_then(Json::as_str) {
             let disabled = status == "disabled";
-            object.insert("disabled".into(), Value::Bool(disabled));
+            object.insert("disabled", Json::Bool(disabled));
         }
         // Only a create answers with it; never let one travel further.
         object.remove("secret");
         // `null`: events use the account's default version, which the API does not say, so
         // there is nothing to compare (an endpoint made in the Dashboard can be adopted).
-        if object.get("api_version").is_some_and(Value::is_null) {
+        if object.get("api_version").is_some_and(Json::is_null) {
             object.remove("api_version");
         }
     }

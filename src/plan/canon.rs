@@ -17,6 +17,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use crate::catalog::Declaration;
+use crate::compact::{Fields, Json, Read};
 use crate::kinds::fields::{Default, ObjectTable, Param, ShortKeys, Type};
 use crate::kinds::{KeyRule, ObjectKind};
 use crate::live::LiveState;
@@ -58,7 +59,7 @@ impl ReferencePatterns {
 /// Whether a boolean switch is missing from a live object that has its parent: Stripe takes
 /// some switches without ever returning them (a price's `custom_unit_amount[enabled]` shows
 /// only as the `custom_unit_amount` object being there), so they cannot be compared.
-pub fn write_only(live: &Map<String, Value>, path: &str) -> bool {
+pub fn write_only(live: &Fields, path: &str) -> bool {
     let mut parts = Segments::new(path).peekable();
     let mut current = live;
     let mut nested = false;
@@ -67,7 +68,7 @@ pub fn write_only(live: &Map<String, Value>, path: &str) -> bool {
             return nested && !current.contains_key(part);
         }
         match current.get(part) {
-            Some(Value::Object(inner)) => current = inner,
+            Some(Json::Object(inner)) => current = inner,
             _ => return false,
         }
         nested = true;
@@ -79,10 +80,10 @@ pub fn write_only(live: &Map<String, Value>, path: &str) -> bool {
 /// top-level amount; unless the script declares that entry itself, it is not a difference.
 /// The live object as the diff compares it: borrowed, unless there is such an entry to drop.
 pub fn without_own_currency_option<'v>(
-    live: &'v Map<String, Value>,
+    live: &'v Fields,
     desired: &Map<String, Value>,
-) -> Cow<'v, Map<String, Value>> {
-    let Some(currency) = live.get("currency").and_then(Value::as_str) else {
+) -> Cow<'v, Fields> {
+    let Some(currency) = live.get("currency").and_then(Json::as_str) else {
         return Cow::Borrowed(live);
     };
     let declared = desired
@@ -91,13 +92,13 @@ pub fn without_own_currency_option<'v>(
         .is_some();
     let mirrored = live
         .get("currency_options")
-        .and_then(Value::as_object)
+        .and_then(Json::as_object)
         .is_some_and(|options| options.contains_key(currency));
     if declared || !mirrored {
         return Cow::Borrowed(live);
     }
     let mut live = live.clone();
-    if let Some(Value::Object(options)) = live.get_mut("currency_options") {
+    if let Some(Json::Object(options)) = live.get_mut("currency_options") {
         options.remove(currency);
     }
     Cow::Owned(live)
@@ -165,6 +166,66 @@ impl std::ops::Deref for Unit<'_> {
     }
 }
 
+/// A map the units are read from, in place: a params map (`serde_json`, the script's side)
+/// or a live object (`compact`, the account's). Values of a live object are made `Value`s
+/// only for the units the diff compares.
+pub trait Source<'v>: Copy {
+    type Value: Read + 'v;
+    fn entry_count(self) -> usize;
+    fn names(self) -> impl Iterator<Item = &'v str>;
+    fn entries(self) -> impl Iterator<Item = (&'v str, &'v Self::Value)>;
+    /// The value as a map, if it is an object.
+    fn fields_of(value: &'v Self::Value) -> Option<Self>;
+    /// The value as the diff compares it.
+    fn value_of(value: &'v Self::Value) -> Cow<'v, Value>;
+    /// The map whole, as a params map.
+    fn to_map(self) -> Cow<'v, Map<String, Value>>;
+}
+
+impl<'v> Source<'v> for &'v Map<String, Value> {
+    type Value = Value;
+    fn entry_count(self) -> usize {
+        Map::len(self)
+    }
+    fn names(self) -> impl Iterator<Item = &'v str> {
+        self.keys().map(String::as_str)
+    }
+    fn entries(self) -> impl Iterator<Item = (&'v str, &'v Value)> {
+        self.iter().map(|(name, value)| (name.as_str(), value))
+    }
+    fn fields_of(value: &'v Value) -> Option<Self> {
+        value.as_object()
+    }
+    fn value_of(value: &'v Value) -> Cow<'v, Value> {
+        Cow::Borrowed(value)
+    }
+    fn to_map(self) -> Cow<'v, Map<String, Value>> {
+        Cow::Borrowed(self)
+    }
+}
+
+impl<'v> Source<'v> for &'v Fields {
+    type Value = Json;
+    fn entry_count(self) -> usize {
+        Fields::len(self)
+    }
+    fn names(self) -> impl Iterator<Item = &'v str> {
+        self.keys()
+    }
+    fn entries(self) -> impl Iterator<Item = (&'v str, &'v Json)> {
+        self.iter()
+    }
+    fn fields_of(value: &'v Json) -> Option<Self> {
+        value.as_object()
+    }
+    fn value_of(value: &'v Json) -> Cow<'v, Value> {
+        Cow::Owned(value.to_value())
+    }
+    fn to_map(self) -> Cow<'v, Map<String, Value>> {
+        Cow::Owned(Fields::to_map(self))
+    }
+}
+
 /// How an entry of a params map splits into units: the one rule for both sides of the diff
 /// and for the script's own params.
 enum Split {
@@ -176,8 +237,9 @@ enum Split {
     Entries,
 }
 
-fn split(table: &ObjectTable, param: Option<&Param>, value: &Value) -> Split {
-    if !value.is_object() {
+/// (`is_object`: whether the entry's value is an object.)
+fn split(table: &ObjectTable, param: Option<&Param>, is_object: bool) -> Split {
+    if !is_object {
         return Split::Unit;
     }
     match param {
@@ -210,7 +272,7 @@ pub fn flatten<'v>(
     for (name, value) in map {
         let path = child_path(prefix, name);
         let param = table.param(&path);
-        match (split(table, param, value), value) {
+        match (split(table, param, value.is_object()), value) {
             (Split::Entries, Value::Object(entries)) => {
                 for (key, entry) in entries {
                     let path = join(&path, key);
@@ -258,8 +320,8 @@ impl<'a> Canon<'a> {
     /// The canonical units of a params map or a live object: only params are kept
     /// (response-only fields dropped), unset values are dropped, and inside array elements
     /// Stripe's defaults too (`fill_defaults` does not reach there).
-    pub fn units<'v>(&self, map: &'v Map<String, Value>) -> Units<'v> {
-        let mut units = Units::with_capacity_and_hasher(map.len(), ShortKeys::default());
+    pub fn units<'v, M: Source<'v>>(&self, map: M) -> Units<'v> {
+        let mut units = Units::with_capacity_and_hasher(map.entry_count(), ShortKeys::default());
         self.level("", false, map, &mut units);
         units
     }
@@ -267,16 +329,10 @@ impl<'a> Canon<'a> {
     /// Adds the units of the object `map` at `path` (a map under free keys when `entries`):
     /// the units of its canonical object (`object`), read in place, so that only what
     /// canonicalising changes is copied.
-    fn level<'v>(
-        &self,
-        path: &str,
-        entries: bool,
-        map: &'v Map<String, Value>,
-        out: &mut Units<'v>,
-    ) {
-        if map.keys().any(|name| name.ends_with(DECIMAL)) {
+    fn level<'v, M: Source<'v>>(&self, path: &str, entries: bool, map: M, out: &mut Units<'v>) {
+        if map.names().any(|name| name.ends_with(DECIMAL)) {
             // Folding decimals (`mirror_decimals`) needs the whole canonical object.
-            let Value::Object(canonical) = self.object(path, map) else {
+            let Value::Object(canonical) = self.object(path, &map.to_map()) else {
                 return;
             };
             if entries {
@@ -298,27 +354,43 @@ impl<'a> Canon<'a> {
             return;
         }
         let in_array = Segments::new(path).any(is_index);
-        for (name, value) in map {
+        for (name, value) in map.entries() {
             let child = child_path(path, name);
             let param = self.table.param(&child);
-            if param.is_none() && !is_container(self.table, &child) {
+            if !is_compared(self.table, param, &child) {
                 continue;
             }
+            let fields = M::fields_of(value);
             let how = if entries || self.is_expanded_reference(&child, value) {
                 Split::Unit
             } else {
-                split(self.table, param, value)
+                split(self.table, param, fields.is_some())
             };
-            match (how, value) {
-                (Split::Fields, Value::Object(fields)) => self.level(&child, false, fields, out),
-                (Split::Entries, Value::Object(entries)) => self.level(&child, true, entries, out),
+            match (how, fields) {
+                (Split::Fields, Some(fields)) => self.level(&child, false, fields, out),
+                (Split::Entries, Some(fields)) => self.level(&child, true, fields, out),
                 _ => {
-                    let value = self.value(&child, param.map(|p| p.ty), value);
+                    let value = self.canonical(&child, param.map(|p| p.ty), M::value_of(value));
                     let default = || self.table.default_for(&child);
                     if !(is_unset(&value) || (in_array && is_default(default(), &value))) {
                         out.insert(child, Unit { value, param });
                     }
                 }
+            }
+        }
+    }
+
+    /// `value`'s canonical form (`value`), kept as it is (owned or borrowed) where it is
+    /// canonical already.
+    fn canonical<'v>(&self, path: &str, ty: Option<Type>, value: Cow<'v, Value>) -> Cow<'v, Value> {
+        match value {
+            Cow::Borrowed(value) => self.value(path, ty, value),
+            Cow::Owned(value) => {
+                let changed = match self.value(path, ty, &value) {
+                    Cow::Borrowed(_) => None,
+                    Cow::Owned(changed) => Some(changed),
+                };
+                Cow::Owned(changed.unwrap_or(value))
             }
         }
     }
@@ -367,10 +439,8 @@ impl<'a> Canon<'a> {
 
     /// Whether `value` is an object Stripe returned expanded where the kind references
     /// another object (live side only).
-    fn is_expanded_reference(&self, path: &str, value: &Value) -> bool {
-        let expanded = value
-            .as_object()
-            .is_some_and(|map| map.get("id").is_some_and(Value::is_string));
+    fn is_expanded_reference(&self, path: &str, value: &impl Read) -> bool {
+        let expanded = value.field("id").and_then(Read::text).is_some();
         expanded
             && self
                 .live
@@ -405,7 +475,7 @@ impl<'a> Canon<'a> {
         for (name, value) in map {
             let child = join(path, name);
             let param = self.table.param(&child);
-            if param.is_none() && !is_container(self.table, &child) {
+            if !is_compared(self.table, param, &child) {
                 continue;
             }
             let value = self.value(&child, param.map(|p| p.ty), value).into_owned();
@@ -514,6 +584,13 @@ pub fn is_default(default: Option<Default>, value: &Value) -> bool {
         (Some(Default::EmptyObject), Value::Object(held)) => held.is_empty(),
         _ => false,
     }
+}
+
+/// Whether the diff compares what a map holds at a concrete path, whose param (if any) is
+/// `param`: a param's value, or a level with params below it. Anything else is a field of
+/// Stripe's response only (`object`, `created`), never a param.
+fn is_compared(table: &ObjectTable, param: Option<&Param>, concrete: &str) -> bool {
+    param.is_some() || is_container(table, concrete)
 }
 
 /// Whether some param lies below this concrete path (an intermediate level the table does

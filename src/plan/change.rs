@@ -15,6 +15,7 @@ use super::canon::{
 };
 use super::plan::{Action, Change, FieldChange};
 use crate::catalog::Declaration;
+use crate::compact::{Fields, Json};
 use crate::kinds::fields::{ObjectTable, Param, Presence, Type};
 use crate::kinds::ObjectKind;
 use crate::live::LiveState;
@@ -107,13 +108,13 @@ pub fn create(declaration: &dyn Declaration, desired: Map<String, Value>) -> Cha
 pub fn update(
     declaration: &dyn Declaration,
     desired: &Map<String, Value>,
-    object: &Value,
+    object: &Json,
     live: &LiveState,
     references: &ReferencePatterns,
 ) -> Comparison {
     let kind = declaration.kind();
     let table = kind.table();
-    let no_fields = Map::new();
+    let no_fields = Fields::default();
     let live_object = object.as_object().unwrap_or(&no_fields);
     let live_object = &*without_own_currency_option(live_object, desired);
     let have = Canon::live(kind, live, references).units(live_object);
@@ -226,7 +227,7 @@ pub fn update(
         },
         kind,
         key: declaration.key().to_owned(),
-        id: object.get("id").and_then(Value::as_str).map(str::to_owned),
+        id: object.get("id").and_then(Json::as_str).map(str::to_owned),
         declared_at: declaration.declared_at().clone(),
         fields,
         reason: None,
@@ -252,7 +253,7 @@ fn differing<'a>(
     kind: ObjectKind,
     want: &'a Units<'_>,
     have: &'a Units<'_>,
-    live_object: &'a Map<String, Value>,
+    live_object: &'a Fields,
 ) -> impl Iterator<Item = Differing<'a>> {
     let table = kind.table();
     let paths = want

@@ -21,6 +21,7 @@ use super::pins::check_deactivations;
 use super::plan::{Action, Change, Drift, FieldChange};
 use super::problem::{Issue, Problem};
 use crate::catalog::{Catalog, Declaration};
+use crate::compact::Json;
 use crate::kinds::Deactivation;
 use crate::live::LiveState;
 
@@ -120,7 +121,7 @@ pub fn diff_declaration(
                     key: declaration.key().to_owned(),
                     id: object
                         .get("id")
-                        .and_then(Value::as_str)
+                        .and_then(Json::as_str)
                         .unwrap_or_default()
                         .to_owned(),
                     declared_at: declaration.declared_at().clone(),
@@ -142,7 +143,7 @@ pub fn diff_declaration(
 fn switched(
     declaration: &dyn Declaration,
     comparison: Comparison,
-    object: &Value,
+    object: &Json,
     is_on: bool,
     wants_on: bool,
 ) -> Comparison {
@@ -153,7 +154,7 @@ fn switched(
             action: Action::Update,
             kind: declaration.kind(),
             key: declaration.key().to_owned(),
-            id: object.get("id").and_then(Value::as_str).map(str::to_owned),
+            id: object.get("id").and_then(Json::as_str).map(str::to_owned),
             declared_at: declaration.declared_at().clone(),
             fields: Vec::new(),
             reason: None,

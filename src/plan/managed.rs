@@ -16,6 +16,7 @@ use super::matching::matched;
 use super::owned_metadata::{claim, may_keep_keys};
 use super::scope::{scope_of, SCOPE_METADATA};
 use crate::catalog::{Catalog, Declaration, DeclaredAt, Ownership, Reference};
+use crate::compact::{Fields, Json};
 use crate::kinds::ObjectKind;
 use crate::live::LiveState;
 
@@ -31,9 +32,9 @@ pub fn managed_catalog(catalog: &Catalog, live: &LiveState) -> Catalog {
             let object = matched(declaration.as_ref(), live);
             let live_metadata = object
                 .and_then(|o| o.get("metadata"))
-                .and_then(Value::as_object)
+                .and_then(Json::as_object)
                 .filter(|metadata| may_keep_keys(metadata))
-                .cloned();
+                .map(Fields::to_map);
             let scope = (!catalog.scope.is_empty()).then(|| {
                 let held = object
                     .filter(|_| declaration.adopt_id().is_none())

@@ -4,17 +4,16 @@
 //! frees the key: the script's object is then new, or an inactive one brought back if Stripe
 //! would let it come back, and an inactive declaration needs nothing to exist.
 
-use serde_json::Value;
-
 use super::problem::{Issue, Problem};
 use crate::catalog::Declaration;
+use crate::compact::Json;
 use crate::live::{ids_at, is_active, LiveState};
 
 /// What the live account holds for one declaration.
 pub enum Found<'a> {
     Missing,
     Live {
-        object: &'a Value,
+        object: &'a Json,
         adopted: bool,
     },
     /// Nothing to do although no object was matched: only inactive objects hold a key the
@@ -22,7 +21,7 @@ pub enum Found<'a> {
     Settled,
     /// Only inactive objects hold a key that frees when inactive, and the script wants it
     /// active: these may be reactivated (`active=true`) rather than duplicated.
-    Inactive(Vec<&'a Value>),
+    Inactive(Vec<&'a Json>),
 }
 
 /// The live object for `declaration`, which wants to be active or not.
@@ -59,7 +58,7 @@ pub fn find_live<'a>(
         // One that matches the script and Stripe would let come back (param-rules R100) is
         // reactivated; otherwise the active object is new.
         (None, _) if frees && wants_active => {
-            let candidates: Vec<&Value> = matches
+            let candidates: Vec<&Json> = matches
                 .filter(|_| kind.def().reactivates())
                 .filter(|object| reactivatable(declaration, object, live))
                 .collect();
@@ -82,8 +81,8 @@ pub fn find_live<'a>(
 /// clock: not used up, and every object it references still there, `valid` and not used up
 /// (a promotion code's coupon; Stripe computes `valid` itself, dates included). The rules
 /// table checks the dates again on the planned update.
-fn reactivatable(declaration: &dyn Declaration, object: &Value, live: &LiveState) -> bool {
-    let used_up = |object: &Value| {
+fn reactivatable(declaration: &dyn Declaration, object: &Json, live: &LiveState) -> bool {
+    let used_up = |object: &Json| {
         let times = object["times_redeemed"].as_i64().unwrap_or(0);
         object["max_redemptions"]
             .as_i64()
@@ -93,8 +92,9 @@ fn reactivatable(declaration: &dyn Declaration, object: &Value, live: &LiveState
         let ids = ids_at(object, refers.pattern);
         !ids.is_empty()
             && ids.into_iter().all(|id| {
-                live.by_id(refers.kind, id)
-                    .is_some_and(|target| target["valid"] != Value::Bool(false) && !used_up(target))
+                live.by_id(refers.kind, id).is_some_and(|target| {
+                    target["valid"].as_bool() != Some(false) && !used_up(target)
+                })
             })
     };
     !used_up(object) && declaration.kind().def().references().iter().all(usable)
@@ -102,7 +102,7 @@ fn reactivatable(declaration: &dyn Declaration, object: &Value, live: &LiveState
 
 /// The live object a declaration matches: the adopted id, else the active holder of its
 /// key, else the newest (the diff's own matching, without its reading of inactive holders).
-pub(crate) fn matched<'a>(declaration: &dyn Declaration, live: &'a LiveState) -> Option<&'a Value> {
+pub(crate) fn matched<'a>(declaration: &dyn Declaration, live: &'a LiveState) -> Option<&'a Json> {
     let kind = declaration.kind();
     if let Some(id) = declaration.adopt_id() {
         return live.by_id(kind, id);

@@ -17,6 +17,7 @@ use serde_json::{Map, Value};
 
 use super::problem::{Issue, Problem};
 use crate::catalog::Declaration;
+use crate::compact::Fields;
 use crate::kinds::{OWNED_METADATA, RESERVED_METADATA_PREFIX};
 
 /// The metadata the diff wants an object to end with.
@@ -65,7 +66,7 @@ pub fn claim(
 
 /// Whether `live` holds a key `claim` could keep: one set outside billingctl, not removed.
 /// Without one, `claim` of it is `claim` of no live object.
-pub fn may_keep_keys(live: &Map<String, Value>) -> bool {
+pub fn may_keep_keys(live: &Fields) -> bool {
     live.iter().any(|(key, value)| {
         !key.starts_with(RESERVED_METADATA_PREFIX) && value.as_str() != Some("")
     })

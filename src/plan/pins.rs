@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::plan::{Action, Change};
 use super::problem::{Issue, Problem};
+use crate::compact::Json;
 use crate::kinds::{ObjectKind, Pin, KINDS};
 use crate::live::{places_of, LiveState};
 use crate::path;
@@ -15,7 +16,7 @@ use crate::path;
 pub struct Pinning<'a> {
     pub by: ObjectKind,
     pub pin: Pin,
-    pub object: &'a Value,
+    pub object: &'a Json,
 }
 
 impl Pinning<'_> {
@@ -23,7 +24,7 @@ impl Pinning<'_> {
     pub fn id(&self) -> &str {
         self.object
             .get("id")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .unwrap_or_default()
     }
 

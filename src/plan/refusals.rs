@@ -11,6 +11,7 @@ use super::plan::{Action, Change};
 use super::problem::{Issue, Problem};
 use crate::catalog::refusals::declared_params;
 use crate::catalog::Catalog;
+use crate::compact::{Fields, Json};
 use crate::kinds::fields::Operation;
 use crate::kinds::rules::{self, Related, Request};
 use crate::kinds::ObjectKind;
@@ -26,7 +27,7 @@ pub fn check_writes(found: &mut Findings, catalog: &Catalog, live: &LiveState, n
                 kind: change.kind,
                 op,
                 params,
-                current,
+                current: current.as_ref(),
                 now: Some(now),
                 related: &related,
             };
@@ -47,8 +48,8 @@ pub fn check_writes(found: &mut Findings, catalog: &Catalog, live: &LiveState, n
 /// update-only follow-up; or one update of the live object.
 fn writes<'a>(
     change: &'a Change,
-    live: &'a LiveState,
-) -> Vec<(Operation, &'a Map<String, Value>, Option<&'a Value>)> {
+    live: &LiveState,
+) -> Vec<(Operation, &'a Map<String, Value>, Option<Value>)> {
     match change.action {
         Action::Create | Action::Replace => {
             let mut writes = vec![(Operation::Create, &change.params, None)];
@@ -61,7 +62,8 @@ fn writes<'a>(
             let current = change
                 .id
                 .as_deref()
-                .and_then(|id| live.by_id(change.kind, id));
+                .and_then(|id| live.by_id(change.kind, id))
+                .map(Json::to_value);
             vec![(Operation::Update, &change.params, current)]
         }
         // A DELETE sends no params: no rule applies.
@@ -83,8 +85,8 @@ impl Related for Planned<'_> {
         let held = self
             .live
             .by_id(ObjectKind::Coupon, reference)
-            .and_then(Value::as_object)
-            .cloned();
+            .and_then(Json::as_object)
+            .map(Fields::to_map);
         let coupons = self.catalog.of_kind(ObjectKind::Coupon);
         let declared = declared_params(coupons, ObjectKind::Coupon, reference);
         match (held, declared) {

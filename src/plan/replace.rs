@@ -26,6 +26,7 @@ use super::finding::Findings;
 use super::plan::{Action, Change, Drift, FieldChange, Reason};
 use super::problem::{Issue, Problem};
 use crate::catalog::{Catalog, Declaration, Reference};
+use crate::compact::Json;
 use crate::kinds::{ObjectKind, Replacement, KINDS};
 use crate::live::{is_active, places_of, LiveState};
 use crate::path::{self, join_all, segments, within};
@@ -128,7 +129,7 @@ fn repoint(found: &mut Findings, catalog: &Catalog, live: &LiveState, drifted: &
                 }
                 let by_id = object
                     .get("id")
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .unwrap_or_default()
                     .to_owned();
                 let object_key = by.key().of(object);
@@ -440,7 +441,7 @@ mod tests {
         live = LiveState::new([
             (ObjectKind::Product, live.all(ObjectKind::Product).to_vec()),
             (ObjectKind::Price, live.all(ObjectKind::Price).to_vec()),
-            (ObjectKind::PortalConfiguration, vec![dashboard]),
+            (ObjectKind::PortalConfiguration, vec![Json::from(dashboard)]),
         ]);
         let plan = plan_catalog(
             &catalog(vec![product(Some("basic_monthly")), price(1000), adopted]),

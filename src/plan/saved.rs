@@ -180,7 +180,7 @@ fn fingerprints(live: &LiveState) -> Vec<Fingerprint> {
                 Some(Fingerprint {
                     object: kind.name().to_owned(),
                     id: object.get("id")?.as_str()?.to_owned(),
-                    fingerprint: fingerprint(object),
+                    fingerprint: fingerprint(&object.to_value()),
                 })
             })
         })

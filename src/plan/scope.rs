@@ -24,27 +24,26 @@ use super::pins::kept_pin;
 use super::plan::{Action, Change, FieldChange, Orphan, Reason};
 use super::problem::{Issue, Problem};
 use crate::catalog::{Catalog, Declaration, DeclaredAt};
+use crate::compact::{Fields, Json};
 pub use crate::kinds::SCOPE_METADATA;
 use crate::kinds::{Deactivation, ObjectKind, KINDS};
 use crate::live::{is_active, LiveState};
 
 /// What `declaration`'s metadata claims of its live `object` (`None`: to be created).
-pub fn claimed_metadata(declaration: &dyn Declaration, object: Option<&Value>) -> Claimed {
+pub fn claimed_metadata(declaration: &dyn Declaration, object: Option<&Json>) -> Claimed {
     let script = match declaration.params().get("metadata") {
         Some(Value::Object(script)) => script.clone(),
         _ => Map::new(),
     };
+    let live = object
+        .and_then(|o| o.get("metadata"))
+        .and_then(Json::as_object)
+        .map(Fields::to_map);
     claim(
         script,
-        live_metadata(object),
+        live.as_ref(),
         declaration.ownership().exact_metadata,
     )
-}
-
-fn live_metadata(object: Option<&Value>) -> Option<&Map<String, Value>> {
-    object
-        .and_then(|o| o.get("metadata"))
-        .and_then(Value::as_object)
 }
 
 /// Objects of another scope are that catalog's: a change this catalog would make to one is a
@@ -82,11 +81,11 @@ pub fn conflicts(found: &mut Findings, catalog: &Catalog, live: &LiveState) {
 }
 
 /// The scope a live object carries, if any.
-pub fn scope_of(object: &Value) -> Option<&str> {
+pub fn scope_of(object: &Json) -> Option<&str> {
     object
         .get("metadata")
         .and_then(|m| m.get(SCOPE_METADATA))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
 }
 
 /// The orphans of `catalog` in `live`, sorted; with `prune`, adds a `Deactivate` change to
@@ -112,7 +111,7 @@ pub fn find_orphans(
     }
     for kind in KINDS.iter().map(|k| k.id()) {
         for object in live.all(kind) {
-            let Some(id) = object.get("id").and_then(Value::as_str) else {
+            let Some(id) = object.get("id").and_then(Json::as_str) else {
                 continue;
             };
             if owner_scope(kind, object, live) != Some(catalog.scope.as_str())
@@ -165,7 +164,7 @@ pub fn find_orphans(
 
 /// The scope an object is owned by: its own metadata's, or for a kind under another's object
 /// (a feature attachment, which has no metadata) its parent's.
-fn owner_scope<'a>(kind: ObjectKind, object: &'a Value, live: &'a LiveState) -> Option<&'a str> {
+fn owner_scope<'a>(kind: ObjectKind, object: &'a Json, live: &'a LiveState) -> Option<&'a str> {
     match kind.def().within() {
         Some(within) => object[within.segment]
             .as_str()
@@ -177,10 +176,10 @@ fn owner_scope<'a>(kind: ObjectKind, object: &'a Value, live: &'a LiveState) -> 
 
 /// The DELETE that detaches an orphan attachment (`Deactivation::Delete`), with `--prune`
 /// only. Its params hold only the parent's id, which travels in the path.
-fn detach(kind: ObjectKind, object: &Value, id: &str, key: &str, scope: &str) -> Change {
+fn detach(kind: ObjectKind, object: &Json, id: &str, key: &str, scope: &str) -> Change {
     let mut params = Map::new();
     if let Some(within) = kind.def().within() {
-        params.insert(within.segment.to_owned(), object[within.segment].clone());
+        params.insert(within.segment.to_owned(), object[within.segment].to_value());
     }
     Change {
         action: Action::Detach,
@@ -211,7 +210,7 @@ fn declared_ids<'a>(catalog: &'a Catalog, live: &'a LiveState) -> FxHashSet<(Obj
             ids.insert((kind, id));
         }
         for object in live.by_key(kind, declaration.key()) {
-            if let Some(id) = object.get("id").and_then(Value::as_str) {
+            if let Some(id) = object.get("id").and_then(Json::as_str) {
                 ids.insert((kind, id));
             }
         }
@@ -220,14 +219,14 @@ fn declared_ids<'a>(catalog: &'a Catalog, live: &'a LiveState) -> FxHashSet<(Obj
 }
 
 /// Whether a declaration of this catalog names the object's key (as the kind compares keys).
-fn is_declared_key(catalog: &Catalog, kind: ObjectKind, object: &Value) -> bool {
+fn is_declared_key(catalog: &Catalog, kind: ObjectKind, object: &Json) -> bool {
     let rule = kind.def().key();
     display_key(kind, object)
         .is_some_and(|key| catalog.of_kind(kind).any(|d| rule.same(d.key(), &key)))
 }
 
 /// The key a live object is known by, as it holds it.
-fn display_key(kind: ObjectKind, object: &Value) -> Option<String> {
+fn display_key(kind: ObjectKind, object: &Json) -> Option<String> {
     kind.def().key().of(object).map(Cow::into_owned)
 }
 

@@ -40,6 +40,7 @@ use super::form;
 use super::pacing::{self, Pacer, PacingConfig, SharedLimit};
 use super::retry::{self, Outcome, RetryPolicy};
 use super::API_VERSION;
+use crate::compact::Json;
 
 /// Stripe's SDKs give up on a connection after about this long.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -275,13 +276,8 @@ impl Client {
 
     /// `GET path?query`: a retrieve or one list page. Retried freely (reads are idempotent).
     pub async fn get(&self, path: &str, query: &Map<String, Value>) -> Result<Value, Error> {
-        let encoded = form::encode(query);
-        let target = if encoded.is_empty() {
-            path.to_string()
-        } else {
-            format!("{path}?{encoded}")
-        };
-        self.execute(Method::GET, &target, None).await
+        self.execute(Method::GET, &with_query(path, query), None)
+            .await
     }
 
     /// One logical write: one `Idempotency-Key` (a UUID v4), reused on every retry of it, so a
@@ -302,35 +298,41 @@ impl Client {
 
     /// Every object of a list endpoint: pages of `limit=100` following `starting_after`
     /// until `has_more` is false. `filters` are the endpoint's list filters (`active`, …).
+    /// The objects are held compact (`compact::Json`): a big account's lists are most of
+    /// what a plan reads and holds.
     pub async fn list_all(
         &self,
         path: &str,
         filters: &Map<String, Value>,
-    ) -> Result<Vec<Value>, Error> {
+    ) -> Result<Vec<Json>, Error> {
         let mut query = filters.clone();
         query.insert("limit".into(), PAGE_LIMIT.into());
         query.remove("starting_after");
         let mut objects = Vec::new();
         loop {
-            let mut page = self.get(path, &query).await?;
+            let page: Json = self
+                .execute(Method::GET, &with_query(path, &query), None)
+                .await?;
             let decode = |message: &str| Error::Decode {
                 what: format!("GET {path}"),
                 message: message.to_string(),
             };
-            // Taken, not copied: a big account's lists are most of what a plan reads.
-            let Some(Value::Array(data)) = page.get_mut("data").map(Value::take) else {
+            let has_more = page.get("has_more").and_then(Json::as_bool);
+            // Taken, not copied.
+            let data = match page {
+                Json::Object(mut fields) => fields.remove("data"),
+                _ => None,
+            };
+            let Some(Json::Array(data)) = data else {
                 return Err(decode("a list has no `data` array"));
             };
-            let has_more = page
-                .get("has_more")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
             let last_id = data
                 .last()
                 .and_then(|o| o.get("id"))
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .map(str::to_string);
-            objects.extend(data);
+            objects.extend(data.into_vec());
+            let has_more = has_more.unwrap_or(false);
             if !has_more {
                 return Ok(objects);
             }
@@ -365,12 +367,12 @@ impl Client {
     }
 
     /// Sends one logical request, retrying under the policy.
-    async fn execute(
+    async fn execute<T: Body>(
         &self,
         method: Method,
         target: &str,
         post: Option<&Post>,
-    ) -> Result<Value, Error> {
+    ) -> Result<T, Error> {
         let inner = &*self.inner;
         let url = format!("{}{}", inner.base_url, target);
         let started = Instant::now();
@@ -430,7 +432,7 @@ impl Client {
                 }) => {
                     inner.answered.store(true, Ordering::Relaxed);
                     if (200..300).contains(&status) {
-                        return decode(&body).map_err(|e| Error::Decode {
+                        return T::decode(&body).map_err(|e| Error::Decode {
                             what: self.scrub(&format!("{method} {target}")),
                             message: self.scrub(&format!("{e}: {}", snippet(&body))),
                         });
@@ -594,12 +596,37 @@ enum Failure {
     Network(String),
 }
 
-/// A response body as JSON, every map sized to its entries (`json`). The body is checked as
-/// UTF-8 once, whole, so that the parser reads its strings without checking each again
-/// (per-string checks were 7 % of decoding a list page, issue 13).
-fn decode(body: &[u8]) -> Result<Value, String> {
-    let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
-    super::json::from_str(text).map_err(|e| e.to_string())
+/// `path?query`, form-encoded; `path` alone when there is no query.
+fn with_query(path: &str, query: &Map<String, Value>) -> String {
+    let encoded = form::encode(query);
+    if encoded.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{encoded}")
+    }
+}
+
+/// What a response body decodes into: a `Value` for a write's answer, compact objects for
+/// the pages of a list. The body is checked as UTF-8 once, whole, so that the parser reads
+/// its strings without checking each again (per-string checks were 7 % of decoding a list
+/// page, issue 13).
+trait Body: Sized {
+    fn decode(body: &[u8]) -> Result<Self, String>;
+}
+
+impl Body for Value {
+    /// Every map sized to its entries (`json`).
+    fn decode(body: &[u8]) -> Result<Value, String> {
+        let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
+        super::json::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+impl Body for Json {
+    fn decode(body: &[u8]) -> Result<Json, String> {
+        let text = std::str::from_utf8(body).map_err(|e| e.to_string())?;
+        crate::compact::from_str(text).map_err(|e| e.to_string())
+    }
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 use std::path::Path;
 
 use billingctl::apply::{apply_plan, ProgressMode};
+use billingctl::compact::Json;
 use billingctl::diag::{render_human, Diagnostics};
 use billingctl::emulator::EmulatorHandle;
 use billingctl::emulator::EmulatorKnobs;
@@ -339,6 +340,9 @@ impl Account {
         self.runtime
             .block_on(self.client.list_all(path, &Map::new()))
             .unwrap_or_else(|err| panic!("GET {path}: {err}"))
+            .iter()
+            .map(Json::to_value)
+            .collect()
     }
 }
 

@@ -8,6 +8,7 @@ use std::process::Output;
 
 use assert_cmd::Command;
 use billingctl::clock::Clock;
+use billingctl::compact::Json;
 use billingctl::emulator::EmulatorKnobs;
 use billingctl::emulator::{start, EmulatorHandle, EmulatorOptions};
 use billingctl::stripe::{ApiKey, Client, ClientConfig};
@@ -202,6 +203,9 @@ impl Harness {
         self.runtime
             .block_on(self.client.list_all(path, &Map::new()))
             .unwrap_or_else(|err| panic!("GET {path} (all pages): {err}"))
+            .iter()
+            .map(Json::to_value)
+            .collect()
     }
 
     /// An out-of-band POST straight to the emulator, as the Dashboard would make.

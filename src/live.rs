@@ -9,6 +9,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use futures_util::{StreamExt, TryStreamExt};
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
@@ -51,8 +52,14 @@ pub async fn fetch_live(client: &Client) -> Result<LiveState, FetchError> {
             .map(move |filters| list(client, kind.id(), filters))
     });
     let mut listed = futures_util::future::try_join_all(lists).await?;
-    let nested = nested_lists(client, &listed);
-    listed.extend(futures_util::future::try_join_all(nested).await?);
+    // One list per live parent: a thousand products are a thousand lists. Started all at
+    // once, all but a window's worth wait inside the pacer, and each request it finishes
+    // wakes every one of them: the waits cost a no-op plan of 1,000 products 9 % of its CPU
+    // (issue 13). So no more are started than can be in flight, in order.
+    let nested = futures_util::stream::iter(nested_lists(client, &listed))
+        .buffered(client.max_in_flight())
+        .try_collect::<Vec<_>>();
+    listed.extend(nested.await?);
     Ok(LiveState::new(listed))
 }
 

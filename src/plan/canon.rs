@@ -226,8 +226,34 @@ impl<'v> Source<'v> for &'v Fields {
     }
 }
 
+/// Where the walk of a map's units (`Canon::each_unit`) puts each one.
+pub trait Sink<'v> {
+    /// One unit at `path`; `top` is the path borrowed from the map, for a top-level unit.
+    fn unit(&mut self, path: &str, top: Option<&'v str>, unit: Unit<'v>);
+}
+
+impl<'v> Sink<'v> for Units<'v> {
+    fn unit(&mut self, path: &str, top: Option<&'v str>, unit: Unit<'v>) {
+        let path = top.map_or_else(|| Cow::Owned(path.to_owned()), Cow::Borrowed);
+        self.insert(path, unit);
+    }
+}
+
+/// Sets `path`, which holds a map's path (`base` bytes), to the path of its entry `name`.
+fn push_segment(path: &mut String, base: usize, name: &str) {
+    path.truncate(base);
+    if base == 0 {
+        path.push_str(name);
+    } else {
+        path.push('[');
+        path.push_str(name);
+        path.push(']');
+    }
+}
+
 /// How an entry of a params map splits into units: the one rule for both sides of the diff
 /// and for the script's own params.
+#[derive(Clone, Copy)]
 enum Split {
     /// The value is one unit (a scalar, a list).
     Unit,
@@ -322,62 +348,88 @@ impl<'a> Canon<'a> {
     /// Stripe's defaults too (`fill_defaults` does not reach there).
     pub fn units<'v, M: Source<'v>>(&self, map: M) -> Units<'v> {
         let mut units = Units::with_capacity_and_hasher(map.entry_count(), ShortKeys::default());
-        self.level("", false, map, &mut units);
+        self.each_unit(map, &mut units);
         units
     }
 
-    /// Adds the units of the object `map` at `path` (a map under free keys when `entries`):
-    /// the units of its canonical object (`object`), read in place, so that only what
-    /// canonicalising changes is copied.
-    fn level<'v, M: Source<'v>>(&self, path: &str, entries: bool, map: M, out: &mut Units<'v>) {
+    /// Hands each canonical unit of `map` to `sink`, in the map's order (what `units`
+    /// collects). The path a unit is handed with lives only for the call.
+    pub fn each_unit<'v, M: Source<'v>>(&self, map: M, sink: &mut impl Sink<'v>) {
+        self.level(&mut String::with_capacity(64), false, map, sink);
+    }
+
+    /// Hands over the units of the object `map` at `path` (a map under free keys when
+    /// `entries`): the units of its canonical object (`object`), read in place, so that only
+    /// what canonicalising changes is copied. `path` is one buffer for the whole walk: each
+    /// level pushes its segment and cuts it again.
+    fn level<'v, M: Source<'v>>(
+        &self,
+        path: &mut String,
+        entries: bool,
+        map: M,
+        sink: &mut impl Sink<'v>,
+    ) {
         if map.names().any(|name| name.ends_with(DECIMAL)) {
             // Folding decimals (`mirror_decimals`) needs the whole canonical object.
             let Value::Object(canonical) = self.object(path, &map.to_map()) else {
                 return;
             };
+            let mut units = Units::default();
             if entries {
                 for (key, entry) in canonical {
                     let path = join(path, &key);
                     let param = self.table.param(&path);
                     let value = Cow::Owned(entry);
-                    out.insert(Cow::Owned(path), Unit { value, param });
+                    units.insert(Cow::Owned(path), Unit { value, param });
                 }
             } else {
-                let mut units = Units::default();
                 flatten(self.table, &canonical, path, &mut units);
-                for (path, unit) in units {
-                    let value = Cow::Owned(unit.value.into_owned());
-                    let param = unit.param;
-                    out.insert(Cow::Owned(path.into_owned()), Unit { value, param });
-                }
+            }
+            for (path, unit) in units {
+                let value = Cow::Owned(unit.value.into_owned());
+                sink.unit(&path, None, Unit { value, ..unit });
             }
             return;
         }
         let in_array = Segments::new(path).any(is_index);
+        let base = path.len();
         for (name, value) in map.entries() {
-            let child = child_path(path, name);
-            let param = self.table.param(&child);
-            if !is_compared(self.table, param, &child) {
+            // A top-level path is the name itself: copied into the buffer only to go below it.
+            let nested = base > 0;
+            if nested {
+                push_segment(path, base, name);
+            }
+            let child: &str = if nested { path } else { name };
+            let param = self.table.param(child);
+            if !is_compared(self.table, param, child) {
                 continue;
             }
             let fields = M::fields_of(value);
-            let how = if entries || self.is_expanded_reference(&child, value) {
+            let how = if entries || self.is_expanded_reference(child, value) {
                 Split::Unit
             } else {
                 split(self.table, param, fields.is_some())
             };
             match (how, fields) {
-                (Split::Fields, Some(fields)) => self.level(&child, false, fields, out),
-                (Split::Entries, Some(fields)) => self.level(&child, true, fields, out),
+                (Split::Fields | Split::Entries, Some(fields)) => {
+                    if !nested {
+                        push_segment(path, base, name);
+                    }
+                    let entries = matches!(how, Split::Entries);
+                    self.level(path, entries, fields, sink);
+                }
                 _ => {
-                    let value = self.canonical(&child, param.map(|p| p.ty), M::value_of(value));
-                    let default = || self.table.default_for(&child);
+                    let value = self.canonical(child, param.map(|p| p.ty), M::value_of(value));
+                    let default = || self.table.default_for(child);
                     if !(is_unset(&value) || (in_array && is_default(default(), &value))) {
-                        out.insert(child, Unit { value, param });
+                        // At the top level the path is the map's own key, borrowed.
+                        let top = (!nested).then_some(name);
+                        sink.unit(child, top, Unit { value, param });
                     }
                 }
             }
         }
+        path.truncate(base);
     }
 
     /// `value`'s canonical form (`value`), kept as it is (owned or borrowed) where it is
@@ -603,6 +655,42 @@ pub fn is_container(table: &ObjectTable, concrete: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A live object read in place (`compact`) splits into the same units, with the same
+    /// values and params, as the same object read as a params map: both sides of the diff go
+    /// through one `level`, whatever holds them.
+    #[test]
+    fn a_live_object_splits_as_its_params_map_does() {
+        let coupon = json!({"id": "off_1", "object": "coupon", "percent_off": 25.0,
+            "duration": "once", "metadata": {"billingctl_scope": "s", "team": "growth"},
+            "applies_to": {"products": ["basic", "plus"]}, "valid": true});
+        let price = json!({"id": "price_1", "object": "price", "currency": "eur",
+            "unit_amount": 1200, "unit_amount_decimal": "1200", "lookup_key": "basic_monthly",
+            "recurring": {"interval": "month", "interval_count": 1, "meter": null},
+            "currency_options": {"usd": {"unit_amount": 1300, "tax_behavior": "exclusive"}},
+            "tiers": [{"up_to": 10, "unit_amount": 100}, {"up_to": null, "unit_amount": 90}],
+            "product": {"id": "prod_1", "object": "product"}, "nickname": null});
+        let live = LiveState::default();
+        for (kind, object) in [(ObjectKind::Coupon, coupon), (ObjectKind::Price, price)] {
+            let map = object.as_object().unwrap();
+            let fields = Fields::from(map);
+            let references = ReferencePatterns::default();
+            let canon = Canon::live(kind, &live, &references);
+            let (read, held) = (canon.units(map), canon.units(&fields));
+            let summary = |units: &Units<'_>| {
+                let unit = |(path, unit): (&Cow<'_, str>, &Unit<'_>)| {
+                    (
+                        path.to_string(),
+                        unit.value.clone().into_owned(),
+                        unit.param.map(|p| p.path),
+                    )
+                };
+                units.iter().map(unit).collect::<Vec<_>>()
+            };
+            assert!(!read.is_empty(), "{kind}");
+            assert_eq!(summary(&held), summary(&read), "{kind}");
+        }
+    }
 
     /// `change::update` finds an unchanged object without filling in Stripe's defaults: that
     /// holds only while every default a table fills in reads as unset where it is filled.

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::canon::{
     flatten, is_default, is_unset, is_unset_for, same_key, without_own_currency_option, write_only,
-    Canon, ReferencePatterns, Units,
+    Canon, ReferencePatterns, Sink, Unit, Units,
 };
 use super::plan::{Action, Change, FieldChange};
 use crate::catalog::Declaration;
@@ -117,23 +117,22 @@ pub fn update(
     let no_fields = Fields::default();
     let live_object = object.as_object().unwrap_or(&no_fields);
     let live_object = &*without_own_currency_option(live_object, desired);
-    let have = Canon::live(kind, live, references).units(live_object);
+    let live_side = Canon::live(kind, live, references);
     // Stripe's defaults change what an update sends, never whether a field differs: the
     // comparison reads a default as unset (`is_unset_for`; the test
     // `every_default_compares_as_unset` holds every table to it). So an object that matches
-    // is found so without them and without copying the params: most objects of a no-op plan
+    // is found so without them, without copying the params and without collecting the live
+    // object's units (each is compared as it is read): most objects of a no-op plan
     // (issue 13). (Defaults fill in no currency option, so the live side stays as it is.)
-    if differing(
+    if matches(
         kind,
         &Canon::desired(kind).units(desired),
-        &have,
+        &live_side,
         live_object,
-    )
-    .next()
-    .is_none()
-    {
+    ) {
         return Comparison::Same;
     }
+    let have = live_side.units(live_object);
     let mut desired = desired.clone();
     table.fill_defaults(&mut desired);
     let want = Canon::desired(kind).units(&desired);
@@ -238,6 +237,56 @@ pub fn update(
     }))
 }
 
+/// Whether `differing` finds nothing between the script's units and the live object's,
+/// asked without collecting the live object's units: each is compared as the walk reads it,
+/// then the script's units it never met are compared with nothing. (A path the walk met twice
+/// is compared twice, where `differing` reads its last value: at worst a false "differs",
+/// which the caller then looks at in full.)
+fn matches(
+    kind: ObjectKind,
+    want: &Units<'_>,
+    live_side: &Canon<'_>,
+    live_object: &Fields,
+) -> bool {
+    struct Matching<'a, 'w> {
+        kind: ObjectKind,
+        want: &'a Units<'w>,
+        met: Vec<bool>,
+        live_object: &'a Fields,
+        differs: bool,
+    }
+    impl<'v> Sink<'v> for Matching<'_, '_> {
+        fn unit(&mut self, path: &str, _: Option<&'v str>, held: Unit<'v>) {
+            if self.differs {
+                return;
+            }
+            let wanted = self.want.get_full(path).map(|(index, _, wanted)| {
+                self.met[index] = true;
+                wanted
+            });
+            let live_object = self.live_object;
+            self.differs = difference(self.kind, path, wanted, Some(&held), live_object).is_some();
+        }
+    }
+    let mut matching = Matching {
+        kind,
+        want,
+        met: vec![false; want.len()],
+        live_object,
+        differs: false,
+    };
+    live_side.each_unit(live_object, &mut matching);
+    let Matching { met, differs, .. } = matching;
+    !differs
+        && want
+            .iter()
+            .zip(met)
+            .filter(|(_, met)| !met)
+            .all(|((path, wanted), _)| {
+                difference(kind, path, Some(wanted), None, live_object).is_none()
+            })
+}
+
 /// A path whose values differ between the two sides, as the comparison sees them.
 struct Differing<'a> {
     path: &'a str,
@@ -255,42 +304,54 @@ fn differing<'a>(
     have: &'a Units<'_>,
     live_object: &'a Fields,
 ) -> impl Iterator<Item = Differing<'a>> {
-    let table = kind.table();
     let paths = want
         .keys()
         .chain(have.keys().filter(|p| !want.contains_key(*p)));
     paths.filter_map(move |path| {
         let path: &str = path;
-        // `id` is the identity the object was matched by (or adopted with), not a value. A
-        // param the live object does not carry at all (an includable field Stripe returns
-        // only when expanded) cannot be compared: absent is not the same as null.
-        // (A path the live side holds a unit at is in the live object: no need to ask.)
-        let held_unit = have.get(path);
-        let wanted_unit = want.get(path);
-        let top = Segments::new(path).next().unwrap_or_default();
-        if top == "id" || (held_unit.is_none() && !live_object.contains_key(top)) {
-            return None;
-        }
-        // Both sides found the same param for the same path.
-        let param = held_unit.or(wanted_unit).and_then(|unit| unit.param)?;
-        if param.ty == Type::Boolean && write_only(live_object, path) {
-            return None;
-        }
-        let default = table.default_at(param, path);
-        let set = |v: &&Value| !is_unset_for(param, default, v);
-        let held = held_unit.map(|v| &**v);
-        let wanted = wanted_unit.map(|v| &**v);
-        let (wanted_set, held_set) = (wanted.filter(set), held.filter(set));
-        if wanted_set == held_set || same_key(kind, path, wanted_set, held_set) {
-            return None;
-        }
+        let (wanted, held) = (want.get(path), have.get(path));
+        let param = difference(kind, path, wanted, held, live_object)?;
         Some(Differing {
             path,
             param,
-            held,
-            wanted,
+            held: held.map(|unit| &**unit),
+            wanted: wanted.map(|unit| &**unit),
         })
     })
+}
+
+/// The param at `path` if the script's unit there (`wanted`) and the live object's (`held`)
+/// differ, as the comparison sees them. Unset values and Stripe's defaults are one; a key the
+/// kind folds compares folded.
+fn difference(
+    kind: ObjectKind,
+    path: &str,
+    wanted_unit: Option<&Unit<'_>>,
+    held_unit: Option<&Unit<'_>>,
+    live_object: &Fields,
+) -> Option<&'static Param> {
+    // `id` is the identity the object was matched by (or adopted with), not a value. A
+    // param the live object does not carry at all (an includable field Stripe returns only
+    // when expanded) cannot be compared: absent is not the same as null.
+    // (A path the live side holds a unit at is in the live object: no need to ask.)
+    let top = Segments::new(path).next().unwrap_or_default();
+    if top == "id" || (held_unit.is_none() && !live_object.contains_key(top)) {
+        return None;
+    }
+    // Both sides found the same param for the same path.
+    let param = held_unit.or(wanted_unit).and_then(|unit| unit.param)?;
+    if param.ty == Type::Boolean && write_only(live_object, path) {
+        return None;
+    }
+    let default = kind.table().default_at(param, path);
+    let set = |v: &&Value| !is_unset_for(param, default, v);
+    let held = held_unit.map(|v| &**v);
+    let wanted = wanted_unit.map(|v| &**v);
+    let (wanted_set, held_set) = (wanted.filter(set), held.filter(set));
+    if wanted_set == held_set || same_key(kind, path, wanted_set, held_set) {
+        return None;
+    }
+    Some(param)
 }
 
 /// Makes an update's params what the update schema accepts, around the fields that changed:

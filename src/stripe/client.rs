@@ -342,6 +342,12 @@ impl Client {
         }
     }
 
+    /// The most requests this client ever has in flight (`ClientConfig::concurrency`): more
+    /// started at once only wait inside the pacer.
+    pub fn max_in_flight(&self) -> usize {
+        self.inner.pacer.max_in_flight()
+    }
+
     /// How many requests of the named operation `method path` may be in flight now, and how
     /// many over all endpoints (the adaptive windows): what a scheduler keeps started.
     pub fn windows(&self, method: &str, path: &str) -> (usize, usize) {

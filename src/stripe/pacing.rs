@@ -432,6 +432,11 @@ impl Pacer {
         permit
     }
 
+    /// The most requests ever in flight at once (the windows' cap).
+    pub fn max_in_flight(&self) -> usize {
+        self.config.max_concurrency
+    }
+
     /// How many requests of `endpoint` may be in flight now, and how many over all: what a
     /// scheduler should keep started, so that its tasks do not queue inside the pacer.
     pub fn windows(&self, endpoint: &str) -> (usize, usize) {

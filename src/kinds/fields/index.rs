@@ -27,6 +27,11 @@ pub(super) struct Index {
     /// The answer for every path the table spells out in full (no `<key>`, no `[]`): most
     /// lookups (`name`, `recurring[interval]`) are one hash and one compare.
     plain: HashMap<&'static str, Option<usize>, ShortKeys>,
+    /// Whether every top-level segment of the table is a name (no `<key>` or `[]` first): then
+    /// a one-segment path that `plain` does not hold names no param, and what lies below it
+    /// is one child's. Most fields of a live object are such a path; several are no param
+    /// (`object`, `created`), which the walk would otherwise be asked about twice.
+    named_top: bool,
 }
 
 /// FNV-1a: short keys, no adversary (the keys are the table's own paths), so SipHash's
@@ -118,7 +123,9 @@ impl Index {
             keyed,
             defaults,
             plain: HashMap::default(),
+            named_top: false,
         };
+        index.named_top = index.nodes[0].any_key.is_none() && index.nodes[0].element.is_none();
         let plain: HashMap<&'static str, Option<usize>, ShortKeys> = params
             .iter()
             .filter(|p| !p.path.contains("<key>") && !p.path.contains("[]"))
@@ -132,6 +139,7 @@ impl Index {
     pub(super) fn param(&self, params: &'static [Param], concrete: &str) -> Option<usize> {
         match self.plain.get(concrete) {
             Some(answer) => *answer,
+            None if self.named_top && !concrete.contains('[') => None,
             None => self.search(params, concrete),
         }
     }
@@ -154,6 +162,16 @@ impl Index {
     /// Whether some param lies strictly below `concrete`, an index segment matching `[]`
     /// only when it is all digits (what the diff calls a container).
     pub(super) fn has_params_below(&self, concrete: &str) -> bool {
+        if self.named_top && !concrete.contains('[') {
+            let root = &self.nodes[0];
+            let child = root
+                .named
+                .binary_search_by(|(name, _)| (*name).cmp(concrete));
+            return child.is_ok_and(|i| {
+                let child = &self.nodes[root.named[i].1];
+                !child.named.is_empty() || child.any_key.is_some() || child.element.is_some()
+            });
+        }
         self.below(0, Segments::new(concrete))
     }
 
@@ -300,12 +318,30 @@ mod tests {
                 paths.push(format!("{}[x][y]", param.path));
             }
             paths.push("bogus".into());
+            paths.extend(["object".into(), "created".into(), "metadata".into()]);
             for path in &paths {
                 let scanned = scan(table.params, path).map(|p| p.path);
                 let indexed = table.param(path).map(|p| p.path);
                 assert_eq!(indexed, scanned, "{kind}: {path}");
+                let below = scan_below(table.params, path);
+                assert_eq!(table.has_params_below(path), below, "{kind}: below {path}");
             }
         }
+    }
+
+    /// Whether some param's pattern continues below `concrete` (an index matching `[]` only
+    /// when it is digits).
+    fn scan_below(params: &'static [Param], concrete: &str) -> bool {
+        let wanted = segments(concrete);
+        params.iter().any(|param| {
+            let pattern = segments(param.path);
+            pattern.len() > wanted.len()
+                && pattern.iter().zip(&wanted).all(|(p, w)| match *p {
+                    "<key>" => true,
+                    "" => is_index(w),
+                    _ => p == w,
+                })
+        })
     }
 
     fn scan(params: &'static [Param], concrete: &str) -> Option<&'static Param> {

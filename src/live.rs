@@ -7,7 +7,6 @@
 //! and the exporter all read the account through this one module.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use futures_util::{StreamExt, TryStreamExt};
 use rustc_hash::FxHashMap;
@@ -138,7 +137,7 @@ async fn list(
 /// compact: `compact::Json`), indexed by id and by matching key.
 #[derive(Clone, Debug, Default)]
 pub struct LiveState {
-    kinds: HashMap<ObjectKind, KindIndex>,
+    kinds: FxHashMap<ObjectKind, KindIndex>,
 }
 
 /// One kind's objects and their indexes.
@@ -162,7 +161,7 @@ impl LiveState {
     /// Stripe lists them; duplicates (the same id twice) keep the first. (Tests and saved
     /// plans give `serde_json::Value`s, which are made compact.)
     pub fn new<T: Into<Json>>(objects: impl IntoIterator<Item = (ObjectKind, Vec<T>)>) -> Self {
-        let mut kinds = HashMap::new();
+        let mut kinds = FxHashMap::default();
         for (kind, list) in objects {
             let entry: &mut KindIndex = kinds.entry(kind).or_default();
             entry.objects.reserve(list.len());

@@ -20,12 +20,27 @@ pub struct Segments<'a> {
 
 impl<'a> Segments<'a> {
     pub fn new(path: &'a str) -> Self {
-        let (head, rest) = path.split_once('[').unwrap_or((path, ""));
+        let (head, rest) = match position(path, b'[') {
+            Some(at) => (&path[..at], &path[at + 1..]),
+            None => (path, ""),
+        };
         Segments {
             head: Some(head),
             rest,
         }
     }
+}
+
+/// Where `byte` (ASCII) first stands in `text`. A plain scan: paths are short, and the diff
+/// splits one for every field it reads (issue 13), where `split_once`'s searcher cost more
+/// than the paths' length.
+fn position(text: &str, byte: u8) -> Option<usize> {
+    text.bytes().position(|b| b == byte)
+}
+
+/// Whether a path has one segment (`name`, not `recurring[interval]`).
+pub fn is_single_segment(path: &str) -> bool {
+    position(path, b'[').is_none()
 }
 
 impl<'a> Iterator for Segments<'a> {
@@ -35,7 +50,8 @@ impl<'a> Iterator for Segments<'a> {
         if let Some(head) = self.head.take() {
             return Some(head);
         }
-        let (inner, after) = self.rest.split_once(']')?;
+        let at = position(self.rest, b']')?;
+        let (inner, after) = (&self.rest[..at], &self.rest[at + 1..]);
         self.rest = after.strip_prefix('[').unwrap_or(after);
         Some(inner)
     }

@@ -22,12 +22,17 @@ pub trait Spec: Serialize + std::fmt::Debug + Send + Sync + 'static {
     /// The create params: the spec's own fields (only those the script set) plus the key
     /// placed where Stripe expects it.
     fn params(&self, key: &str) -> Map<String, Value> {
-        let mut params = Map::new();
+        let mut params = match serde_json::to_value(self) {
+            Ok(Value::Object(fields)) => fields,
+            _ => Map::new(),
+        };
+        // The key first (a spec's own value for its field wins), without hashing every
+        // field again into a second map: each declaration's params are built several times.
         if let Some(field) = Self::KIND.def().key().field() {
-            params.insert(field.into(), Value::String(key.into()));
-        }
-        if let Ok(Value::Object(fields)) = serde_json::to_value(self) {
-            params.extend(fields);
+            let value = params
+                .shift_remove(field)
+                .unwrap_or_else(|| Value::String(key.into()));
+            params.shift_insert(0, field.into(), value);
         }
         params
     }

@@ -10,8 +10,8 @@
 //! paths of a params map the field table does not know (`unknown_paths`), which the diff
 //! checks before it compares anything.
 
+use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
@@ -26,14 +26,16 @@ use crate::path::{has_pattern, is_index, join, pattern_of, Segments};
 /// Where references stand in each kind's params, as patterns (`products[][prices][]`), so
 /// live ids at those places can be translated back to keys. Collected from the catalog's
 /// own references: a place the script never references holds nothing to translate. A kind
-/// has a handful of such places, so each lookup is a short scan that builds no string.
+/// has a handful of such places, so each lookup is a short scan that builds no string. (The
+/// diff asks for every string it compares: hashed with `FxHash`, SipHash was 1.4 % of a no-op
+/// plan, issue 13.)
 #[derive(Debug, Default)]
-pub struct ReferencePatterns(HashMap<ObjectKind, Vec<(String, ObjectKind)>>);
+pub struct ReferencePatterns(FxHashMap<ObjectKind, Vec<(String, ObjectKind)>>);
 
 impl ReferencePatterns {
     /// The places `declarations` reference other objects at.
     pub fn of<'a>(declarations: impl IntoIterator<Item = &'a dyn Declaration>) -> Self {
-        let mut patterns: HashMap<ObjectKind, Vec<(String, ObjectKind)>> = HashMap::new();
+        let mut patterns: FxHashMap<ObjectKind, Vec<(String, ObjectKind)>> = FxHashMap::default();
         for declaration in declarations {
             let places = patterns.entry(declaration.kind()).or_default();
             for reference in declaration.references() {
@@ -226,6 +228,14 @@ impl<'v> Source<'v> for &'v Fields {
     }
 }
 
+/// What the map a walk is at is: a map under free keys (`entries`, `metadata`), and whether
+/// its path goes through a list element (where Stripe's defaults are dropped too).
+#[derive(Clone, Copy)]
+struct Level {
+    entries: bool,
+    in_array: bool,
+}
+
 /// Where the walk of a map's units (`Canon::each_unit`) puts each one.
 pub trait Sink<'v> {
     /// One unit at `path`; `top` is the path borrowed from the map, for a top-level unit.
@@ -355,20 +365,25 @@ impl<'a> Canon<'a> {
     /// Hands each canonical unit of `map` to `sink`, in the map's order (what `units`
     /// collects). The path a unit is handed with lives only for the call.
     pub fn each_unit<'v, M: Source<'v>>(&self, map: M, sink: &mut impl Sink<'v>) {
-        self.level(&mut String::with_capacity(64), false, map, sink);
+        let top = Level {
+            entries: false,
+            in_array: false,
+        };
+        self.level(&mut String::with_capacity(64), top, map, sink);
     }
 
-    /// Hands over the units of the object `map` at `path` (a map under free keys when
-    /// `entries`): the units of its canonical object (`object`), read in place, so that only
-    /// what canonicalising changes is copied. `path` is one buffer for the whole walk: each
-    /// level pushes its segment and cuts it again.
+    /// Hands over the units of the object `map` at `path` (`at` says what it is): the units
+    /// of its canonical object (`object`), read in place, so that only what canonicalising
+    /// changes is copied. `path` is one buffer for the whole walk: each level pushes its
+    /// segment and cuts it again.
     fn level<'v, M: Source<'v>>(
         &self,
         path: &mut String,
-        entries: bool,
+        at: Level,
         map: M,
         sink: &mut impl Sink<'v>,
     ) {
+        let Level { entries, in_array } = at;
         if map.names().any(|name| name.ends_with(DECIMAL)) {
             // Folding decimals (`mirror_decimals`) needs the whole canonical object.
             let Value::Object(canonical) = self.object(path, &map.to_map()) else {
@@ -391,7 +406,6 @@ impl<'a> Canon<'a> {
             }
             return;
         }
-        let in_array = Segments::new(path).any(is_index);
         let base = path.len();
         for (name, value) in map.entries() {
             // A top-level path is the name itself: copied into the buffer only to go below it.
@@ -415,8 +429,11 @@ impl<'a> Canon<'a> {
                     if !nested {
                         push_segment(path, base, name);
                     }
-                    let entries = matches!(how, Split::Entries);
-                    self.level(path, entries, fields, sink);
+                    let below = Level {
+                        entries: matches!(how, Split::Entries),
+                        in_array: in_array || is_index(name),
+                    };
+                    self.level(path, below, fields, sink);
                 }
                 _ => {
                     let value = self.canonical(child, param.map(|p| p.ty), M::value_of(value));

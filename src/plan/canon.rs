@@ -180,8 +180,6 @@ pub trait Source<'v>: Copy {
     fn fields_of(value: &'v Self::Value) -> Option<Self>;
     /// The value as the diff compares it.
     fn value_of(value: &'v Self::Value) -> Cow<'v, Value>;
-    /// The map whole, as a params map.
-    fn to_map(self) -> Cow<'v, Map<String, Value>>;
 }
 
 impl<'v> Source<'v> for &'v Map<String, Value> {
@@ -201,9 +199,6 @@ impl<'v> Source<'v> for &'v Map<String, Value> {
     fn value_of(value: &'v Value) -> Cow<'v, Value> {
         Cow::Borrowed(value)
     }
-    fn to_map(self) -> Cow<'v, Map<String, Value>> {
-        Cow::Borrowed(self)
-    }
 }
 
 impl<'v> Source<'v> for &'v Fields {
@@ -222,9 +217,6 @@ impl<'v> Source<'v> for &'v Fields {
     }
     fn value_of(value: &'v Json) -> Cow<'v, Value> {
         Cow::Owned(value.to_value())
-    }
-    fn to_map(self) -> Cow<'v, Map<String, Value>> {
-        Cow::Owned(Fields::to_map(self))
     }
 }
 
@@ -357,7 +349,9 @@ impl<'a> Canon<'a> {
     /// (response-only fields dropped), unset values are dropped, and inside array elements
     /// Stripe's defaults too (`fill_defaults` does not reach there).
     pub fn units<'v, M: Source<'v>>(&self, map: M) -> Units<'v> {
-        let mut units = Units::with_capacity_and_hasher(map.entry_count(), ShortKeys::default());
+        // Nested objects add units: twice the top level is room for most without growing.
+        let room = 2 * map.entry_count();
+        let mut units = Units::with_capacity_and_hasher(room, ShortKeys::default());
         self.each_unit(map, &mut units);
         units
     }
@@ -386,7 +380,7 @@ impl<'a> Canon<'a> {
         let Level { entries, in_array } = at;
         if map.names().any(|name| name.ends_with(DECIMAL)) {
             // Folding decimals (`mirror_decimals`) needs the whole canonical object.
-            let Value::Object(canonical) = self.object(path, &map.to_map()) else {
+            let Value::Object(canonical) = self.object(path, map) else {
                 return;
             };
             let mut units = Units::default();
@@ -538,21 +532,24 @@ impl<'a> Canon<'a> {
 
     /// The canonical object at `path`, built whole: what an array element or a unit holding
     /// an object compares as (`level` reads the others in place).
-    fn object(&self, path: &str, map: &Map<String, Value>) -> Value {
+    /// Read in place, as `level` reads it: only the fields compared become `Value`s.
+    fn object<'v, M: Source<'v>>(&self, path: &str, map: M) -> Value {
         let in_array = Segments::new(path).any(is_index);
         let mut out = Map::new();
-        for (name, value) in map {
+        for (name, value) in map.entries() {
             let child = join(path, name);
             let param = self.table.param(&child);
             if !is_compared(self.table, param, &child) {
                 continue;
             }
-            let value = self.value(&child, param.map(|p| p.ty), value).into_owned();
+            let value = self
+                .canonical(&child, param.map(|p| p.ty), M::value_of(value))
+                .into_owned();
             if is_unset(&value) || (in_array && is_default(self.table.default_for(&child), &value))
             {
                 continue;
             }
-            out.insert(name.clone(), value);
+            out.insert(name.to_owned(), value);
         }
         mirror_decimals(&mut out);
         Value::Object(out)

@@ -439,3 +439,49 @@ fn turns_on(kind: ObjectKind, name: &str, value: &Value) -> bool {
         field == name && value.as_bool() == off.as_bool().map(|off| !off)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// `matches` (a no-op plan's question, answered as the live object is walked) answers what
+    /// `differing` answers over both sides collected: for a script that matches, one that
+    /// differs on a field both set, one that leaves out a field only the account sets, and
+    /// ones that set a field or a metadata key the account does not have.
+    #[test]
+    fn matching_as_the_walk_reads_answers_what_differing_answers() {
+        let kind = ObjectKind::Coupon;
+        let account = json!({"id": "off_1", "object": "coupon", "percent_off": 25.0,
+            "duration": "once", "name": null, "max_redemptions": null, "valid": true,
+            "metadata": {"billingctl_scope": "s"}});
+        let scope = json!({"billingctl_scope": "s"});
+        let scripts = [
+            json!({"id": "off_1", "percent_off": 25, "duration": "once", "metadata": scope}),
+            json!({"id": "off_1", "percent_off": 30, "duration": "once", "metadata": scope}),
+            json!({"id": "off_1", "percent_off": 25, "duration": "once"}),
+            json!({"id": "off_1", "percent_off": 25, "duration": "once", "metadata": scope,
+                "name": "Launch"}),
+            json!({"id": "off_1", "percent_off": 25, "duration": "once",
+                "metadata": {"billingctl_scope": "s", "team": "growth"}}),
+        ];
+        let (live, references) = (LiveState::default(), ReferencePatterns::default());
+        let held = Fields::from(account.as_object().unwrap());
+        let live_side = Canon::live(kind, &live, &references);
+        let have = live_side.units(&held);
+        let answers: Vec<bool> = scripts
+            .iter()
+            .map(|script| {
+                let want = Canon::desired(kind).units(script.as_object().unwrap());
+                let collected = differing(kind, &want, &have, &held).next().is_none();
+                assert_eq!(
+                    matches(kind, &want, &live_side, &held),
+                    collected,
+                    "{script}"
+                );
+                collected
+            })
+            .collect();
+        assert_eq!(answers, [true, false, false, false, false]);
+    }
+}

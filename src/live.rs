@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::catalog::Catalog;
 use crate::compact::Json;
-use crate::kinds::{ObjectKind, KINDS};
+use crate::kinds::{ObjectKind, Refers, Within, KINDS};
 use crate::path::{join, segment_matches, segments};
 use crate::stripe::{Client, Error};
 
@@ -63,9 +63,9 @@ pub async fn fetch_live(client: &Client) -> Result<LiveState, FetchError> {
 }
 
 /// The lists of the kinds that live under another kind's objects (`Kind::within`: a
-/// product's feature attachments): one list per live parent, all run concurrently, each
-/// object given its parent's id under the path's segment (`product`), which Stripe's shape
-/// leaves out.
+/// product's feature attachments): one list per live parent, run concurrently, each object
+/// given its parent's id under the path's segment (`product`), which Stripe's shape leaves
+/// out; none when no such object can exist (`nothing_to_join`: an account with no feature).
 fn nested_lists<'a>(
     client: &'a Client,
     listed: &[(ObjectKind, Vec<Json>)],
@@ -75,6 +75,9 @@ fn nested_lists<'a>(
         let Some(within) = kind.within() else {
             continue;
         };
+        if nothing_to_join(kind.references(), within, listed) {
+            continue;
+        }
         let parents = listed.iter().filter(|(k, _)| *k == within.parent);
         let ids = parents.flat_map(|(_, objects)| objects.iter().filter_map(|o| o["id"].as_str()));
         for parent in ids {
@@ -100,6 +103,22 @@ fn nested_lists<'a>(
         }
     }
     calls
+}
+
+/// Whether no object of a kind under a parent can exist: each joins its parent to an object
+/// Stripe never deletes (`Within::target_never_deleted`, a feature), and the account lists
+/// none, active or archived. A list per parent would only say so: a request per product.
+fn nothing_to_join(refers: &[Refers], within: Within, listed: &[(ObjectKind, Vec<Json>)]) -> bool {
+    let Some(target) = refers.iter().find(|r| r.pattern == within.param) else {
+        return false;
+    };
+    let mut lists = listed
+        .iter()
+        .filter(|(kind, _)| *kind == target.kind)
+        .peekable();
+    within.target_never_deleted
+        && lists.peek().is_some()
+        && lists.all(|(_, objects)| objects.is_empty())
 }
 
 /// A kind's path with its parent's id in place of `{segment}`, percent-encoded as a path

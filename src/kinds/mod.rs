@@ -385,6 +385,10 @@ pub struct Within {
     pub field: &'static str,
     /// The param each key in that field becomes (`entitlement_feature`, a reference).
     pub param: &'static str,
+    /// Whether Stripe never deletes the objects `param` names (a feature is only archived):
+    /// then an account that lists none of them, active or archived, has none of these
+    /// either, and the lists per parent are not asked for.
+    pub target_never_deleted: bool,
 }
 
 /// A list filter and its value that list a kind's inactive objects (`Kind::inactive_filter`).

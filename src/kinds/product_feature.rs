@@ -48,6 +48,9 @@ impl Kind for ProductFeature {
             segment: "product",
             field: "features",
             param: "entitlement_feature",
+            // NOTES.md, entitlements.feature: "No delete: `active=false` archives the
+            // feature"; the archived ones are listed too (`inactive_filter`).
+            target_never_deleted: true,
         })
     }
 

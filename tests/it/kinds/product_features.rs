@@ -210,3 +210,35 @@ product("basic", #{ name: "Basic", features: "api" });"#,
         "{stdout}{stderr}"
     );
 }
+
+/// A feature is never deleted, only archived (NOTES.md, entitlements.feature: "No delete"),
+/// so an account that has no feature has no attachment: a plan does not list each product's
+/// (one request per product, a thousand for a thousand products) to learn that. Once a
+/// feature exists, every product's attachments are listed again.
+#[test]
+fn an_account_without_features_is_not_asked_for_each_products_attachments() {
+    let route = "GET /v1/products/{product}/features";
+    let ctx = Harness::applied(
+        r#"product("basic", #{ name: "Basic" });
+product("plus", #{ name: "Plus" });
+product("pro", #{ name: "Pro" });"#,
+    );
+    ctx.reset_stats();
+    let plan = ctx.command(&["plan", SCRIPT]).output().unwrap();
+    let (stdout, stderr) = texts(&plan);
+    assert!(plan.status.success(), "{stdout}{stderr}");
+    assert_eq!(ctx.emulator.stats().route(route), 0, "{stdout}{stderr}");
+
+    ctx.write(
+        SCRIPT,
+        r#"feature("sso", #{ name: "Single sign-on", active: false });
+product("basic", #{ name: "Basic" });
+product("plus", #{ name: "Plus" });
+product("pro", #{ name: "Pro" });"#,
+    );
+    ctx.apply();
+    ctx.reset_stats();
+    let plan = ctx.command(&["plan", SCRIPT]).output().unwrap();
+    assert!(plan.status.success());
+    assert_eq!(ctx.emulator.stats().route(route), 3, "one list per product");
+}

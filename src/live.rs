@@ -109,16 +109,16 @@ fn nested_lists<'a>(
 /// Stripe never deletes (`Within::target_never_deleted`, a feature), and the account lists
 /// none, active or archived. A list per parent would only say so: a request per product.
 fn nothing_to_join(refers: &[Refers], within: Within, listed: &[(ObjectKind, Vec<Json>)]) -> bool {
-    let Some(target) = refers.iter().find(|r| r.pattern == within.param) else {
+    let target = refers.iter().find(|r| r.pattern == within.param);
+    let Some(target) = target.filter(|_| within.target_never_deleted) else {
         return false;
     };
     let mut lists = listed
         .iter()
         .filter(|(kind, _)| *kind == target.kind)
         .peekable();
-    within.target_never_deleted
-        && lists.peek().is_some()
-        && lists.all(|(_, objects)| objects.is_empty())
+    // Listed at all (active and archived), and nothing in either list.
+    lists.peek().is_some() && lists.all(|(_, objects)| objects.is_empty())
 }
 
 /// A kind's path with its parent's id in place of `{segment}`, percent-encoded as a path
@@ -177,8 +177,8 @@ struct KindIndex {
 
 impl LiveState {
     /// Indexes the objects of each kind. Objects of one kind should be newest first, as
-    /// Stripe lists them; duplicates (the same id twice) keep the first. (Tests and saved
-    /// plans give `serde_json::Value`s, which are made compact.)
+    /// Stripe lists them; duplicates (the same id twice) keep the first. (Tests give
+    /// `serde_json::Value`s, which are made compact.)
     pub fn new<T: Into<Json>>(objects: impl IntoIterator<Item = (ObjectKind, Vec<T>)>) -> Self {
         let mut kinds = FxHashMap::default();
         for (kind, list) in objects {

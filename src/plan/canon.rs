@@ -3,12 +3,14 @@
 //! table, integers against floats, decimal strings, lists Stripe treats as sets, unbounded
 //! tiers, mirrored decimals and currency options, write-only switches, keys compared as
 //! Stripe compares them, and live ids at reference places translated back to keys. The
-//! result is a map's `Units`, what the diff compares one by one, read in place: only what
-//! canonicalising changes is copied (a no-op plan compares every field of the account, so
-//! this is its hot path, issue 13). `flatten` splits the script's own params by the same
-//! rule. Also which
-//! paths of a params map the field table does not know (`unknown_paths`), which the diff
-//! checks before it compares anything.
+//! result is a map's `Units`, what the diff compares one by one, read in place from the
+//! script's params or a live object alike (`Source`): only what canonicalising changes is
+//! copied, and a live object's values become `Value`s only where compared (a no-op plan
+//! compares every field of the account, so this is its hot path, issue 13). The units are
+//! collected (`units`) or handed over one by one as the walk reads them (`each_unit`, to a
+//! `Sink`). `flatten` splits the script's own params by the same rule. Also which paths of a
+//! params map the field table does not know (`unknown_paths`), which the diff checks before it
+//! compares anything.
 
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;

@@ -9,7 +9,6 @@ pub mod api_key;
 pub mod client;
 pub mod error;
 pub mod form;
-pub mod json;
 pub mod pacing;
 pub mod retry;
 

@@ -134,10 +134,6 @@ impl Json {
         matches!(self, Json::Null)
     }
 
-    pub fn is_object(&self) -> bool {
-        matches!(self, Json::Object(_))
-    }
-
     /// The same value as `serde_json::Value`.
     pub fn to_value(&self) -> Value {
         match self {
